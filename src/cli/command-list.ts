@@ -1,0 +1,8 @@
+import type { CommandModule } from 'yargs';
+
+/**
+ * Every dbwave command, one module per file under commands/. Add a command by adding its module
+ * here; main.ts registers them in this order (the order `--help` lists them in).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: yargs command modules are heterogeneous in their argv types
+export const commands: readonly CommandModule<any, any>[] = [];

@@ -1,0 +1,21 @@
+/**
+ * A planned server joined with its class and the campaign's defaults: everything the engine
+ * needs to act on it, with no optional lookups left.
+ */
+export interface ResolvedServer {
+  readonly name: string;
+  readonly class: string;
+  readonly host: string;
+  readonly port: number;
+  readonly sshPort: number;
+  readonly transport: 'ssh' | 'local';
+  readonly datacenter: string;
+  readonly cluster?: string;
+  readonly role?: 'primary' | 'replica';
+  readonly shard?: string;
+  readonly dataDir?: string;
+  readonly errorLog?: string;
+  readonly mdLayout?: string;
+  /** Class vars overlaid with the server's vars (`{{vars.NAME}}`). */
+  readonly vars: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,87 @@
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
+
+/**
+ * Building blocks shared by the class and campaign schemas. Values people write are checked
+ * here once, with messages that say what a good value looks like.
+ */
+
+/** `10m`, `90s`, `1h`: parsed to milliseconds. */
+export const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'must be a duration such as 90s, 10m or 1h')
+  .transform((text) => parseDuration(text) ?? 0)
+  .meta({ description: 'A duration such as 250ms, 90s, 10m, 1.5h or 2d.' });
+
+/**
+ * A calendar date, quoted or not. YAML 1.1 parsers turn an unquoted 2011-09-20 into a timestamp,
+ * YAML 1.2 keeps it a string: both are accepted.
+ */
+export const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((value, ctx) => {
+    const text = value instanceof Date ? value.toISOString().slice(0, 10) : value.trim();
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !DateTime.fromISO(text, { zone: 'UTC' }).isValid) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a date (YYYY-MM-DD)` });
+      return z.NEVER;
+    }
+    return text;
+  })
+  .meta({ description: 'A calendar date, YYYY-MM-DD.', type: 'string', format: 'date' });
+
+/** Local wall-clock time of day, `HH:MM`. */
+export const timeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM (00:00 to 23:59)');
+
+export const timezone = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), { message: 'is not a known IANA time zone' })
+  .meta({ description: 'An IANA time zone such as America/Los_Angeles or UTC.' });
+
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** A hostname or an IP address: nothing that could carry shell syntax. */
+export const host = z
+  .string()
+  .refine(
+    (value) =>
+      IPV4.test(value) ||
+      z.ipv6().safeParse(value).success ||
+      (HOSTNAME.test(value) && !/^[\d.]+$/.test(value)),
+    {
+      message: 'is not a hostname or an IP address',
+    },
+  );
+
+export const port = z.number().int().min(1).max(65535);
+
+/** Names that end up in file names, metrics labels and command templates. */
+export const identifier = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'may hold only letters, digits, dot, dash and underscore, starting with a letter or digit',
+  );
+
+/** Extra named values a command template can use as `{{vars.NAME}}`. */
+export const templateVars = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and underscore'),
+  z.union([z.string(), z.number(), z.boolean()]).transform(String),
+);
+
+/** `N` servers, `"P%"` of the fleet, or `rest`. */
+export const waveSize = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(\.\d+)?%$/, 'must be a count, a percentage such as "25%", or rest'),
+  z.literal('rest'),
+]);
+
+/** A count, or a percentage of the wave (`"10%"`). */
+export const countOrPercent = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d+(\.\d+)?%$/, 'must be a count or a percentage such as "10%"'),
+]);
