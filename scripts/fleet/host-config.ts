@@ -1,0 +1,75 @@
+import type { HostPaths } from './fleet-paths.js';
+import type { HostSpec } from './host-plan.js';
+
+/**
+ * The configuration files of one host, rendered as text. Sized for many servers on a laptop:
+ * small buffer pools and redo logs, no performance_schema, no name resolution.
+ */
+
+export interface ReplicationSource {
+  readonly database: string;
+}
+
+export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: ReplicationSource): string {
+  const lines = [
+    '# Written by `npm run fleet -- up`. basedir and the message files follow the `current` symlink,',
+    '# so switching it is a real binary upgrade on this datadir.',
+    '[mariadbd]',
+    `basedir=${paths.current}/usr`,
+    `lc-messages-dir=${paths.current}/usr/share/mysql`,
+    `plugin-dir=${paths.current}/usr/lib/mysql/plugin`,
+    `datadir=${paths.dataDir}`,
+    `socket=${paths.socket}`,
+    `pid-file=${paths.pidFile}`,
+    `log-error=${paths.errorLog}`,
+    `bind-address=${host.address}`,
+    `port=${host.mysqlPort}`,
+    'user=root',
+    `server-id=${host.serverId}`,
+    'skip-name-resolve',
+    'performance_schema=OFF',
+    `innodb_buffer_pool_size=${host.hardwareClass.bufferPool}`,
+    'innodb_log_file_size=32M',
+    'innodb_log_buffer_size=4M',
+    // Local disks are shared by every host: do not fsync each commit.
+    'innodb_flush_log_at_trx_commit=2',
+    'key_buffer_size=1M',
+    'aria_pagecache_buffer_size=8M',
+    'max_connections=100',
+    'table_open_cache=400',
+  ];
+  if (host.role === 'primary') {
+    lines.push('log_bin=mariadb-bin', 'binlog_format=ROW', 'sync_binlog=0', 'expire_logs_days=1');
+  }
+  if (replicates) {
+    // Only the primary's shard replicates: sysbench and fault tables are local to each host,
+    // so load on both members never collides.
+    lines.push('relay_log=relay-bin', `replicate_wild_do_table=${replicates.database}.%`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Read by mariadb-upgrade and the mariadb client on the host side (mode 0600). */
+export function renderClientCnf(paths: HostPaths, user: string, password: string): string {
+  return ['[client]', `user=${user}`, `password=${password}`, `socket=${paths.socket}`, ''].join('\n');
+}
+
+export interface HostEnv {
+  readonly name: string;
+  readonly fromPrefix: string;
+  readonly toPrefix: string;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** Sourced by fleetctl: the only host-specific input it has. */
+export function renderHostEnv(env: HostEnv): string {
+  return [
+    `FLEET_HOST_NAME=${shellQuote(env.name)}`,
+    `FLEET_FROM_PREFIX=${shellQuote(env.fromPrefix)}`,
+    `FLEET_TO_PREFIX=${shellQuote(env.toPrefix)}`,
+    '',
+  ].join('\n');
+}

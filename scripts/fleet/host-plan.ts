@@ -1,0 +1,76 @@
+/**
+ * The fleet's shape, decided before anything is started: which host is which, in which hardware
+ * class, serving which shard. Pure, so `up`, the YAML writers and the tests derive the same
+ * answer from the same count.
+ */
+
+export interface HardwareClassShape {
+  readonly id: string;
+  readonly description: string;
+  readonly drives: number;
+  /** Small pools keep 9 servers well under a gigabyte, and still give real dirty pages. */
+  readonly bufferPool: string;
+}
+
+/** Three classes, like the source case's three kinds of machines; servers go round-robin. */
+export const HARDWARE_CLASSES: readonly HardwareClassShape[] = [
+  { id: 'fleet-small', description: 'Local fleet, small class', drives: 1, bufferPool: '32M' },
+  { id: 'fleet-medium', description: 'Local fleet, medium class', drives: 2, bufferPool: '48M' },
+  { id: 'fleet-large', description: 'Local fleet, large class', drives: 4, bufferPool: '64M' },
+];
+
+export interface HostSpec {
+  /** 1-based. */
+  readonly index: number;
+  readonly name: string;
+  /** 127.0.1.<index>: every loopback address answers on Linux without configuration. */
+  readonly address: string;
+  readonly mysqlPort: number;
+  readonly hardwareClass: HardwareClassShape;
+  readonly shard: string;
+  /** The shard's database (shard names hold a dash, which SQL would need quoted). */
+  readonly database: string;
+  readonly serverId: number;
+  readonly cluster?: string;
+  readonly role?: 'primary' | 'replica';
+  /** Port of the shard app behind HAProxy for this shard. */
+  readonly appPort: number;
+}
+
+export const MAX_SERVERS = 200;
+export const MYSQL_PORT = 3306;
+
+export function hostName(index: number): string {
+  return `db${index}`;
+}
+
+export function planHosts(count: number, appBasePort: number): readonly HostSpec[] {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SERVERS) {
+    throw new Error(`--servers must be a whole number from 1 to ${MAX_SERVERS}, not ${count}`);
+  }
+  return Array.from({ length: count }, (_, offset): HostSpec => {
+    const index = offset + 1;
+    const hardwareClass = HARDWARE_CLASSES[offset % HARDWARE_CLASSES.length] as HardwareClassShape;
+    // db1 -> db2 is a real replication pair (cluster c1) when there are at least two servers,
+    // so that "replicas before their primary" and replication gates have something real to see.
+    const clustered = count >= 2 && index <= 2;
+    return {
+      index,
+      name: hostName(index),
+      address: `127.0.1.${index}`,
+      mysqlPort: MYSQL_PORT,
+      hardwareClass,
+      shard: `shard-${index}`,
+      database: `shard_${index}`,
+      serverId: index,
+      ...(clustered ? { cluster: 'c1', role: index === 1 ? ('primary' as const) : ('replica' as const) } : {}),
+      appPort: appBasePort + index,
+    };
+  });
+}
+
+/** The primary a replica copies from, if any. */
+export function primaryOf(host: HostSpec, hosts: readonly HostSpec[]): HostSpec | undefined {
+  if (host.role !== 'replica') return undefined;
+  return hosts.find((other) => other.cluster === host.cluster && other.role === 'primary');
+}

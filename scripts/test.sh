@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: npm packages, lint, unit tests, integration tests on
+# the local fleet (which installs its Debian packages itself), and the container suite (which
+# starts its own Docker engine). Prints one closing line "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+results=$(mktemp -d)
+status=0
+suite() {
+  local name=$1 config=$2
+  echo "=== ${name} ==="
+  npx vitest run --config "$config" --reporter=default --reporter=json --outputFile="${results}/${name}.json" || status=1
+}
+
+echo "=== lint ==="
+npm run lint || status=1
+suite unit vitest.config.ts
+suite integration vitest.integration.config.ts
+if [ -f vitest.containers.config.ts ]; then
+  suite containers vitest.containers.config.ts
+fi
+
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + file, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results"
+exit $status
