@@ -46,7 +46,11 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 /** Runs a command and throws, with its stderr, unless it exits 0. */
-export async function runOk(command: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+export async function runOk(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<string> {
   const result = await run(command, args, options);
   if (result.code !== 0) {
     const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');

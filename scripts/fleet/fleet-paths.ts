@@ -29,6 +29,7 @@ export interface HostPaths {
   readonly hostKey: string;
   readonly authorizedKeys: string;
   readonly faults: string;
+  readonly tmpDir: string;
 }
 
 export class FleetPaths {
@@ -117,6 +118,7 @@ export class FleetPaths {
       hostKey: join(sshDir, 'ssh_host_ed25519_key'),
       authorizedKeys: join(sshDir, 'authorized_keys'),
       faults: join(home, 'faults'),
+      tmpDir: join(home, 'tmp'),
     };
   }
 }

@@ -28,14 +28,19 @@ die() {
   exit "${EXIT_CODE:-1}"
 }
 
-# True if $1 is a live (not zombie) mariadbd started with this host's my.cnf: a stale pid file
-# or a recycled pid must never count as "running".
-is_our_mariadbd() {
+# True if process $1 exists and is not a zombie.
+is_alive() {
   local pid=$1 state
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  [[ -r /proc/$pid/stat ]] || return 1
   state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
-  [[ $state != Z && $state != X ]] || return 1
+  [[ -n $state && $state != Z && $state != X ]]
+}
+
+# True if $1 is a live mariadbd started with this host's my.cnf: a stale pid file or a recycled
+# pid must never count as "running".
+is_our_mariadbd() {
+  local pid=$1
+  is_alive "$pid" || return 1
   [[ $(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)") == mariadbd ]] || return 1
   tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--defaults-file=$MY_CNF"
 }
@@ -53,7 +58,9 @@ current_prefix() {
 }
 
 installed_version() {
-  basename "$(readlink "$CURRENT")"
+  local target
+  target=$(readlink "$CURRENT") || die "no build installed ($CURRENT is missing)"
+  basename "$target"
 }
 
 switch_to() {
@@ -100,7 +107,8 @@ cmd_start() {
   # alive. dbwave itself waits until it answers SQL.
   deadline=$((SECONDS + 10))
   while ((SECONDS < deadline)); do
-    if ! is_our_mariadbd "$pid"; then
+    # Only "gone" counts as a failure: right after the fork, the child is still bash or setsid.
+    if ! is_alive "$pid"; then
       echo "mariadbd exited at once; last lines of $ERROR_LOG:" >&2
       tail -n 5 "$ERROR_LOG" >&2 || true
       exit 1

@@ -20,6 +20,9 @@ export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: Repli
     `plugin-dir=${paths.current}/usr/lib/mysql/plugin`,
     `datadir=${paths.dataDir}`,
     `socket=${paths.socket}`,
+    // Its own tmpdir: mariadbd deletes every #sql* file in tmpdir at startup, which in a shared
+    // /tmp destroys other servers' live temporary tables.
+    `tmpdir=${paths.tmpDir}`,
     `pid-file=${paths.pidFile}`,
     `log-error=${paths.errorLog}`,
     `bind-address=${host.address}`,

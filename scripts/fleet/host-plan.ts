@@ -63,7 +63,9 @@ export function planHosts(count: number, appBasePort: number): readonly HostSpec
       shard: `shard-${index}`,
       database: `shard_${index}`,
       serverId: index,
-      ...(clustered ? { cluster: 'c1', role: index === 1 ? ('primary' as const) : ('replica' as const) } : {}),
+      ...(clustered
+        ? { cluster: 'c1', role: index === 1 ? ('primary' as const) : ('replica' as const) }
+        : {}),
       appPort: appBasePort + index,
     };
   });

@@ -64,7 +64,11 @@ async function newestTwo(log: (line: string) => void): Promise<[string, string]>
   return ordered.code === 0 ? [older, newer] : [newer, older];
 }
 
-async function unpack(paths: FleetPaths, debianVersion: string, log: (line: string) => void): Promise<MariadbBuild> {
+async function unpack(
+  paths: FleetPaths,
+  debianVersion: string,
+  log: (line: string) => void,
+): Promise<MariadbBuild> {
   const version = upstreamVersion(debianVersion);
   const prefix = paths.prefix(version);
   const done = join(prefix, '.complete');
@@ -78,11 +82,9 @@ async function unpack(paths: FleetPaths, debianVersion: string, log: (line: stri
   );
   if (wanted.length > 0) {
     log(`downloading ${wanted.map((name) => `${name}=${debianVersion}`).join(' ')}`);
-    await runOk(
-      'apt-get',
-      ['download', ...wanted.map((name) => `${name}=${debianVersion}`)],
-      { cwd: debDir },
-    );
+    await runOk('apt-get', ['download', ...wanted.map((name) => `${name}=${debianVersion}`)], {
+      cwd: debDir,
+    });
   }
   // Unpack into a scratch dir and rename: a crash halfway never leaves a prefix that looks done.
   const scratch = `${prefix}.partial`;

@@ -15,7 +15,9 @@ export const REQUIRED_PACKAGES = [
 export async function missingPackages(packages: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
   for (const name of packages) {
-    const result = await run('dpkg-query', ['-W', '-f=${Status}', name]);
+    // dpkg-query's own format syntax, not a JavaScript template.
+    const format = ['-f=$', '{Status}'].join('');
+    const result = await run('dpkg-query', ['-W', format, name]);
     if (result.code !== 0 || !result.stdout.includes('install ok installed')) missing.push(name);
   }
   return missing;
@@ -45,6 +47,8 @@ export async function ensurePackages(log: (line: string) => void): Promise<void>
     result = await run('apt-get', install, { env });
   }
   if (result.code !== 0) {
-    throw new Error(`apt-get install ${missing.join(' ')} failed:\n${result.stderr.trim().split('\n').slice(-10).join('\n')}`);
+    throw new Error(
+      `apt-get install ${missing.join(' ')} failed:\n${result.stderr.trim().split('\n').slice(-10).join('\n')}`,
+    );
   }
 }
