@@ -1,8 +1,15 @@
 import type { CommandModule } from 'yargs';
+import { checkCommand } from './commands/check.js';
+import { planCommand } from './commands/plan.js';
+import { showCommand } from './commands/show.js';
 
 /**
  * Every dbwave command, one module per file under commands/. Add a command by adding its module
  * here; main.ts registers them in this order (the order `--help` lists them in).
  */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules are heterogeneous in their argv types
-export const commands: readonly CommandModule<any, any>[] = [];
+export const commands: readonly CommandModule<any, any>[] = [
+  planCommand,
+  checkCommand,
+  showCommand,
+];

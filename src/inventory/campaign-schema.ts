@@ -104,19 +104,36 @@ const thresholdSchema = z.strictObject({
   floor: z.number().nonnegative().default(0),
 });
 
+/** A per-metric threshold may also say which way a change is bad (see stats/compare/metric-catalog.ts). */
+const metricThresholdSchema = thresholdSchema.extend({
+  /**
+   * `higher-is-worse` / `lower-is-worse` judge the metric; `informational` only reports it.
+   * Default: the catalog's (workload metrics such as rows_read are informational).
+   */
+  direction: z.enum(['higher-is-worse', 'lower-is-worse', 'informational']).optional(),
+});
+
 const statsSchema = z.strictObject({
+  /** Sample intervals per sampling: N intervals take N + 1 readings, `interval` apart. */
   samples: z.number().int().min(2).default(6),
   interval: duration.default(10_000),
   /** After the window closes, wait this long (and for the buffer pool load) before sampling. */
   warmup: duration.default(60_000),
+  /**
+   * With innodb_buffer_pool_load_at_startup on, wait at most this long for the load to finish
+   * before the warm-up starts; past it, sampling goes on and the comparison says so.
+   */
+  bufferPoolLoadTimeout: duration.default(600_000),
   /** Default threshold for every metric. */
   threshold: thresholdSchema.default({ relative: 0.5, floor: 1 }),
-  /** Per metric name overrides. */
-  thresholds: z.record(z.string(), thresholdSchema).default({}),
+  /** Per metric name overrides (names as in the StatsRecord series: `buffer_pool_reads`, ...). */
+  thresholds: z.record(z.string(), metricThresholdSchema).default({}),
   /** Same-class servers not yet upgraded sampled as controls (0 turns controls off). */
   controls: z.number().int().min(0).default(2),
   /** Significance level of the control comparison. */
   alpha: z.number().gt(0).lt(1).default(0.05),
+  /** How a metric's intervals sum up into its before and after values: median resists outliers. */
+  aggregate: z.enum(['median', 'mean']).default('median'),
 });
 
 const smokeQuerySchema = z.strictObject({
@@ -127,16 +144,31 @@ const smokeQuerySchema = z.strictObject({
   database: z.string().optional(),
 });
 
+/** A JavaScript regular expression (no slashes, no flags); refused here when it does not compile. */
+const regularExpression = z.string().refine(
+  (pattern) => {
+    try {
+      new RegExp(pattern);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a valid regular expression' },
+);
+
 const gatesSchema = z.strictObject({
   /** Regular expressions that make an error-log line a failure. */
   errorLogPatterns: z
-    .array(z.string())
+    .array(regularExpression)
     .default(['\\[ERROR\\]', 'Assertion', 'assertion failure', 'mysqld got signal', 'Crash']),
   /** Lines matching these are ignored even if they match a failure pattern. */
-  errorLogIgnore: z.array(z.string()).default([]),
+  errorLogIgnore: z.array(regularExpression).default([]),
   smokeQueries: z.array(smokeQuerySchema).default([]),
   /** How long a replica may take to catch up after the window. */
   replicationTimeout: duration.default(300_000),
+  /** Replication lag that still counts as caught up (Seconds_Behind_Master, whole seconds). */
+  replicationMaxLag: duration.default(1_000),
   /** What an inconclusive verdict means when nobody is at a terminal. */
   inconclusive: z.enum(['continue', 'rollback', 'pause']).default('pause'),
   /** Run the InnoDB comparison as an analysis gate (after the window). */
@@ -243,6 +275,23 @@ export const campaignSchema = z.strictObject({
   pointOfNoReturn: z.enum(STEP_NAMES_AFTER_WHICH_DOWNGRADE_IS_UNSAFE).default('never'),
   /** Where journals, locks and command output live, relative to this file (default `.dbwave/<campaign>`). */
   stateDir: z.string().optional(),
+  /** Who to tell on the day: the checklist lists them; `dbwave status --every` broadcasts to the webhook. */
+  notify: z
+    .strictObject({
+      /** People, teams or channels to tell before, during and after each wave (free text, one each). */
+      contacts: z.array(z.string().min(1)).default([]),
+      /**
+       * Environment variable holding a Slack-compatible webhook URL for status broadcasts: the URL
+       * carries a token, so it never goes into a file that is committed.
+       */
+      webhookEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+        .optional(),
+      /** How often `dbwave status --every` broadcasts when not told otherwise (default 30m). */
+      every: duration.default(1_800_000),
+    })
+    .optional(),
 });
 
 export type CampaignFile = z.input<typeof campaignSchema>;

@@ -9,7 +9,12 @@ import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
 
 /** `10m`, `90s`, `1h`: parsed to milliseconds. */
 export const duration = z
-  .string()
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? undefined
+        : 'must be a duration such as 90s, 10m or 1h (a bare number has no unit)',
+  })
   .regex(DURATION_PATTERN, 'must be a duration such as 90s, 10m or 1h')
   .transform((text) => parseDuration(text) ?? 0)
   .meta({ description: 'A duration such as 250ms, 90s, 10m, 1.5h or 2d.' });

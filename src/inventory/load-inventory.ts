@@ -1,0 +1,204 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { InputError, type InputIssue } from '../core/errors.js';
+import { fleetView } from '../planner/fleet-view.js';
+import type { KeyPath, SourceLocator } from '../planner/source-locator.js';
+import { topologyIssues } from '../planner/topology.js';
+import { type Campaign, campaignSchema } from './campaign-schema.js';
+import { displayPath } from './display-path.js';
+import { type HardwareClass, hardwareClassSchema } from './hardware-class-schema.js';
+import { readYamlFile } from './read-yaml-file.js';
+import type { YamlSource } from './yaml-source.js';
+import { zodInputIssues } from './zod-input-issues.js';
+
+/** A campaign and its fleet, validated, with the means to point at any key they hold. */
+export interface Inventory {
+  readonly campaign: Campaign;
+  /** Sorted by id. */
+  readonly classes: readonly HardwareClass[];
+  /** Absolute path of the campaign file. */
+  readonly campaignFile: string;
+  /** Absolute path of the folder of hardware-class files (`fleet:`, relative to the campaign). */
+  readonly fleetDir: string;
+  /** Absolute path of each class's file, by class id. */
+  readonly classFiles: ReadonlyMap<string, string>;
+  /** File and line of any key of the campaign or a class: for the planner's messages. */
+  readonly sources: SourceLocator;
+}
+
+export interface LoadOptions {
+  /** Paths in messages are shown relative to this folder (default: the working directory). */
+  readonly cwd?: string;
+}
+
+const CLASS_FILE_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/**
+ * Loads a campaign file and the hardware classes of its `fleet:` folder, and validates them all:
+ * every file's schema, class ids matching their file names, server names unique across the fleet,
+ * no two servers on one host and port, replication roles. Reads only; writes nothing.
+ *
+ * @throws InputError with EVERY issue of every file, each naming its file, key and line.
+ */
+export async function loadInventory(campaignPath: string, options: LoadOptions = {}): Promise<Inventory> {
+  const cwd = options.cwd ?? process.cwd();
+  const campaignFile = resolve(cwd, campaignPath);
+  const campaignSource = await readYamlFile(campaignFile, displayPath(campaignFile, cwd));
+  const issues: InputIssue[] = [...campaignSource.issues];
+
+  let campaign: Campaign | undefined;
+  if (campaignSource.issues.length === 0) {
+    const parsed = campaignSchema.safeParse(campaignSource.value ?? {});
+    if (parsed.success) campaign = parsed.data;
+    else issues.push(...zodInputIssues(parsed.error, campaignSource));
+  }
+
+  // The fleet is read even when the campaign has other problems, so that one run lists them all.
+  const fleetKey = fleetFolderOf(campaignSource.value);
+  const fleetDir = resolve(dirname(campaignFile), fleetKey ?? '.');
+  const sourcesByClass = new Map<string, YamlSource>();
+  const parsedClassFiles: YamlSource[] = [];
+  const classFiles = new Map<string, string>();
+  const classes: HardwareClass[] = [];
+  if (fleetKey !== undefined) {
+    const files = await classFilesIn(fleetDir);
+    if (files === undefined || files.length === 0) {
+      issues.push(
+        locatedIssue(
+          campaignSource,
+          ['fleet'],
+          files === undefined
+            ? `${displayPath(fleetDir, cwd)} is not a folder`
+            : `${displayPath(fleetDir, cwd)} holds no hardware-class files (*.yaml)`,
+        ),
+      );
+    }
+    for (const file of files ?? []) {
+      const source = await readYamlFile(file, displayPath(file, cwd));
+      issues.push(...source.issues);
+      if (source.issues.length > 0) continue;
+      parsedClassFiles.push(source);
+      const parsed = hardwareClassSchema.safeParse(source.value ?? {});
+      if (!parsed.success) {
+        issues.push(...zodInputIssues(parsed.error, source));
+        continue;
+      }
+      const expectedId = basename(file, extname(file));
+      if (parsed.data.id !== expectedId) {
+        issues.push(
+          locatedIssue(
+            source,
+            ['id'],
+            `is ${parsed.data.id}, but the file is named ${basename(file)}: the id must be ${expectedId}`,
+          ),
+        );
+        continue;
+      }
+      classes.push(parsed.data);
+      sourcesByClass.set(parsed.data.id, source);
+      classFiles.set(parsed.data.id, file);
+    }
+  }
+
+  const sources: SourceLocator = {
+    campaign: (key) => located(campaignSource, key),
+    hardwareClass: (classId, key) => {
+      const source = sourcesByClass.get(classId);
+      return source === undefined ? { file: `${classId}.yaml` } : located(source, key);
+    },
+  };
+  issues.push(...uniquenessIssues(parsedClassFiles, campaign));
+  issues.push(...topologyIssues(fleetView(classes).servers, sources));
+
+  if (issues.length > 0 || campaign === undefined) throw new InputError(issues);
+  return {
+    campaign,
+    classes: [...classes].sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0)),
+    campaignFile,
+    fleetDir,
+    classFiles,
+    sources,
+  };
+}
+
+function fleetFolderOf(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || !('fleet' in value)) return undefined;
+  const fleet = (value as { fleet: unknown }).fleet;
+  return typeof fleet === 'string' && fleet !== '' ? fleet : undefined;
+}
+
+async function classFilesIn(folder: string): Promise<string[] | undefined> {
+  try {
+    if (!(await stat(folder)).isDirectory()) return undefined;
+    const entries = await readdir(folder, { withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile() && CLASS_FILE_EXTENSIONS.has(extname(entry.name)))
+      .map((entry) => join(folder, entry.name))
+      .sort();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Server names unique across the fleet; no two servers answering on one host and MySQL port.
+ * Works on the raw values, so that a duplicate is reported even in a file with other problems.
+ */
+function uniquenessIssues(files: readonly YamlSource[], campaign: Campaign | undefined): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const names = new Map<string, { source: YamlSource; key: KeyPath }>();
+  const endpoints = new Map<string, { source: YamlSource; key: KeyPath; name: string }>();
+  const defaultPort = campaign?.mysql?.port ?? 3306;
+  for (const source of files) {
+    rawServers(source.value).forEach((server, index) => {
+      if (typeof server.name !== 'string') return;
+      const key: KeyPath = ['servers', index, 'name'];
+      const first = names.get(server.name);
+      if (first === undefined) names.set(server.name, { source, key });
+      else
+        issues.push(
+          locatedIssue(
+            source,
+            key,
+            `${server.name} is already a server in ${where(first.source, first.key)}`,
+          ),
+        );
+
+      if (typeof server.host !== 'string') return;
+      const endpoint = `${server.host.toLowerCase()}:${typeof server.port === 'number' ? server.port : defaultPort}`;
+      const hostKey: KeyPath = ['servers', index, 'host'];
+      const sameEndpoint = endpoints.get(endpoint);
+      if (sameEndpoint === undefined) endpoints.set(endpoint, { source, key: hostKey, name: server.name });
+      else
+        issues.push(
+          locatedIssue(
+            source,
+            hostKey,
+            `${endpoint} is also ${sameEndpoint.name}'s host and port (${where(sameEndpoint.source, sameEndpoint.key)})`,
+          ),
+        );
+    });
+  }
+  return issues;
+}
+
+function rawServers(value: unknown): { name?: unknown; host?: unknown; port?: unknown }[] {
+  if (value === null || typeof value !== 'object' || !('servers' in value)) return [];
+  const servers = (value as { servers: unknown }).servers;
+  if (!Array.isArray(servers)) return [];
+  return servers.map((server) => (server !== null && typeof server === 'object' ? server : {}));
+}
+
+function where(source: YamlSource, key: KeyPath): string {
+  const line = source.lineOf(key);
+  return line === undefined ? source.file : `${source.file}:${line}`;
+}
+
+function located(source: YamlSource, key: KeyPath): { file: string; line?: number } {
+  const line = source.lineOf(key);
+  return line === undefined ? { file: source.file } : { file: source.file, line };
+}
+
+function locatedIssue(source: YamlSource, key: KeyPath, message: string): InputIssue {
+  return { ...located(source, key), key: key.join('.'), message };
+}

@@ -1,0 +1,62 @@
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { Plan } from '../planner/plan.js';
+import type { KeyPath, SourceLocation } from '../planner/source-locator.js';
+import { displayPath } from './display-path.js';
+import { type Inventory, type LoadOptions, loadInventory } from './load-inventory.js';
+import { planFileSchema, planFromFile } from './plan-file-schema.js';
+import { readYamlFile } from './read-yaml-file.js';
+import { zodInputIssues } from './zod-input-issues.js';
+
+/** A plan file, validated, with the campaign and fleet it was made from. */
+export interface LoadedPlan {
+  readonly plan: Plan;
+  /** Absolute path of the plan file. */
+  readonly planFile: string;
+  readonly inventory: Inventory;
+  /** File and line of a key of the plan file, for `dbwave check`'s messages. */
+  locate(key: KeyPath): SourceLocation;
+}
+
+/**
+ * Loads a plan file, validates its shape, and loads its campaign (`campaignFile`, relative to the
+ * plan) and fleet. Shape only: whether the plan keeps the planning rules is `checkPlan`'s job,
+ * which `dbwave run` should call before running anything.
+ *
+ * @throws InputError (exit 2) naming file, key and line of every problem.
+ */
+export async function loadPlan(planPath: string, options: LoadOptions = {}): Promise<LoadedPlan> {
+  const cwd = options.cwd ?? process.cwd();
+  const planFile = resolve(cwd, planPath);
+  const source = await readYamlFile(planFile, displayPath(planFile, cwd));
+  if (source.issues.length > 0) throw new InputError(source.issues);
+  const parsed = planFileSchema.safeParse(source.value ?? {});
+  if (!parsed.success) throw new InputError(zodInputIssues(parsed.error, source));
+  const plan = planFromFile(parsed.data);
+
+  const campaignFile = resolve(dirname(planFile), plan.campaignFile);
+  let inventory: Inventory;
+  try {
+    inventory = await loadInventory(campaignFile, { cwd });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const line = source.lineOf(['campaignFile']);
+    const context = `the plan's campaign file ${plan.campaignFile} does not load`;
+    throw new InputError(
+      [
+        { file: source.file, key: 'campaignFile', message: context, ...(line === undefined ? {} : { line }) },
+        ...error.issues,
+      ],
+      { cause: error },
+    );
+  }
+  return {
+    plan,
+    planFile,
+    inventory,
+    locate: (key) => {
+      const line = source.lineOf(key);
+      return line === undefined ? { file: source.file } : { file: source.file, line };
+    },
+  };
+}

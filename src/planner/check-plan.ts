@@ -1,0 +1,183 @@
+import type { Campaign } from '../inventory/campaign-schema.js';
+import type { HardwareClass } from '../inventory/hardware-class-schema.js';
+import { campaignCalendar } from './campaign-calendar.js';
+import { clustersOf, fleetView } from './fleet-view.js';
+import type { Plan } from './plan.js';
+import type { KeyPath } from './source-locator.js';
+import { unlocatedSources } from './source-locator.js';
+import { waveSizes } from './wave-sizes.js';
+
+/** One broken rule in a plan, at a key of the plan file. */
+export interface PlanViolation {
+  readonly key: KeyPath;
+  readonly message: string;
+}
+
+export interface PlanCheck {
+  /** Broken rules: the plan must not run (exit 1). */
+  readonly violations: readonly PlanViolation[];
+  /** Departures a person may have meant, such as a wave size that differs from the campaign's. */
+  readonly warnings: readonly PlanViolation[];
+}
+
+/**
+ * Checks a plan (perhaps edited by a person) against its fleet and campaign: every fleet server
+ * exactly once and in its own class; every class in every wave; the campaign's waves, days and
+ * windows, no blackout day; every server on a day of its wave; primaries at or after their
+ * replicas, across waves, days and execution order. Returns EVERY violation, not the first.
+ *
+ * The campaign and fleet are expected to be valid on their own (the loader checked them).
+ */
+export function checkPlan(plan: Plan, fleet: readonly HardwareClass[], campaign: Campaign): PlanCheck {
+  const violations: PlanViolation[] = [];
+  const warnings: PlanViolation[] = [];
+  const fail = (key: KeyPath, message: string): void => {
+    violations.push({ key, message });
+  };
+  const view = fleetView(fleet);
+
+  if (plan.campaign !== campaign.campaign) {
+    fail(
+      ['campaign'],
+      `the plan is for campaign ${plan.campaign}, but its campaign file is ${campaign.campaign}`,
+    );
+  }
+  if (plan.timezone !== campaign.timezone) {
+    fail(
+      ['timezone'],
+      `the plan's time zone ${plan.timezone} differs from the campaign's ${campaign.timezone}`,
+    );
+  }
+
+  const calendar = campaignCalendar(campaign, unlocatedSources);
+  if (plan.waves.length !== campaign.waves.length) {
+    fail(['waves'], `the plan has ${plan.waves.length} waves, the campaign ${campaign.waves.length}`);
+  }
+  const blackout = new Set(campaign.blackout);
+
+  // Where each server is: wave (0-based position in the plan), day position, execution position.
+  interface Placement {
+    readonly wave: number;
+    readonly day: number;
+    readonly order: number;
+    readonly key: KeyPath;
+  }
+  const placements = new Map<string, Placement>();
+
+  plan.waves.forEach((wave, waveIndex) => {
+    const waveKey: KeyPath = ['waves', waveIndex];
+    if (wave.index !== waveIndex + 1)
+      fail([...waveKey, 'index'], `wave ${waveIndex + 1} is numbered ${wave.index}`);
+    const expectedDays = calendar.waves[waveIndex] ?? [];
+    const expectedByDate = new Map(expectedDays.map((day) => [day.date, day]));
+    const dayPosition = new Map<string, number>();
+    wave.days.forEach((day, dayIndex) => {
+      const dayKey: KeyPath = [...waveKey, 'days', dayIndex];
+      dayPosition.set(day.date, dayIndex);
+      const expected = expectedByDate.get(day.date);
+      if (blackout.has(day.date)) {
+        fail([...dayKey, 'date'], `${day.date} is a blackout day`);
+      } else if (expected === undefined) {
+        fail([...dayKey, 'date'], `${day.date} is not a day of the campaign's wave ${waveIndex + 1}`);
+      } else {
+        if (!sameInstant(day.windowStart, expected.windowStart)) {
+          fail(
+            [...dayKey, 'windowStart'],
+            `the window starts at ${expected.windowStart}, not ${day.windowStart}`,
+          );
+        }
+        if (!sameInstant(day.windowEnd, expected.windowEnd)) {
+          fail([...dayKey, 'windowEnd'], `the window ends at ${expected.windowEnd}, not ${day.windowEnd}`);
+        }
+      }
+      const previous = wave.days[dayIndex - 1];
+      if (previous !== undefined && previous.date >= day.date) {
+        fail([...dayKey, 'date'], `${day.date} does not come after the previous day ${previous.date}`);
+      }
+    });
+
+    const classesInWave = new Set<string>();
+    wave.servers.forEach((server, order) => {
+      const serverKey: KeyPath = [...waveKey, 'servers', order];
+      const known = view.byName.get(server.name);
+      if (known === undefined) {
+        fail([...serverKey, 'name'], `${server.name} is not a server of the fleet`);
+        return;
+      }
+      if (known.classId !== server.class) {
+        fail([...serverKey, 'class'], `${server.name} is of class ${known.classId}, not ${server.class}`);
+      }
+      classesInWave.add(known.classId);
+      const day = dayPosition.get(server.date);
+      if (day === undefined) {
+        fail(
+          [...serverKey, 'date'],
+          `${server.name} runs on ${server.date}, which is not a day of wave ${wave.index}`,
+        );
+      }
+      const earlier = placements.get(server.name);
+      if (earlier !== undefined) {
+        fail(serverKey, `${server.name} is planned twice: also at ${earlier.key.join('.')}`);
+        return;
+      }
+      placements.set(server.name, { wave: waveIndex, day: day ?? 0, order, key: serverKey });
+    });
+    for (const hardwareClass of view.classes) {
+      if (!classesInWave.has(hardwareClass.id)) {
+        fail([...waveKey, 'servers'], `wave ${wave.index} has no server of class ${hardwareClass.id}`);
+      }
+    }
+  });
+
+  for (const server of view.servers) {
+    if (!placements.has(server.name))
+      fail(['waves'], `${server.name} (class ${server.classId}) is in no wave`);
+  }
+
+  for (const cluster of clustersOf(view.servers)) {
+    const primary = cluster.primaries[0];
+    const at = primary === undefined ? undefined : placements.get(primary.name);
+    if (primary === undefined || at === undefined) continue;
+    for (const replica of cluster.replicas) {
+      const replicaAt = placements.get(replica.name);
+      if (replicaAt === undefined) continue;
+      const message = comesBefore(at, replicaAt);
+      if (message !== undefined) {
+        fail(
+          at.key,
+          `primary ${primary.name} ${message} its replica ${replica.name} (cluster ${cluster.name})`,
+        );
+      }
+    }
+  }
+
+  const sized = waveSizes(campaign, view.servers.length, unlocatedSources);
+  if (sized.issues.length === 0) {
+    plan.waves.forEach((wave, waveIndex) => {
+      const expected = sized.sizes[waveIndex];
+      if (expected !== undefined && expected !== wave.servers.length) {
+        warnings.push({
+          key: ['waves', waveIndex, 'servers'],
+          message: `wave ${wave.index} has ${wave.servers.length} servers; the campaign asks for ${expected}`,
+        });
+      }
+    });
+  }
+  return { violations, warnings };
+}
+
+function comesBefore(
+  primary: { readonly wave: number; readonly day: number; readonly order: number },
+  replica: { readonly wave: number; readonly day: number; readonly order: number },
+): string | undefined {
+  if (primary.wave !== replica.wave)
+    return primary.wave < replica.wave ? 'is in an earlier wave than' : undefined;
+  if (primary.day !== replica.day)
+    return primary.day < replica.day ? 'runs on an earlier day than' : undefined;
+  return primary.order < replica.order ? 'runs before' : undefined;
+}
+
+/** Instants compare by the moment they name: `09:00:00-07:00` and `16:00:00Z` are the same. */
+function sameInstant(left: string, right: string): boolean {
+  return Date.parse(left) === Date.parse(right);
+}
