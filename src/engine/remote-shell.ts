@@ -14,6 +14,12 @@ export interface CommandResult {
 export interface ExecOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * The command may safely run twice (a probe such as `running` or `installedVersion`): when the
+   * connection drops while it runs, the shell reconnects once and runs it again instead of
+   * answering `exitCode: null`.
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface RemoteShell {

@@ -1,0 +1,157 @@
+import { type Connection, createConnection } from 'mysql2/promise';
+import { errorMessage, TransportError } from '../../core/errors.js';
+import type { ResolvedServer } from '../../engine/resolved-server.js';
+import type { SqlRow, SqlSession } from '../../engine/sql-session.js';
+import type { MysqlSettings } from './mysql-settings.js';
+
+/** A MySQL failure: retryable when the connection or the server's availability was the problem. */
+export class MysqlError extends TransportError {
+  /** mysql2's code: `ER_ACCESS_DENIED_ERROR`, `ECONNREFUSED`, `PROTOCOL_SEQUENCE_TIMEOUT`... */
+  readonly mysqlCode: string | undefined;
+  readonly errno: number | undefined;
+
+  constructor(
+    host: string,
+    message: string,
+    details: { mysqlCode?: string; errno?: number; retryable: boolean; cause?: unknown },
+  ) {
+    super(host, message, { retryable: details.retryable, cause: details.cause });
+    this.mysqlCode = details.mysqlCode;
+    this.errno = details.errno;
+  }
+}
+
+/** Errors that say nothing about the server's health: trying again will not help. */
+const NOT_RETRYABLE = new Set([
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_SPECIFIC_ACCESS_DENIED_ERROR',
+  'ER_PARSE_ERROR',
+  'ER_BAD_FIELD_ERROR',
+  'ER_NO_SUCH_TABLE',
+  'ER_UNKNOWN_SYSTEM_VARIABLE',
+  'ER_WRONG_VALUE_FOR_VAR',
+]);
+
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+/** Opens a session on the server's MySQL port (connects now, so an unreachable server shows at once). */
+export async function connectMysql(server: ResolvedServer, settings: MysqlSettings): Promise<MysqlSession> {
+  const session = new MysqlSession(server, settings);
+  await session.connect();
+  return session;
+}
+
+/**
+ * A `SqlSession` on one mysql2 connection. `multipleStatements` stays off, so one call is one
+ * statement. A connection lost is re-opened by the next query; a query past its timeout is
+ * killed on the server (`KILL QUERY`) and its connection replaced. Errors are {@link MysqlError}s whose messages
+ * never hold the password.
+ */
+export class MysqlSession implements SqlSession {
+  private connection: Connection | undefined;
+
+  constructor(
+    private readonly server: ResolvedServer,
+    private readonly settings: MysqlSettings,
+  ) {}
+
+  async connect(): Promise<void> {
+    await this.connection?.end().catch(() => undefined);
+    this.connection = undefined;
+    try {
+      const connection = await createConnection({
+        host: this.server.host,
+        port: this.server.port,
+        user: this.settings.user,
+        password: this.settings.password,
+        connectTimeout: this.settings.connectTimeoutMs,
+        multipleStatements: false,
+      });
+      // A connection that dies between queries emits 'error'; unheard it would end the process.
+      connection.on('error', () => {
+        if (this.connection === connection) this.connection = undefined;
+      });
+      this.connection = connection;
+    } catch (error) {
+      throw this.mapError(error, 'connect');
+    }
+  }
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<readonly SqlRow[]> {
+    if (this.connection === undefined) await this.connect();
+    const connection = this.connection;
+    if (connection === undefined) throw new Error('unreachable: connect() left no connection');
+    try {
+      const [rows] = await connection.query({
+        sql,
+        values: [...params],
+        timeout: this.settings.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      });
+      // Statements without a result set (SET, KILL) answer a header, not rows.
+      return Array.isArray(rows) ? (rows as SqlRow[]) : [];
+    } catch (error) {
+      if (isTimeout(error)) {
+        // mysql2 gives up waiting but leaves the query running and the connection queued
+        // behind it: drop the connection and stop the query on the server.
+        connection.destroy();
+        if (this.connection === connection) this.connection = undefined;
+        await this.killQuery(connection.threadId);
+      } else if (isFatal(error)) {
+        connection.destroy();
+        if (this.connection === connection) this.connection = undefined;
+      }
+      throw this.mapError(error, 'query');
+    }
+  }
+
+  /** Best effort: a query that outlived its timeout is killed from a fresh connection (kept for what follows). */
+  private async killQuery(threadId: number | null): Promise<void> {
+    if (threadId === null) return;
+    try {
+      await this.connect();
+      await this.connection?.query({ sql: 'KILL QUERY ?', values: [threadId], timeout: 5_000 });
+    } catch {
+      // The server is unreachable or the query already ended; the timeout is what gets reported.
+    }
+  }
+
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.end().catch(() => connection.destroy());
+  }
+
+  private mapError(error: unknown, during: 'connect' | 'query'): MysqlError {
+    const details = error as { code?: unknown; errno?: unknown; fatal?: unknown };
+    const mysqlCode = typeof details.code === 'string' ? details.code : undefined;
+    const errno = typeof details.errno === 'number' ? details.errno : undefined;
+    const what =
+      mysqlCode === 'PROTOCOL_SEQUENCE_TIMEOUT'
+        ? `query timed out after ${Math.round((this.settings.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS) / 1000)}s`
+        : redact(errorMessage(error), this.settings.password);
+    const where = `${this.server.host}:${this.server.port}`;
+    const message = `mysql ${during === 'connect' ? 'connection to' : 'query on'} ${where} failed: ${what}${
+      mysqlCode === undefined ? '' : ` (${mysqlCode})`
+    }`;
+    return new MysqlError(this.server.host, message, {
+      ...(mysqlCode === undefined ? {} : { mysqlCode }),
+      ...(errno === undefined ? {} : { errno }),
+      retryable: mysqlCode === undefined || !NOT_RETRYABLE.has(mysqlCode),
+      cause: error,
+    });
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'PROTOCOL_SEQUENCE_TIMEOUT';
+}
+
+function isFatal(error: unknown): boolean {
+  return (error as { fatal?: unknown }).fatal === true;
+}
+
+/** Belt and braces: mysql2 does not echo the password, and this makes sure no message ever does. */
+function redact(message: string, password: string | undefined): string {
+  return password === undefined || password === '' ? message : message.replaceAll(password, '***');
+}

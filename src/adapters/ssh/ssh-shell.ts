@@ -1,0 +1,312 @@
+import { readFile } from 'node:fs/promises';
+import { NodeSSH } from 'node-ssh';
+import type { Client, ClientChannel } from 'ssh2';
+import { errorMessage, TransportError } from '../../core/errors.js';
+import type { CommandResult, ExecOptions, RemoteShell } from '../../engine/remote-shell.js';
+import type { ResolvedServer } from '../../engine/resolved-server.js';
+import { CommandTimeoutError } from '../shell/command-timeout-error.js';
+import { DATABASE_PROCESS_NAMES } from '../shell/database-process-names.js';
+import { OutputTail } from '../shell/output-tail.js';
+import {
+  type HostKeyVerdict,
+  keyTypeOf,
+  knownHostName,
+  parseKnownHosts,
+  verifyHostKey,
+} from './known-hosts.js';
+import {
+  ProcessGroupMarkerReader,
+  terminateProcessGroupScript,
+  wrapWithProcessGroupReport,
+} from './remote-process-group.js';
+import type { SshConfig } from './ssh-config.js';
+
+/** How long the channel may stay open after the command exited (a daemon holding its output). */
+const CHANNEL_DRAIN_MS = 500;
+
+/**
+ * Connects to a server over SSH, checking its host key against the known_hosts file: an
+ * unknown host or a key that differs from the listed one is refused (TransportError, not
+ * retryable) before any command could run. The private key is read from its file and never
+ * appears in an error.
+ */
+export async function connectSsh(server: ResolvedServer, config: SshConfig): Promise<SshShell> {
+  const shell = new SshShell(server, config);
+  await shell.connect();
+  return shell;
+}
+
+/**
+ * A `RemoteShell` over one SSH connection to one server, reused for every command of a run.
+ *
+ * - A connection found dropped before a command is re-established once: the command never
+ *   started, so this is safe for any command.
+ * - A connection that drops while a command runs gives `exitCode: null`; when the caller says
+ *   the command is idempotent (`ExecOptions.idempotent`), it reconnects and runs it once more.
+ * - On timeout (or an aborted signal) the channel is closed and the command's process group is
+ *   ended on the host from a second channel (SIGTERM, then SIGKILL after `killGraceMs`; database
+ *   server processes are spared; see remote-process-group.ts). Then `exec` rejects with
+ *   {@link CommandTimeoutError}, whose result has `exitCode: null`, or with the signal's reason.
+ */
+export class SshShell implements RemoteShell {
+  private ssh: NodeSSH | undefined;
+  private dropped = true;
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    private readonly server: ResolvedServer,
+    private readonly config: SshConfig,
+  ) {}
+
+  private get where(): string {
+    return `${this.server.host}:${this.server.sshPort}`;
+  }
+
+  /** Opens (or re-opens) the connection; concurrent callers share one attempt. */
+  connect(): Promise<void> {
+    this.connecting ??= this.openConnection().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async openConnection(): Promise<void> {
+    this.ssh?.dispose();
+    this.ssh = undefined;
+    const [privateKey, knownHostsText] = await Promise.all([
+      this.readConfigFile(this.config.identityFile, 'private key'),
+      this.readConfigFile(this.config.knownHostsFile, 'known_hosts file'),
+    ]);
+    const knownHosts = parseKnownHosts(knownHostsText);
+    let verdict: HostKeyVerdict | undefined;
+    let offeredType: string | undefined;
+    const ssh = new NodeSSH();
+    try {
+      await ssh.connect({
+        host: this.server.host,
+        port: this.server.sshPort,
+        username: this.config.user,
+        privateKey,
+        readyTimeout: this.config.connectTimeoutMs,
+        keepaliveInterval: this.config.keepaliveIntervalMs ?? 10_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => {
+          offeredType = keyTypeOf(key);
+          verdict = verifyHostKey(knownHosts, this.server.host, this.server.sshPort, key);
+          return verdict === 'trusted';
+        },
+      });
+    } catch (error) {
+      ssh.dispose();
+      if (verdict !== undefined && verdict !== 'trusted')
+        throw this.hostKeyError(verdict, offeredType, error);
+      throw new TransportError(this.server.host, `ssh to ${this.where} failed: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+    const client = connectionOf(ssh);
+    // node-ssh stops listening for errors once connected; an unheard 'error' would end the process.
+    client.on('error', () => {
+      this.dropped = true;
+    });
+    client.on('close', () => {
+      this.dropped = true;
+    });
+    client.on('end', () => {
+      this.dropped = true;
+    });
+    this.ssh = ssh;
+    this.dropped = false;
+  }
+
+  async exec(command: string, options: ExecOptions): Promise<CommandResult> {
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (this.dropped) await this.connect();
+    const first = await this.execOnce(command, options);
+    if (first.kind === 'done') return first.result;
+    if (first.kind === 'not-started') {
+      await this.connect();
+      const second = await this.execOnce(command, options);
+      if (second.kind === 'done') return second.result;
+      throw this.dropError(second.kind === 'not-started' ? second.error : undefined);
+    }
+    // Dropped while running: only a command that may run twice is run again.
+    if (!options.idempotent) return first.result;
+    await this.connect();
+    const again = await this.execOnce(command, options);
+    if (again.kind === 'not-started') throw this.dropError(again.error);
+    return again.result;
+  }
+
+  async close(): Promise<void> {
+    this.dropped = true;
+    this.ssh?.dispose();
+    this.ssh = undefined;
+  }
+
+  private execOnce(command: string, options: ExecOptions): Promise<ExecAttempt> {
+    const client = this.ssh === undefined ? undefined : connectionOf(this.ssh);
+    const started = performance.now();
+    const stdout = new OutputTail(this.config.maxOutputBytes);
+    const stderr = new OutputTail(this.config.maxOutputBytes);
+    const resultWith = (exitCode: number | null): CommandResult => ({
+      exitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      durationMs: performance.now() - started,
+    });
+
+    return new Promise<ExecAttempt>((resolve, reject) => {
+      if (client === undefined || this.dropped) {
+        resolve({ kind: 'not-started', error: undefined });
+        return;
+      }
+      client.exec(wrapWithProcessGroupReport(command), (error, channel) => {
+        if (error) {
+          resolve({ kind: 'not-started', error });
+          return;
+        }
+        let exitCode: number | null | undefined;
+        let stopping: 'timeout' | 'abort' | undefined;
+        let settled = false;
+        let drainTimer: NodeJS.Timeout | undefined;
+
+        const stop = (why: 'timeout' | 'abort'): void => {
+          if (stopping !== undefined || settled) return;
+          stopping = why;
+          terminate(channel);
+          // sshd holds the channel open until the command exits, so the command's process group is
+          // ended from a second channel; the caller hears back once that is done.
+          const pgid = marker.pgid;
+          const ended = pgid === undefined ? Promise.resolve() : this.endProcessGroup(client, pgid);
+          void ended.then(() => finish(true));
+        };
+        const onClientClose = (): void => finish();
+        const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+        const onAbort = (): void => stop('abort');
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+
+        const finish = (fromStop = false): void => {
+          if (settled || (stopping !== undefined && !fromStop)) return;
+          settled = true;
+          client.removeListener('close', onClientClose);
+          clearTimeout(timer);
+          clearTimeout(drainTimer);
+          options.signal?.removeEventListener('abort', onAbort);
+          if (stopping === 'timeout') {
+            reject(new CommandTimeoutError(this.server.host, options.timeoutMs, resultWith(null)));
+          } else if (stopping === 'abort') {
+            reject(options.signal?.reason);
+          } else if (exitCode === undefined) {
+            // Closed without an exit status: the connection (or sshd) went away mid-command.
+            resolve({ kind: 'dropped', result: resultWith(null) });
+          } else {
+            resolve({ kind: 'done', result: resultWith(exitCode ?? null) });
+          }
+        };
+
+        channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+        const marker = new ProcessGroupMarkerReader((chunk) => stderr.push(chunk));
+        channel.stderr.on('data', (chunk: Buffer) => marker.push(chunk));
+        channel.stderr.on('end', () => marker.flush());
+        channel.on('exit', (code: number | null) => {
+          // A signal-killed command reports (null, signalName): no exit status of its own.
+          exitCode = typeof code === 'number' ? code : null;
+          clearTimeout(timer);
+          drainTimer = setTimeout(() => {
+            channel.close();
+            finish();
+          }, CHANNEL_DRAIN_MS);
+        });
+        channel.on('close', () => {
+          marker.flush();
+          finish();
+        });
+        // The connection can drop without the channel ever closing.
+        client.once('close', onClientClose);
+      });
+    });
+  }
+
+  /** Ends a timed-out command's process group on the host (database processes spared); never throws. */
+  private endProcessGroup(client: Client, pgid: number): Promise<void> {
+    const graceMs = this.config.killGraceMs ?? 5_000;
+    const script = terminateProcessGroupScript(pgid, DATABASE_PROCESS_NAMES, graceMs / 1000);
+    return new Promise<void>((resolve) => {
+      const limit = setTimeout(resolve, graceMs + 10_000);
+      const done = (): void => {
+        clearTimeout(limit);
+        resolve();
+      };
+      try {
+        client.exec(script, (error, channel) => {
+          if (error) {
+            done();
+            return;
+          }
+          channel.resume();
+          channel.stderr.resume();
+          channel.on('close', done);
+        });
+      } catch {
+        done();
+      }
+    });
+  }
+
+  private async readConfigFile(file: string, what: string): Promise<string> {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      throw new TransportError(this.server.host, `cannot read the ${what} ${file}: ${errorMessage(error)}`, {
+        cause: error,
+        retryable: false,
+      });
+    }
+  }
+
+  private hostKeyError(
+    verdict: HostKeyVerdict,
+    offeredType: string | undefined,
+    cause: unknown,
+  ): TransportError {
+    const file = this.config.knownHostsFile;
+    const name = knownHostName(this.server.host, this.server.sshPort);
+    const key = offeredType ?? 'unknown type';
+    const reason =
+      verdict === 'unknown-host'
+        ? `host key refused: ${name} is not in ${file} (offered a ${key} key); add its verified key there`
+        : verdict === 'revoked'
+          ? `host key refused: the ${key} key ${name} offered is marked @revoked in ${file}`
+          : `host key refused: the ${key} key ${name} offered does not match the key ${file} lists for it ` +
+            '(host replaced, or someone in between)';
+    return new TransportError(this.server.host, reason, { cause, retryable: false });
+  }
+
+  private dropError(cause: unknown): TransportError {
+    return new TransportError(
+      this.server.host,
+      `ssh connection to ${this.where} dropped${cause === undefined ? '' : `: ${errorMessage(cause)}`}`,
+      { cause },
+    );
+  }
+}
+
+type ExecAttempt =
+  | { readonly kind: 'done'; readonly result: CommandResult }
+  | { readonly kind: 'dropped'; readonly result: CommandResult }
+  | { readonly kind: 'not-started'; readonly error: unknown };
+
+function connectionOf(ssh: NodeSSH): Client {
+  if (ssh.connection === null) throw new Error('node-ssh reported ready without a connection');
+  return ssh.connection;
+}
+
+function terminate(channel: ClientChannel): void {
+  try {
+    channel.signal('TERM');
+  } catch {
+    // The channel may already be closing.
+  }
+  channel.close();
+}

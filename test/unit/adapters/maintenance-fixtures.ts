@@ -1,0 +1,16 @@
+import {
+  createMaintenanceWindow,
+  type MaintenanceContext,
+} from '../../../src/adapters/maintenance/maintenance-window-factory.js';
+import type { MaintenanceWindow } from '../../../src/engine/maintenance-window.js';
+import type { MaintenanceSpec } from '../../../src/inventory/campaign-schema.js';
+import { campaign } from './server-fixtures.js';
+
+/** The factory with the unit tests' campaign. */
+export function maintenanceWindowFor(
+  spec: MaintenanceSpec,
+  campaignFile: string,
+  extra: Partial<MaintenanceContext> = {},
+): MaintenanceWindow {
+  return createMaintenanceWindow(spec, { campaign, campaignFile, ...extra });
+}
