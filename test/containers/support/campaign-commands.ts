@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { renderCommand, templateVariables } from '../../../src/engine/command-template.js';
+import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
+import { type Campaign, campaignSchema } from '../../../src/inventory/campaign-schema.js';
+import { type AvailableEnvironment, REPO_ROOT, versionOfImage } from './docker-environment.js';
+
+/**
+ * The example campaign's command templates (examples/containers/campaign.yaml), rendered by the
+ * engine's own template code and run through a local shell, as `transport: local` runs them. The
+ * tests use them to drive the documented commands themselves, step by step.
+ */
+
+export type CommandName =
+  | 'stop'
+  | 'start'
+  | 'running'
+  | 'installedVersion'
+  | 'upgrade'
+  | 'rollback'
+  | 'postUpgrade';
+
+export interface ShellResult {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'containers');
+const CAMPAIGN_FILE = join(EXAMPLE_DIR, 'campaign.yaml');
+
+/**
+ * The example campaign, upgrading between the two images this machine built (the example file
+ * names today's two Debian builds; apt may offer newer ones tomorrow).
+ */
+export async function loadExampleCampaign(environment: AvailableEnvironment): Promise<Campaign> {
+  const campaign = campaignSchema.parse(parse(await readFile(CAMPAIGN_FILE, 'utf8')));
+  return {
+    ...campaign,
+    from: { version: versionOfImage(environment.fromImage), package: environment.fromImage },
+    to: { version: versionOfImage(environment.toImage), package: environment.toImage },
+  };
+}
+
+export function runShell(command: string): Promise<ShellResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
+  });
+}
+
+/** Runs one of the campaign's commands for a server. */
+export async function runCampaignCommand(
+  campaign: Campaign,
+  name: CommandName,
+  server: ResolvedServer,
+): Promise<ShellResult> {
+  const template = campaign.commands?.[name];
+  if (template === undefined) throw new Error(`the example campaign has no ${name} command`);
+  const source = { file: CAMPAIGN_FILE, key: `commands.${name}` };
+  return runShell(renderCommand(template, templateVariables(server, campaign), source));
+}
+
+/** Like runCampaignCommand, but a non-zero exit is an error carrying the command's output. */
+export async function runCampaignCommandOk(
+  campaign: Campaign,
+  name: CommandName,
+  server: ResolvedServer,
+): Promise<string> {
+  const result = await runCampaignCommand(campaign, name, server);
+  if (result.exitCode !== 0) {
+    throw new Error(`${name} on ${server.name} exited ${result.exitCode}: ${result.stderr || result.stdout}`);
+  }
+  return result.stdout.trim();
+}
