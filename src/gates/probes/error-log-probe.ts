@@ -1,0 +1,98 @@
+import { posix } from 'node:path';
+import type { RemoteShell } from '../../engine/remote-shell.js';
+import { shellQuote } from '../../engine/shell-quote.js';
+import type { SqlSession } from '../../engine/sql-session.js';
+import { column, textValue } from '../../stats/sampling/sql-values.js';
+import type { ErrorLogExcerpt } from '../error-log-gate.js';
+
+export interface ErrorLogReadOptions {
+  /** Per command (default 10s). */
+  readonly timeoutMs?: number;
+  /** Read at most this much past the offset (default 1 MiB): a log that floods is judged by its start. */
+  readonly maxBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BYTES = 1_048_576;
+
+/**
+ * Where the server writes its error log: the inventory's `errorLog` when set, else the
+ * server's own @@log_error (relative to its datadir, as MariaDB's default `./host.err` is).
+ * undefined when it logs to stderr or syslog, which dbwave cannot read back.
+ */
+export async function resolveErrorLogPath(
+  session: SqlSession,
+  configured?: string,
+): Promise<string | undefined> {
+  if (configured !== undefined && configured !== '') return configured;
+  const [row] = await session.query('SELECT @@global.log_error AS log_error, @@global.datadir AS datadir');
+  if (row === undefined) return undefined;
+  const logError = textValue(column(row, 'log_error'));
+  const dataDir = textValue(column(row, 'datadir'));
+  if (logError === '' || logError === 'NULL' || logError === 'stderr') return undefined;
+  return posix.isAbsolute(logError) ? logError : posix.join(dataDir, logError);
+}
+
+/**
+ * The error log's size in bytes: the engine takes it just before it starts mysqld and journals
+ * it, so that the gates read only what this start wrote. A missing log is 0 bytes.
+ */
+export async function errorLogSize(
+  shell: RemoteShell,
+  file: string,
+  options: ErrorLogReadOptions = {},
+): Promise<number> {
+  const result = await shell.exec(
+    `if [ -e ${shellQuote(file)} ]; then wc -c < ${shellQuote(file)}; else echo 0; fi`,
+    execOptions(options),
+  );
+  const size = Number(result.stdout.trim());
+  if (result.exitCode !== 0 || !Number.isInteger(size)) {
+    throw new Error(`cannot read the size of ${file}: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+  }
+  return size;
+}
+
+/**
+ * The lines the error log gained since `fromOffset` (`tail -c +OFFSET+1`), at most `maxBytes`
+ * of them. A log now shorter than the offset was rotated or truncated: it is read from its
+ * start. Failures come back as an unreadable excerpt (the gate makes that inconclusive).
+ */
+export async function readErrorLogSince(
+  shell: RemoteShell,
+  file: string,
+  fromOffset: number,
+  options: ErrorLogReadOptions = {},
+): Promise<ErrorLogExcerpt> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  try {
+    const size = await errorLogSize(shell, file, options);
+    const rotated = size < fromOffset;
+    const start = rotated ? 0 : fromOffset;
+    const result = await shell.exec(
+      `tail -c +${start + 1} ${shellQuote(file)} | head -c ${maxBytes}`,
+      execOptions(options),
+    );
+    if (result.exitCode !== 0) {
+      return { readable: false, file, error: result.stderr.trim() || `exit ${result.exitCode}` };
+    }
+    const lines = result.stdout.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return {
+      readable: true,
+      file,
+      fromOffset: start,
+      lines,
+      ...(size - start > maxBytes ? { truncated: true } : {}),
+      ...(rotated ? { rotated: true } : {}),
+    };
+  } catch (error) {
+    return { readable: false, file, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function execOptions(options: ErrorLogReadOptions): { timeoutMs: number; signal?: AbortSignal } {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return options.signal === undefined ? { timeoutMs } : { timeoutMs, signal: options.signal };
+}

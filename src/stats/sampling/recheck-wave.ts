@@ -1,0 +1,126 @@
+import pLimit from 'p-limit';
+import type { Clock } from '../../engine/clock.js';
+import type { JournalRecord, ServerOutcome, StatsRecord } from '../../engine/journal-record.js';
+import { replayJournal } from '../../engine/journal-replay.js';
+import type { JournalStore } from '../../engine/journal-store.js';
+import type { ResolvedServer } from '../../engine/resolved-server.js';
+import type { SqlSession } from '../../engine/sql-session.js';
+import { type GateVerdict, worstVerdict } from '../../gates/gate-verdict.js';
+import { innodbGate } from '../../gates/innodb-gate.js';
+import type { Campaign } from '../../inventory/campaign-schema.js';
+import { type ControlSampling, compareInnodb, type InnodbComparison } from '../compare/innodb-comparison.js';
+import { recordSampling } from './record-sampling.js';
+
+export interface RecheckOptions {
+  readonly campaign: Campaign;
+  readonly wave: number;
+  /** The wave's servers, resolved, in plan order. */
+  readonly servers: readonly ResolvedServer[];
+  /** Every server of the fleet: controls may come from later waves. */
+  readonly fleet: readonly ResolvedServer[];
+  /** The journal as read before the recheck. */
+  readonly history: readonly JournalRecord[];
+  /** Where the `recheck` and control records go (the caller holds the campaign lock). */
+  readonly journal: Pick<JournalStore, 'append'>;
+  readonly sql: (server: ResolvedServer) => Promise<SqlSession>;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  /** Only this server of the wave. */
+  readonly only?: string;
+  /** Servers sampled at once (default 8): a sampling is a few light queries per interval. */
+  readonly concurrency?: number;
+}
+
+export type RecheckResult =
+  | { readonly server: string; readonly skipped: string }
+  | { readonly server: string; readonly comparison: InnodbComparison; readonly gate: GateVerdict }
+  | { readonly server: string; readonly error: string };
+
+/** Outcomes of servers that still run the old version: fit to be controls. */
+const NOT_UPGRADED: readonly ServerOutcome[] = ['NotExecuted', 'PrecheckFailed', 'RolledBack'];
+
+/**
+ * `dbwave compare`: samples every upgraded server of a wave again now (a freshly upgraded
+ * server calibrates for a while, so hours later says more than the first minutes), journals a
+ * `recheck` StatsRecord beside its `baseline` and `after` ones, and compares it with the
+ * baseline and with the same controls as then, if they are still on the old version.
+ */
+export async function recheckWave(options: RecheckOptions): Promise<RecheckResult[]> {
+  const replay = replayJournal(options.history);
+  const outcomeOf = (name: string): ServerOutcome => replay.servers.get(name)?.outcome ?? 'NotExecuted';
+  const stats = options.history.filter((record): record is StatsRecord => record.kind === 'stats');
+  const byName = new Map(options.fleet.map((server) => [server.name, server]));
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  const targets = options.servers.filter(
+    (server) => options.only === undefined || server.name === options.only,
+  );
+
+  return Promise.all(
+    targets.map((server) =>
+      limit(async (): Promise<RecheckResult> => {
+        const outcome = outcomeOf(server.name);
+        if (outcome !== 'Upgraded') return { server: server.name, skipped: `not upgraded (${outcome})` };
+        const baseline = stats
+          .filter((record) => record.server === server.name && record.phase === 'baseline')
+          .at(-1);
+        if (baseline === undefined)
+          return { server: server.name, skipped: 'no baseline sampling in the journal' };
+        const controlBaselines = new Map(
+          stats
+            .filter(
+              (record) =>
+                record.controlFor === server.name && (record.controlPhase ?? 'baseline') === 'baseline',
+            )
+            .map((record) => [record.server, record.series]),
+        );
+        const controls = [...controlBaselines.keys()]
+          .filter((name) => NOT_UPGRADED.includes(outcomeOf(name)))
+          .map((name) => byName.get(name))
+          .filter((control) => control !== undefined);
+        let session: SqlSession | undefined;
+        try {
+          session = await options.sql(server);
+          const opened = session;
+          const sampled = await recordSampling(
+            {
+              server,
+              campaign: options.campaign,
+              wave: options.wave,
+              clock: options.clock,
+              signal: options.signal,
+              sql: async () => opened,
+            },
+            { record: (entry) => options.journal.append(entry), sql: options.sql },
+            'recheck',
+            controls,
+          );
+          const paired: ControlSampling[] = [];
+          for (const control of sampled.controls) {
+            const before = controlBaselines.get(control.server);
+            if ('sampling' in control && before !== undefined) {
+              paired.push({ server: control.server, baseline: before, after: control.sampling.series });
+            }
+          }
+          const comparison = compareInnodb(
+            { baseline: baseline.series, after: sampled.target.series, controls: paired },
+            options.campaign.stats,
+          );
+          return { server: server.name, comparison, gate: innodbGate(comparison) };
+        } catch (error) {
+          return { server: server.name, error: error instanceof Error ? error.message : String(error) };
+        } finally {
+          await session?.close().catch(() => undefined);
+        }
+      }),
+    ),
+  );
+}
+
+/** pass when every rechecked server passes; skipped servers do not count, errors do. */
+export function recheckVerdict(results: readonly RecheckResult[]): GateVerdict['verdict'] {
+  return worstVerdict(
+    results.flatMap((result) =>
+      'gate' in result ? [result.gate.verdict] : 'error' in result ? ['fail' as const] : [],
+    ),
+  );
+}

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { EngineEvents } from '../../../src/engine/engine-events.js';
+import type { HookContext } from '../../../src/engine/engine-hooks.js';
+import type { JournalEntry, StatsRecord } from '../../../src/engine/journal-record.js';
+import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
+import type { SqlSession } from '../../../src/engine/sql-session.js';
+import {
+  createStatsAndGatesHooks,
+  type StatsAndGatesPorts,
+} from '../../../src/gates/probes/stats-and-gates-hooks.js';
+import { type CampaignFile, campaignSchema } from '../../../src/inventory/campaign-schema.js';
+import { fakeMariadb } from '../stats/fake-mariadb.js';
+import { FakeClock, FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
+
+function campaign(overrides: Partial<CampaignFile> = {}) {
+  return campaignSchema.parse({
+    campaign: 'test',
+    fleet: 'hardware-classes',
+    timezone: 'UTC',
+    from: { version: '10.11.18' },
+    to: { version: '10.11.19' },
+    window: { start: '00:00', end: '23:59' },
+    waves: [{ date: '2026-11-24', size: 'rest' }],
+    stats: { samples: 6, interval: '10s', warmup: '1m' },
+    gates: {
+      smokeQueries: [{ name: 'rows', sql: 'SELECT COUNT(*) AS n FROM sbtest.sbtest1', expect: 10000 }],
+    },
+    ...overrides,
+  } satisfies CampaignFile);
+}
+
+function resolved(name: string): ResolvedServer {
+  return {
+    name,
+    class: 'small',
+    host: '127.0.1.1',
+    port: 3306,
+    sshPort: 22,
+    transport: 'ssh',
+    datacenter: 'lab',
+    vars: {},
+  };
+}
+
+/** A journal in memory plus the control servers, as the CLI would wire them. */
+class Harness implements StatsAndGatesPorts {
+  readonly entries: JournalEntry[] = [];
+  readonly clock = new FakeClock();
+  readonly closed: string[] = [];
+  readonly sessions = new Map<string, FakeSqlSession>();
+
+  constructor(readonly controls: readonly string[] = ['db-02', 'db-03']) {}
+
+  async record(entry: JournalEntry): Promise<void> {
+    this.entries.push(entry);
+  }
+
+  async sql(server: ResolvedServer): Promise<SqlSession> {
+    const session = fakeMariadb(this.clock);
+    return { query: (sql) => session.query(sql), close: async () => void this.closed.push(server.name) };
+  }
+
+  async statsFor(server: string): Promise<readonly StatsRecord[]> {
+    return this.entries
+      .filter((entry): entry is Extract<JournalEntry, { kind: 'stats' }> => entry.kind === 'stats')
+      .filter((entry) => entry.server === server || entry.controlFor === server)
+      .map((entry) => ({ ...entry, v: 1, seq: 0, at: '', campaign: 'test' }));
+  }
+
+  async controlsFor(): Promise<readonly ResolvedServer[]> {
+    return this.controls.map(resolved);
+  }
+
+  context(
+    target: FakeSqlSession,
+    overrides: Partial<CampaignFile> = {},
+    log = '[Note] ready\n',
+  ): HookContext {
+    return {
+      server: resolved('db-01'),
+      campaign: campaign(overrides),
+      wave: 1,
+      clock: this.clock,
+      events: new EngineEvents(),
+      signal: new AbortController().signal,
+      shell: async () =>
+        new FakeShell((command) => (command.startsWith('if') ? { stdout: '100' } : { stdout: log })),
+      sql: async () => target,
+      errorLog: { path: '/var/lib/mysql/db-01.err', startOffset: 40 },
+    };
+  }
+}
+
+const gateEntries = (harness: Harness) => harness.entries.filter((entry) => entry.kind === 'gate');
+
+describe('the stats and gates hooks', () => {
+  it('journal a baseline for the server and each control, marked with the period it ran beside', async () => {
+    const harness = new Harness();
+    const hooks = createStatsAndGatesHooks(harness);
+    const verdict = await hooks.baseline?.(harness.context(fakeMariadb(harness.clock)));
+    expect(verdict).toMatchObject({ verdict: 'pass', detail: { controls: ['db-02', 'db-03'] } });
+    expect(
+      harness.entries.map((entry) => [
+        entry.kind,
+        'server' in entry ? entry.server : '',
+        'phase' in entry ? entry.phase : '',
+      ]),
+    ).toEqual([
+      ['stats', 'db-01', 'baseline'],
+      ['stats', 'db-02', 'control'],
+      ['stats', 'db-03', 'control'],
+    ]);
+    expect(harness.entries[1]).toMatchObject({
+      controlFor: 'db-01',
+      controlPhase: 'baseline',
+      intervalMs: 10_000,
+    });
+    expect(harness.closed.sort()).toEqual(['db-02', 'db-03']);
+  });
+
+  it('take at most stats.controls controls', async () => {
+    const harness = new Harness(['db-02', 'db-03', 'db-04']);
+    await createStatsAndGatesHooks(harness).baseline?.(
+      harness.context(fakeMariadb(harness.clock), { stats: { controls: 1 } }),
+    );
+    expect(harness.entries.filter((entry) => entry.kind === 'stats')).toHaveLength(2);
+  });
+
+  it('journal each readiness gate and pass a healthy server', async () => {
+    const harness = new Harness();
+    const verdict = await createStatsAndGatesHooks(harness).readinessGates?.(
+      harness.context(fakeMariadb(harness.clock)),
+    );
+    expect(verdict?.verdict).toBe('pass');
+    expect(
+      gateEntries(harness).map((entry) => ('gate' in entry ? [entry.phase, entry.gate, entry.verdict] : [])),
+    ).toEqual([
+      ['readiness', 'reachable', 'pass'],
+      ['readiness', 'version', 'pass'],
+      ['readiness', 'error-log', 'pass'],
+      ['readiness', 'replication-running', 'pass'],
+      ['readiness', 'smoke:rows', 'pass'],
+    ]);
+  });
+
+  it('fail the readiness hook on a smoke query that returns something else, saying why', async () => {
+    const harness = new Harness();
+    const verdict = await createStatsAndGatesHooks(harness).readinessGates?.(
+      harness.context(fakeMariadb(harness.clock, { smokeValue: 9999 })),
+    );
+    expect(verdict).toMatchObject({
+      verdict: 'fail',
+      reason: 'smoke:rows fail: returned "9999", expected "10000"',
+    });
+  });
+
+  it('expect the old version in the rollback gates', async () => {
+    const harness = new Harness();
+    const hooks = createStatsAndGatesHooks(harness);
+    const upgraded = await hooks.rollbackGates?.(harness.context(fakeMariadb(harness.clock)));
+    expect(upgraded?.verdict).toBe('fail');
+    const rolledBack = await hooks.rollbackGates?.(
+      harness.context(fakeMariadb(harness.clock, { version: '10.11.18' })),
+    );
+    expect(rolledBack?.verdict).toBe('pass');
+    expect(gateEntries(harness).every((entry) => 'phase' in entry && entry.phase === 'rollback')).toBe(true);
+  });
+
+  it('compare the after sampling with the baseline and the same controls, and pass a healthy server', async () => {
+    const harness = new Harness();
+    const hooks = createStatsAndGatesHooks(harness);
+    await hooks.baseline?.(harness.context(fakeMariadb(harness.clock)));
+    const verdict = await hooks.analysisGates?.(harness.context(fakeMariadb(harness.clock)));
+    expect(verdict?.verdict).toBe('pass');
+    const after = harness.entries.filter((entry) => entry.kind === 'stats').slice(3);
+    expect(after.map((entry) => ('phase' in entry ? [entry.server, entry.phase] : []))).toEqual([
+      ['db-01', 'after'],
+      ['db-02', 'control'],
+      ['db-03', 'control'],
+    ]);
+    expect(after[0]).toMatchObject({ warmup: { bufferPoolLoad: 'completed', waitedMs: 60_000 } });
+    expect(gateEntries(harness).map((entry) => ('gate' in entry ? entry.gate : ''))).toEqual([
+      'reachable',
+      'error-log',
+      'replication-caught-up',
+      'innodb',
+    ]);
+  });
+
+  it('fail the analysis hook when physical reads jumped on the server but not on its controls', async () => {
+    const harness = new Harness();
+    const hooks = createStatsAndGatesHooks(harness);
+    await hooks.baseline?.(harness.context(fakeMariadb(harness.clock)));
+    const verdict = await hooks.analysisGates?.(
+      harness.context(fakeMariadb(harness.clock, { readsPerSecond: 200 })),
+    );
+    expect(verdict?.verdict).toBe('fail');
+    expect(verdict?.reason).toMatch(/^innodb fail: controls db-02, db-03; worse: buffer_pool_reads/);
+  });
+
+  it('make the InnoDB gate inconclusive, not a crash of the hook, when sampling fails', async () => {
+    const harness = new Harness();
+    const hooks = createStatsAndGatesHooks(harness);
+    await hooks.baseline?.(harness.context(fakeMariadb(harness.clock)));
+    const healthy = fakeMariadb(harness.clock);
+    const noStatus = new FakeSqlSession((sql) => {
+      if (sql.startsWith('SHOW GLOBAL')) throw new Error('SHOW GLOBAL STATUS: access denied');
+      return healthy.query(sql);
+    });
+    const verdict = await hooks.analysisGates?.(
+      harness.context(noStatus, { gates: { inconclusive: 'rollback' } }),
+    );
+    expect(verdict?.verdict).toBe('fail');
+    expect(gateEntries(harness).at(-1)).toMatchObject({
+      gate: 'innodb',
+      verdict: 'inconclusive',
+      evidence: 'could not sample: SHOW GLOBAL STATUS: access denied',
+      decision: { action: 'rollback', by: 'campaign' },
+    });
+  });
+
+  it('leave an inconclusive gate to the campaign without a terminal, and journal the decision', async () => {
+    const harness = new Harness();
+    const context = {
+      ...harness.context(fakeMariadb(harness.clock), { gates: { inconclusive: 'continue' } }),
+      errorLog: undefined,
+    };
+    const verdict = await createStatsAndGatesHooks(harness).readinessGates?.(context);
+    expect(verdict?.verdict).toBe('pass');
+    expect(gateEntries(harness).find((entry) => 'gate' in entry && entry.gate === 'error-log')).toMatchObject(
+      {
+        verdict: 'inconclusive',
+        decision: { action: 'continue', by: 'campaign' },
+      },
+    );
+  });
+
+  it('let the DBA at a terminal decide an inconclusive gate', async () => {
+    const harness = new Harness();
+    const ports: StatsAndGatesPorts = Object.assign(harness, { ask: async () => 'rollback' as const });
+    const context = { ...harness.context(fakeMariadb(harness.clock)), errorLog: undefined };
+    const verdict = await createStatsAndGatesHooks(ports).readinessGates?.(context);
+    expect(verdict?.verdict).toBe('fail');
+    expect(verdict?.reason).toMatch(/operator chose rollback$/);
+  });
+});
