@@ -119,6 +119,8 @@ export interface GateRecord extends RecordBase {
   readonly gate: string;
   readonly verdict: 'pass' | 'fail' | 'inconclusive';
   readonly evidence: string;
+  /** How long the gate's probe took: what the readiness gates add to the 503 window. */
+  readonly durationMs?: number;
   /** What was decided on an inconclusive verdict, and by whom. */
   readonly decision?: {
     readonly action: 'continue' | 'rollback' | 'pause';
@@ -134,9 +136,15 @@ export interface StatsRecord extends RecordBase {
   readonly phase: 'baseline' | 'after' | 'recheck' | 'control';
   /** For a control: the upgraded server it is a control for. */
   readonly controlFor?: string;
+  /** For a control: which of the server's samplings it ran beside (a control is sampled at both). */
+  readonly controlPhase?: 'baseline' | 'after' | 'recheck';
   readonly intervalMs: number;
   /** metric name -> one value per sample interval (rates for counters, readings for gauges). */
   readonly series: Readonly<Record<string, readonly number[]>>;
+  /** Intervals dropped because the server restarted inside them (counters went down). */
+  readonly droppedIntervals?: number;
+  /** The wait before sampling: buffer pool load (`completed`, `not-enabled`, `timed-out`...) and warm-up. */
+  readonly warmup?: { readonly bufferPoolLoad: string; readonly waitedMs: number };
 }
 
 /** Shutdown progress while the server still answers: journaled at most every 30 s. */

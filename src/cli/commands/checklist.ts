@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { ExitStatus } from '../../core/errors.js';
+import { displayPath } from '../../inventory/display-path.js';
+import { serverResolver } from '../../inventory/resolve-server.js';
+import { renderChecklist } from '../../report/render-checklist.js';
+import { loadWaveContext } from '../../report/wave-context.js';
+import { writeFileAtomically } from '../../report/write-file-atomically.js';
+import { runHandler } from '../run-handler.js';
+import { type CommandStreams, processStreams } from './plan.js';
+
+export interface ChecklistArguments {
+  readonly plan: string;
+  readonly wave: number;
+  readonly out?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/**
+ * `dbwave checklist PLAN --wave N`: the day's runbook in Markdown: servers in order with their
+ * rendered commands and rollback, the prechecks, who to tell, the window times. Reads only the
+ * plan, campaign and fleet: it is meant for the days before the wave.
+ */
+export async function checklistForWave(
+  args: ChecklistArguments,
+  streams: CommandStreams,
+  cwd: string = process.cwd(),
+): Promise<ExitStatus> {
+  const { loaded, wave } = await loadWaveContext(args.plan, args.wave, { cwd });
+  const { campaign, classes, campaignFile } = loaded.inventory;
+  const text = renderChecklist({
+    campaign,
+    campaignFile: displayPath(campaignFile, cwd),
+    planFile: args.plan,
+    timezone: loaded.plan.timezone,
+    wave,
+    classes,
+    servers: serverResolver(classes, campaign),
+  });
+  const output =
+    args.json === true
+      ? `${JSON.stringify({ campaign: campaign.campaign, wave: wave.index, markdown: text }, null, 2)}\n`
+      : text;
+  if (args.out === undefined) streams.stdout.write(output);
+  else {
+    await writeFileAtomically(resolve(cwd, args.out), output);
+    streams.stderr.write(`dbwave: wrote the checklist of wave ${wave.index} to ${args.out}\n`);
+  }
+  return ExitStatus.Ok;
+}
+
+export const checklistCommand: CommandModule<object, ChecklistArguments> = {
+  command: 'checklist <plan>',
+  describe:
+    "The day's runbook of a wave: servers in order with their commands and rollback, prechecks, who to tell",
+  builder: (yargs: Argv<object>) =>
+    yargs
+      .positional('plan', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Plan file (waves/<name>.plan.yaml)',
+      })
+      .option('wave', { type: 'number', demandOption: true, describe: 'Wave number (from 1)' })
+      .option('out', { type: 'string', describe: 'Write to this file (atomically) instead of stdout' })
+      .option('json', {
+        type: 'boolean',
+        describe: 'The Markdown wrapped in JSON ({campaign, wave, markdown})',
+      })
+      .example('$0 checklist waves/mysql-5.1.58.plan.yaml --wave 1 > wave-1-checklist.md', ''),
+  handler: (argv) => runHandler(() => checklistForWave(argv, processStreams)),
+};

@@ -1,0 +1,131 @@
+import { join, resolve } from 'node:path';
+import type { Clock } from '../engine/clock.js';
+import type { EngineEvents } from '../engine/engine-events.js';
+import type { JournalRecord } from '../engine/journal-record.js';
+import type { JournalStore } from '../engine/journal-store.js';
+import { attachProgressView, type ProgressStream } from '../engine/progress-view.js';
+import type { Campaign } from '../inventory/campaign-schema.js';
+import type { PlannedWave } from '../planner/plan.js';
+import { createInnodbComparer } from '../report/innodb-comparison.js';
+import { attachEventLog, EVENT_LOG_FILE } from './event-log.js';
+import { tapJournal } from './journal-tap.js';
+import { type MetricsServer, serveMetrics } from './metrics-server.js';
+import { TextfileWriter } from './textfile-writer.js';
+import { WaveMetrics } from './wave-metrics.js';
+
+export interface RunObserverOptions {
+  readonly events: EngineEvents;
+  readonly campaign: Pick<Campaign, 'campaign' | 'target503' | 'shutdown' | 'stats'>;
+  readonly wave: PlannedWave;
+  /** The campaign's state dir: the structured log goes beside the journal. */
+  readonly stateDir: string;
+  readonly clock: Clock;
+  /** The operator's terminal (process.stdout). */
+  readonly stream: ProgressStream;
+  /** The journal so far (a resumed wave): metrics start from it rather than from zero. */
+  readonly journalSoFar?: readonly JournalRecord[];
+  /** `--metrics-port P`: serve /metrics on P (0: any free port). */
+  readonly metricsPort?: number;
+  /** Default 127.0.0.1. */
+  readonly metricsHost?: string;
+  /** `--metrics-textfile FILE`: node_exporter textfile, rewritten atomically as the wave goes. */
+  readonly metricsTextfile?: string;
+  /** `false` turns the terminal view off (`--quiet`, `--json`); default: on. */
+  readonly progress?: boolean;
+  /** Warnings (a metrics port in use, a textfile that cannot be written): stderr. */
+  readonly warn?: (message: string) => void;
+}
+
+export interface RunObservers {
+  /** Wrap the journal store the engine appends to with this: metrics see every durable record. */
+  journal<Store extends JournalStore>(store: Store): Store;
+  readonly metrics: WaveMetrics;
+  /** Where /metrics is served, when `metricsPort` was given. */
+  readonly metricsUrl?: string;
+  /** Flushes the textfile and the log, stops the server and the terminal view. Never throws. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything that watches a run: the terminal view, the structured log, Prometheus metrics
+ * (endpoint and textfile). `dbwave run` calls this once before the wave, wraps its journal store
+ * with `journal()`, and calls `close()` when the wave returns, also after a failure.
+ */
+export async function attachRunObservers(options: RunObserverOptions): Promise<RunObservers> {
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`dbwave: ${message}\n`));
+  const classes = new Map(options.wave.servers.map((server) => [server.name, server.class]));
+  const metrics = new WaveMetrics({
+    campaign: options.campaign.campaign,
+    classOf: (server) => classes.get(server),
+    compareInnodb: createInnodbComparer(options.campaign.stats),
+  });
+  for (const record of options.journalSoFar ?? []) metrics.observe(record);
+
+  const textfile =
+    options.metricsTextfile === undefined
+      ? undefined
+      : new TextfileWriter(resolve(options.metricsTextfile), () => metrics.text());
+  let warnedTextfile = false;
+  const refreshTextfile = (): void => {
+    void textfile?.update().then(() => {
+      if (textfile.error !== undefined && !warnedTextfile) {
+        warnedTextfile = true;
+        warn(
+          `cannot write the metrics textfile ${options.metricsTextfile}: ${String(textfile.error)}; the wave goes on`,
+        );
+      }
+    });
+  };
+  refreshTextfile();
+
+  let server: MetricsServer | undefined;
+  if (options.metricsPort !== undefined) {
+    try {
+      server = await serveMetrics({
+        registry: metrics.registry,
+        port: options.metricsPort,
+        ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }),
+      });
+    } catch (error) {
+      warn(
+        `cannot serve metrics on port ${options.metricsPort}: ${String(error)}; the wave goes on without them`,
+      );
+    }
+  }
+
+  const log = attachEventLog({
+    events: options.events,
+    path: join(options.stateDir, EVENT_LOG_FILE),
+    campaign: options.campaign.campaign,
+  });
+  const view =
+    options.progress === false
+      ? undefined
+      : attachProgressView({
+          events: options.events,
+          clock: options.clock,
+          stream: options.stream,
+          campaign: options.campaign.campaign,
+          wave: options.wave.index,
+          servers: options.wave.servers.map((planned) => planned.name),
+          target503Ms: options.campaign.target503,
+          shutdownBudgetMs: options.campaign.shutdown.budget,
+        });
+
+  return {
+    journal: (store) =>
+      tapJournal(store, (record) => {
+        metrics.observe(record);
+        refreshTextfile();
+      }),
+    metrics,
+    ...(server === undefined ? {} : { metricsUrl: server.url }),
+    close: async () => {
+      view?.close();
+      await log.close();
+      if (log.error !== undefined) warn(`the structured log could not be written: ${String(log.error)}`);
+      await textfile?.update();
+      await server?.close();
+    },
+  };
+}

@@ -1,0 +1,265 @@
+import { DateTime } from 'luxon';
+import { formatDuration } from '../core/duration.js';
+import { errorMessage } from '../core/errors.js';
+import {
+  renderCommand,
+  renderTemplate,
+  type TemplateSource,
+  templateVariables,
+} from '../engine/command-template.js';
+import type { ResolvedServer } from '../engine/resolved-server.js';
+import type { Campaign, CommandTemplates } from '../inventory/campaign-schema.js';
+import type { HardwareClass } from '../inventory/hardware-class-schema.js';
+import type { ServerResolver } from '../inventory/resolve-server.js';
+import type { PlannedWave } from '../planner/plan.js';
+import { cell, table } from './render-markdown.js';
+import { durationArgument } from './report-format.js';
+
+export interface ChecklistInput {
+  readonly campaign: Campaign;
+  /** The campaign file as people name it (for template errors): `waves/mysql-5.1.58.yaml`. */
+  readonly campaignFile: string;
+  /** The plan file as the operator typed it: used in the commands the checklist prints. */
+  readonly planFile: string;
+  readonly timezone: string;
+  readonly wave: PlannedWave;
+  readonly classes: readonly HardwareClass[];
+  readonly servers: ServerResolver;
+}
+
+function localRange(start: string, end: string, timezone: string): string {
+  const from = DateTime.fromISO(start, { setZone: true }).setZone(timezone);
+  const to = DateTime.fromISO(end, { setZone: true }).setZone(timezone);
+  const utcFrom = from.toUTC();
+  const utcTo = to.toUTC();
+  return `${from.toFormat('HH:mm')}–${to.toFormat('HH:mm ZZZZ')} (${utcFrom.toFormat('HH:mm')}–${utcTo.toFormat('HH:mm')} UTC)`;
+}
+
+/** A template rendered for one server, or the reason it cannot be (the checklist still prints). */
+function rendered(
+  template: string | undefined,
+  server: ResolvedServer,
+  input: ChecklistInput,
+  key: string,
+): string {
+  if (template === undefined) return '(not configured)';
+  const source: TemplateSource = { file: input.campaignFile, key };
+  try {
+    return `\`${renderCommand(template, templateVariables(server, input.campaign), source).replace(/`/g, '\\`')}\``;
+  } catch (error) {
+    return `**cannot render**: ${errorMessage(error)}`;
+  }
+}
+
+function where(server: ResolvedServer, campaign: Campaign): string {
+  if (server.transport === 'local') return 'on this machine';
+  const user = campaign.ssh?.user ?? '(ssh user not configured)';
+  return `over SSH as ${user}@${server.host}:${server.sshPort}`;
+}
+
+function windowAction(server: ResolvedServer, input: ChecklistInput, action: 'open' | 'close'): string {
+  const maintenance = input.campaign.maintenance;
+  const variables = templateVariables(server, input.campaign);
+  const source = (key: string): TemplateSource => ({ file: input.campaignFile, key: `maintenance.${key}` });
+  try {
+    switch (maintenance.adapter) {
+      case 'haproxy': {
+        const backend = renderTemplate(maintenance.backend, variables, source('backend'), (value) => value);
+        const name = renderTemplate(maintenance.server, variables, source('server'), (value) => value);
+        const state = action === 'open' ? 'maint' : 'ready';
+        return `HAProxy \`set server ${backend}/${name} state ${state}\` (runtime API ${maintenance.socket})`;
+      }
+      case 'http': {
+        const call = maintenance[action];
+        return `HTTP ${call.method} ${renderTemplate(call.url, variables, source(`${action}.url`), encodeURIComponent)}`;
+      }
+      case 'command':
+        return `${rendered(maintenance[action], server, input, `maintenance.${action}`)} (${maintenance.transport === 'ssh' ? 'on the server' : 'on this machine'})`;
+      case 'none':
+        return 'no user-facing window (maintenance adapter `none`)';
+    }
+  } catch (error) {
+    return `**cannot render**: ${errorMessage(error)}`;
+  }
+}
+
+function daySection(input: ChecklistInput): string[] {
+  const { campaign, wave, timezone } = input;
+  const shutdown = campaign.shutdown;
+  const hardLimit = shutdown.hardLimit ?? shutdown.budget * 2;
+  const classLimits = input.classes
+    .filter((hardwareClass) => hardwareClass.concurrency !== undefined)
+    .map((hardwareClass) => `${hardwareClass.id} ${hardwareClass.concurrency}`);
+  return [
+    '## The day',
+    '',
+    ...wave.days.map(
+      (day) =>
+        `- ${day.date}: window ${localRange(day.windowStart, day.windowEnd, timezone)}, ${
+          wave.servers.filter((server) => server.date === day.date).length
+        } servers`,
+    ),
+    `- Upgrade ${campaign.from.version}${campaign.from.package ? ` (\`${campaign.from.package}\`)` : ''} → ${campaign.to.version}${
+      campaign.to.package ? ` (\`${campaign.to.package}\`)` : ''
+    }`,
+    `- Per server: 503 window target ${formatDuration(campaign.target503)}; clean-shutdown budget ${formatDuration(shutdown.budget)}, then ${
+      shutdown.overBudget === 'wait'
+        ? `keep waiting up to ${formatDuration(hardLimit)}`
+        : 'stop that server, start the old version and call a person'
+    } (mysqld is never killed).`,
+    `- Concurrency: ${campaign.concurrency.wave} at once${
+      campaign.concurrency.perClass === undefined ? '' : `, ${campaign.concurrency.perClass} per class`
+    }${classLimits.length === 0 ? '' : ` (class limits: ${classLimits.join(', ')})`}; never two of one cluster; replicas before their primary.`,
+    `- Failure budget: ${campaign.failureBudget} — one failure more halts the wave (servers in flight finish or roll back).`,
+    `- Point of no return: ${campaign.pointOfNoReturn === 'never' ? 'none (a rollback is always a downgrade of the package)' : `after ${campaign.pointOfNoReturn}; past it a failed server needs a user migration`}.`,
+  ];
+}
+
+function contactsSection(input: ChecklistInput): string[] {
+  const notify = input.campaign.notify;
+  const every = durationArgument(notify?.every ?? 1_800_000);
+  const lines = ['## Who to tell', ''];
+  if (notify === undefined || notify.contacts.length === 0) {
+    lines.push(
+      '- No contacts in the campaign: add `notify: { contacts: [...] }` so that this list is ready before the day.',
+    );
+  } else {
+    for (const contact of notify.contacts)
+      lines.push(`- [ ] ${cell(contact)}: before the window opens, at every status, when the wave ends`);
+  }
+  const webhook = notify?.webhookEnv === undefined ? '--webhook "$URL"' : `--webhook "$${notify.webhookEnv}"`;
+  lines.push(
+    `- Status every ${every}: \`dbwave status ${input.planFile} --wave ${input.wave.index} --every ${every} ${webhook}\``,
+    '- Hand-off: whoever takes over reads `dbwave status` and the report below, and takes over the status broadcast.',
+  );
+  return lines;
+}
+
+function beforeSection(input: ChecklistInput): string[] {
+  const plan = input.planFile;
+  return [
+    '## Before the window',
+    '',
+    `- [ ] The plan is valid and unchanged since review: \`dbwave check ${plan}\``,
+    '- [ ] Backups of every server of the wave are recent and were test-restored',
+    `- [ ] Nobody holds the campaign lock and no earlier wave left a server in flight: \`dbwave status ${plan}\``,
+    `- [ ] The day's commands read right: \`dbwave run ${plan} --wave ${input.wave.index} --dry-run\``,
+    '- [ ] The window is announced to the users of every shard below',
+  ];
+}
+
+function prechecksSection(campaign: Campaign): string[] {
+  const preflush = campaign.preflush;
+  return [
+    '## Prechecks (dbwave runs them per server; a failure opens no window and touches nothing)',
+    '',
+    '- SSH answers with a known host key; MySQL answers',
+    `- The server reports ${campaign.from.version} (one already on ${campaign.to.version} counts as done and is skipped)`,
+    `- At least ${campaign.prechecks.minFreeDiskMb} MB free on the datadir's filesystem`,
+    `- No transaction open longer than ${formatDuration(campaign.prechecks.maxTransactionAge)} (it would stretch the shutdown)`,
+    preflush.enabled
+      ? `- Pre-flush: innodb_max_dirty_pages_pct ${preflush.dirtyPagesPct} until at most ${preflush.targetDirtyPages} dirty pages, for up to ${formatDuration(preflush.timeout)} (the setting is restored if it gives up)`
+      : '- Pre-flush: off',
+    `- Readiness gates inside the window: reachable, version ${campaign.to.version}, error log clean since start, replication running${
+      campaign.gates.smokeQueries.length === 0
+        ? ''
+        : `, smoke queries (${campaign.gates.smokeQueries.map((query) => query.name).join(', ')})`
+    }`,
+    `- Analysis gates after the window: ${campaign.gates.innodb ? 'InnoDB rates against the baseline and same-class controls, ' : ''}error log, replication caught up within ${formatDuration(campaign.gates.replicationTimeout)}; inconclusive means: ${campaign.gates.inconclusive}`,
+  ];
+}
+
+function commandLines(server: ResolvedServer, input: ChecklistInput): string[] {
+  const commands: Partial<CommandTemplates> = input.campaign.commands ?? {};
+  const to = input.campaign.to.version;
+  const from = input.campaign.from.version;
+  return [
+    `- [ ] Open the 503 window: ${windowAction(server, input, 'open')}`,
+    `- [ ] \`SET GLOBAL innodb_fast_shutdown=0\`, then stop: ${rendered(commands.stop, server, input, 'commands.stop')}; wait for a clean exit (budget ${formatDuration(input.campaign.shutdown.budget)})`,
+    `- [ ] Upgrade: ${rendered(commands.upgrade, server, input, 'commands.upgrade')}`,
+    `- [ ] Start: ${rendered(commands.start, server, input, 'commands.start')}`,
+    ...(commands.postUpgrade === undefined
+      ? []
+      : [`- [ ] Post-upgrade: ${rendered(commands.postUpgrade, server, input, 'commands.postUpgrade')}`]),
+    `- [ ] Verify ${to}: ${rendered(commands.installedVersion, server, input, 'commands.installedVersion')}; readiness gates pass`,
+    `- [ ] Close the 503 window: ${windowAction(server, input, 'close')}`,
+    `- Rollback: stop if running, ${rendered(commands.rollback, server, input, 'commands.rollback')}, start, verify ${from}, close the window (after the window: open a second one first).`,
+  ];
+}
+
+function serversSection(input: ChecklistInput): string[] {
+  const lines = [
+    '## Servers in execution order',
+    '',
+    ...table(
+      ['#', 'Server', 'Class', 'Day', 'Host', 'Cluster / role', 'Shard'],
+      input.wave.servers.map((planned, index) => {
+        const server = input.servers.resolve(planned.name);
+        return [
+          index + 1,
+          planned.name,
+          planned.class,
+          planned.date,
+          server?.host ?? '(not in the fleet)',
+          server?.cluster === undefined ? '-' : `${server.cluster} / ${server.role ?? '-'}`,
+          server?.shard ?? '-',
+        ];
+      }),
+    ),
+    '',
+  ];
+  input.wave.servers.forEach((planned, index) => {
+    const server = input.servers.resolve(planned.name);
+    lines.push(`### ${index + 1}. ${planned.name} (${planned.class}, ${planned.date})`, '');
+    if (server === undefined) {
+      lines.push(
+        '- **Not in the fleet**: the plan names a server no class file has; run `dbwave check`.',
+        '',
+      );
+      return;
+    }
+    lines.push(`Commands run ${where(server, input.campaign)}.`, '', ...commandLines(server, input), '');
+  });
+  return lines;
+}
+
+function afterSection(input: ChecklistInput): string[] {
+  const plan = input.planFile;
+  const wave = input.wave.index;
+  return [
+    '## During and after',
+    '',
+    `- Run: \`dbwave run ${plan} --wave ${wave}\``,
+    `- Watch: \`dbwave status ${plan} --wave ${wave}\`; metrics with \`--metrics-port\` on the run`,
+    `- Report for the ticket: \`dbwave report ${plan} --wave ${wave} --format md\` (HTML: \`--format html --out wave-${wave}.html\`)`,
+    "- Roll back: dbwave rolls a server back itself when a gate fails; each server's own rollback is listed above for a person",
+    '- [ ] Every server is upgraded, or rolled back with its reason in the report',
+    '- [ ] No 503 window is left open (the report lists every window with its close)',
+    '- [ ] The contacts above are told the wave is over, with the report',
+  ];
+}
+
+/** The day's runbook for one wave, as Markdown: ready (and printable) before the day. */
+export function renderChecklist(input: ChecklistInput): string {
+  const title =
+    input.wave.name === undefined
+      ? `wave ${input.wave.index}`
+      : `wave ${input.wave.index} (${input.wave.name})`;
+  const lines = [
+    `# Checklist: ${input.campaign.campaign}, ${title}`,
+    '',
+    `${input.wave.servers.length} servers, ${input.wave.days.map((day) => day.date).join(', ')}, times in ${input.timezone}.`,
+    '',
+    ...daySection(input),
+    '',
+    ...contactsSection(input),
+    '',
+    ...beforeSection(input),
+    '',
+    ...prechecksSection(input.campaign),
+    '',
+    ...serversSection(input),
+    ...afterSection(input),
+  ];
+  return `${lines.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,234 @@
+import { formatDuration } from '../core/duration.js';
+import { SERVER_OUTCOMES } from '../engine/journal-record.js';
+import {
+  formatChange,
+  formatClock,
+  formatDirtyPages,
+  formatInstant,
+  formatOptionalDuration,
+  formatRate,
+  formatWindow,
+  outcomeLabel,
+  type RenderOptions,
+} from './report-format.js';
+import type { ServerReport, WaveReport } from './wave-report.js';
+
+/** A table cell: one line, pipes escaped, so that a gate's evidence cannot break the table. */
+export function cell(text: string | number): string {
+  return String(text).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
+  return [
+    `| ${header.map(cell).join(' | ')} |`,
+    `|${header.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ];
+}
+
+function summarySection(report: WaveReport, timezone: string): string[] {
+  const { summary } = report;
+  const budget = summary.failureBudget;
+  const lines = [
+    '## Summary',
+    '',
+    ...table(
+      [
+        'Planned',
+        'Upgraded',
+        'Already upgraded',
+        'Rolled back',
+        'Precheck failed',
+        'Needs a person',
+        'Needs user migration',
+        'In progress',
+        'Not executed',
+      ],
+      [
+        [
+          summary.planned,
+          summary.upgraded,
+          summary.alreadyUpgraded,
+          summary.rolledBack,
+          summary.precheckFailed,
+          summary.needsPerson,
+          summary.needsUserMigration,
+          summary.inProgress,
+          summary.notExecuted,
+        ],
+      ],
+    ),
+    '',
+    `- Wave: ${report.status}, started ${formatInstant(summary.startedAt, timezone)}${
+      summary.endedAt === undefined ? '' : `, ended ${formatInstant(summary.endedAt, timezone)}`
+    }; wall time ${formatOptionalDuration(summary.wallTimeMs)}.`,
+    `- Failure budget: ${budget.used} used of ${budget.allowed} allowed (${budget.spec})${budget.exceeded ? ' — **exceeded, the wave halted**' : ''}.`,
+    `- Limits: 503 window target ${formatDuration(report.limits.target503Ms)}, clean-shutdown budget ${formatDuration(report.limits.shutdownBudgetMs)}.`,
+  ];
+  if (report.journal.tornTail) {
+    lines.push(
+      '- The journal ends in a line cut short (dbwave killed mid-write, or a write under way); it was left out.',
+    );
+  }
+  const present = SERVER_OUTCOMES.filter((outcome) =>
+    summary.classes.some((entry) => entry.outcomes[outcome] > 0),
+  );
+  lines.push(
+    '',
+    '### By class',
+    '',
+    ...table(
+      ['Class', 'Planned', ...present.map(outcomeLabel)],
+      summary.classes.map((entry) => [
+        entry.class,
+        entry.planned,
+        ...present.map((outcome) => entry.outcomes[outcome]),
+      ]),
+    ),
+  );
+  return lines;
+}
+
+function alertsSection(report: WaveReport, timezone: string): string[] {
+  if (report.alerts.length === 0) return [];
+  return [
+    '## Alerts',
+    '',
+    ...report.alerts.map(
+      (alert) =>
+        `- ${formatClock(alert.at, timezone)} ${alert.server ?? 'wave'}: **${alert.alert}** — ${cell(alert.message)}`,
+    ),
+  ];
+}
+
+function overviewSection(report: WaveReport, timezone: string): string[] {
+  return [
+    '## Servers',
+    '',
+    ...table(
+      ['Server', 'Class', 'Outcome', '503 window', 'Shutdown', 'Version before → after'],
+      report.servers.map((server) => [
+        server.name,
+        server.class ?? '-',
+        server.outcome === 'InProgress' && server.currentStep
+          ? `in progress (${server.currentStep.step})`
+          : outcomeLabel(server.outcome),
+        formatWindow(server.window, timezone),
+        server.shutdown === undefined
+          ? '-'
+          : `${formatOptionalDuration(server.shutdown.durationMs)}${server.shutdown.overBudget ? ' (over budget)' : ''}`,
+        `${server.versions.before ?? '?'} → ${server.versions.after ?? '?'}`,
+      ]),
+    ),
+  ];
+}
+
+function serverSection(server: ServerReport, timezone: string): string[] {
+  if (server.outcome === 'NotExecuted') return [];
+  const lines = [
+    `### ${server.name}${server.class ? ` (${server.class})` : ''} — ${outcomeLabel(server.outcome)}`,
+    '',
+  ];
+  if (server.reason !== undefined) lines.push(`- Reason: ${cell(server.reason)}`);
+  if (server.currentStep) {
+    lines.push(
+      `- In flight: ${server.currentStep.step} since ${formatClock(server.currentStep.since, timezone)}`,
+    );
+  }
+  if (server.window) lines.push(`- 503 window: ${formatWindow(server.window, timezone)}`);
+  if (server.rollbackWindow)
+    lines.push(`- Second 503 window (rollback): ${formatWindow(server.rollbackWindow, timezone)}`);
+  if (server.preflush) {
+    const pages = formatDirtyPages(server.preflush);
+    lines.push(
+      `- Pre-flush: ${server.preflush.status}, ${formatOptionalDuration(server.preflush.durationMs)}${pages}`,
+    );
+  }
+  if (server.shutdown) {
+    lines.push(
+      `- Clean shutdown: ${formatOptionalDuration(server.shutdown.durationMs)} of ${formatDuration(server.shutdown.budgetMs)} budget${
+        server.shutdown.overBudget ? ' (**over budget**)' : ''
+      }`,
+    );
+  }
+  lines.push(`- Versions: ${server.versions.before ?? '?'} → ${server.versions.after ?? '?'}`);
+  if (server.rollback) {
+    lines.push(
+      `- Rollback (${server.rollback.path}, ${server.rollback.status}, ${formatOptionalDuration(server.rollback.durationMs)}): ${cell(server.rollback.reason)}`,
+    );
+  }
+  for (const alert of server.alerts) lines.push(`- Alert ${alert.alert}: ${cell(alert.message)}`);
+  lines.push(
+    '',
+    ...table(
+      ['Step', 'Status', 'Started', 'Duration', 'Error'],
+      server.steps.map((step) => [
+        step.step,
+        step.status,
+        formatClock(step.startedAt, timezone),
+        formatOptionalDuration(step.durationMs),
+        step.error ? `${step.error.code}: ${step.error.message}` : '',
+      ]),
+    ),
+  );
+  if (server.gates.length > 0) {
+    lines.push(
+      '',
+      ...table(
+        ['Phase', 'Gate', 'Verdict', 'Took', 'Evidence', 'Decision'],
+        server.gates.map((gate) => [
+          gate.phase,
+          gate.gate,
+          gate.verdict,
+          formatOptionalDuration(gate.durationMs),
+          gate.evidence,
+          gate.decision ? `${gate.decision.action} (${gate.decision.by})` : '',
+        ]),
+      ),
+    );
+  }
+  if (server.innodb) {
+    const controls = server.innodb.controls.length === 0 ? 'none' : server.innodb.controls.join(', ');
+    lines.push(
+      '',
+      `InnoDB (${server.innodb.afterPhase} vs baseline, verdict **${server.innodb.verdict}**, controls: ${controls}):`,
+      '',
+      ...table(
+        ['Metric', 'Before', 'After', 'Change', 'Control shift', 'Verdict', 'Why'],
+        server.innodb.metrics.map((metric) => [
+          metric.name,
+          formatRate(metric.before),
+          formatRate(metric.after),
+          formatChange(metric.change),
+          formatChange(metric.controlShift),
+          metric.verdict,
+          metric.reason ?? '',
+        ]),
+      ),
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The report as Markdown fit to paste into a ticket. */
+export function renderReportMarkdown(report: WaveReport, options: RenderOptions = {}): string {
+  const timezone = options.timezone ?? 'UTC';
+  const lines = [
+    `# ${report.campaign}: wave ${report.wave} — ${report.status}`,
+    '',
+    `Generated ${formatInstant(report.generatedAt, timezone)} from ${report.journal.records} journal records (last ${formatInstant(report.journal.lastRecordAt, timezone)}).`,
+    '',
+    ...summarySection(report, timezone),
+    '',
+    ...alertsSection(report, timezone),
+    ...(report.alerts.length > 0 ? [''] : []),
+    ...overviewSection(report, timezone),
+    '',
+    ...report.servers.flatMap((server) => serverSection(server, timezone)),
+  ];
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
+}

@@ -1,0 +1,96 @@
+import Table from 'cli-table3';
+import { formatDuration } from '../core/duration.js';
+import type { LockInspection } from '../engine/campaign-lock.js';
+import type { JournalRecord } from '../engine/journal-record.js';
+import type { PlannedWave } from '../planner/plan.js';
+import { formatClock, formatOptionalDuration, formatWindow, outcomeLabel } from './report-format.js';
+import { statusUpdateText } from './status-update.js';
+import type { ServerReport, WaveReport } from './wave-report.js';
+
+/**
+ * The wave `dbwave status` shows when none is named: the one the journal last wrote about
+ * (running or just finished), else the plan's first.
+ */
+export function currentWave(records: readonly JournalRecord[], waves: readonly PlannedWave[]): number {
+  return records.at(-1)?.wave ?? waves[0]?.index ?? 1;
+}
+
+/** The lock in one line: who runs the campaign, or that nobody does, or that a holder went quiet. */
+export function describeLock(lock: LockInspection, timezone: string): string {
+  if (lock.state === 'free') return 'Lock: free (no dbwave run holds this campaign)';
+  const owner = `${lock.owner.user}@${lock.owner.host} pid ${lock.owner.pid}${lock.owner.purpose ? ` (${lock.owner.purpose})` : ''}`;
+  const since = `since ${formatClock(lock.owner.started, timezone)}, heartbeat ${formatDuration(lock.heartbeatAgeMs)} ago`;
+  if (lock.state === 'held') return `Lock: held by ${owner} ${since}`;
+  if (lock.state === 'dead')
+    return `Lock: LEFT BY A DEAD PROCESS ${owner} ${since}; the next run takes it over`;
+  return `Lock: STALE, held by ${owner} ${since}; check that host, then \`dbwave unlock PLAN --force\``;
+}
+
+function stepCell(server: ServerReport, now: number, timezone: string): string {
+  if (server.currentStep === undefined) return '-';
+  const since = Date.parse(server.currentStep.since);
+  return `${server.currentStep.step} ${formatDuration(Math.max(0, now - since))} (since ${formatClock(server.currentStep.since, timezone)})`;
+}
+
+function elapsedCell(server: ServerReport, now: number): string {
+  if (server.durationMs !== undefined) return formatDuration(server.durationMs);
+  if (server.startedAt === undefined) return '-';
+  return formatDuration(Math.max(0, now - Date.parse(server.startedAt)));
+}
+
+function shutdownCell(server: ServerReport): string {
+  const shutdown = server.shutdown;
+  if (shutdown === undefined) return '-';
+  const eta =
+    shutdown.status === 'running' && shutdown.lastEtaMs !== undefined
+      ? `, ETA ${formatDuration(shutdown.lastEtaMs)}`
+      : '';
+  return `${formatOptionalDuration(shutdown.durationMs)}${shutdown.overBudget ? ' OVER BUDGET' : ''}${eta}`;
+}
+
+/** `dbwave status` as text: the update line, the lock, and one row per server. */
+export function renderStatusText(report: WaveReport, lock: LockInspection, timezone: string): string {
+  const now = Date.parse(report.generatedAt);
+  const table = new Table({
+    head: ['server', 'class', 'state', 'step (elapsed)', 'server time', '503 window', 'shutdown', 'version'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const server of report.servers) {
+    table.push([
+      server.name,
+      server.class ?? '-',
+      outcomeLabel(server.outcome),
+      stepCell(server, now, timezone),
+      elapsedCell(server, now),
+      formatWindow(server.window, timezone),
+      shutdownCell(server),
+      `${server.versions.before ?? '?'} -> ${server.versions.after ?? '?'}`,
+    ]);
+  }
+  const alerts = report.alerts.map(
+    (alert) =>
+      `  ${formatClock(alert.at, timezone)} ${alert.server ?? 'wave'}: ${alert.alert}: ${alert.message}`,
+  );
+  return [
+    statusUpdateText(report, timezone),
+    describeLock(lock, timezone),
+    ...(report.journal.tornTail
+      ? [
+          'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',
+        ]
+      : []),
+    table.toString(),
+    ...(alerts.length === 0 ? [] : ['Alerts:', ...alerts]),
+    '',
+  ].join('\n');
+}
+
+/** `dbwave status --json`: the lock and the wave's report (the report's documented shape). */
+export function statusJson(report: WaveReport, lock: LockInspection): unknown {
+  return {
+    schemaVersion: report.schemaVersion,
+    lock,
+    update: statusUpdateText(report),
+    report,
+  };
+}

@@ -1,0 +1,85 @@
+import { DateTime } from 'luxon';
+import { formatDuration } from '../core/duration.js';
+import type { ServerOutcome } from '../engine/journal-record.js';
+import type { PreflushSummary, WindowTiming } from './wave-report.js';
+
+/** How a renderer writes instants: in the campaign's zone, so that times match the DBA's window. */
+export interface RenderOptions {
+  /** IANA zone for times (default UTC). */
+  readonly timezone?: string;
+}
+
+/** `2011-09-20 09:03:00 PDT`. */
+export function formatInstant(iso: string | undefined, timezone = 'UTC'): string {
+  if (iso === undefined) return '-';
+  const instant = DateTime.fromISO(iso, { zone: timezone });
+  return instant.isValid ? instant.toFormat('yyyy-LL-dd HH:mm:ss ZZZZ') : iso;
+}
+
+/** `09:03:00`: for timelines within one day. */
+export function formatClock(iso: string | undefined, timezone = 'UTC'): string {
+  if (iso === undefined) return '-';
+  const instant = DateTime.fromISO(iso, { zone: timezone });
+  return instant.isValid ? instant.toFormat('HH:mm:ss') : iso;
+}
+
+/** `09:03 PDT`: a status line's stamp. */
+export function formatClockWithZone(iso: string, timezone = 'UTC'): string {
+  const instant = DateTime.fromISO(iso, { zone: timezone });
+  return instant.isValid ? instant.toFormat('HH:mm ZZZZ') : iso;
+}
+
+/** A duration as a command-line argument dbwave accepts back: `30m`, `90s`, `2h`. */
+export function durationArgument(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.max(1, Math.round(ms / 1000))}s`;
+}
+
+export function formatOptionalDuration(ms: number | undefined): string {
+  return ms === undefined ? '-' : formatDuration(ms);
+}
+
+/** `+12.5%`, `-3.0%`, or `-` when there is no change to speak of. */
+export function formatChange(change: number | null | undefined): string {
+  if (change === null || change === undefined || !Number.isFinite(change)) return '-';
+  const percent = change * 100;
+  return `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
+}
+
+/** Rates keep three significant figures; big ones are grouped. */
+export function formatRate(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  return Number(value.toPrecision(3)).toString();
+}
+
+/** "5m10s of 10m00s" with a warning mark when over. */
+export function formatWindow(window: WindowTiming | undefined, timezone = 'UTC'): string {
+  if (window === undefined) return '-';
+  if (window.durationMs === undefined) return `open since ${formatClock(window.openedAt, timezone)}`;
+  return `${formatDuration(window.durationMs)} of ${formatDuration(window.targetMs)}${window.overTarget ? ' (over target)' : ''}`;
+}
+
+const OUTCOME_LABELS: Readonly<Record<ServerOutcome, string>> = {
+  NotExecuted: 'not executed',
+  InProgress: 'in progress',
+  Upgraded: 'upgraded',
+  AlreadyUpgraded: 'already upgraded',
+  PrecheckFailed: 'precheck failed',
+  RolledBack: 'rolled back',
+  NeedsPerson: 'needs a person',
+  NeedsUserMigration: 'needs user migration',
+};
+
+export function outcomeLabel(outcome: ServerOutcome): string {
+  return OUTCOME_LABELS[outcome];
+}
+
+/** `, dirty pages 18000 → 800`, `, dirty pages down to 0`, or nothing when the journal has no count. */
+export function formatDirtyPages(preflush: PreflushSummary): string {
+  const { dirtyPagesBefore: before, dirtyPagesAfter: after } = preflush;
+  if (before === undefined && after === undefined) return '';
+  if (before === undefined) return `, dirty pages down to ${after}`;
+  return `, dirty pages ${before} → ${after ?? '?'}`;
+}

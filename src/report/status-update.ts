@@ -1,0 +1,65 @@
+import { formatDuration } from '../core/duration.js';
+import { formatClockWithZone } from './report-format.js';
+import type { ServerReport, WaveReport } from './wave-report.js';
+
+/** Outcomes a person has to act on. */
+const NEEDS_PERSON = new Set(['NeedsPerson', 'NeedsUserMigration']);
+
+/** Servers a person must look at: stopped short, or past their shutdown budget right now. */
+export function serversNeedingPerson(report: WaveReport): ServerReport[] {
+  return report.servers.filter(
+    (server) =>
+      NEEDS_PERSON.has(server.outcome) ||
+      (server.outcome === 'InProgress' && server.shutdown?.overBudget === true),
+  );
+}
+
+function inFlight(server: ServerReport, now: number): string {
+  const step = server.currentStep;
+  if (step === undefined) return server.name;
+  return `${server.name} ${step.step} ${formatDuration(Math.max(0, now - Date.parse(step.since)))}`;
+}
+
+function personReason(server: ServerReport): string {
+  if (server.outcome === 'InProgress') return `${server.name} (shutdown over budget)`;
+  return `${server.name} (${server.reason ?? server.outcome})`;
+}
+
+/**
+ * One short status update for a channel: what is done, what is in flight, what needs a person.
+ * Plain text that reads the same in a terminal and in Slack.
+ */
+export function statusUpdateText(report: WaveReport, timezone = 'UTC'): string {
+  const now = Date.parse(report.generatedAt);
+  const { summary } = report;
+  const done = summary.upgraded + summary.alreadyUpgraded + summary.rolledBack + summary.precheckFailed;
+  const doneParts = [
+    [summary.upgraded, 'upgraded'],
+    [summary.alreadyUpgraded, 'already upgraded'],
+    [summary.rolledBack, 'rolled back'],
+    [summary.precheckFailed, 'precheck failed'],
+  ]
+    .filter(([count]) => Number(count) > 0)
+    .map(([count, label]) => `${count} ${label}`);
+  const flying = report.servers.filter((server) => server.outcome === 'InProgress');
+  const person = serversNeedingPerson(report);
+  const state =
+    report.status === 'finished'
+      ? `finished in ${formatDuration(summary.wallTimeMs ?? 0)}`
+      : report.status === 'halted'
+        ? 'HALTED (failure budget exceeded)'
+        : report.status === 'not-started'
+          ? 'not started'
+          : 'in progress';
+  const parts = [
+    `[${formatClockWithZone(report.generatedAt, timezone)}] ${report.campaign} wave ${report.wave} ${state}`,
+    `${done}/${summary.planned} done${doneParts.length === 0 ? '' : ` (${doneParts.join(', ')})`}`,
+  ];
+  if (flying.length > 0) parts.push(`in flight: ${flying.map((server) => inFlight(server, now)).join(', ')}`);
+  parts.push(
+    person.length === 0 ? 'nothing needs a person' : `NEEDS A PERSON: ${person.map(personReason).join(', ')}`,
+  );
+  if (summary.notExecuted > 0) parts.push(`${summary.notExecuted} waiting`);
+  parts.push(`failure budget ${summary.failureBudget.used}/${summary.failureBudget.allowed}`);
+  return parts.join(' · ');
+}

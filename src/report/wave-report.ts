@@ -1,0 +1,199 @@
+import type { ServerOutcome, StepName } from '../engine/journal-record.js';
+
+/**
+ * The per-wave report: a view of the journal, never a source of truth. Its JSON form is a
+ * documented contract (docs/reports.md): fields are only ever added, and `schemaVersion` moves
+ * when a field changes meaning.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Where the wave stands, as far as the journal tells. */
+export type WaveStatus =
+  /** No record of this wave in the journal yet. */
+  | 'not-started'
+  /** Started and not finished: running now, or dbwave stopped without a `finished` record. */
+  | 'in-progress'
+  | 'finished'
+  /** The failure budget was exceeded: no new server started. */
+  | 'halted';
+
+/** How a step's journal records ended. */
+export type StepStatus =
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  /** Started, no outcome yet, and nothing later: in flight now (or dbwave was killed here). */
+  | 'running'
+  /** Started, then the same step started again on resume: the first attempt never reported. */
+  | 'interrupted';
+
+export interface StepTiming {
+  readonly step: StepName;
+  readonly status: StepStatus;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** One user-facing 503 window, measured from its `open` step starting to its `close` step ending. */
+export interface WindowTiming {
+  readonly openedAt: string;
+  /** Absent while the window is still open (or was left open by a crash). */
+  readonly closedAt?: string;
+  readonly durationMs?: number;
+  readonly targetMs: number;
+  readonly overTarget: boolean;
+}
+
+export interface PreflushSummary {
+  readonly status: StepStatus;
+  readonly durationMs?: number;
+  readonly dirtyPagesBefore?: number;
+  readonly dirtyPagesAfter?: number;
+}
+
+export interface ShutdownSummary {
+  readonly status: StepStatus;
+  readonly durationMs?: number;
+  readonly budgetMs: number;
+  readonly overBudget: boolean;
+  /** The last progress reading while the server still answered. */
+  readonly lastDirtyPages?: number;
+  readonly lastHistoryListLength?: number;
+  readonly lastEtaMs?: number;
+}
+
+export interface GateVerdictEntry {
+  readonly at: string;
+  readonly phase: 'readiness' | 'analysis' | 'rollback';
+  readonly gate: string;
+  readonly verdict: 'pass' | 'fail' | 'inconclusive';
+  readonly evidence: string;
+  /** How long the gate's probe took (readiness gates add it to the 503 window). */
+  readonly durationMs?: number;
+  readonly decision?: {
+    readonly action: 'continue' | 'rollback' | 'pause';
+    readonly by: 'operator' | 'campaign';
+  };
+}
+
+/**
+ * What one metric says about the upgrade: `fail` (worse beyond its threshold and not explained
+ * by the controls), `inconclusive` (worse, within the server's own noise), `pass`,
+ * `informational` (workload measures, never judged) or `no data`.
+ */
+export type InnodbMetricVerdict = 'pass' | 'fail' | 'inconclusive' | 'informational' | 'no data';
+
+/** One row of a server's InnoDB comparison. `change` is relative: (after - before) / |before|. */
+export interface InnodbMetricRow {
+  readonly name: string;
+  /** The baseline intervals summed up (median by default), per second for counters. */
+  readonly before: number | null;
+  readonly after: number | null;
+  /** Relative change; null when `before` is 0 or a side has no samples. */
+  readonly change: number | null;
+  readonly verdict: InnodbMetricVerdict;
+  /** The same-class controls' median relative shift over the same periods, when sampled. */
+  readonly controlShift: number | null;
+  /** Which way a change is bad: `higher-is-worse`, `lower-is-worse` or `informational`. */
+  readonly direction?: string;
+  /** One line saying why: values, allowed change, p-values, what the controls did. */
+  readonly reason?: string;
+}
+
+export interface InnodbComparison {
+  readonly verdict: 'pass' | 'fail' | 'inconclusive';
+  /** `after` or `recheck`: which samples the table compares to the baseline. */
+  readonly afterPhase: 'after' | 'recheck';
+  readonly controls: readonly string[];
+  readonly metrics: readonly InnodbMetricRow[];
+}
+
+export interface RollbackSummary {
+  readonly reason: string;
+  /** `in-window`: the first window was still open; `second-window`: after an analysis gate failed. */
+  readonly path: 'in-window' | 'second-window';
+  readonly status: StepStatus;
+  readonly durationMs?: number;
+}
+
+export interface AlertEntry {
+  readonly at: string;
+  readonly server?: string;
+  readonly alert: string;
+  readonly message: string;
+}
+
+export interface ServerReport {
+  readonly name: string;
+  /** Hardware class, from the plan; absent when the report was built without it. */
+  readonly class?: string;
+  readonly outcome: ServerOutcome;
+  readonly reason?: string;
+  /** The step in flight, for a server `InProgress`. */
+  readonly currentStep?: { readonly step: StepName; readonly since: string };
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  readonly steps: readonly StepTiming[];
+  readonly window?: WindowTiming;
+  /** The second window a rollback after an analysis gate needed. */
+  readonly rollbackWindow?: WindowTiming;
+  readonly preflush?: PreflushSummary;
+  readonly shutdown?: ShutdownSummary;
+  readonly versions: { readonly before?: string; readonly after?: string };
+  readonly gates: readonly GateVerdictEntry[];
+  readonly innodb?: InnodbComparison;
+  readonly rollback?: RollbackSummary;
+  readonly alerts: readonly AlertEntry[];
+}
+
+export interface ClassOutcome {
+  readonly class: string;
+  readonly planned: number;
+  readonly outcomes: Readonly<Record<ServerOutcome, number>>;
+}
+
+export interface WaveSummary {
+  readonly planned: number;
+  readonly upgraded: number;
+  readonly alreadyUpgraded: number;
+  readonly rolledBack: number;
+  readonly precheckFailed: number;
+  readonly needsPerson: number;
+  readonly needsUserMigration: number;
+  readonly inProgress: number;
+  readonly notExecuted: number;
+  readonly classes: readonly ClassOutcome[];
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** First record to the `finished`/`halted` record (or the last record while in progress). */
+  readonly wallTimeMs?: number;
+  readonly failureBudget: {
+    /** How the campaign wrote it: a count or "P%". */
+    readonly spec: number | string;
+    /** Failures the wave may absorb; one more halts it. */
+    readonly allowed: number;
+    readonly used: number;
+    readonly exceeded: boolean;
+  };
+}
+
+export interface WaveReport {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  readonly campaign: string;
+  readonly wave: number;
+  readonly generatedAt: string;
+  readonly status: WaveStatus;
+  readonly limits: { readonly target503Ms: number; readonly shutdownBudgetMs: number };
+  readonly journal: {
+    readonly records: number;
+    /** A last line cut short by a crash mid-write: it was ignored. */
+    readonly tornTail: boolean;
+    readonly lastRecordAt?: string;
+  };
+  readonly summary: WaveSummary;
+  readonly alerts: readonly AlertEntry[];
+  readonly servers: readonly ServerReport[];
+}

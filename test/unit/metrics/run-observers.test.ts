@@ -1,0 +1,117 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../../src/engine/clock.js';
+import { EngineEvents } from '../../../src/engine/engine-events.js';
+import { FileJournalStore } from '../../../src/engine/file-journal-store.js';
+import { attachJournal } from '../../../src/engine/journal-subscriber.js';
+import { EVENT_LOG_FILE } from '../../../src/metrics/event-log.js';
+import { attachRunObservers } from '../../../src/metrics/run-observers.js';
+import { find, parseExposition } from './exposition.js';
+
+let stateDir: string;
+beforeEach(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), 'dbwave-observers-'));
+});
+afterEach(async () => {
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const clock: Clock = { now: () => Date.parse('2011-09-20T16:00:00Z'), sleep: async () => undefined };
+const campaign = {
+  campaign: 'fleet-5158',
+  target503: 600_000,
+  shutdown: { budget: 3_600_000, overBudget: 'wait' as const },
+  stats: { threshold: { relative: 0.5, floor: 1 }, thresholds: {}, alpha: 0.05 },
+};
+const wave = { index: 1, days: [], servers: [{ name: 'db-a1', class: 'ix-6', date: '2011-09-20' }] };
+
+describe('the observers of a run', () => {
+  it('see every durable journal record: metrics endpoint, textfile and structured log', async () => {
+    const written: string[] = [];
+    const events = new EngineEvents();
+    const observers = await attachRunObservers({
+      events,
+      campaign: campaign as never,
+      wave,
+      stateDir,
+      clock,
+      stream: { write: (text: string) => written.push(text), isTTY: false },
+      metricsPort: 0,
+      metricsTextfile: join(stateDir, 'dbwave.prom'),
+    });
+    const store = new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock });
+    attachJournal(events, observers.journal(store));
+    const at = '2011-09-20T16:00:00.000Z';
+    await events.emit('wave', { at, wave: 1, event: 'started', servers: ['db-a1'] });
+    await events.emit('step', { at, wave: 1, server: 'db-a1', step: 'precheck', event: 'started' });
+    await events.emit('step', {
+      at,
+      wave: 1,
+      server: 'db-a1',
+      step: 'precheck',
+      event: 'succeeded',
+      durationMs: 0,
+    });
+    await events.emit('outcome', { at, wave: 1, server: 'db-a1', outcome: 'AlreadyUpgraded' });
+
+    const scraped = parseExposition(await (await fetch(observers.metricsUrl ?? '')).text());
+    expect(find(scraped, 'dbwave_servers', { class: 'ix-6', state: 'AlreadyUpgraded' })[0]?.value).toBe(1);
+    await observers.close();
+    await store.close();
+
+    const textfile = parseExposition(await readFile(join(stateDir, 'dbwave.prom'), 'utf8'));
+    expect(find(textfile, 'dbwave_step_duration_seconds_count', { step: 'precheck' })[0]?.value).toBe(1);
+    const log = (await readFile(join(stateDir, EVENT_LOG_FILE), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(log.map((line) => `${line.type}:${line.event ?? line.outcome}`)).toEqual([
+      'wave:started',
+      'step:started',
+      'step:succeeded',
+      'outcome:AlreadyUpgraded',
+    ]);
+    expect(written.join('')).toContain('db-a1');
+    expect((await store.read()).records).toHaveLength(4);
+  });
+
+  it('start their metrics from the journal so far when a wave is resumed', async () => {
+    const events = new EngineEvents();
+    const observers = await attachRunObservers({
+      events,
+      campaign: campaign as never,
+      wave,
+      stateDir,
+      clock,
+      stream: { write: () => undefined },
+      progress: false,
+      journalSoFar: [
+        {
+          v: 1,
+          seq: 1,
+          at: '2011-09-20T16:00:00Z',
+          campaign: 'fleet-5158',
+          wave: 1,
+          kind: 'wave',
+          event: 'started',
+          servers: ['db-a1'],
+        },
+        {
+          v: 1,
+          seq: 2,
+          at: '2011-09-20T16:00:01Z',
+          campaign: 'fleet-5158',
+          wave: 1,
+          kind: 'outcome',
+          server: 'db-a1',
+          outcome: 'Upgraded',
+        },
+      ],
+    });
+    const samples = parseExposition(await observers.metrics.text());
+    expect(find(samples, 'dbwave_servers', { state: 'Upgraded' })[0]?.value).toBe(1);
+    await observers.close();
+  });
+});
