@@ -1,7 +1,13 @@
 import type { CommandModule } from 'yargs';
 import { checkCommand } from './commands/check.js';
+import { checklistCommand } from './commands/checklist.js';
+import { compareCommand } from './commands/compare.js';
 import { planCommand } from './commands/plan.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
+import { statusCommand } from './commands/status.js';
+import { unlockCommand } from './commands/unlock.js';
 
 /**
  * Every dbwave command, one module per file under commands/. Add a command by adding its module
@@ -12,4 +18,10 @@ export const commands: readonly CommandModule<any, any>[] = [
   planCommand,
   checkCommand,
   showCommand,
+  runCommand,
+  statusCommand,
+  unlockCommand,
+  compareCommand,
+  reportCommand,
+  checklistCommand,
 ];

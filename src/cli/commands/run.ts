@@ -1,0 +1,315 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { DateTime } from 'luxon';
+import type { Argv, CommandModule } from 'yargs';
+import { type CampaignAdapters, campaignAdapters } from '../../adapters/campaign-adapters.js';
+import { CommandOutputStore } from '../../adapters/output/command-output-store.js';
+import { DbwaveError, ErrorCode, ExitStatus, InputError, UsageError } from '../../core/errors.js';
+import { CampaignLock, isProcessAlive } from '../../engine/campaign-lock.js';
+import { type Clock, systemClock } from '../../engine/clock.js';
+import { dryRunLines } from '../../engine/dry-run.js';
+import { EngineEvents } from '../../engine/engine-events.js';
+import type { EngineHooks } from '../../engine/engine-hooks.js';
+import { FileJournalStore } from '../../engine/file-journal-store.js';
+import { attachJournal } from '../../engine/journal-subscriber.js';
+import type { LockIdentity } from '../../engine/lock-owner.js';
+import { attachProgressLines } from '../../engine/progress-lines.js';
+import type { ResolvedServer } from '../../engine/resolved-server.js';
+import { resolveStateDir } from '../../engine/state-dir.js';
+import { runWave, type WaveRunResult } from '../../engine/wave-runner.js';
+import { serversDue, waveTiming } from '../../engine/wave-timing.js';
+import type { Campaign } from '../../inventory/campaign-schema.js';
+import { type LoadedPlan, loadPlan } from '../../inventory/load-plan.js';
+import { serverResolver } from '../../inventory/resolve-server.js';
+import { checkPlan } from '../../planner/check-plan.js';
+import type { PlannedDay, PlannedWave } from '../../planner/plan.js';
+import { runHandler } from '../run-handler.js';
+import { type CommandStreams, processStreams } from './plan.js';
+
+export interface RunArguments {
+  readonly plan: string;
+  readonly wave: number;
+  readonly yes?: boolean | undefined;
+  readonly ignoreDate?: boolean | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly stateDir?: string | undefined;
+}
+
+export interface RunServices {
+  readonly streams: CommandStreams;
+  readonly clock: Clock;
+  readonly cwd: string;
+  /** stdin and stdout are a terminal: a person can confirm. */
+  readonly interactive: boolean;
+  /** Asks a yes/no question on the terminal. */
+  readonly confirm: (question: string) => Promise<boolean>;
+  readonly identity: LockIdentity;
+  /** The real adapters unless replaced (tests). */
+  readonly adapters?: (campaign: Campaign, campaignFile: string) => Promise<CampaignAdapters>;
+  /** Stats and gates (issue 5) plug in here. */
+  readonly hooks?: EngineHooks;
+  /** First Ctrl-C: start no new server. */
+  readonly halt?: AbortSignal;
+  /** Second Ctrl-C: interrupt servers in flight (their windows are closed; a rerun resumes them). */
+  readonly abort?: AbortSignal;
+}
+
+function describeDay(day: PlannedDay, timezone: string): string {
+  const start = DateTime.fromISO(day.windowStart, { zone: timezone });
+  const end = DateTime.fromISO(day.windowEnd, { zone: timezone });
+  return `${day.date} ${start.toFormat('HH:mm')}-${end.toFormat('HH:mm')} ${timezone}`;
+}
+
+/** Refuses a wave outside its days' windows, unless --ignore-date; returns the day it runs on. */
+function dayToRun(
+  wave: PlannedWave,
+  args: RunArguments,
+  loaded: LoadedPlan,
+  now: number,
+): PlannedDay | undefined {
+  // A dry run is how a DBA reviews a wave ahead of its day: every server, whatever the date.
+  if (args.ignoreDate === true || args.dryRun === true) return undefined;
+  const timing = waveTiming(wave, now);
+  if (timing.state === 'inside') return timing.day;
+  const timezone = loaded.plan.timezone;
+  const nowText = DateTime.fromMillis(now, { zone: timezone }).toFormat('yyyy-MM-dd HH:mm');
+  const why =
+    timing.state === 'after'
+      ? `its last day was ${describeDay(timing.last, timezone)}`
+      : `its next window is ${describeDay(timing.next, timezone)}`;
+  throw new UsageError(
+    `wave ${wave.index} does not run now (${nowText} ${timezone}): ${why}. Use --ignore-date to run it anyway`,
+  );
+}
+
+function resolveServers(loaded: LoadedPlan, names: readonly string[]): ResolvedServer[] {
+  const { campaign, classes, campaignFile } = loaded.inventory;
+  const resolver = serverResolver(classes, campaign);
+  return names.map((name) => {
+    const server = resolver.resolve(name);
+    if (!server)
+      throw InputError.of(
+        loaded.planFile,
+        'waves',
+        `server ${name} is in no hardware class of ${campaignFile}`,
+      );
+    return server;
+  });
+}
+
+function summary(result: WaveRunResult): string {
+  const width = Math.max(6, ...result.results.map((entry) => entry.server.length));
+  const lines = result.results.map(
+    (entry) =>
+      `  ${entry.server.padEnd(width)}  ${entry.outcome.padEnd(18)}${entry.fromEarlierRun ? ' (earlier run)' : ''}${entry.reason ? `  ${entry.reason}` : ''}`,
+  );
+  const head = result.ok
+    ? `wave ${result.wave}: every server upgraded`
+    : `wave ${result.wave}: NOT every server upgraded${result.haltedBecause ? ` (${result.haltedBecause})` : ''}`;
+  return [head, ...lines].join('\n');
+}
+
+/**
+ * `dbwave run PLAN --wave N`: runs (or resumes) one wave of a plan. Checks the plan, the date and
+ * the operator's confirmation, takes the campaign's lock, then hands the wave to the engine with
+ * the real adapters and prints plain progress lines. Exit 0 only when every server of the wave
+ * is Upgraded or AlreadyUpgraded.
+ */
+export async function runWaveCommand(args: RunArguments, services: RunServices): Promise<ExitStatus> {
+  const { streams, clock } = services;
+  const loaded = await loadPlan(args.plan, { cwd: services.cwd });
+  const { campaign, classes, campaignFile } = loaded.inventory;
+  const shownCampaign = relative(services.cwd, campaignFile) || campaignFile;
+  const check = checkPlan(loaded.plan, classes, campaign);
+  if (check.violations.length > 0) {
+    throw new DbwaveError(
+      ErrorCode.PlanViolation,
+      `${args.plan} breaks ${check.violations.length} planning rule(s); run dbwave check ${args.plan} to see them`,
+    );
+  }
+  const wave = loaded.plan.waves.find((candidate) => candidate.index === args.wave);
+  if (!wave) {
+    throw new UsageError(`--wave ${args.wave}: ${args.plan} has waves 1 to ${loaded.plan.waves.length}`);
+  }
+  if (!campaign.commands) {
+    throw InputError.of(
+      shownCampaign,
+      'commands',
+      'a campaign needs its commands (stop, start, running, ...) to run',
+    );
+  }
+  const day = dayToRun(wave, args, loaded, clock.now());
+  const servers = resolveServers(
+    loaded,
+    serversDue(wave, day).map((server) => server.name),
+  );
+
+  if (args.dryRun === true) {
+    streams.stdout.write(`# dry run of wave ${wave.index}: nothing is connected to, nothing is written\n`);
+    for (const server of servers) {
+      streams.stdout.write(`${dryRunLines(server, campaign, shownCampaign).join('\n')}\n\n`);
+    }
+    return ExitStatus.Ok;
+  }
+
+  if (args.yes !== true) {
+    if (!services.interactive) {
+      throw new UsageError('dbwave run needs --yes when it is not run from a terminal (nobody can confirm)');
+    }
+    const when = day ? describeDay(day, loaded.plan.timezone) : 'now (--ignore-date)';
+    streams.stdout.write(
+      [
+        `Wave ${wave.index} of ${campaign.campaign}: ${campaign.from.version} -> ${campaign.to.version}, ${when}`,
+        `Each server gets a 503 window (target ${Math.round(campaign.target503 / 60_000)}m) via ${campaign.maintenance.adapter}.`,
+        ...servers.map(
+          (server) =>
+            `  ${server.name}  ${server.class}${server.cluster ? `  ${server.cluster}/${server.role ?? ''}` : ''}  ${server.host}`,
+        ),
+        '',
+      ].join('\n'),
+    );
+    if (!(await services.confirm(`Run wave ${wave.index} on these ${servers.length} servers?`))) {
+      streams.stdout.write('Not confirmed; nothing was done.\n');
+      return ExitStatus.Unhealthy;
+    }
+  }
+
+  const stateDir = resolveStateDir(campaignFile, campaign, args.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const { lock, tookOverFrom } = await CampaignLock.acquire({
+    stateDir,
+    clock,
+    identity: services.identity,
+    isProcessAlive,
+    purpose: `run --wave ${wave.index}`,
+  });
+  const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock });
+  let adapters: CampaignAdapters | undefined;
+  try {
+    const history = await journal.read();
+    const events = new EngineEvents();
+    attachJournal(events, journal);
+    attachProgressLines(events, { write: (line) => streams.stdout.write(line) });
+    const at = (): string => new Date(clock.now()).toISOString();
+    if (tookOverFrom) {
+      await events.emit('alert', {
+        at: at(),
+        wave: wave.index,
+        alert: 'stale-lock',
+        message: `took over the lock of ${tookOverFrom.user}@${tookOverFrom.host} pid ${tookOverFrom.pid} (since ${tookOverFrom.started}): that process is gone`,
+      });
+    }
+    if (history.tornTail !== undefined) {
+      await events.emit('alert', {
+        at: at(),
+        wave: wave.index,
+        alert: 'other',
+        message: `the journal's last line was cut short by a crash and was dropped (kept in ${join(stateDir, 'journal.torn')})`,
+      });
+    }
+    adapters = await (services.adapters ?? ((c, f) => campaignAdapters({ campaign: c, campaignFile: f })))(
+      campaign,
+      campaignFile,
+    );
+    const classConcurrency = new Map(
+      classes.map((hardwareClass) => [hardwareClass.id, hardwareClass.concurrency]),
+    );
+    const result = await runWave({
+      campaign,
+      campaignFile: shownCampaign,
+      wave: wave.index,
+      servers,
+      waveSize: wave.servers.length,
+      classConcurrency: (className) => classConcurrency.get(className),
+      connectors: adapters.connectors,
+      window: adapters.maintenance,
+      ...(services.hooks ? { hooks: services.hooks } : {}),
+      events,
+      clock,
+      output: new CommandOutputStore(stateDir),
+      history: history.records,
+      ...(services.abort ? { signal: services.abort } : {}),
+      ...(services.halt ? { halt: services.halt } : {}),
+      operator: services.identity,
+    });
+    streams.stdout.write(`\n${summary(result)}\n`);
+    streams.stdout.write(
+      `journal: ${relative(services.cwd, journal.file) || journal.file}; command output: ${relative(services.cwd, join(stateDir, 'output')) || join(stateDir, 'output')}\n` +
+        `status:  dbwave status ${args.plan} --wave ${wave.index}\n`,
+    );
+    return result.ok ? ExitStatus.Ok : ExitStatus.Unhealthy;
+  } finally {
+    await adapters?.close().catch(() => undefined);
+    await journal.close().catch(() => undefined);
+    await lock.release();
+  }
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await terminal.question(`${question} Type yes to go on: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    terminal.close();
+  }
+}
+
+export const runCommand: CommandModule<object, RunArguments> = {
+  command: 'run <plan>',
+  describe:
+    'Run (or resume) one wave of a plan: 503 window, clean shutdown, upgrade, start, verify, per server',
+  builder: (yargs: Argv<object>) =>
+    yargs
+      .positional('plan', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Plan file (waves/<name>.plan.yaml)',
+      })
+      .option('wave', { type: 'number', demandOption: true, describe: 'Wave number, from 1' })
+      .option('yes', { type: 'boolean', describe: 'Do not ask for confirmation (needed without a terminal)' })
+      .option('ignore-date', { type: 'boolean', describe: "Run outside the wave's days and daily window" })
+      .option('dry-run', {
+        type: 'boolean',
+        describe: 'Print every command it would run per server; connect to nothing',
+      })
+      .option('state-dir', {
+        type: 'string',
+        describe: "The campaign's state dir (default from the campaign)",
+      })
+      .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then runs wave 1 (or resumes it)')
+      .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run'),
+  handler: (argv) => {
+    const halt = new AbortController();
+    const abort = new AbortController();
+    const onSigint = (): void => {
+      if (!halt.signal.aborted) {
+        process.stderr.write(
+          '\ndbwave: halting: no new server starts; servers in flight finish. Ctrl-C again to interrupt them (their windows are closed, a rerun resumes them)\n',
+        );
+        halt.abort(new Error('halted by the operator'));
+        return;
+      }
+      abort.abort(new Error('interrupted by the operator'));
+    };
+    process.on('SIGINT', onSigint);
+    return runHandler(() =>
+      runWaveCommand(argv, {
+        streams: processStreams,
+        clock: systemClock,
+        cwd: process.cwd(),
+        interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+        confirm: askOnTerminal,
+        identity: { user: userInfo().username, host: hostname(), pid: process.pid },
+        halt: halt.signal,
+        abort: abort.signal,
+      }).finally(() => process.off('SIGINT', onSigint)),
+    ).then(() => {
+      // The journal is closed and the lock released: a socket to a hung server (its close never
+      // answered) must not keep dbwave running after the wave is over.
+      process.exit();
+    });
+  },
+};

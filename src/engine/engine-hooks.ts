@@ -1,0 +1,43 @@
+import type { Campaign } from '../inventory/campaign-schema.js';
+import type { Clock } from './clock.js';
+import type { EngineEvents } from './engine-events.js';
+import type { RemoteShell } from './remote-shell.js';
+import type { ResolvedServer } from './resolved-server.js';
+import type { SqlSession } from './sql-session.js';
+
+/**
+ * Where the statistics and the health gates plug into the step machine. Each hook is optional;
+ * a missing hook is a step that passes. A hook throws only for its own bugs: a failed check is
+ * a `fail` verdict, which sends the server down the rollback path.
+ */
+export interface HookContext {
+  readonly server: ResolvedServer;
+  readonly campaign: Campaign;
+  readonly wave: number;
+  readonly clock: Clock;
+  readonly events: EngineEvents;
+  readonly signal: AbortSignal;
+  readonly shell: () => Promise<RemoteShell>;
+  /** An SQL session to the server as it is now (opened on first use, closed by the engine). */
+  readonly sql: () => Promise<SqlSession>;
+  /** The server's error log and the byte offset where the current start began (for log gates). */
+  readonly errorLog?: { readonly path: string; readonly startOffset?: number };
+}
+
+export interface HookVerdict {
+  readonly verdict: 'pass' | 'fail';
+  readonly reason?: string;
+  /** Kept in the step's journal record. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface EngineHooks {
+  /** Before the window: sample the InnoDB baseline (step `baseline`). */
+  baseline?(context: HookContext): Promise<HookVerdict>;
+  /** Inside the window, after verify: quick checks before users come back. */
+  readinessGates?(context: HookContext): Promise<HookVerdict>;
+  /** After the window closed, under users' traffic. A fail rolls back through a second window. */
+  analysisGates?(context: HookContext): Promise<HookVerdict>;
+  /** After a rollback, before its window closes. */
+  rollbackGates?(context: HookContext): Promise<HookVerdict>;
+}

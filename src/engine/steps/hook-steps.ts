@@ -1,0 +1,86 @@
+import type { EngineHooks, HookContext, HookVerdict } from '../engine-hooks.js';
+import type { StepName } from '../journal-record.js';
+import type { Next, PendingOutcome, StepContext, StepHandler, StepResult } from '../step-context.js';
+import { because, closeWindow, needsPerson, rollBack } from './transitions.js';
+
+type HookName = keyof EngineHooks;
+
+interface HookStepSpec {
+  readonly step: StepName;
+  readonly hook: HookName;
+  readonly onPass: (context: StepContext) => Next;
+  readonly onFail: (context: StepContext, reason: string) => { next: Next; pending?: PendingOutcome };
+}
+
+async function callHook(hook: HookName, context: StepContext): Promise<HookVerdict | undefined> {
+  const run = context.hooks[hook] as ((hookContext: HookContext) => Promise<HookVerdict>) | undefined;
+  return run === undefined ? undefined : run.call(context.hooks, context.hookContext());
+}
+
+/**
+ * A step that hands over to a stats or gates hook (issue 5): without a hook it is `skipped` and
+ * the server goes on, so the step machine already has every hook point in place.
+ */
+function hookStep(spec: HookStepSpec): StepHandler {
+  return {
+    step: spec.step,
+    async run(context): Promise<StepResult> {
+      const verdict = await callHook(spec.hook, context);
+      if (verdict === undefined) return { event: 'skipped', next: spec.onPass(context) };
+      if (verdict.verdict === 'pass') {
+        return {
+          event: 'succeeded',
+          next: spec.onPass(context),
+          ...(verdict.detail ? { detail: verdict.detail } : {}),
+        };
+      }
+      const reason = `${spec.step}: ${verdict.reason ?? 'failed'}`;
+      const failure = spec.onFail(context, reason);
+      return {
+        event: 'failed',
+        next: failure.next,
+        ...(failure.pending ? { pending: failure.pending } : {}),
+        detail: { ...(verdict.detail ?? {}), reason },
+      };
+    },
+    probe: async () => 'rerun',
+    onError: (context, error) => spec.onFail(context, because(spec.step, error)),
+  };
+}
+
+export const baselineStep = hookStep({
+  step: 'baseline',
+  hook: 'baseline',
+  onPass: () => ({ step: 'preflush' }),
+  // Before the window nothing was touched: a baseline that cannot be taken stops the server here.
+  onFail: (_context, reason) => ({ next: { outcome: 'PrecheckFailed', reason } }),
+});
+
+export const readinessGatesStep = hookStep({
+  step: 'readiness-gates',
+  hook: 'readinessGates',
+  onPass: (context) => closeWindow(context),
+  onFail: rollBack,
+});
+
+export const analysisGatesStep = hookStep({
+  step: 'analysis-gates',
+  hook: 'analysisGates',
+  onPass: () => ({ outcome: 'Upgraded' }),
+  onFail: (context, reason) =>
+    context.pastPointOfNoReturn()
+      ? {
+          next: {
+            outcome: 'NeedsUserMigration',
+            reason: `${reason}; past the point of no return (${context.campaign.pointOfNoReturn}), so no downgrade`,
+          },
+        }
+      : { next: { step: 'rollback-window-open' }, pending: { outcome: 'RolledBack', reason } },
+});
+
+export const rollbackGatesStep = hookStep({
+  step: 'rollback-gates',
+  hook: 'rollbackGates',
+  onPass: (context) => closeWindow(context),
+  onFail: (context, reason) => needsPerson(context, `rolled back, but ${reason}`),
+});

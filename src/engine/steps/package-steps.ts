@@ -1,0 +1,54 @@
+import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import type { StepContext, StepHandler, StepResult } from '../step-context.js';
+import { versionMatches } from '../version-match.js';
+import { because, needsPerson, rollBack } from './transitions.js';
+
+function refuse(context: StepContext, message: string): never {
+  throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: ${message}`);
+}
+
+/**
+ * Switches the installed package: `upgrade` to the campaign's `to`, `rollback-package` back to
+ * `from`. Only ever with mysqld stopped, and never after an unclean shutdown (checked here
+ * again, whatever path led here). The installed version is verified afterwards.
+ */
+function packageStep(step: 'upgrade' | 'rollback-package'): StepHandler {
+  const forward = step === 'upgrade';
+  const command = forward ? 'upgrade' : 'rollback';
+  const shutdownStep = forward ? 'shutdown' : 'rollback-shutdown';
+  const target = (context: StepContext): string =>
+    forward ? context.campaign.to.version : context.campaign.from.version;
+  const next = { step: forward ? 'start' : 'rollback-start' } as const;
+
+  return {
+    step,
+    async run(context): Promise<StepResult> {
+      if (context.detail(shutdownStep).clean === false) {
+        refuse(
+          context,
+          `${shutdownStep} was not clean: the package is never touched after an unclean shutdown`,
+        );
+      }
+      if (await context.commands.isRunning(step))
+        refuse(context, `mysqld is running: refusing to ${command}`);
+      await context.commands.runChecked(step, command);
+      const installed = await context.commands.installedVersion(step);
+      if (!versionMatches(installed, target(context))) {
+        refuse(context, `after ${command} the installed version is "${installed}", not ${target(context)}`);
+      }
+      return { event: 'succeeded', next, detail: { installedVersion: installed } };
+    },
+    async probe(context) {
+      if (await context.commands.isRunning(step)) return 'rerun';
+      const installed = await context.commands.installedVersion(step);
+      return versionMatches(installed, target(context))
+        ? { event: 'succeeded', next, detail: { installedVersion: installed, reconciled: true } }
+        : 'rerun';
+    },
+    onError: (context, error) =>
+      forward ? rollBack(context, because(step, error)) : needsPerson(context, because(step, error)),
+  };
+}
+
+export const upgradeStep = packageStep('upgrade');
+export const rollbackPackageStep = packageStep('rollback-package');

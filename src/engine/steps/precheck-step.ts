@@ -1,0 +1,114 @@
+import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import { globalVariable, oldestTransactionSeconds, serverVersion } from '../innodb-queries.js';
+import { shellQuote } from '../shell-quote.js';
+import type { StepContext, StepHandler, StepResult } from '../step-context.js';
+import { serverVersionIs, versionMatches } from '../version-match.js';
+import { because } from './transitions.js';
+
+function refuse(context: StepContext, message: string): never {
+  throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: ${message}`);
+}
+
+/** `df -Pk` output -> available KiB of the filesystem (POSIX format: the 4th field of line 2). */
+export function parseDfAvailableKb(output: string): number | undefined {
+  const line = output.trim().split('\n')[1];
+  const field = line?.trim().split(/\s+/)[3];
+  const value = field === undefined ? Number.NaN : Number(field);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** A relative error-log path (`./host.err`, `host.err`) is relative to the datadir. */
+export function resolveErrorLog(
+  logError: string | undefined,
+  dataDir: string | undefined,
+): string | undefined {
+  const path = logError?.trim();
+  if (!path || path === 'stderr') return undefined;
+  if (path.startsWith('/')) return path;
+  if (!dataDir) return undefined;
+  return `${dataDir.replace(/\/+$/, '')}/${path.replace(/^\.\//, '')}`;
+}
+
+/**
+ * Everything that must hold before a window may open: the shell answers (host key checked), SQL
+ * answers, the version is the campaign's `from` (or already `to`: nothing to do), the installed
+ * package matches what runs, the error log can be read (it is how a clean shutdown is told from a
+ * crash), the datadir has room, and no transaction is so old that it would stretch the shutdown.
+ * Read-only: a failure here touches nothing.
+ */
+export const precheckStep: StepHandler = {
+  step: 'precheck',
+
+  async run(context): Promise<StepResult> {
+    const { campaign, server, commands } = context;
+    if (!(await commands.isRunning('precheck'))) refuse(context, 'mysqld is not running');
+    const sql = await context.sql();
+    const version = await serverVersion(sql);
+    if (serverVersionIs(version, campaign.to.version)) {
+      return {
+        event: 'skipped',
+        next: { outcome: 'AlreadyUpgraded', reason: `already runs ${version}` },
+        detail: { version },
+      };
+    }
+    if (!serverVersionIs(version, campaign.from.version)) {
+      refuse(
+        context,
+        `runs ${version}, neither the campaign's from (${campaign.from.version}) nor to (${campaign.to.version})`,
+      );
+    }
+    const installed = await commands.installedVersion('precheck');
+    if (!versionMatches(installed, campaign.from.version)) {
+      refuse(
+        context,
+        `the installed version is "${installed}" while ${version} runs; a restart would change it`,
+      );
+    }
+
+    const dataDir = server.dataDir ?? (await globalVariable(sql, 'datadir'));
+    const errorLog = server.errorLog ?? resolveErrorLog(await globalVariable(sql, 'log_error'), dataDir);
+    if (!errorLog)
+      refuse(context, 'no error log (set errorLog for the server): a clean shutdown could not be confirmed');
+    const size = await commands.exec('precheck', 'error-log', `stat -c %s -- ${shellQuote(errorLog)}`);
+    if (size.exitCode !== 0) refuse(context, `cannot read the error log ${errorLog}: ${size.stderr.trim()}`);
+
+    let freeMb: number | undefined;
+    if (dataDir) {
+      const df = await commands.exec('precheck', 'df', `df -Pk -- ${shellQuote(dataDir)}`);
+      const availableKb = df.exitCode === 0 ? parseDfAvailableKb(df.stdout) : undefined;
+      if (availableKb === undefined)
+        refuse(context, `cannot read the free space of ${dataDir}: ${df.stderr.trim()}`);
+      freeMb = Math.floor(availableKb / 1024);
+      if (freeMb < campaign.prechecks.minFreeDiskMb) {
+        refuse(
+          context,
+          `${dataDir} has ${freeMb} MB free, below prechecks.minFreeDiskMb ${campaign.prechecks.minFreeDiskMb}`,
+        );
+      }
+    }
+
+    const oldestS = await oldestTransactionSeconds(sql);
+    if (oldestS * 1000 > campaign.prechecks.maxTransactionAge) {
+      refuse(
+        context,
+        `a transaction has been open ${oldestS}s, longer than prechecks.maxTransactionAge ${Math.round(campaign.prechecks.maxTransactionAge / 1000)}s: it would stretch the shutdown`,
+      );
+    }
+    return {
+      event: 'succeeded',
+      next: { step: 'baseline' },
+      detail: {
+        version,
+        installedVersion: installed,
+        errorLog,
+        ...(dataDir ? { dataDir } : {}),
+        freeMb,
+        oldestTransactionS: oldestS,
+      },
+    };
+  },
+
+  probe: async () => 'rerun',
+
+  onError: (_context, error) => ({ next: { outcome: 'PrecheckFailed', reason: because('precheck', error) } }),
+};

@@ -1,0 +1,101 @@
+import { DbwaveError, ErrorCode, errorMessage, TimeoutError } from '../../core/errors.js';
+import { drainCounters, globalVariable, setGlobalNumber } from '../innodb-queries.js';
+import type { StepContext, StepHandler, StepResult } from '../step-context.js';
+import { waitUntil } from '../wait-until.js';
+import { because } from './transitions.js';
+
+const VARIABLE = 'innodb_max_dirty_pages_pct';
+const POLL_MS = 2_000;
+
+/** Puts the setting back as it was; the preflush's `started` record holds the original. */
+export async function restorePreflushSetting(context: StepContext, original: number): Promise<void> {
+  await setGlobalNumber(await context.sql(), VARIABLE, original);
+}
+
+/**
+ * Lowers innodb_max_dirty_pages_pct and waits, bounded, until few pages are dirty, so the clean
+ * shutdown inside the window has less to flush. The original setting is restored whatever
+ * happens (timeout, error, abort); a timeout is no failure, the upgrade goes on.
+ */
+export const preflushStep: StepHandler = {
+  step: 'preflush',
+
+  async prepare(context) {
+    if (!context.campaign.preflush.enabled) return { enabled: false };
+    const original = Number(await globalVariable(await context.sql(), VARIABLE));
+    if (!Number.isFinite(original)) {
+      throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: cannot read ${VARIABLE}`);
+    }
+    return { originalDirtyPagesPct: original };
+  },
+
+  async run(context, prepared): Promise<StepResult> {
+    const { preflush } = context.campaign;
+    if (!preflush.enabled) return { event: 'skipped', next: { step: 'window-open' } };
+    const original = Number(prepared.originalDirtyPagesPct);
+    const sql = await context.sql();
+    let last: number | undefined;
+    let reached = false;
+    try {
+      await setGlobalNumber(sql, VARIABLE, preflush.dirtyPagesPct);
+      await waitUntil({
+        what: `${context.server.name}: dirty pages down to ${preflush.targetDirtyPages}`,
+        clock: context.clock,
+        timeoutMs: preflush.timeout,
+        intervalMs: POLL_MS,
+        signal: context.signal,
+        check: async (elapsedMs) => {
+          const { dirtyPages } = await drainCounters(sql);
+          last = dirtyPages;
+          await context.progress('preflush', {
+            message: `pre-flush: ${dirtyPages ?? '?'} dirty pages (target ${preflush.targetDirtyPages})`,
+            ...(dirtyPages === undefined ? {} : { dirtyPages }),
+            elapsedMs,
+          });
+          return dirtyPages !== undefined && dirtyPages <= preflush.targetDirtyPages ? true : undefined;
+        },
+      });
+      reached = true;
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) {
+        await restoreOrExplain(context, original, error);
+        throw error;
+      }
+    }
+    await restoreOrExplain(context, original);
+    return {
+      event: 'succeeded',
+      next: { step: 'window-open' },
+      detail: { reachedTarget: reached, ...(last === undefined ? {} : { dirtyPages: last }) },
+    };
+  },
+
+  probe: async () => 'rerun',
+
+  onError: (_context, error) => ({
+    next: {
+      // The setting stuck low is a change a person must undo; anything else touched nothing.
+      outcome: error instanceof PreflushRestoreError ? 'NeedsPerson' : 'PrecheckFailed',
+      reason: because('preflush', error),
+    },
+  }),
+};
+
+async function restoreOrExplain(context: StepContext, original: number, earlier?: unknown): Promise<void> {
+  try {
+    await restorePreflushSetting(context, original);
+  } catch (error) {
+    const after = earlier === undefined ? '' : ` after ${errorMessage(earlier)}`;
+    throw new PreflushRestoreError(
+      `${context.server.name}: could not restore ${VARIABLE}=${original}${after}: ${errorMessage(error)}`,
+      error,
+    );
+  }
+}
+
+/** innodb_max_dirty_pages_pct could not be put back. */
+class PreflushRestoreError extends DbwaveError {
+  constructor(message: string, cause: unknown) {
+    super(ErrorCode.StepFailed, message, { cause });
+  }
+}

@@ -1,0 +1,240 @@
+import { formatDuration } from '../../core/duration.js';
+import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
+import { drainCounters, setGlobalNumber } from '../innodb-queries.js';
+import { commandFailed } from '../server-commands.js';
+import { shellQuote } from '../shell-quote.js';
+import { type DrainSample, estimateShutdownEta } from '../shutdown-eta.js';
+import type { SqlSession } from '../sql-session.js';
+import type { StepContext, StepFailure, StepHandler, StepResult } from '../step-context.js';
+import { waitUntil } from '../wait-until.js';
+import { because, needsPerson } from './transitions.js';
+
+/** The last line a server writes after a complete shutdown (MariaDB and MySQL alike). */
+export const CLEAN_SHUTDOWN_LINE = /: Shutdown complete\s*$/m;
+const POLL_MS = 2_000;
+/** Progress goes to the journal at most this often; the display gets every poll. */
+const JOURNAL_PROGRESS_MS = 30_000;
+
+type ShutdownStepName = 'shutdown' | 'rollback-shutdown';
+
+class UncleanShutdown extends DbwaveError {
+  constructor(server: string) {
+    super(
+      ErrorCode.StepFailed,
+      `${server}: mysqld exited without "Shutdown complete" in its error log: an unclean shutdown`,
+    );
+  }
+}
+
+/** The error log's text written since `offset` (all of it when the log was rotated meanwhile). */
+export async function errorLogSince(
+  context: StepContext,
+  step: string,
+  path: string,
+  offset: number,
+): Promise<string> {
+  const size = await context.commands.exec(step, 'error-log-size', `stat -c %s -- ${shellQuote(path)}`);
+  const bytes = Number(size.stdout.trim());
+  const from = size.exitCode === 0 && Number.isFinite(bytes) && bytes >= offset ? offset : 0;
+  const tail = await context.commands.exec(step, 'error-log', `tail -c +${from + 1} -- ${shellQuote(path)}`);
+  if (tail.exitCode !== 0) {
+    throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: cannot read the error log ${path}`);
+  }
+  return tail.stdout;
+}
+
+function errorLogPath(context: StepContext): string {
+  const path = context.detail('precheck').errorLog;
+  if (typeof path !== 'string' || path === '') {
+    throw new DbwaveError(ErrorCode.Internal, `${context.server.name}: no error log known from precheck`);
+  }
+  return path;
+}
+
+async function exitedCleanly(context: StepContext, step: ShutdownStepName): Promise<boolean> {
+  const offset = Number(context.detail(step).errorLogOffset ?? 0);
+  const text = await errorLogSince(
+    context,
+    step,
+    errorLogPath(context),
+    Number.isFinite(offset) ? offset : 0,
+  );
+  return CLEAN_SHUTDOWN_LINE.test(text);
+}
+
+function afterCleanExit(step: ShutdownStepName): StepResult['next'] {
+  return { step: step === 'shutdown' ? 'upgrade' : 'rollback-package' };
+}
+
+/** An unclean exit: the package is never touched; the forward shutdown starts the old version again. */
+function afterUncleanExit(context: StepContext, step: ShutdownStepName): StepFailure {
+  const reason = `${step}: mysqld exited without a clean shutdown; the package was not touched`;
+  if (step === 'shutdown')
+    return { next: { step: 'rollback-start' }, pending: { outcome: 'NeedsPerson', reason } };
+  return needsPerson(context, reason);
+}
+
+function notRunning(step: ShutdownStepName): StepResult {
+  return { event: 'skipped', next: afterCleanExit(step), detail: { reason: 'mysqld was not running' } };
+}
+
+/**
+ * The clean shutdown: innodb_fast_shutdown=0, the campaign's `stop`, then a wait for the process
+ * to exit with "Shutdown complete" in its error log, within shutdown.budget. While SQL still
+ * answers, progress carries an ETA from dirty pages and the history list; afterwards the
+ * `running` command and the error log are watched. Over budget is an alert, and then the
+ * campaign's policy: `wait` (up to hardLimit) or `abort` (wait for the exit, do not upgrade,
+ * start the old version, leave it to a person). mysqld is never killed.
+ */
+export function shutdownStep(step: ShutdownStepName): StepHandler {
+  return {
+    step,
+
+    async prepare(context) {
+      const earlier = context.detail(step);
+      if (typeof earlier.errorLogOffset === 'number') {
+        return {
+          errorLogOffset: earlier.errorLogOffset,
+          wasRunning: earlier.wasRunning !== false,
+          resumed: true,
+        };
+      }
+      // A rollback may find mysqld already down (the new version never started): nothing to stop.
+      const wasRunning = step === 'shutdown' || (await context.commands.isRunning(step));
+      const path = errorLogPath(context);
+      const size = await context.commands.exec(step, 'error-log-size', `stat -c %s -- ${shellQuote(path)}`);
+      const offset = Number(size.stdout.trim());
+      return { errorLogOffset: size.exitCode === 0 && Number.isFinite(offset) ? offset : 0, wasRunning };
+    },
+
+    async run(context, prepared): Promise<StepResult> {
+      const { campaign, server, commands } = context;
+      if (prepared.wasRunning === false) return notRunning(step);
+      const started = context.clock.now();
+      let sql: SqlSession | undefined = await context.trySql();
+      if (sql) {
+        await setGlobalNumber(sql, 'innodb_fast_shutdown', 0);
+      } else if (prepared.resumed !== true) {
+        throw new DbwaveError(
+          ErrorCode.StepFailed,
+          `${server.name}: mysqld does not answer SQL, so innodb_fast_shutdown=0 cannot be set; not stopping it`,
+        );
+      }
+      const stop = await commands.run(step, 'stop');
+      if (stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
+        throw commandFailed(server, 'stop', stop);
+      }
+
+      const budget = campaign.shutdown.budget;
+      const hardLimit = campaign.shutdown.hardLimit ?? budget * 2;
+      const samples: DrainSample[] = [];
+      let overBudget = false;
+      let lastJournaled = Number.NEGATIVE_INFINITY;
+      const report = async (message: string, fields: Omit<DrainSample, 'at'> & { etaMs?: number }) => {
+        const now = context.clock.now();
+        const journal = now - lastJournaled >= JOURNAL_PROGRESS_MS;
+        if (journal) lastJournaled = now;
+        await context.progress(step, { message, ...fields, elapsedMs: now - started, journal });
+      };
+
+      try {
+        await waitUntil({
+          what: `${server.name}: mysqld to exit`,
+          clock: context.clock,
+          timeoutMs: hardLimit,
+          intervalMs: POLL_MS,
+          signal: context.signal,
+          check: async (elapsedMs) => {
+            if (!overBudget && elapsedMs > budget) {
+              overBudget = true;
+              await context.alert(
+                'shutdown-over-budget',
+                `clean shutdown still running after ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)}; policy ${campaign.shutdown.overBudget}`,
+              );
+            }
+            if (sql) {
+              try {
+                const counters = await drainCounters(sql);
+                samples.push({ at: context.clock.now(), ...counters });
+                const etaMs = estimateShutdownEta(samples);
+                await report(
+                  `shutting down: ${counters.dirtyPages ?? '?'} dirty pages, history list ${counters.historyListLength ?? '?'}${etaMs === undefined ? '' : `, ETA ${formatDuration(etaMs)}`}`,
+                  { ...counters, ...(etaMs === undefined ? {} : { etaMs }) },
+                );
+                return undefined;
+              } catch {
+                sql = undefined;
+                await context.dropSql();
+              }
+            }
+            if (await commands.isRunning(step)) {
+              await report(
+                `waiting for mysqld to exit (${formatDuration(elapsedMs)} of ${formatDuration(budget)})`,
+                {},
+              );
+              return undefined;
+            }
+            return true;
+          },
+        });
+      } catch (error) {
+        if (error instanceof TimeoutError) {
+          return {
+            event: 'failed',
+            error,
+            ...needsPerson(
+              context,
+              `${step}: mysqld still running after ${formatDuration(hardLimit)} (hard limit); it was not killed`,
+            ),
+          };
+        }
+        throw error;
+      }
+      await context.dropSql();
+      const elapsedMs = context.clock.now() - started;
+      if (!(await exitedCleanly(context, step))) {
+        return {
+          event: 'failed',
+          error: new UncleanShutdown(server.name),
+          ...afterUncleanExit(context, step),
+          detail: { elapsedMs, clean: false },
+        };
+      }
+      if (overBudget && step === 'shutdown' && campaign.shutdown.overBudget === 'abort') {
+        return {
+          event: 'failed',
+          next: { step: 'rollback-start' },
+          pending: {
+            outcome: 'NeedsPerson',
+            reason: `shutdown took ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)} (policy abort): not upgraded, started on the old version`,
+          },
+          detail: { elapsedMs, clean: true, overBudget },
+        };
+      }
+      return {
+        event: 'succeeded',
+        next: afterCleanExit(step),
+        detail: { elapsedMs, clean: true, overBudget },
+      };
+    },
+
+    async probe(context) {
+      if (context.detail(step).wasRunning === false) return notRunning(step);
+      if (await context.commands.isRunning(step)) return 'rerun';
+      if (await exitedCleanly(context, step)) {
+        return { event: 'succeeded', next: afterCleanExit(step), detail: { reconciled: true, clean: true } };
+      }
+      return {
+        event: 'failed',
+        error: new UncleanShutdown(context.server.name),
+        ...afterUncleanExit(context, step),
+        detail: { reconciled: true, clean: false },
+      };
+    },
+
+    onError: (context, error) => needsPerson(context, because(step, error)),
+  };
+}
+
+export const forwardShutdownStep = shutdownStep('shutdown');
+export const rollbackShutdownStep = shutdownStep('rollback-shutdown');

@@ -1,0 +1,69 @@
+import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import { shellQuote } from '../shell-quote.js';
+import type { StepContext, StepHandler, StepResult } from '../step-context.js';
+import { waitUntil } from '../wait-until.js';
+import { because, needsPerson, rollBack } from './transitions.js';
+
+const POLL_MS = 1_000;
+
+async function answers(context: StepContext): Promise<boolean> {
+  const sql = await context.trySql();
+  if (!sql) return false;
+  try {
+    await sql.query('SELECT 1');
+    return true;
+  } catch {
+    await context.dropSql();
+    return false;
+  }
+}
+
+/**
+ * Starts mysqld with the campaign's `start` and waits until it answers SQL, within startTimeout.
+ * A process that is gone while it does not answer yet fails the step at once. The error log's
+ * size before the start is kept, so that log gates read only what this start wrote.
+ */
+function startStep(step: 'start' | 'rollback-start'): StepHandler {
+  const next = { step: step === 'start' ? 'post-upgrade' : 'rollback-verify' } as const;
+  return {
+    step,
+    async prepare(context) {
+      const path = context.detail('precheck').errorLog;
+      if (typeof path !== 'string') return {};
+      const size = await context.commands.exec(step, 'error-log-size', `stat -c %s -- ${shellQuote(path)}`);
+      const offset = Number(size.stdout.trim());
+      return size.exitCode === 0 && Number.isFinite(offset) ? { errorLogOffset: offset } : {};
+    },
+    async run(context): Promise<StepResult> {
+      await context.dropSql();
+      await context.commands.runChecked(step, 'start');
+      const started = context.clock.now();
+      await waitUntil({
+        what: `${context.server.name}: mysqld to answer SQL after start`,
+        clock: context.clock,
+        timeoutMs: context.campaign.startTimeout,
+        intervalMs: POLL_MS,
+        signal: context.signal,
+        check: async () => {
+          if (await answers(context)) return true;
+          if (!(await context.commands.isRunning(step))) {
+            throw new DbwaveError(
+              ErrorCode.StepFailed,
+              `${context.server.name}: mysqld exited during its start`,
+            );
+          }
+          return undefined;
+        },
+      });
+      return { event: 'succeeded', next, detail: { startMs: context.clock.now() - started } };
+    },
+    async probe(context) {
+      return (await answers(context)) ? { event: 'succeeded', next, detail: { reconciled: true } } : 'rerun';
+    },
+    onError: (context, error) =>
+      step === 'start' ? rollBack(context, because(step, error)) : needsPerson(context, because(step, error)),
+  };
+}
+
+export const forwardStartStep = startStep('start');
+export const rollbackStartStep = startStep('rollback-start');

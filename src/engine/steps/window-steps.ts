@@ -1,0 +1,109 @@
+import { formatDuration } from '../../core/duration.js';
+import { errorMessage } from '../../core/errors.js';
+import type { StepName } from '../journal-record.js';
+import type { Next, StepContext, StepHandler, StepResult } from '../step-context.js';
+import { because } from './transitions.js';
+
+const CLOSE_ATTEMPTS = 3;
+const CLOSE_RETRY_MS = 2_000;
+
+/** Opens the server's 503 window; `openedAt` (clock ms) is kept for the window's measure. */
+function openStep(step: StepName, next: StepName, closer: StepName): StepHandler {
+  return {
+    step,
+    async run(context): Promise<StepResult> {
+      await context.window.open(context.server);
+      return { event: 'succeeded', next: { step: next }, detail: { openedAt: context.clock.now() } };
+    },
+    async probe(context) {
+      const open = await context.window.isOpen(context.server);
+      return open === true
+        ? { event: 'succeeded', next: { step: next }, detail: { reconciled: true } }
+        : 'rerun';
+    },
+    // It may be half open: close it (closing is idempotent) and leave the server to a person.
+    onError: (_context, error) => ({
+      next: { step: closer },
+      pending: { outcome: 'NeedsPerson', reason: because(step, error) },
+    }),
+  };
+}
+
+/**
+ * Closes the 503 window, retrying a few times since a window left open is users locked out, and
+ * measures it against the campaign's target503 (an overrun is an alert, not a failure).
+ */
+function closeStep(
+  step: StepName,
+  opener: StepName,
+  afterwards: (context: StepContext) => Next,
+): StepHandler {
+  return {
+    step,
+    async run(context): Promise<StepResult> {
+      let lastError: unknown;
+      for (let attempt = 1; attempt <= CLOSE_ATTEMPTS; attempt++) {
+        try {
+          await context.window.close(context.server);
+          lastError = undefined;
+          break;
+        } catch (error) {
+          lastError = error;
+          if (attempt < CLOSE_ATTEMPTS) await context.clock.sleep(CLOSE_RETRY_MS);
+        }
+      }
+      if (lastError !== undefined) throw lastError;
+      const openedAt = Number(context.detail(opener).openedAt);
+      const windowMs = Number.isFinite(openedAt) ? context.clock.now() - openedAt : undefined;
+      if (windowMs !== undefined && windowMs > context.campaign.target503) {
+        await context.alert(
+          'window-over-target',
+          `the 503 window lasted ${formatDuration(windowMs)}, over the target ${formatDuration(context.campaign.target503)}`,
+        );
+      }
+      return {
+        event: 'succeeded',
+        next: afterwards(context),
+        detail: windowMs === undefined ? {} : { windowMs },
+      };
+    },
+    async probe(context) {
+      const open = await context.window.isOpen(context.server);
+      return open === false
+        ? { event: 'succeeded', next: afterwards(context), detail: { reconciled: true } }
+        : 'rerun';
+    },
+    onError: async (context, error) => {
+      await context.alert('other', `the 503 window may still be open: ${errorMessage(error)}`);
+      return {
+        next: {
+          outcome: 'NeedsPerson',
+          reason: `${because(step, error)}; the window may still be open${pendingNote(context)}`,
+        },
+      };
+    },
+  };
+}
+
+function pendingNote(context: StepContext): string {
+  const pending = context.pending();
+  return pending === undefined ? '' : ` (before that: ${pending.outcome}, ${pending.reason})`;
+}
+
+function pendingOr(context: StepContext, otherwise: Next): Next {
+  const pending = context.pending();
+  return pending === undefined ? otherwise : { outcome: pending.outcome, reason: pending.reason };
+}
+
+export const windowOpenStep = openStep('window-open', 'shutdown', 'window-close');
+export const windowCloseStep = closeStep('window-close', 'window-open', (context) =>
+  pendingOr(context, { step: 'analysis-gates' }),
+);
+export const rollbackWindowOpenStep = openStep(
+  'rollback-window-open',
+  'rollback-shutdown',
+  'rollback-window-close',
+);
+export const rollbackWindowCloseStep = closeStep('rollback-window-close', 'rollback-window-open', (context) =>
+  pendingOr(context, { outcome: 'RolledBack' }),
+);

@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { fakeCampaign } from './fakes/fake-campaign.js';
+import { FROM, fakeServer, TO } from './fakes/fake-fleet.js';
+import { Harness } from './fakes/harness.js';
+
+const db1 = fakeServer('db1');
+
+const HAPPY_PATH = [
+  'precheck:started',
+  'precheck:succeeded',
+  'baseline:started',
+  'baseline:skipped',
+  'preflush:started',
+  'preflush:succeeded',
+  'window-open:started',
+  'window-open:succeeded',
+  'shutdown:started',
+  'shutdown:succeeded',
+  'upgrade:started',
+  'upgrade:succeeded',
+  'start:started',
+  'start:succeeded',
+  'post-upgrade:started',
+  'post-upgrade:succeeded',
+  'verify:started',
+  'verify:succeeded',
+  'readiness-gates:started',
+  'readiness-gates:skipped',
+  'window-close:started',
+  'window-close:succeeded',
+  'analysis-gates:started',
+  'analysis-gates:skipped',
+];
+
+describe('the per-server step machine', () => {
+  it('takes a healthy server through every step in order and upgrades it once', async () => {
+    const harness = new Harness();
+    const result = await harness.upgrade(db1);
+    const host = harness.fleet.host('db1');
+    expect(result.outcome).toBe('Upgraded');
+    expect(harness.steps('db1')).toEqual(HAPPY_PATH);
+    expect(host.upgrades).toBe(1);
+    expect(host.runningVersion).toBe(TO);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+  });
+
+  it('sets innodb_fast_shutdown=0 before the stop command', async () => {
+    const harness = new Harness();
+    await harness.upgrade(db1);
+    expect(harness.fleet.host('db1').fastShutdown).toBe(0);
+  });
+
+  it('restores innodb_max_dirty_pages_pct after the pre-flush', async () => {
+    const harness = new Harness();
+    await harness.upgrade(db1);
+    const host = harness.fleet.host('db1');
+    expect(host.maxDirtyPagesPct).toBe(90);
+  });
+
+  it('restores innodb_max_dirty_pages_pct when the pre-flush times out, and goes on', async () => {
+    const harness = new Harness(fakeCampaign({ preflush: { targetDirtyPages: 0, timeout: '10s' } }));
+    const host = harness.fleet.host('db1');
+    host.dirtyPages = 10_000_000;
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('Upgraded');
+    expect(host.maxDirtyPagesPct).toBe(90);
+  });
+
+  it('writes each started record before the side effect it announces', async () => {
+    const harness = new Harness();
+    const host = harness.fleet.host('db1');
+    const seenAtUpgrade: string[] = [];
+    const exec = host.exec.bind(host);
+    host.exec = (line) => {
+      if (line.includes('fake upgrade')) seenAtUpgrade.push(...harness.steps('db1').slice(-1));
+      return exec(line);
+    };
+    await harness.upgrade(db1);
+    expect(seenAtUpgrade).toEqual(['upgrade:started']);
+  });
+
+  it('counts a server already on the new version as AlreadyUpgraded and touches nothing', async () => {
+    const harness = new Harness();
+    const host = harness.fleet.host('db1');
+    host.runningVersion = TO;
+    host.installed = TO;
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('AlreadyUpgraded');
+    expect(harness.fleet.window.opens).toBe(0);
+    expect(host.commands.some((line) => line.includes('stop'))).toBe(false);
+  });
+
+  it.each([
+    ['SSH is down', (h: Harness) => (h.fleet.host('db1').faults.sshDown = true)],
+    ['the version is neither from nor to', (h: Harness) => (h.fleet.host('db1').runningVersion = '10.6.1')],
+    ['the datadir is nearly full', (h: Harness) => (h.fleet.host('db1').freeKb = 10)],
+    ['a transaction is too old', (h: Harness) => (h.fleet.host('db1').oldestTransactionS = 3600)],
+    ['mysqld is not running', (h: Harness) => (h.fleet.host('db1').running = false)],
+  ])('fails its prechecks without opening a window when %s', async (_name, breakIt) => {
+    const harness = new Harness();
+    breakIt(harness);
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('PrecheckFailed');
+    expect(harness.fleet.window.opens).toBe(0);
+    expect(harness.fleet.host('db1').upgrades).toBe(0);
+  });
+
+  it('rolls back when the new version does not start, and closes the window', async () => {
+    const harness = new Harness();
+    const host = harness.fleet.host('db1');
+    host.faults.startFailsOnNew = true;
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('RolledBack');
+    expect(host.installed).toBe(FROM);
+    expect(host.running).toBe(true);
+    expect(host.runningVersion).toBe(FROM);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+    expect(harness.steps('db1')).toEqual(
+      expect.arrayContaining([
+        'rollback-package:succeeded',
+        'rollback-verify:succeeded',
+        'window-close:succeeded',
+      ]),
+    );
+  });
+
+  it('rolls back when the new version reports the wrong version', async () => {
+    const harness = new Harness();
+    const host = harness.fleet.host('db1');
+    host.faults.reportsVersion = '10.11.20';
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('RolledBack');
+    expect(harness.steps('db1')).toContain('rollback-shutdown:succeeded');
+    expect(host.runningVersion).toBe(FROM);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+  });
+
+  it('never touches the package after an unclean shutdown, starts the old version and asks for a person', async () => {
+    const harness = new Harness();
+    const host = harness.fleet.host('db1');
+    host.faults.uncleanShutdown = true;
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('NeedsPerson');
+    expect(result.reason).toMatch(/clean shutdown/);
+    expect(host.upgrades).toBe(0);
+    expect(host.rollbacks).toBe(0);
+    expect(host.running).toBe(true);
+    expect(host.runningVersion).toBe(FROM);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+  });
+
+  it('says NeedsUserMigration instead of downgrading past the point of no return', async () => {
+    const harness = new Harness(fakeCampaign({ pointOfNoReturn: 'start' }));
+    const host = harness.fleet.host('db1');
+    host.faults.reportsVersion = '10.11.20';
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('NeedsUserMigration');
+    expect(host.rollbacks).toBe(0);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+  });
+
+  it('still rolls back a failure before the point of no return', async () => {
+    const harness = new Harness(fakeCampaign({ pointOfNoReturn: 'post-upgrade' }));
+    harness.fleet.host('db1').faults.startFailsOnNew = true;
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('RolledBack');
+  });
+
+  it('leaves a server whose stop command fails running on the old version, window closed', async () => {
+    const harness = new Harness();
+    const host = harness.fleet.host('db1');
+    host.faults.stopFails = true;
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('NeedsPerson');
+    expect(host.running).toBe(true);
+    expect(host.upgrades).toBe(0);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+  });
+
+  it('closes the window even when opening it failed half way', async () => {
+    const harness = new Harness();
+    harness.fleet.window.failOpen = true;
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('NeedsPerson');
+    expect(harness.fleet.window.closes).toBe(1);
+    expect(harness.fleet.host('db1').commands.some((line) => line.includes('stop'))).toBe(false);
+  });
+
+  describe('over the shutdown budget', () => {
+    it('alerts and, with policy wait, upgrades once the clean shutdown completes within the hard limit', async () => {
+      const harness = new Harness(
+        fakeCampaign({ shutdown: { budget: '10s', overBudget: 'wait', hardLimit: '10m' } }),
+      );
+      const host = harness.fleet.host('db1');
+      host.exitAfterPolls = 20;
+      const result = await harness.upgrade(db1);
+      expect(result.outcome).toBe('Upgraded');
+      expect(
+        harness.journal.records.some((r) => r.kind === 'alert' && r.alert === 'shutdown-over-budget'),
+      ).toBe(true);
+    });
+
+    it('with policy abort, waits for the exit, does not upgrade, starts the old version and asks for a person', async () => {
+      const harness = new Harness(
+        fakeCampaign({ shutdown: { budget: '10s', overBudget: 'abort', hardLimit: '10m' } }),
+      );
+      const host = harness.fleet.host('db1');
+      host.exitAfterPolls = 20;
+      const result = await harness.upgrade(db1);
+      expect(result.outcome).toBe('NeedsPerson');
+      expect(result.reason).toMatch(/over the budget/);
+      expect(host.upgrades).toBe(0);
+      expect(host.running).toBe(true);
+      expect(host.runningVersion).toBe(FROM);
+      expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+    });
+
+    it('gives up at the hard limit on a hung mysqld without killing it, and closes the window', async () => {
+      const harness = new Harness(
+        fakeCampaign({ shutdown: { budget: '10s', overBudget: 'wait', hardLimit: '1m' } }),
+      );
+      const host = harness.fleet.host('db1');
+      host.faults.hang = true;
+      const result = await harness.upgrade(db1);
+      expect(result.outcome).toBe('NeedsPerson');
+      expect(result.reason).toMatch(/hard limit/);
+      expect(host.upgrades).toBe(0);
+      expect(host.commands.some((line) => /kill/.test(line))).toBe(false);
+      expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+    });
+  });
+
+  describe('hooks', () => {
+    it('rolls back inside the window when a readiness gate fails', async () => {
+      const harness = new Harness();
+      harness.hooks = { readinessGates: async () => ({ verdict: 'fail', reason: 'error log not clean' }) };
+      const result = await harness.upgrade(db1);
+      expect(result.outcome).toBe('RolledBack');
+      expect(harness.fleet.window.opens).toBe(1);
+      expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+    });
+
+    it('rolls back through a second window when an analysis gate fails', async () => {
+      const harness = new Harness();
+      harness.hooks = { analysisGates: async () => ({ verdict: 'fail', reason: 'reads per second halved' }) };
+      const result = await harness.upgrade(db1);
+      expect(result.outcome).toBe('RolledBack');
+      expect(harness.fleet.window.opens).toBe(2);
+      expect(harness.steps('db1')).toContain('rollback-window-close:succeeded');
+      expect(harness.fleet.host('db1').runningVersion).toBe(FROM);
+      expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+    });
+
+    it('stops before the window when the baseline cannot be taken', async () => {
+      const harness = new Harness();
+      harness.hooks = { baseline: async () => ({ verdict: 'fail', reason: 'no InnoDB metrics' }) };
+      const result = await harness.upgrade(db1);
+      expect(result.outcome).toBe('PrecheckFailed');
+      expect(harness.fleet.window.opens).toBe(0);
+    });
+  });
+
+  it('closes the window when dbwave is interrupted inside it, and leaves the server to a resume', async () => {
+    const harness = new Harness(fakeCampaign({ shutdown: { budget: '10m' } }));
+    const host = harness.fleet.host('db1');
+    host.exitAfterPolls = 1_000;
+    const controller = new AbortController();
+    const exec = host.exec.bind(host);
+    host.exec = (line) => {
+      if (line.includes('fake stop')) controller.abort(new Error('operator pressed Ctrl-C twice'));
+      return exec(line);
+    };
+    const result = await harness.upgrade(db1, controller.signal);
+    expect(result.outcome).toBe('InProgress');
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+    host.exec = exec;
+    host.exitAfterPolls = 1;
+    const resumed = await harness.upgrade(db1);
+    expect(resumed.outcome).toBe('Upgraded');
+    expect(host.upgrades).toBe(1);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+  });
+});
