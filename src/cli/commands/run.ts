@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DateTime } from 'luxon';
 import type { Argv, CommandModule } from 'yargs';
@@ -15,7 +15,6 @@ import type { EngineHooks } from '../../engine/engine-hooks.js';
 import { FileJournalStore } from '../../engine/file-journal-store.js';
 import { attachJournal } from '../../engine/journal-subscriber.js';
 import type { LockIdentity } from '../../engine/lock-owner.js';
-import { attachProgressLines } from '../../engine/progress-lines.js';
 import type { ResolvedServer } from '../../engine/resolved-server.js';
 import { resolveStateDir } from '../../engine/state-dir.js';
 import { runWave, type WaveRunResult } from '../../engine/wave-runner.js';
@@ -23,6 +22,7 @@ import { serversDue, waveTiming } from '../../engine/wave-timing.js';
 import type { Campaign } from '../../inventory/campaign-schema.js';
 import { type LoadedPlan, loadPlan } from '../../inventory/load-plan.js';
 import { serverResolver } from '../../inventory/resolve-server.js';
+import { attachRunObservers, type RunObservers } from '../../metrics/run-observers.js';
 import { checkPlan } from '../../planner/check-plan.js';
 import type { PlannedDay, PlannedWave } from '../../planner/plan.js';
 import { runHandler } from '../run-handler.js';
@@ -35,6 +35,8 @@ export interface RunArguments {
   readonly ignoreDate?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
   readonly stateDir?: string | undefined;
+  readonly metricsPort?: number | undefined;
+  readonly metricsTextfile?: string | undefined;
 }
 
 export interface RunServices {
@@ -187,11 +189,26 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
   });
   const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock });
   let adapters: CampaignAdapters | undefined;
+  let observers: RunObservers | undefined;
   try {
     const history = await journal.read();
     const events = new EngineEvents();
-    attachJournal(events, journal);
-    attachProgressLines(events, { write: (line) => streams.stdout.write(line) });
+    observers = await attachRunObservers({
+      events,
+      campaign,
+      wave,
+      stateDir,
+      clock,
+      stream: streams.stdout,
+      journalSoFar: history.records,
+      ...(args.metricsPort === undefined ? {} : { metricsPort: args.metricsPort }),
+      ...(args.metricsTextfile === undefined
+        ? {}
+        : { metricsTextfile: resolve(services.cwd, args.metricsTextfile) }),
+      warn: (message) => streams.stderr.write(`dbwave: ${message}\n`),
+    });
+    if (observers.metricsUrl !== undefined) streams.stdout.write(`metrics: ${observers.metricsUrl}\n`);
+    attachJournal(events, observers.journal(journal));
     const at = (): string => new Date(clock.now()).toISOString();
     if (tookOverFrom) {
       await events.emit('alert', {
@@ -241,6 +258,7 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     );
     return result.ok ? ExitStatus.Ok : ExitStatus.Unhealthy;
   } finally {
+    await observers?.close();
     await adapters?.close().catch(() => undefined);
     await journal.close().catch(() => undefined);
     await lock.release();
@@ -278,6 +296,14 @@ export const runCommand: CommandModule<object, RunArguments> = {
       .option('state-dir', {
         type: 'string',
         describe: "The campaign's state dir (default from the campaign)",
+      })
+      .option('metrics-port', {
+        type: 'number',
+        describe: 'Serve Prometheus /metrics on 127.0.0.1:PORT while the wave runs (0: any free port)',
+      })
+      .option('metrics-textfile', {
+        type: 'string',
+        describe: "Keep a node_exporter textfile (*.prom) of the wave's metrics, rewritten atomically",
       })
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then runs wave 1 (or resumes it)')
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run'),
