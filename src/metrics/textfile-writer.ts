@@ -1,4 +1,4 @@
-import { writeFileAtomically } from '../report/write-file-atomically.js';
+import { writeFileAtomically } from '../core/write-file-atomically.js';
 
 /**
  * Keeps a node_exporter textfile (`--metrics-textfile FILE`, in the collector's directory, named

@@ -5,6 +5,7 @@ import { capacityWarning, estimateCapacity } from '../../planner/capacity-estima
 import { checkPlan, type PlanViolation } from '../../planner/check-plan.js';
 import type { KeyPath, SourceLocation } from '../../planner/source-locator.js';
 import { runHandler } from '../run-handler.js';
+import { planPositional } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';
 
 export interface CheckArguments {
@@ -60,11 +61,7 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
   describe: 'Check a plan (perhaps edited by hand) against its campaign and fleet',
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
+      .positional('plan', planPositional)
       .example('$0 check waves/mysql-5.1.58.plan.yaml', 'exit 0: ok; 1: violations listed; 2: does not load'),
   handler: (argv) => runHandler(() => checkPlanFile(argv, processStreams)),
 };

@@ -1,12 +1,11 @@
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitStatus } from '../../core/errors.js';
 import { displayPath } from '../../inventory/display-path.js';
 import { serverResolver } from '../../inventory/resolve-server.js';
 import { renderChecklist } from '../../report/render-checklist.js';
 import { loadWaveContext } from '../../report/wave-context.js';
-import { writeFileAtomically } from '../../report/write-file-atomically.js';
 import { runHandler } from '../run-handler.js';
+import { outOption, planPositional, waveOption, writeOutput } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';
 
 export interface ChecklistArguments {
@@ -41,11 +40,7 @@ export async function checklistForWave(
     args.json === true
       ? `${JSON.stringify({ campaign: campaign.campaign, wave: wave.index, markdown: text }, null, 2)}\n`
       : text;
-  if (args.out === undefined) streams.stdout.write(output);
-  else {
-    await writeFileAtomically(resolve(cwd, args.out), output);
-    streams.stderr.write(`dbwave: wrote the checklist of wave ${wave.index} to ${args.out}\n`);
-  }
+  await writeOutput(output, args.out, `the checklist of wave ${wave.index}`, { cwd, streams });
   return ExitStatus.Ok;
 }
 
@@ -55,13 +50,9 @@ export const checklistCommand: CommandModule<object, ChecklistArguments> = {
     "The day's runbook of a wave: servers in order with their commands and rollback, prechecks, who to tell",
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
-      .option('wave', { type: 'number', demandOption: true, describe: 'Wave number (from 1)' })
-      .option('out', { type: 'string', describe: 'Write to this file (atomically) instead of stdout' })
+      .positional('plan', planPositional)
+      .option('wave', waveOption)
+      .option('out', outOption)
       .option('json', {
         type: 'boolean',
         describe: 'The Markdown wrapped in JSON ({campaign, wave, markdown})',

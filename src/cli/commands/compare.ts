@@ -11,6 +11,7 @@ import { loadWaveContext } from '../../report/wave-context.js';
 import type { MetricComparison } from '../../stats/compare/metric-comparison.js';
 import { type RecheckResult, recheckVerdict, recheckWave } from '../../stats/sampling/recheck-wave.js';
 import { runHandler } from '../run-handler.js';
+import { planPositional, stateDirOption, waveOption } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';
 
 export interface CompareArguments {
@@ -101,18 +102,11 @@ export const compareCommand: CommandModule<object, CompareArguments> = {
   describe: "Sample a wave's upgraded servers again now and compare with their baseline and controls",
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
-      .option('wave', { type: 'number', demandOption: true, describe: 'Wave number (from 1)' })
+      .positional('plan', planPositional)
+      .option('wave', waveOption)
       .option('server', { type: 'string', describe: 'Only this server of the wave' })
       .option('json', { type: 'boolean', describe: 'Each server as JSON: comparison and verdict' })
-      .option('state-dir', {
-        type: 'string',
-        describe: "The campaign's state dir (default from the campaign)",
-      })
+      .option('state-dir', stateDirOption)
       .example('$0 compare waves/mysql-5.1.58.plan.yaml --wave 1', 'hours after the wave'),
   handler: (argv) => {
     const controller = new AbortController();

@@ -1,10 +1,10 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitStatus, errorMessage, UsageError } from '../../core/errors.js';
+import { writeFileAtomically } from '../../core/write-file-atomically.js';
 import { displayPath } from '../../inventory/display-path.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
 import { planToYaml } from '../../inventory/plan-yaml.js';
-import { writeFileAtomically } from '../../inventory/write-file-atomically.js';
 import { capacityWarning, estimateCapacity } from '../../planner/capacity-estimate.js';
 import { planWaves } from '../../planner/plan-waves.js';
 import { runHandler } from '../run-handler.js';

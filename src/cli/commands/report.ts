@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitStatus, UsageError } from '../../core/errors.js';
 import { type Clock, systemClock } from '../../engine/clock.js';
@@ -6,8 +5,8 @@ import { renderReportHtml } from '../../report/render-html.js';
 import { renderReportJson } from '../../report/render-json.js';
 import { renderReportMarkdown } from '../../report/render-markdown.js';
 import { loadWaveContext, readJournal, reportFor } from '../../report/wave-context.js';
-import { writeFileAtomically } from '../../report/write-file-atomically.js';
 import { runHandler } from '../run-handler.js';
+import { outOption, planPositional, stateDirOption, waveOption, writeOutput } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';
 
 export const REPORT_FORMATS = ['md', 'html', 'json'] as const;
@@ -51,13 +50,7 @@ export async function reportWave(args: ReportArguments, services: ReportServices
             innodbBand: context.loaded.inventory.campaign.stats.threshold.relative,
           })
         : renderReportMarkdown(report, { timezone });
-  if (args.out === undefined) {
-    services.streams.stdout.write(text);
-  } else {
-    const out = resolve(services.cwd, args.out);
-    await writeFileAtomically(out, text);
-    services.streams.stderr.write(`dbwave: wrote the ${format} report of wave ${args.wave} to ${args.out}\n`);
-  }
+  await writeOutput(text, args.out, `the ${format} report of wave ${args.wave}`, services);
   return ExitStatus.Ok;
 }
 
@@ -66,19 +59,12 @@ export const reportCommand: CommandModule<object, ReportArguments> = {
   describe: "A wave's report from its journal: Markdown, self-contained HTML or JSON",
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
-      .option('wave', { type: 'number', demandOption: true, describe: 'Wave number (from 1)' })
+      .positional('plan', planPositional)
+      .option('wave', waveOption)
       .option('format', { choices: REPORT_FORMATS, describe: 'md (default; fit for a ticket), html or json' })
       .option('json', { type: 'boolean', describe: 'Same as --format json' })
-      .option('out', { type: 'string', describe: 'Write to this file (atomically) instead of stdout' })
-      .option('state-dir', {
-        type: 'string',
-        describe: "The campaign's state dir (default from the campaign)",
-      })
+      .option('out', outOption)
+      .option('state-dir', stateDirOption)
       .example('$0 report waves/mysql-5.1.58.plan.yaml --wave 1 --format html --out wave1.html', '')
       .example('$0 report waves/mysql-5.1.58.plan.yaml --wave 1 --json', 'the documented JSON shape'),
   handler: (argv) =>

@@ -7,6 +7,7 @@ import { loadPlan } from '../../inventory/load-plan.js';
 import { type DayCapacity, estimateCapacity } from '../../planner/capacity-estimate.js';
 import type { Plan } from '../../planner/plan.js';
 import { runHandler } from '../run-handler.js';
+import { planPositional } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';
 
 export interface ShowArguments {
@@ -92,11 +93,7 @@ export const showCommand: CommandModule<object, ShowArguments> = {
   describe: 'Show a plan: per wave and day, the classes, counts and capacity estimate',
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
+      .positional('plan', planPositional)
       .option('json', { type: 'boolean', default: false, describe: 'Print the same as JSON' })
       .example('$0 show waves/mysql-5.1.58.plan.yaml', 'a table per wave'),
   handler: (argv) => runHandler(() => showPlanFile(argv, processStreams)),

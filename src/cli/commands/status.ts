@@ -13,6 +13,7 @@ import { planWave, readJournal, reportFor } from '../../report/wave-context.js';
 import type { WaveReport } from '../../report/wave-report.js';
 import { postToWebhook, webhookHost } from '../../report/webhook-poster.js';
 import { runHandler } from '../run-handler.js';
+import { planPositional, stateDirOption } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';
 
 export interface StatusArguments {
@@ -116,11 +117,7 @@ export const statusCommand: CommandModule<object, StatusArguments> = {
   describe: "Each server's state, step, timings and 503 window from the journal; --every broadcasts it",
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
+      .positional('plan', planPositional)
       .option('wave', {
         type: 'number',
         describe: 'Wave number (default: the one the journal last wrote about)',
@@ -138,10 +135,7 @@ export const statusCommand: CommandModule<object, StatusArguments> = {
         describe:
           "POST each update as Slack-compatible JSON to this URL (default: the campaign's notify.webhookEnv)",
       })
-      .option('state-dir', {
-        type: 'string',
-        describe: "The campaign's state dir (default from the campaign)",
-      })
+      .option('state-dir', stateDirOption)
       .example('$0 status waves/mysql-5.1.58.plan.yaml', 'one table, now')
       .example(
         '$0 status waves/mysql-5.1.58.plan.yaml --every 30m --webhook "$SLACK_URL"',

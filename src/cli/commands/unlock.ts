@@ -7,6 +7,7 @@ import type { LockIdentity } from '../../engine/lock-owner.js';
 import { resolveStateDir } from '../../engine/state-dir.js';
 import { loadPlan } from '../../inventory/load-plan.js';
 import { runHandler } from '../run-handler.js';
+import { planPositional, stateDirOption } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';
 
 export interface UnlockArguments {
@@ -55,16 +56,9 @@ export const unlockCommand: CommandModule<object, UnlockArguments> = {
   describe: "Remove a campaign's lock left by a run that is gone (needs --force)",
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
+      .positional('plan', planPositional)
       .option('force', { type: 'boolean', describe: 'Really remove it' })
-      .option('state-dir', {
-        type: 'string',
-        describe: "The campaign's state dir (default from the campaign)",
-      }),
+      .option('state-dir', stateDirOption),
   handler: (argv) =>
     runHandler(() =>
       unlockCampaign(argv, {
