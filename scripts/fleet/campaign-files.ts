@@ -88,6 +88,9 @@ export function campaignDocument(
     prechecks: { maxTransactionAge: '60s', minFreeDiskMb: 100 },
     concurrency: { wave: 3, perClass: 1 },
     failureBudget: 1,
+    // A lab fleet under `fleet load`: short sampling windows keep a wave to minutes. A production
+    // campaign keeps the defaults (6 x 10 s after a 60 s warm-up).
+    stats: { samples: 5, interval: '2s', warmup: '5s' },
     ssh: { user: 'root', identity: fromCampaign(paths.identity), knownHosts: fromCampaign(paths.knownHosts) },
     mysql: { user: 'dbwave', passwordFile: fromCampaign(paths.passwordFile) },
     maintenance: {

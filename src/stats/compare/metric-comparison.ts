@@ -66,8 +66,8 @@ export interface MetricSamples {
 /**
  * Judges one metric. The threshold decides `worse` or `better` (relative change beyond an
  * absolute floor). A worse judged metric fails the gate only when the controls, if they can
- * tell, shifted differently; without usable controls it fails unless the server's own
- * intervals show the change is within their noise, which makes it inconclusive.
+ * tell, shifted differently; without usable controls it fails only when the server's own
+ * intervals show the change is significant, and is inconclusive otherwise.
  */
 export function compareMetric(samples: MetricSamples, settings: ComparisonSettings): MetricComparison {
   const rule = metricRule(samples.name, settings);
@@ -170,10 +170,11 @@ function metricFinding(
   if (verdict !== 'worse') return 'pass';
   if (control === 'differs') return 'fail';
   if (control === 'same shift') return 'pass';
-  // No usable controls: the threshold decides, unless the server's own intervals can tell
-  // and say the change is within their noise.
+  // No usable controls: nothing says whether the time of day moved the metric too, so a rollback
+  // needs the server's own intervals to show the change is real (significant). Too few samples
+  // to tell, or a change within their noise, is inconclusive: the campaign (or the DBA) decides.
   const testCanTell = changeTest !== undefined && changeTest.minimumPValue <= alpha;
-  return testCanTell && changeTest.pValue >= alpha ? 'inconclusive' : 'fail';
+  return testCanTell && changeTest.pValue < alpha ? 'fail' : 'inconclusive';
 }
 
 function describe(

@@ -161,9 +161,23 @@ describe('judging a change against same-class controls', () => {
     expect(result.reason).toContain('controls');
   });
 
-  it('falls back to the threshold when the controls have too few samples to tell', () => {
+  it('is inconclusive when neither the controls nor its own few samples can tell', () => {
     const result = compareMetric(
       samples('buffer_pool_reads', [100, 101], [200, 201], [{ server: 'c1', before: [50], after: [51] }]),
+      settings,
+    );
+    expect(result.control).toBe('cannot tell');
+    expect(result.finding).toBe('inconclusive');
+  });
+
+  it('fails when the controls cannot tell but its own samples show a significant worsening', () => {
+    const result = compareMetric(
+      samples(
+        'buffer_pool_reads',
+        [100, 101, 99, 100, 102, 98],
+        [200, 201, 199, 202, 198, 200],
+        [{ server: 'c1', before: [50], after: [51] }],
+      ),
       settings,
     );
     expect(result.control).toBe('cannot tell');
