@@ -1,5 +1,6 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
+import { errorLogTailCommand, parseErrorLogTail } from '../error-log-tail.js';
 import { drainCounters, setGlobalNumber } from '../innodb-queries.js';
 import { commandFailed } from '../server-commands.js';
 import { shellQuote } from '../shell-quote.js';
@@ -11,7 +12,13 @@ import { because, needsPerson } from './transitions.js';
 
 /** The last line a server writes after a complete shutdown (MariaDB and MySQL alike). */
 export const CLEAN_SHUTDOWN_LINE = /: Shutdown complete\s*$/m;
-const POLL_MS = 2_000;
+/**
+ * How often the wait looks: the exit must be noticed within half a second (users are in 503
+ * until it is), and one SQL or `running` probe per quarter second is nothing to a server.
+ */
+const POLL_MS = 250;
+/** What a shutdown can add to the log is small; a flood is judged by its first MiB. */
+const ERROR_LOG_MAX_BYTES = 1_048_576;
 /** Progress goes to the journal at most this often; the display gets every poll. */
 const JOURNAL_PROGRESS_MS = 30_000;
 
@@ -33,14 +40,16 @@ export async function errorLogSince(
   path: string,
   offset: number,
 ): Promise<string> {
-  const size = await context.commands.exec(step, 'error-log-size', `stat -c %s -- ${shellQuote(path)}`);
-  const bytes = Number(size.stdout.trim());
-  const from = size.exitCode === 0 && Number.isFinite(bytes) && bytes >= offset ? offset : 0;
-  const tail = await context.commands.exec(step, 'error-log', `tail -c +${from + 1} -- ${shellQuote(path)}`);
-  if (tail.exitCode !== 0) {
+  const result = await context.commands.exec(
+    step,
+    'error-log',
+    errorLogTailCommand(path, offset, ERROR_LOG_MAX_BYTES),
+  );
+  const tail = result.exitCode === 0 ? parseErrorLogTail(result.stdout, offset) : undefined;
+  if (tail === undefined) {
     throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: cannot read the error log ${path}`);
   }
-  return tail.stdout;
+  return tail.text;
 }
 
 function errorLogPath(context: StepContext): string {

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { errorLogTailCommand, parseErrorLogTail } from '../../engine/error-log-tail.js';
 import type { RemoteShell } from '../../engine/remote-shell.js';
 import { shellQuote } from '../../engine/shell-quote.js';
 import type { SqlSession } from '../../engine/sql-session.js';
@@ -67,25 +68,20 @@ export async function readErrorLogSince(
 ): Promise<ErrorLogExcerpt> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
-    const size = await errorLogSize(shell, file, options);
-    const rotated = size < fromOffset;
-    const start = rotated ? 0 : fromOffset;
-    const result = await shell.exec(
-      `tail -c +${start + 1} ${shellQuote(file)} | head -c ${maxBytes}`,
-      execOptions(options),
-    );
-    if (result.exitCode !== 0) {
+    const result = await shell.exec(errorLogTailCommand(file, fromOffset, maxBytes), execOptions(options));
+    const tail = result.exitCode === 0 ? parseErrorLogTail(result.stdout, fromOffset) : undefined;
+    if (tail === undefined) {
       return { readable: false, file, error: result.stderr.trim() || `exit ${result.exitCode}` };
     }
-    const lines = result.stdout.split('\n');
+    const lines = tail.text.split('\n');
     if (lines.at(-1) === '') lines.pop();
     return {
       readable: true,
       file,
-      fromOffset: start,
+      fromOffset: tail.start,
       lines,
-      ...(size - start > maxBytes ? { truncated: true } : {}),
-      ...(rotated ? { rotated: true } : {}),
+      ...(tail.size - tail.start > maxBytes ? { truncated: true } : {}),
+      ...(tail.rotated ? { rotated: true } : {}),
     };
   } catch (error) {
     return { readable: false, file, error: error instanceof Error ? error.message : String(error) };

@@ -10,7 +10,7 @@ import { readReplicationStatus } from './replication-probe.js';
 import { probeReachable, readServerVersion, runSmokeQuery } from './sql-probes.js';
 
 /**
- * The readiness gates, inside the 503 window, in order: reachable, version, error log clean
+ * The readiness gates, inside the 503 window, reported in order: reachable, version, error log clean
  * since this start, replication running (replicas), then each smoke query. Quick by design: no
  * waiting, each probe one or two round trips. A server that does not answer SQL gets only the
  * error-log gate beside its failure (the log says why it does not answer).
@@ -29,24 +29,21 @@ export async function runReadinessGates(context: GateRunContext): Promise<TimedG
     verdicts.push(await timed(clock, () => checkErrorLog(context)));
     return verdicts;
   }
-  verdicts.push(
-    await timed(clock, async () =>
-      versionGate(await readServerVersion(context.session), context.expectedVersion),
-    ),
-  );
-  verdicts.push(await timed(clock, () => checkErrorLog(context)));
-  verdicts.push(
-    await timed(clock, async () =>
+  // Independent probes, run together: the error log comes over SSH while the SQL probes run, and
+  // every millisecond here is inside the users' 503 window. Verdicts keep their order.
+  const rest = await Promise.all([
+    timed(clock, async () => versionGate(await readServerVersion(context.session), context.expectedVersion)),
+    timed(clock, () => checkErrorLog(context)),
+    timed(clock, async () =>
       replicationRunningGate(await readReplicationStatus(context.session), context.server.role),
     ),
-  );
-  for (const query of context.gates.smokeQueries) {
-    verdicts.push(
-      await timed(clock, async (): Promise<GateVerdict> => {
+    ...context.gates.smokeQueries.map((query) =>
+      timed(clock, async (): Promise<GateVerdict> => {
         const result = await runSmokeQuery(context.session, query, clock);
         return smokeQueryGate(result, query.expect === undefined ? { name: query.name } : query);
       }),
-    );
-  }
+    ),
+  ]);
+  verdicts.push(...rest);
   return verdicts;
 }

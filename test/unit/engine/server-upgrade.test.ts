@@ -192,7 +192,8 @@ describe('the per-server step machine', () => {
         fakeCampaign({ shutdown: { budget: '10s', overBudget: 'wait', hardLimit: '10m' } }),
       );
       const host = harness.fleet.host('db1');
-      host.exitAfterPolls = 20;
+      // Polled every 250 ms: 100 polls take 25 s, well past the 10 s budget.
+      host.exitAfterPolls = 100;
       const result = await harness.upgrade(db1);
       expect(result.outcome).toBe('Upgraded');
       expect(
@@ -205,7 +206,8 @@ describe('the per-server step machine', () => {
         fakeCampaign({ shutdown: { budget: '10s', overBudget: 'abort', hardLimit: '10m' } }),
       );
       const host = harness.fleet.host('db1');
-      host.exitAfterPolls = 20;
+      // Polled every 250 ms: 100 polls take 25 s, well past the 10 s budget.
+      host.exitAfterPolls = 100;
       const result = await harness.upgrade(db1);
       expect(result.outcome).toBe('NeedsPerson');
       expect(result.reason).toMatch(/over the budget/);

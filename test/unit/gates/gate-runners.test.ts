@@ -22,7 +22,8 @@ function healthyServer(): FakeSqlSession {
 }
 
 function context(session: FakeSqlSession, log = '[Note] ready\n'): GateRunContext {
-  const shell = new FakeShell((command) => (command.startsWith('if') ? { stdout: '100' } : { stdout: log }));
+  // The error log read in one round trip: its size (100 bytes), then what this start wrote.
+  const shell = new FakeShell(() => ({ stdout: `100\n${log}` }));
   return {
     session,
     shell,

@@ -85,6 +85,13 @@ export class FakeDbServer {
     });
     const path = /'([^']*)'$/.exec(line)?.[1];
     if (words[0] === 'stat') return ok(`${Buffer.byteLength(this.errorLog)}\n`);
+    if (line.startsWith('if [ -e ') && line.includes('tail -c')) {
+      // errorLogTailCommand: the size on the first line, then the log from the offset.
+      const offset = Number(/-lt (\d+)/.exec(line)?.[1] ?? '0');
+      const log = Buffer.from(this.errorLog);
+      const from = log.length < offset ? 0 : offset;
+      return ok(`${log.length}\n${log.subarray(from).toString()}`);
+    }
     if (words[0] === 'tail') {
       const from = Number(/\+(\d+)/.exec(line)?.[1] ?? '1');
       return ok(
