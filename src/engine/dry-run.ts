@@ -37,7 +37,7 @@ export function dryRunLines(server: ResolvedServer, campaign: Campaign, campaign
     'precheck        [sql] SELECT MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())) FROM information_schema.innodb_trx',
     'baseline        (InnoDB statistics hook)',
     preflush.enabled
-      ? `preflush        [sql] SET GLOBAL innodb_max_dirty_pages_pct = ${preflush.dirtyPagesPct}; wait for <= ${preflush.targetDirtyPages} dirty pages; restore the original`
+      ? `preflush        [sql] SET GLOBAL innodb_max_dirty_pages_pct = ${preflush.dirtyPagesPct}; wait for <= ${preflush.targetDirtyPages} dirty pages (kept low until the shutdown; restored if it times out or the run stops first)`
       : 'preflush        (disabled)',
     `window-open     [${campaign.maintenance.adapter}] open the 503 window`,
     'shutdown        [sql] SET GLOBAL innodb_fast_shutdown = 0',

@@ -5,7 +5,7 @@ import { waitUntil } from '../wait-until.js';
 import { because } from './transitions.js';
 
 const VARIABLE = 'innodb_max_dirty_pages_pct';
-const POLL_MS = 2_000;
+const POLL_MS = 1_000;
 
 /** Puts the setting back as it was; the preflush's `started` record holds the original. */
 export async function restorePreflushSetting(context: StepContext, original: number): Promise<void> {
@@ -14,8 +14,11 @@ export async function restorePreflushSetting(context: StepContext, original: num
 
 /**
  * Lowers innodb_max_dirty_pages_pct and waits, bounded, until few pages are dirty, so the clean
- * shutdown inside the window has less to flush. The original setting is restored whatever
- * happens (timeout, error, abort); a timeout is no failure, the upgrade goes on.
+ * shutdown inside the window has less to flush. Once the target is reached the setting STAYS low
+ * until the shutdown ends it: restored at once, a server under write load dirties its pool again
+ * in the seconds before the stop and the pre-flush is lost. It is restored when the pre-flush is
+ * aborted or fails, when it times out (the upgrade goes on; the wait was no use), and by the
+ * engine when the server's run ends without reaching the shutdown (or a resume finds it so).
  */
 export const preflushStep: StepHandler = {
   step: 'preflush',
@@ -62,11 +65,16 @@ export const preflushStep: StepHandler = {
         throw error;
       }
     }
-    await restoreOrExplain(context, original);
+    if (!reached) await restoreOrExplain(context, original);
     return {
       event: 'succeeded',
       next: { step: 'window-open' },
-      detail: { reachedTarget: reached, ...(last === undefined ? {} : { dirtyPages: last }) },
+      detail: {
+        reachedTarget: reached,
+        // Still lowered: the shutdown, or the engine's cleanup, puts it back.
+        ...(reached ? { loweredUntilShutdown: true } : {}),
+        ...(last === undefined ? {} : { dirtyPages: last }),
+      },
     };
   },
 

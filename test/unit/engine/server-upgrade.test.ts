@@ -50,11 +50,12 @@ describe('the per-server step machine', () => {
     expect(harness.fleet.host('db1').fastShutdown).toBe(0);
   });
 
-  it('restores innodb_max_dirty_pages_pct after the pre-flush', async () => {
+  it('keeps innodb_max_dirty_pages_pct low from the pre-flush to the stop, so the load cannot dirty the pool again', async () => {
     const harness = new Harness();
     await harness.upgrade(db1);
     const host = harness.fleet.host('db1');
-    expect(host.maxDirtyPagesPct).toBe(90);
+    expect(host.maxDirtyPagesPctAtStop).toBe(0);
+    expect(host.maxDirtyPagesPct).toBe(host.configuredMaxDirtyPagesPct);
   });
 
   it('restores innodb_max_dirty_pages_pct when the pre-flush times out, and goes on', async () => {

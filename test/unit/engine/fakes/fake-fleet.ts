@@ -52,7 +52,11 @@ export class FakeDbServer {
   exitAfterPolls = 2;
   dirtyPages = 20_000;
   historyListLength = 500;
-  maxDirtyPagesPct = 90;
+  /** The value in the server's config file: a start brings it back, as a real restart does. */
+  readonly configuredMaxDirtyPagesPct = 90;
+  maxDirtyPagesPct = this.configuredMaxDirtyPagesPct;
+  /** innodb_max_dirty_pages_pct when the last stop began. */
+  maxDirtyPagesPctAtStop: number | undefined;
   fastShutdown = 1;
   oldestTransactionS = 0;
   freeKb = 50_000_000;
@@ -114,7 +118,10 @@ export class FakeDbServer {
         return this.running ? ok('running') : fail('not running');
       case 'stop':
         if (this.faults.stopFails) return fail('stop: permission denied');
-        if (this.running) this.stopping = true;
+        if (this.running) {
+          this.stopping = true;
+          this.maxDirtyPagesPctAtStop = this.maxDirtyPagesPct;
+        }
         return ok('shutdown initiated');
       case 'start':
         if (this.running) return ok('already running');
@@ -124,6 +131,7 @@ export class FakeDbServer {
         }
         this.starts += 1;
         this.running = true;
+        this.maxDirtyPagesPct = this.configuredMaxDirtyPagesPct;
         this.stopping = false;
         this.exitAfterPolls = 2;
         this.runningVersion = this.installed;
