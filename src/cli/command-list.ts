@@ -4,6 +4,7 @@ import { checklistCommand } from './commands/checklist.js';
 import { compareCommand } from './commands/compare.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
+import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
 import { statusCommand } from './commands/status.js';
@@ -19,6 +20,7 @@ export const commands: readonly CommandModule<any, any>[] = [
   checkCommand,
   showCommand,
   runCommand,
+  rollbackCommand,
   statusCommand,
   unlockCommand,
   compareCommand,

@@ -63,6 +63,8 @@ export interface WavePayload {
   readonly servers?: readonly string[];
   readonly operator?: { readonly user: string; readonly host: string; readonly pid: number };
   readonly reason?: string;
+  /** `run` or `rollback`: what the operator asked for (WaveRecord.action). */
+  readonly action?: 'run' | 'rollback';
 }
 
 export interface EngineEventMap {

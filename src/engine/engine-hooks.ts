@@ -24,8 +24,19 @@ export interface HookContext {
   readonly errorLog?: { readonly path: string; readonly startOffset?: number };
 }
 
+/**
+ * A hook's answer. `pause` hands the server to a person (an inconclusive gate the DBA or the
+ * campaign chose to pause on); what the engine does with it depends on where the server is:
+ * - before the window (`baseline`): nothing was touched, the server stops as PrecheckFailed;
+ * - inside the window (`readinessGates`): users must not come back to a server nobody verified,
+ *   and leaving them in 503 until a person turns up breaks the window's target, so the server is
+ *   rolled back to the version users had (RolledBack, the reason says it was paused);
+ * - after the window (`analysisGates`): the server stays upgraded and serving, and ends
+ *   NeedsPerson with the reason `paused for a person: <gate evidence>`;
+ * - after a rollback (`rollbackGates`): its window is closed and it ends NeedsPerson.
+ */
 export interface HookVerdict {
-  readonly verdict: 'pass' | 'fail';
+  readonly verdict: 'pass' | 'fail' | 'pause';
   readonly reason?: string;
   /** Kept in the step's journal record. */
   readonly detail?: Readonly<Record<string, unknown>>;

@@ -30,6 +30,13 @@ export interface ServerUpgradeOptions {
   readonly output: CommandOutputSink;
   /** This server's journal records from earlier runs, in order: where a resumed run picks up. */
   readonly history: readonly JournalRecord[];
+  /**
+   * The operator rolls this (upgraded) server back (`dbwave rollback`): it takes the engine's own
+   * rollback path through a second window (rollback-window-open ... rollback-window-close), or,
+   * past the point of no return, ends NeedsUserMigration untouched. A rollback dbwave died in
+   * resumes from the journal like any run.
+   */
+  readonly rollback?: { readonly reason: string };
 }
 
 export interface ServerUpgradeResult {
@@ -37,6 +44,8 @@ export interface ServerUpgradeResult {
   /** `InProgress` only when interrupted: the journal holds where a later run resumes. */
   readonly outcome: ServerOutcome;
   readonly reason?: string;
+  /** A gate's `pause` verdict decided where it ended (see HookVerdict). */
+  readonly paused?: boolean;
 }
 
 const WINDOW_OPENERS: readonly StepName[] = ['window-open', 'rollback-window-open'];
@@ -64,6 +73,10 @@ class ServerUpgrade {
   private readonly options: ServerUpgradeOptions;
   private readonly facts = new Map<StepName, Record<string, unknown>>();
   private pendingOutcome: PendingOutcome | undefined;
+  /** A gate's pause verdict decided this run's way (see HookVerdict). */
+  private paused = false;
+  /** Set by an operator's rollback: journaled with the first step's `started` record. */
+  private unjournaledPending: PendingOutcome | undefined;
   private secondWindow = false;
   /** A window-open was started and no window-close succeeded since. */
   private windowMaybeOpen = false;
@@ -170,6 +183,10 @@ class ServerUpgrade {
       (record): record is Extract<JournalRecord, { kind: 'step' }> => record.kind === 'step',
     );
     const last = steps.at(-1);
+    const rollback = this.options.rollback;
+    if (rollback !== undefined && !(last !== undefined && rollbackInFlight(last))) {
+      return { cursor: this.beginRollback(rollback.reason) };
+    }
     if (!last) return { cursor: { step: 'precheck' } };
     if (last.event === 'started') {
       if (BEFORE_WINDOW.includes(last.step)) {
@@ -188,6 +205,20 @@ class ServerUpgrade {
     if ('step' in next && last.detail?.afterInterruption !== undefined)
       return { cursor: next, probeFirst: next.step };
     return { cursor: next };
+  }
+
+  /** The operator's rollback of a server whose journal ended: through a second window, unless past the point of no return. */
+  private beginRollback(reason: string): Next {
+    const { campaign } = this.options;
+    if (this.context.pastPointOfNoReturn()) {
+      return {
+        outcome: 'NeedsUserMigration',
+        reason: `${reason}: past the point of no return (${campaign.pointOfNoReturn}), so no downgrade`,
+      };
+    }
+    this.pendingOutcome = { outcome: 'RolledBack', reason };
+    this.unjournaledPending = this.pendingOutcome;
+    return { step: 'rollback-window-open' };
   }
 
   /** dbwave died during the pre-flush: the setting may still be lowered. */
@@ -247,7 +278,9 @@ class ServerUpgrade {
       if (signal.aborted) throw error;
       prepareError = error;
     }
-    await this.emitStep(handler.step, 'started', prepared);
+    const pending = this.unjournaledPending;
+    this.unjournaledPending = undefined;
+    await this.emitStep(handler.step, 'started', pending === undefined ? prepared : { ...prepared, pending });
     const started = clock.now();
     let result: StepResult;
     try {
@@ -264,6 +297,7 @@ class ServerUpgrade {
 
   private async record(step: StepName, result: StepResult, durationMs: number): Promise<void> {
     if (result.pending) this.pendingOutcome = result.pending;
+    if (result.detail?.paused === true) this.paused = true;
     const detail = {
       ...(result.detail ?? {}),
       next: result.next,
@@ -346,7 +380,13 @@ class ServerUpgrade {
       outcome,
       ...(reason === undefined ? {} : { reason }),
     });
-    return { server: this.options.server.name, outcome, ...(reason === undefined ? {} : { reason }) };
+    const paused = this.paused;
+    return {
+      server: this.options.server.name,
+      outcome,
+      ...(reason === undefined ? {} : { reason }),
+      ...(paused ? { paused } : {}),
+    };
   }
 
   private async alert(alert: AlertKind, message: string): Promise<void> {
@@ -372,7 +412,10 @@ class ServerUpgrade {
 
   private hookContext(): HookContext {
     const errorLog = this.facts.get('precheck')?.errorLog;
-    const startOffset = this.facts.get(this.secondWindow ? 'rollback-start' : 'start')?.errorLogOffset;
+    // After a rollback (in the first window or a second one) the gates judge the old version's
+    // start, not the lines the new version wrote before it was rolled back.
+    const rollingBack = this.currentStep?.startsWith('rollback-') === true;
+    const startOffset = this.facts.get(rollingBack ? 'rollback-start' : 'start')?.errorLogOffset;
     return {
       server: this.options.server,
       campaign: this.options.campaign,
@@ -391,6 +434,14 @@ class ServerUpgrade {
   private now(): string {
     return new Date(this.options.clock.now()).toISOString();
   }
+}
+
+/** The journal's last step of a server is a rollback step that has not reached an outcome yet. */
+function rollbackInFlight(last: Extract<JournalRecord, { kind: 'step' }>): boolean {
+  if (!last.step.startsWith('rollback-')) return false;
+  if (last.event === 'started') return true;
+  const next = last.detail?.next;
+  return typeof next === 'object' && next !== null && 'step' in next;
 }
 
 function requireCommands(campaign: Campaign, campaignFile: string): NonNullable<Campaign['commands']> {

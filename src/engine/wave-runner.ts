@@ -34,6 +34,14 @@ export interface WaveRunOptions {
   /** Stops new servers from starting; in-flight ones finish or roll back. */
   readonly halt?: AbortSignal;
   readonly operator?: { readonly user: string; readonly host: string; readonly pid: number };
+  /**
+   * `rollback` (`dbwave rollback`): every server given goes back to the old version through the
+   * engine's rollback path (or resumes a rollback dbwave died in). No failure budget halts it:
+   * going back is the safe direction. `run` by default.
+   */
+  readonly action?: 'run' | 'rollback';
+  /** Why the operator rolls back: each server's reason once RolledBack. */
+  readonly rollbackReason?: string;
 }
 
 export interface ServerResult {
@@ -42,6 +50,8 @@ export interface ServerResult {
   readonly reason?: string;
   /** Final before this run began: not touched again. */
   readonly fromEarlierRun?: boolean;
+  /** A gate paused it for a person (it also counts against the failure budget as its outcome does). */
+  readonly paused?: boolean;
 }
 
 export interface WaveRunResult {
@@ -50,11 +60,14 @@ export interface WaveRunResult {
   readonly results: readonly ServerResult[];
   /** Why no more servers were started, when the wave did not get through. */
   readonly haltedBecause?: string;
-  /** Every server Upgraded or AlreadyUpgraded: the only exit 0. */
+  /** Every server Upgraded or AlreadyUpgraded (RolledBack for a rollback): the only exit 0. */
   readonly ok: boolean;
+  /** Servers of this run that a gate paused for a person. */
+  readonly paused: number;
 }
 
 const SUCCESSES: readonly ServerOutcome[] = ['Upgraded', 'AlreadyUpgraded'];
+const ROLLBACK_SUCCESSES: readonly ServerOutcome[] = ['RolledBack'];
 
 /**
  * Runs one wave: as many servers at once as the campaign allows (per wave, per class, one per
@@ -68,13 +81,22 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   const now = (): string => new Date(clock.now()).toISOString();
   const replay = replayJournal(options.history);
   const waveSize = options.waveSize ?? options.servers.length;
-  const resumed = replay.waves.has(wave);
+  const action = options.action ?? 'run';
+  const rollingBack = action === 'rollback';
+  // A rollback resumes when the wave's last rollback record is not its end.
+  const lastRollback = options.history
+    .filter((record) => record.kind === 'wave' && record.wave === wave && record.action === 'rollback')
+    .at(-1);
+  const resumed = rollingBack
+    ? lastRollback !== undefined && lastRollback.kind === 'wave' && lastRollback.event !== 'finished'
+    : replay.waves.has(wave);
   await events.emit('wave', {
     at: now(),
     wave,
     event: resumed ? 'resumed' : 'started',
     servers: options.servers.map((server) => server.name),
     ...(options.operator ? { operator: options.operator } : {}),
+    ...(rollingBack ? { action } : {}),
   });
 
   const results = new Map<string, ServerResult>();
@@ -84,7 +106,9 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   const fresh: ResolvedServer[] = [];
   for (const server of options.servers) {
     const state = replay.servers.get(server.name);
-    if (state && isFinalOutcome(state.outcome)) {
+    if (rollingBack) {
+      fresh.push(server);
+    } else if (state && isFinalOutcome(state.outcome)) {
       results.set(server.name, {
         server: server.name,
         outcome: state.outcome,
@@ -110,7 +134,8 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   };
   const budgetReason = (): string =>
     `failure budget exceeded: ${failures} failed, the campaign allows ${allowedFailures(campaign.failureBudget, waveSize)} (failureBudget ${campaign.failureBudget}); no new server starts`;
-  if (failureBudgetExceeded(failures, campaign.failureBudget, waveSize)) await halt(budgetReason(), true);
+  if (!rollingBack && failureBudgetExceeded(failures, campaign.failureBudget, waveSize))
+    await halt(budgetReason(), true);
 
   // Interrupted servers go first, and even in a halted wave: a server left mid-upgrade is finished.
   let pending = [...interrupted, ...fresh];
@@ -138,15 +163,19 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
       signal,
       output: options.output,
       history,
+      ...(rollingBack
+        ? { rollback: { reason: options.rollbackReason ?? 'rolled back by the operator' } }
+        : {}),
     }).then(async (result) => {
       inFlight.delete(server.name);
       results.set(server.name, result);
       if (result.outcome === 'InProgress') return;
-      const failed = isFailureOutcome(result.outcome);
+      // In a rollback a server that is back on the old version is the success its primary waits for.
+      const failed = rollingBack ? result.outcome !== 'RolledBack' : isFailureOutcome(result.outcome);
       finished.set(server.name, failed ? 'failed' : 'succeeded');
       if (failed) {
         failures += 1;
-        if (failureBudgetExceeded(failures, campaign.failureBudget, waveSize))
+        if (!rollingBack && failureBudgetExceeded(failures, campaign.failureBudget, waveSize))
           await halt(budgetReason(), true);
       }
     });
@@ -191,7 +220,9 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
         reason: blocked.get(server.name) ?? haltedBecause ?? 'not started',
       },
   );
-  const ok = ordered.every((result) => SUCCESSES.includes(result.outcome));
+  const ok = ordered.every((result) =>
+    (rollingBack ? ROLLBACK_SUCCESSES : SUCCESSES).includes(result.outcome),
+  );
   if (!ok && haltedBecause === undefined && ordered.some((result) => result.outcome === 'NotExecuted')) {
     haltedBecause = 'some servers could not start (see their reasons)';
   }
@@ -200,6 +231,14 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     wave,
     event: haltedBecause === undefined ? 'finished' : 'halted',
     ...(haltedBecause === undefined ? {} : { reason: haltedBecause }),
+    ...(rollingBack ? { action } : {}),
   });
-  return { wave, results: ordered, ...(haltedBecause === undefined ? {} : { haltedBecause }), ok };
+  const paused = ordered.filter((result) => result.paused === true && result.fromEarlierRun !== true).length;
+  return {
+    wave,
+    results: ordered,
+    ...(haltedBecause === undefined ? {} : { haltedBecause }),
+    ok,
+    paused,
+  };
 }

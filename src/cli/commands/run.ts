@@ -13,15 +13,24 @@ import { dryRunLines } from '../../engine/dry-run.js';
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineHooks } from '../../engine/engine-hooks.js';
 import { FileJournalStore } from '../../engine/file-journal-store.js';
+import type { JournalRecord, ServerOutcome, StatsRecord } from '../../engine/journal-record.js';
+import { replayJournal } from '../../engine/journal-replay.js';
+import type { JournalStore } from '../../engine/journal-store.js';
 import { attachJournal } from '../../engine/journal-subscriber.js';
 import type { LockIdentity } from '../../engine/lock-owner.js';
 import type { ResolvedServer } from '../../engine/resolved-server.js';
 import { resolveStateDir } from '../../engine/state-dir.js';
 import { runWave, type WaveRunResult } from '../../engine/wave-runner.js';
 import { serversDue, waveTiming } from '../../engine/wave-timing.js';
+import type { GatePhase, GateVerdict } from '../../gates/gate-verdict.js';
+import type { InconclusiveAction } from '../../gates/inconclusive-decision.js';
+import {
+  createStatsAndGatesHooks,
+  type StatsAndGatesPorts,
+} from '../../gates/probes/stats-and-gates-hooks.js';
 import type { Campaign } from '../../inventory/campaign-schema.js';
 import { type LoadedPlan, loadPlan } from '../../inventory/load-plan.js';
-import { serverResolver } from '../../inventory/resolve-server.js';
+import { type ServerResolver, serverResolver } from '../../inventory/resolve-server.js';
 import { attachRunObservers, type RunObservers } from '../../metrics/run-observers.js';
 import { checkPlan } from '../../planner/check-plan.js';
 import type { PlannedDay, PlannedWave } from '../../planner/plan.js';
@@ -50,24 +59,29 @@ export interface RunServices {
   readonly identity: LockIdentity;
   /** The real adapters unless replaced (tests). */
   readonly adapters?: (campaign: Campaign, campaignFile: string) => Promise<CampaignAdapters>;
-  /** Stats and gates (issue 5) plug in here. */
+  /** Replaces the stats and gates hooks (tests); by default the campaign's stats and gates run. */
   readonly hooks?: EngineHooks;
+  /**
+   * At a terminal: asks the DBA what an inconclusive gate means (continue, roll back, pause).
+   * Absent, or resolving undefined, leaves it to the campaign's gates.inconclusive.
+   */
+  readonly askInconclusive?: StatsAndGatesPorts['ask'];
   /** First Ctrl-C: start no new server. */
   readonly halt?: AbortSignal;
   /** Second Ctrl-C: interrupt servers in flight (their windows are closed; a rerun resumes them). */
   readonly abort?: AbortSignal;
 }
 
-function describeDay(day: PlannedDay, timezone: string): string {
+export function describeDay(day: PlannedDay, timezone: string): string {
   const start = DateTime.fromISO(day.windowStart, { zone: timezone });
   const end = DateTime.fromISO(day.windowEnd, { zone: timezone });
   return `${day.date} ${start.toFormat('HH:mm')}-${end.toFormat('HH:mm')} ${timezone}`;
 }
 
 /** Refuses a wave outside its days' windows, unless --ignore-date; returns the day it runs on. */
-function dayToRun(
+export function dayToRun(
   wave: PlannedWave,
-  args: RunArguments,
+  args: Pick<RunArguments, 'ignoreDate' | 'dryRun'>,
   loaded: LoadedPlan,
   now: number,
 ): PlannedDay | undefined {
@@ -86,7 +100,7 @@ function dayToRun(
   );
 }
 
-function resolveServers(loaded: LoadedPlan, names: readonly string[]): ResolvedServer[] {
+export function resolveServers(loaded: LoadedPlan, names: readonly string[]): ResolvedServer[] {
   const { campaign, classes, campaignFile } = loaded.inventory;
   const resolver = serverResolver(classes, campaign);
   return names.map((name) => {
@@ -101,16 +115,90 @@ function resolveServers(loaded: LoadedPlan, names: readonly string[]): ResolvedS
   });
 }
 
-function summary(result: WaveRunResult): string {
+/** Outcomes of a same-class server that still runs the old version and is not in flight. */
+const CONTROL_OUTCOMES: readonly ServerOutcome[] = ['NotExecuted', 'PrecheckFailed', 'RolledBack'];
+
+/**
+ * The stats and gates hooks' ports over the run's own journal: `store` must be the very store
+ * the engine's journal subscriber appends to, so that stats and gate records take their `seq`
+ * from the same counter as the step records. Controls are same-class servers still on the old
+ * version and not in flight, as the journal says now.
+ */
+export function statsAndGatesPorts(options: {
+  readonly store: JournalStore;
+  readonly resolver: ServerResolver;
+  readonly sql: StatsAndGatesPorts['sql'];
+  readonly ask?: StatsAndGatesPorts['ask'] | undefined;
+}): StatsAndGatesPorts {
+  const { store, resolver } = options;
+  return {
+    record: (entry) => store.append(entry),
+    sql: options.sql,
+    statsFor: async (name) =>
+      (await store.read()).records.filter(
+        (record: JournalRecord): record is StatsRecord =>
+          record.kind === 'stats' && (record.server === name || record.controlFor === name),
+      ),
+    controlsFor: async (server) => {
+      const replay = replayJournal((await store.read()).records);
+      return resolver
+        .all()
+        .filter(
+          (candidate) =>
+            candidate.class === server.class &&
+            candidate.name !== server.name &&
+            CONTROL_OUTCOMES.includes(replay.servers.get(candidate.name)?.outcome ?? 'NotExecuted'),
+        );
+    },
+    ...(options.ask === undefined ? {} : { ask: options.ask }),
+  };
+}
+
+function summary(result: WaveRunResult, action: 'run' | 'rollback'): string {
   const width = Math.max(6, ...result.results.map((entry) => entry.server.length));
   const lines = result.results.map(
     (entry) =>
       `  ${entry.server.padEnd(width)}  ${entry.outcome.padEnd(18)}${entry.fromEarlierRun ? ' (earlier run)' : ''}${entry.reason ? `  ${entry.reason}` : ''}`,
   );
+  const done = action === 'run' ? 'upgraded' : 'rolled back';
   const head = result.ok
-    ? `wave ${result.wave}: every server upgraded`
-    : `wave ${result.wave}: NOT every server upgraded${result.haltedBecause ? ` (${result.haltedBecause})` : ''}`;
-  return [head, ...lines].join('\n');
+    ? `wave ${result.wave}: every server ${done}`
+    : `wave ${result.wave}: NOT every server ${done}${result.haltedBecause ? ` (${result.haltedBecause})` : ''}`;
+  const paused = result.paused > 0 ? [`  ${result.paused} paused for a person (see their reasons)`] : [];
+  return [head, ...lines, ...paused].join('\n');
+}
+
+/**
+ * The plan, checked against its planning rules, and the wave `--wave` names, from a campaign
+ * that has its commands: what `run` and `rollback` both need before anything else.
+ */
+export async function loadRunnableWave(
+  plan: string,
+  waveIndex: number,
+  cwd: string,
+): Promise<{ loaded: LoadedPlan; wave: PlannedWave; shownCampaign: string }> {
+  const loaded = await loadPlan(plan, { cwd });
+  const { campaign, classes, campaignFile } = loaded.inventory;
+  const shownCampaign = relative(cwd, campaignFile) || campaignFile;
+  const check = checkPlan(loaded.plan, classes, campaign);
+  if (check.violations.length > 0) {
+    throw new DbwaveError(
+      ErrorCode.PlanViolation,
+      `${plan} breaks ${check.violations.length} planning rule(s); run dbwave check ${plan} to see them`,
+    );
+  }
+  const wave = loaded.plan.waves.find((candidate) => candidate.index === waveIndex);
+  if (!wave) {
+    throw new UsageError(`--wave ${waveIndex}: ${plan} has waves 1 to ${loaded.plan.waves.length}`);
+  }
+  if (!campaign.commands) {
+    throw InputError.of(
+      shownCampaign,
+      'commands',
+      'a campaign needs its commands (stop, start, running, ...) to run',
+    );
+  }
+  return { loaded, wave, shownCampaign };
 }
 
 /**
@@ -121,27 +209,8 @@ function summary(result: WaveRunResult): string {
  */
 export async function runWaveCommand(args: RunArguments, services: RunServices): Promise<ExitStatus> {
   const { streams, clock } = services;
-  const loaded = await loadPlan(args.plan, { cwd: services.cwd });
-  const { campaign, classes, campaignFile } = loaded.inventory;
-  const shownCampaign = relative(services.cwd, campaignFile) || campaignFile;
-  const check = checkPlan(loaded.plan, classes, campaign);
-  if (check.violations.length > 0) {
-    throw new DbwaveError(
-      ErrorCode.PlanViolation,
-      `${args.plan} breaks ${check.violations.length} planning rule(s); run dbwave check ${args.plan} to see them`,
-    );
-  }
-  const wave = loaded.plan.waves.find((candidate) => candidate.index === args.wave);
-  if (!wave) {
-    throw new UsageError(`--wave ${args.wave}: ${args.plan} has waves 1 to ${loaded.plan.waves.length}`);
-  }
-  if (!campaign.commands) {
-    throw InputError.of(
-      shownCampaign,
-      'commands',
-      'a campaign needs its commands (stop, start, running, ...) to run',
-    );
-  }
+  const { loaded, wave, shownCampaign } = await loadRunnableWave(args.plan, args.wave, services.cwd);
+  const { campaign } = loaded.inventory;
   const day = dayToRun(wave, args, loaded, clock.now());
   const servers = resolveServers(
     loaded,
@@ -178,20 +247,60 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     }
   }
 
-  const stateDir = resolveStateDir(campaignFile, campaign, args.stateDir);
+  return driveWave({
+    loaded,
+    wave,
+    stateDir: args.stateDir,
+    metricsPort: args.metricsPort,
+    metricsTextfile: args.metricsTextfile,
+    services,
+    action: 'run',
+    plan: args.plan,
+    servers: () => servers,
+  });
+}
+
+/** What `dbwave run` and `dbwave rollback` hand to the engine once the command is checked. */
+export interface DriveWaveOptions {
+  readonly loaded: LoadedPlan;
+  readonly wave: PlannedWave;
+  readonly plan: string;
+  readonly stateDir?: string | undefined;
+  readonly metricsPort?: number | undefined;
+  readonly metricsTextfile?: string | undefined;
+  readonly services: RunServices;
+  readonly action: 'run' | 'rollback';
+  readonly rollbackReason?: string;
+  /** The servers to run, from the journal as it is once the lock is held. */
+  readonly servers: (history: readonly JournalRecord[]) => readonly ResolvedServer[];
+}
+
+/**
+ * Takes the campaign's lock, attaches the journal (one store: the engine's records and the
+ * hooks' share its seq), the metrics and the progress view, builds the adapters and the stats
+ * and gates hooks, and runs the wave (or rolls it back). Exit 0 only when every server ended as
+ * asked: Upgraded or AlreadyUpgraded for a run, RolledBack for a rollback.
+ */
+export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> {
+  const { loaded, wave, services } = options;
+  const { streams, clock } = services;
+  const { campaign, classes, campaignFile } = loaded.inventory;
+  const shownCampaign = relative(services.cwd, campaignFile) || campaignFile;
+  const stateDir = resolveStateDir(campaignFile, campaign, options.stateDir);
   await mkdir(stateDir, { recursive: true });
   const { lock, tookOverFrom } = await CampaignLock.acquire({
     stateDir,
     clock,
     identity: services.identity,
     isProcessAlive,
-    purpose: `run --wave ${wave.index}`,
+    purpose: `${options.action} --wave ${wave.index}`,
   });
   const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock });
   let adapters: CampaignAdapters | undefined;
   let observers: RunObservers | undefined;
   try {
     const history = await journal.read();
+    const servers = options.servers(history.records);
     const events = new EngineEvents();
     observers = await attachRunObservers({
       events,
@@ -201,14 +310,16 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
       clock,
       stream: streams.stdout,
       journalSoFar: history.records,
-      ...(args.metricsPort === undefined ? {} : { metricsPort: args.metricsPort }),
-      ...(args.metricsTextfile === undefined
+      ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+      ...(options.metricsTextfile === undefined
         ? {}
-        : { metricsTextfile: resolve(services.cwd, args.metricsTextfile) }),
+        : { metricsTextfile: resolve(services.cwd, options.metricsTextfile) }),
       warn: (message) => streams.stderr.write(`dbwave: ${message}\n`),
     });
     if (observers.metricsUrl !== undefined) streams.stdout.write(`metrics: ${observers.metricsUrl}\n`);
-    attachJournal(events, observers.journal(journal));
+    // One store for the engine's records and the hooks' stats and gate records: one seq counter.
+    const store = observers.journal(journal);
+    attachJournal(events, store);
     const at = (): string => new Date(clock.now()).toISOString();
     if (tookOverFrom) {
       await events.emit('alert', {
@@ -230,6 +341,17 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
       campaign,
       campaignFile,
     );
+    const connectors = adapters.connectors;
+    const hooks =
+      services.hooks ??
+      createStatsAndGatesHooks(
+        statsAndGatesPorts({
+          store,
+          resolver: serverResolver(classes, campaign),
+          sql: (server) => connectors.sql(server),
+          ask: services.interactive ? services.askInconclusive : undefined,
+        }),
+      );
     const classConcurrency = new Map(
       classes.map((hardwareClass) => [hardwareClass.id, hardwareClass.concurrency]),
     );
@@ -242,19 +364,21 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
       classConcurrency: (className) => classConcurrency.get(className),
       connectors: adapters.connectors,
       window: adapters.maintenance,
-      ...(services.hooks ? { hooks: services.hooks } : {}),
+      hooks,
       events,
       clock,
       output: new CommandOutputStore(stateDir),
       history: history.records,
+      action: options.action,
+      ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
       ...(services.abort ? { signal: services.abort } : {}),
       ...(services.halt ? { halt: services.halt } : {}),
       operator: services.identity,
     });
-    streams.stdout.write(`\n${summary(result)}\n`);
+    streams.stdout.write(`\n${summary(result, options.action)}\n`);
     streams.stdout.write(
       `journal: ${relative(services.cwd, journal.file) || journal.file}; command output: ${relative(services.cwd, join(stateDir, 'output')) || join(stateDir, 'output')}\n` +
-        `status:  dbwave status ${args.plan} --wave ${wave.index}\n`,
+        `status:  dbwave status ${options.plan} --wave ${wave.index}\n`,
     );
     return result.ok ? ExitStatus.Ok : ExitStatus.Unhealthy;
   } finally {
@@ -265,7 +389,8 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
   }
 }
 
-async function askOnTerminal(question: string): Promise<boolean> {
+/** Asks a yes/no question on the terminal. */
+export async function askOnTerminal(question: string): Promise<boolean> {
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await terminal.question(`${question} Type yes to go on: `);
@@ -273,6 +398,43 @@ async function askOnTerminal(question: string): Promise<boolean> {
   } finally {
     terminal.close();
   }
+}
+
+const INCONCLUSIVE_ANSWERS: Readonly<Record<string, InconclusiveAction>> = {
+  continue: 'continue',
+  c: 'continue',
+  rollback: 'rollback',
+  'roll back': 'rollback',
+  r: 'rollback',
+  pause: 'pause',
+  p: 'pause',
+};
+
+/**
+ * Asks the DBA at the terminal what an inconclusive gate means, one question at a time (servers
+ * run in parallel, the terminal is one). An empty or unknown answer leaves it to the campaign.
+ */
+export function inconclusiveAsker(): NonNullable<StatsAndGatesPorts['ask']> {
+  let turn: Promise<unknown> = Promise.resolve();
+  return (server: string, phase: GatePhase, verdicts: readonly GateVerdict[]) => {
+    const asked = turn.then(async () => {
+      const terminal = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        const evidence = verdicts
+          .filter((verdict) => verdict.verdict === 'inconclusive')
+          .map((verdict) => `${verdict.gate}: ${verdict.evidence}`)
+          .join('; ');
+        const answer = await terminal.question(
+          `\n${server}: ${phase} gates inconclusive (${evidence}). continue, rollback or pause? `,
+        );
+        return INCONCLUSIVE_ANSWERS[answer.trim().toLowerCase()];
+      } finally {
+        terminal.close();
+      }
+    });
+    turn = asked.catch(() => undefined);
+    return asked;
+  };
 }
 
 export const runCommand: CommandModule<object, RunArguments> = {
@@ -328,6 +490,7 @@ export const runCommand: CommandModule<object, RunArguments> = {
         cwd: process.cwd(),
         interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
         confirm: askOnTerminal,
+        askInconclusive: inconclusiveAsker(),
         identity: { user: userInfo().username, host: hostname(), pid: process.pid },
         halt: halt.signal,
         abort: abort.signal,

@@ -10,6 +10,8 @@ interface HookStepSpec {
   readonly hook: HookName;
   readonly onPass: (context: StepContext) => Next;
   readonly onFail: (context: StepContext, reason: string) => { next: Next; pending?: PendingOutcome };
+  /** Where a `pause` verdict leads (see HookVerdict); without it a pause goes where a fail goes. */
+  readonly onPause?: (context: StepContext, reason: string) => { next: Next; pending?: PendingOutcome };
 }
 
 async function callHook(hook: HookName, context: StepContext): Promise<HookVerdict | undefined> {
@@ -34,13 +36,19 @@ function hookStep(spec: HookStepSpec): StepHandler {
           ...(verdict.detail ? { detail: verdict.detail } : {}),
         };
       }
-      const reason = `${spec.step}: ${verdict.reason ?? 'failed'}`;
-      const failure = spec.onFail(context, reason);
+      const paused = verdict.verdict === 'pause';
+      const pausedFor = `paused for a person: ${verdict.reason ?? spec.step}`;
+      const reason = paused
+        ? spec.onPause
+          ? pausedFor
+          : `${spec.step}: ${pausedFor}`
+        : `${spec.step}: ${verdict.reason ?? 'failed'}`;
+      const failure = paused && spec.onPause ? spec.onPause(context, reason) : spec.onFail(context, reason);
       return {
         event: 'failed',
         next: failure.next,
         ...(failure.pending ? { pending: failure.pending } : {}),
-        detail: { ...(verdict.detail ?? {}), reason },
+        detail: { ...(verdict.detail ?? {}), reason, ...(paused ? { paused: true } : {}) },
       };
     },
     probe: async () => 'rerun',
@@ -76,6 +84,8 @@ export const analysisGatesStep = hookStep({
           },
         }
       : { next: { step: 'rollback-window-open' }, pending: { outcome: 'RolledBack', reason } },
+  // The window is closed and users are on the new version: it stays so until a person decides.
+  onPause: (_context, reason) => ({ next: { outcome: 'NeedsPerson', reason } }),
 });
 
 export const rollbackGatesStep = hookStep({

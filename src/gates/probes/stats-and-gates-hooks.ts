@@ -49,8 +49,14 @@ export interface StatsAndGatesPorts extends SamplingPorts {
  *   same controls again (phase after), compares, runs the analysis gates, journals them.
  * - `rollbackGates`: the readiness gates again, expecting the `from` version (phase rollback).
  * An inconclusive result is decided by the DBA at a terminal (`ask`) or by campaign
- * gates.inconclusive: `continue` passes, `rollback` and `pause` fail the hook (the engine's
- * HookVerdict has no pause yet: see the report).
+ * gates.inconclusive: `continue` passes, `rollback` fails the hook (the server is rolled back)
+ * and `pause` returns the engine's `pause` verdict (see HookVerdict for where that leaves it).
+ *
+ * Wiring (`dbwave run`): `record` must append through the very store the engine's journal
+ * subscriber writes to (one FileJournalStore, wrapped once by the run's observers), so that
+ * `seq` never repeats; `statsFor` reads that journal's stats records; `controlsFor` gives
+ * same-class servers whose replayed outcome is NotExecuted, PrecheckFailed or RolledBack (not in
+ * flight, still on the old version); `ask` only when stdin and stdout are a terminal.
  */
 export function createStatsAndGatesHooks(ports: StatsAndGatesPorts): EngineHooks {
   return {
@@ -206,7 +212,7 @@ async function decide(
   if (worst === 'fail') return { verdict: 'fail', reason, detail };
   if (decision?.action === 'continue') return { verdict: 'pass', detail };
   return {
-    verdict: 'fail',
+    verdict: decision?.action === 'pause' ? 'pause' : 'fail',
     reason: `${reason}; ${decision?.by ?? 'campaign'} chose ${decision?.action}`,
     detail,
   };

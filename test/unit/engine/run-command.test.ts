@@ -71,6 +71,8 @@ function services(dir: string, overrides: Partial<RunServices> = {}) {
     interactive: false,
     confirm: async () => true,
     identity: { user: 'dba', host: 'ops-1', pid: process.pid },
+    // The command, not the gates: the fake fleet has no error log or InnoDB to judge.
+    hooks: {},
     adapters: async () => ({
       connectors: fleet.connectors,
       maintenance: fleet.window,
