@@ -158,6 +158,7 @@ class ServerUpgrade {
         probeFirst = undefined;
         cursor = result.next;
       }
+      await this.restoreLoweredPreflush();
       return await this.finish(cursor.outcome, cursor.reason);
     } catch (error) {
       await this.closeWindowAfterAccident(error);
@@ -169,6 +170,7 @@ class ServerUpgrade {
         };
       }
       const reason = `dbwave failed on this server: ${errorMessage(error)}`;
+      await this.restoreLoweredPreflush();
       await this.finish('NeedsPerson', reason).catch(() => undefined);
       return { server: server.name, outcome: 'NeedsPerson', reason };
     } finally {
@@ -219,6 +221,26 @@ class ServerUpgrade {
     this.pendingOutcome = { outcome: 'RolledBack', reason };
     this.unjournaledPending = this.pendingOutcome;
     return { step: 'rollback-window-open' };
+  }
+
+  /**
+   * A pre-flush that reached its target leaves innodb_max_dirty_pages_pct low until the shutdown
+   * ends it. A server whose run ends before its shutdown began (the window would not open, a
+   * failure between) must not keep serving with the lowered setting.
+   */
+  private async restoreLoweredPreflush(): Promise<void> {
+    const preflush = this.facts.get('preflush');
+    if (preflush?.loweredUntilShutdown !== true || this.facts.has('shutdown')) return;
+    const original = Number(preflush.originalDirtyPagesPct);
+    if (!Number.isFinite(original)) return;
+    try {
+      await restorePreflushSetting(this.context, original);
+    } catch (error) {
+      await this.alert(
+        'other',
+        `could not restore innodb_max_dirty_pages_pct=${original}: ${errorMessage(error)}`,
+      );
+    }
   }
 
   /** dbwave died during the pre-flush: the setting may still be lowered. */

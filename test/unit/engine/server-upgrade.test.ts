@@ -58,6 +58,16 @@ describe('the per-server step machine', () => {
     expect(host.maxDirtyPagesPct).toBe(host.configuredMaxDirtyPagesPct);
   });
 
+  it('puts innodb_max_dirty_pages_pct back when the window will not open after a pre-flush', async () => {
+    const harness = new Harness();
+    harness.fleet.window.failOpen = true;
+    const result = await harness.upgrade(db1);
+    const host = harness.fleet.host('db1');
+    expect(result.outcome).not.toBe('Upgraded');
+    expect(host.running).toBe(true);
+    expect(host.maxDirtyPagesPct).toBe(host.configuredMaxDirtyPagesPct);
+  });
+
   it('restores innodb_max_dirty_pages_pct when the pre-flush times out, and goes on', async () => {
     const harness = new Harness(fakeCampaign({ preflush: { targetDirtyPages: 0, timeout: '10s' } }));
     const host = harness.fleet.host('db1');
