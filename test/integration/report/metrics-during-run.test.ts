@@ -8,7 +8,7 @@ import { find, parseExposition } from '../../unit/metrics/exposition.js';
 import { engineCampaign, resetFleet } from '../engine/engine-fleet.js';
 import { loadFleet } from '../fleet/fleet-fixture.js';
 
-describe('metrics during a real run (scratch: run.ts with the observers patch)', () => {
+describe('metrics of a real run on the fleet', () => {
   const fleet = loadFleet();
   afterAll(() => resetFleet(fleet));
   it('serves /metrics while the wave runs and leaves a parseable textfile', async () => {
