@@ -1,0 +1,86 @@
+import { planVariant } from './bench-campaign.js';
+import { type FleetState, restoreServer } from './bench-fleet.js';
+import { medianOf, seconds, type TargetResult } from './bench-report.js';
+import { waveTimings } from './journal-timings.js';
+import { runProblem, watchedRun } from './watched-run.js';
+
+/**
+ * Target 4: a wave of every bench server at concurrency 1, 2 and 3. Its wall time (journal wave
+ * `started` -> `finished`) should be within 10% of ceil(servers / concurrency) x the run's median
+ * per-server time (first step -> outcome). Also gives the shutdown-notice samples of target 4b
+ * and dbwave's resident memory over whole waves (target 5).
+ */
+
+export const WAVE_TOLERANCE = 0.1;
+
+export interface ConcurrencyBenchResult {
+  readonly target: TargetResult;
+  readonly noticeLagMs: readonly number[];
+  /** dbwave's RSS samples (KiB) per wave run. */
+  readonly rssKib: readonly (readonly number[])[];
+}
+
+export async function concurrencyBench(
+  state: FleetState,
+  serverNames: readonly string[],
+  concurrencies: readonly number[],
+  log: (line: string) => void,
+): Promise<ConcurrencyBenchResult> {
+  const fleet = state.manifest;
+  const servers = fleet.servers.filter((server) => serverNames.includes(server.name));
+  const rows: {
+    concurrency: number;
+    wallMs: number;
+    perServerMedianMs: number;
+    expectedMs: number;
+    deviation: number;
+    /** Sum of per-server times / concurrency: the wall time with perfect packing, outliers included. */
+    packedMs: number;
+  }[] = [];
+  const noticeLagMs: number[] = [];
+  const rssKib: number[][] = [];
+  for (const concurrency of concurrencies) {
+    const planned = await planVariant(fleet, {
+      name: `wave-c${concurrency}`,
+      servers: serverNames,
+      concurrency,
+      preflush: true,
+    });
+    await Promise.all(servers.map((server) => restoreServer(fleet, server)));
+    const watched = await watchedRun(state, planned.planFile, servers);
+    const problem = runProblem(watched, servers);
+    if (problem !== undefined) throw new Error(`wave bench, concurrency ${concurrency}:\n${problem}`);
+    noticeLagMs.push(...watched.noticeLagMs.values());
+    rssKib.push([...watched.run.rssKib]);
+    const timing = waveTimings(watched.run.records, 1);
+    if (!timing)
+      throw new Error(`wave bench, concurrency ${concurrency}: no wave started/finished in the journal`);
+    const perServerMedianMs = medianOf(Object.values(timing.perServerMs));
+    const expectedMs = Math.ceil(servers.length / concurrency) * perServerMedianMs;
+    const deviation = timing.wallMs / expectedMs - 1;
+    const perServer = Object.values(timing.perServerMs);
+    const packedMs = perServer.reduce((sum, ms) => sum + ms, 0) / concurrency;
+    rows.push({ concurrency, wallMs: timing.wallMs, perServerMedianMs, expectedMs, deviation, packedMs });
+    log(
+      `  wave of ${servers.length} at concurrency ${concurrency}: wall ${seconds(timing.wallMs)}, per server ${seconds(perServerMedianMs)} (median; ${perServer.map((ms) => (ms / 1000).toFixed(1)).join(', ')}), expected ${seconds(expectedMs)}, ${(deviation * 100).toFixed(1)}%; sum/concurrency ${seconds(packedMs)}`,
+    );
+    await Promise.all(servers.map((server) => restoreServer(fleet, server)));
+  }
+  const worst = Math.max(...rows.map((row) => Math.abs(row.deviation)));
+  return {
+    noticeLagMs,
+    rssKib,
+    target: {
+      id: '4',
+      target: 'wave wall time within 10% of ceil(servers/concurrency) x per-server time',
+      measured: rows
+        .map(
+          (row) =>
+            `c=${row.concurrency}: ${seconds(row.wallMs)} vs ${seconds(row.expectedMs)} (${row.deviation >= 0 ? '+' : ''}${(row.deviation * 100).toFixed(1)}%; sum/c ${seconds(row.packedMs)})`,
+        )
+        .join('; '),
+      verdict: worst <= WAVE_TOLERANCE ? 'pass' : 'fail',
+      data: { servers: serverNames, rows },
+    },
+  };
+}
