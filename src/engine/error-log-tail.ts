@@ -30,8 +30,9 @@ export interface ErrorLogTail {
 /** Parses `errorLogTailCommand`'s output; undefined when it is not that command's output. */
 export function parseErrorLogTail(stdout: string, fromOffset: number): ErrorLogTail | undefined {
   const newline = stdout.indexOf('\n');
-  const size = Number((newline === -1 ? stdout : stdout.slice(0, newline)).trim());
-  if (!Number.isInteger(size) || size < 0) return undefined;
+  const head = (newline === -1 ? stdout : stdout.slice(0, newline)).trim();
+  const size = Number(head);
+  if (head === '' || !Number.isInteger(size) || size < 0) return undefined;
   const rotated = size < fromOffset;
   return {
     size,

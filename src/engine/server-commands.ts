@@ -2,6 +2,7 @@ import { DbwaveError, ErrorCode, TransportError } from '../core/errors.js';
 import type { CommandTemplates } from '../inventory/campaign-schema.js';
 import type { Clock } from './clock.js';
 import { renderCommand, type TemplateVariables } from './command-template.js';
+import { type ErrorLogTail, errorLogTailCommand, parseErrorLogTail } from './error-log-tail.js';
 import type { CommandResult, RemoteShell } from './remote-shell.js';
 import type { ResolvedServer } from './resolved-server.js';
 import type { CommandOutputSink } from './server-connectors.js';
@@ -101,6 +102,41 @@ export class ServerCommands {
       throw new TransportError(this.options.server.host, '`running` command got no exit status');
     }
     return result.exitCode === 0;
+  }
+
+  /**
+   * The `running` command and, once mysqld has exited, the error log since `offset`, in one round
+   * trip: users are in 503 until the exit is noticed and judged clean, so no second exchange.
+   * `tail` is undefined when the log could not be read.
+   */
+  async runningOrErrorLog(
+    step: string,
+    path: string,
+    offset: number,
+    maxBytes: number,
+  ): Promise<
+    { readonly running: true } | { readonly running: false; readonly tail: ErrorLogTail | undefined }
+  > {
+    const running = this.render('running');
+    if (running === undefined) {
+      throw new DbwaveError(
+        ErrorCode.Internal,
+        `commands.running is not set in ${this.options.campaignFile}`,
+      );
+    }
+    const line = `if ( ${running} ) >/dev/null 2>&1; then echo running; else echo exited; ${errorLogTailCommand(path, offset, maxBytes)}; fi`;
+    const result = await this.exec(step, 'running-or-error-log', line);
+    const newline = result.stdout.indexOf('\n');
+    const first = (newline === -1 ? result.stdout : result.stdout.slice(0, newline)).trim();
+    if (first === 'running') return { running: true };
+    if (first === 'exited') {
+      const rest = newline === -1 ? '' : result.stdout.slice(newline + 1);
+      return { running: false, tail: result.exitCode === 0 ? parseErrorLogTail(rest, offset) : undefined };
+    }
+    throw new TransportError(
+      this.options.server.host,
+      `\`running\` check answered neither running nor exited (exit ${result.exitCode})`,
+    );
   }
 
   /** What the `installedVersion` command prints, trimmed. */

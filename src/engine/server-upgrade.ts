@@ -11,7 +11,7 @@ import { ServerCommands } from './server-commands.js';
 import type { CommandOutputSink, ServerConnectors } from './server-connectors.js';
 import type { SqlSession } from './sql-session.js';
 import type { Next, PendingOutcome, StepContext, StepHandler, StepResult } from './step-context.js';
-import { restorePreflushSetting } from './steps/preflush-step.js';
+import { preflushOriginals, restorePreflushSetting } from './steps/preflush-step.js';
 import { BEFORE_WINDOW, INSIDE_WINDOW, STEP_HANDLERS } from './steps/step-table.js';
 
 export interface ServerUpgradeOptions {
@@ -224,38 +224,33 @@ class ServerUpgrade {
   }
 
   /**
-   * A pre-flush that reached its target leaves innodb_max_dirty_pages_pct low until the shutdown
-   * ends it. A server whose run ends before its shutdown began (the window would not open, a
-   * failure between) must not keep serving with the lowered setting.
+   * A pre-flush that reached its target leaves its settings changed until the shutdown ends
+   * them. A server whose run ends before its shutdown began (the window would not open, a
+   * failure between) must not keep serving with them.
    */
   private async restoreLoweredPreflush(): Promise<void> {
     const preflush = this.facts.get('preflush');
     if (preflush?.loweredUntilShutdown !== true || this.facts.has('shutdown')) return;
-    const original = Number(preflush.originalDirtyPagesPct);
-    if (!Number.isFinite(original)) return;
-    try {
-      await restorePreflushSetting(this.context, original);
-    } catch (error) {
-      await this.alert(
-        'other',
-        `could not restore innodb_max_dirty_pages_pct=${original}: ${errorMessage(error)}`,
-      );
-    }
+    await this.restorePreflush();
   }
 
-  /** dbwave died during the pre-flush: the setting may still be lowered. */
+  /** dbwave died during the pre-flush: the settings may still be changed. */
   private async undoUnfinishedPreflush(): Promise<void> {
-    const original = Number(this.facts.get('preflush')?.originalDirtyPagesPct);
     const preflushStarted = this.options.history.some(
       (record) => record.kind === 'step' && record.step === 'preflush',
     );
-    if (!preflushStarted || !Number.isFinite(original)) return;
+    if (preflushStarted) await this.restorePreflush();
+  }
+
+  private async restorePreflush(): Promise<void> {
+    const originals = preflushOriginals(this.facts.get('preflush'));
+    if (originals === undefined) return;
     try {
-      await restorePreflushSetting(this.context, original);
+      await restorePreflushSetting(this.context, originals);
     } catch (error) {
       await this.alert(
         'other',
-        `could not restore innodb_max_dirty_pages_pct=${original}: ${errorMessage(error)}`,
+        `could not restore innodb_max_dirty_pages_pct=${originals.dirtyPagesPct} and innodb_io_capacity: ${errorMessage(error)}`,
       );
     }
   }

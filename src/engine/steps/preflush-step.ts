@@ -1,5 +1,6 @@
 import { DbwaveError, ErrorCode, errorMessage, TimeoutError } from '../../core/errors.js';
 import { drainCounters, globalVariable, setGlobalNumber } from '../innodb-queries.js';
+import type { SqlSession } from '../sql-session.js';
 import type { StepContext, StepHandler, StepResult } from '../step-context.js';
 import { waitUntil } from '../wait-until.js';
 import { because } from './transitions.js';
@@ -7,9 +8,46 @@ import { because } from './transitions.js';
 const VARIABLE = 'innodb_max_dirty_pages_pct';
 const POLL_MS = 1_000;
 
-/** Puts the setting back as it was; the preflush's `started` record holds the original. */
-export async function restorePreflushSetting(context: StepContext, original: number): Promise<void> {
-  await setGlobalNumber(await context.sql(), VARIABLE, original);
+const IO_CAPACITY = 'innodb_io_capacity';
+const IO_CAPACITY_MAX = 'innodb_io_capacity_max';
+
+/** The settings the pre-flush changes, as they were: journaled in its `started` record. */
+export interface PreflushOriginals {
+  readonly dirtyPagesPct: number;
+  readonly ioCapacity?: number;
+  readonly ioCapacityMax?: number;
+}
+
+/** The originals from the pre-flush's journaled detail; undefined when it never read them. */
+export function preflushOriginals(
+  detail: Readonly<Record<string, unknown>> | undefined,
+): PreflushOriginals | undefined {
+  const dirtyPagesPct = Number(detail?.originalDirtyPagesPct);
+  if (!Number.isFinite(dirtyPagesPct)) return undefined;
+  const ioCapacity = Number(detail?.originalIoCapacity);
+  const ioCapacityMax = Number(detail?.originalIoCapacityMax);
+  return Number.isFinite(ioCapacity) && Number.isFinite(ioCapacityMax)
+    ? { dirtyPagesPct, ioCapacity, ioCapacityMax }
+    : { dirtyPagesPct };
+}
+
+/** Puts the settings back as they were (io_capacity before its ceiling, which it may not exceed). */
+export async function restorePreflushSetting(
+  context: StepContext,
+  originals: PreflushOriginals,
+): Promise<void> {
+  const sql = await context.sql();
+  if (originals.ioCapacity !== undefined && originals.ioCapacityMax !== undefined) {
+    await setGlobalNumber(sql, IO_CAPACITY, originals.ioCapacity);
+    await setGlobalNumber(sql, IO_CAPACITY_MAX, originals.ioCapacityMax);
+  }
+  await setGlobalNumber(sql, VARIABLE, originals.dirtyPagesPct);
+}
+
+async function readNumber(sql: SqlSession, name: string, server: string): Promise<number> {
+  const value = Number(await globalVariable(sql, name));
+  if (!Number.isFinite(value)) throw new DbwaveError(ErrorCode.StepFailed, `${server}: cannot read ${name}`);
+  return value;
 }
 
 /**
@@ -24,23 +62,32 @@ export const preflushStep: StepHandler = {
   step: 'preflush',
 
   async prepare(context) {
-    if (!context.campaign.preflush.enabled) return { enabled: false };
-    const original = Number(await globalVariable(await context.sql(), VARIABLE));
-    if (!Number.isFinite(original)) {
-      throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: cannot read ${VARIABLE}`);
-    }
-    return { originalDirtyPagesPct: original };
+    const { preflush } = context.campaign;
+    if (!preflush.enabled) return { enabled: false };
+    const sql = await context.sql();
+    const name = context.server.name;
+    const originalDirtyPagesPct = await readNumber(sql, VARIABLE, name);
+    if (preflush.ioCapacity === 0) return { originalDirtyPagesPct };
+    return {
+      originalDirtyPagesPct,
+      originalIoCapacity: await readNumber(sql, IO_CAPACITY, name),
+      originalIoCapacityMax: await readNumber(sql, IO_CAPACITY_MAX, name),
+    };
   },
 
   async run(context, prepared): Promise<StepResult> {
     const { preflush } = context.campaign;
     if (!preflush.enabled) return { event: 'skipped', next: { step: 'window-open' } };
-    const original = Number(prepared.originalDirtyPagesPct);
+    const original = preflushOriginals(prepared) ?? { dirtyPagesPct: Number(prepared.originalDirtyPagesPct) };
     const sql = await context.sql();
     let last: number | undefined;
     let reached = false;
     try {
       await setGlobalNumber(sql, VARIABLE, preflush.dirtyPagesPct);
+      if (original.ioCapacity !== undefined && original.ioCapacityMax !== undefined) {
+        await setGlobalNumber(sql, IO_CAPACITY_MAX, Math.max(original.ioCapacityMax, preflush.ioCapacity));
+        await setGlobalNumber(sql, IO_CAPACITY, preflush.ioCapacity);
+      }
       await waitUntil({
         what: `${context.server.name}: dirty pages down to ${preflush.targetDirtyPages}`,
         clock: context.clock,
@@ -89,13 +136,17 @@ export const preflushStep: StepHandler = {
   }),
 };
 
-async function restoreOrExplain(context: StepContext, original: number, earlier?: unknown): Promise<void> {
+async function restoreOrExplain(
+  context: StepContext,
+  original: PreflushOriginals,
+  earlier?: unknown,
+): Promise<void> {
   try {
     await restorePreflushSetting(context, original);
   } catch (error) {
     const after = earlier === undefined ? '' : ` after ${errorMessage(earlier)}`;
     throw new PreflushRestoreError(
-      `${context.server.name}: could not restore ${VARIABLE}=${original}${after}: ${errorMessage(error)}`,
+      `${context.server.name}: could not restore ${VARIABLE}=${original.dirtyPagesPct} (and innodb_io_capacity)${after}: ${errorMessage(error)}`,
       error,
     );
   }

@@ -1,6 +1,6 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
-import { errorLogTailCommand, parseErrorLogTail } from '../error-log-tail.js';
+import { type ErrorLogTail, errorLogTailCommand, parseErrorLogTail } from '../error-log-tail.js';
 import { drainCounters, setGlobalNumber } from '../innodb-queries.js';
 import { commandFailed } from '../server-commands.js';
 import { shellQuote } from '../shell-quote.js';
@@ -137,6 +137,9 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
       const budget = campaign.shutdown.budget;
       const hardLimit = campaign.shutdown.hardLimit ?? budget * 2;
       const samples: DrainSample[] = [];
+      const logPath = errorLogPath(context);
+      const logOffset = Number(prepared.errorLogOffset ?? 0);
+      let exitLog: ErrorLogTail | undefined;
       let overBudget = false;
       let lastJournaled = Number.NEGATIVE_INFINITY;
       const report = async (message: string, fields: Omit<DrainSample, 'at'> & { etaMs?: number }) => {
@@ -176,13 +179,15 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
                 await context.dropSql();
               }
             }
-            if (await commands.isRunning(step)) {
+            const watch = await commands.runningOrErrorLog(step, logPath, logOffset, ERROR_LOG_MAX_BYTES);
+            if (watch.running) {
               await report(
                 `waiting for mysqld to exit (${formatDuration(elapsedMs)} of ${formatDuration(budget)})`,
                 {},
               );
               return undefined;
             }
+            exitLog = watch.tail;
             return true;
           },
         });
@@ -201,12 +206,16 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
       }
       await context.dropSql();
       const elapsedMs = context.clock.now() - started;
-      if (!(await exitedCleanly(context, step))) {
+      const clean =
+        exitLog === undefined ? await exitedCleanly(context, step) : CLEAN_SHUTDOWN_LINE.test(exitLog.text);
+      // The log does not grow while mysqld is down: its size now is where the next start's lines begin.
+      const logSize = exitLog === undefined ? {} : { errorLogSizeAfter: exitLog.size };
+      if (!clean) {
         return {
           event: 'failed',
           error: new UncleanShutdown(server.name),
           ...afterUncleanExit(context, step),
-          detail: { elapsedMs, clean: false },
+          detail: { elapsedMs, clean: false, ...logSize },
         };
       }
       if (overBudget && step === 'shutdown' && campaign.shutdown.overBudget === 'abort') {
@@ -217,13 +226,13 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
             outcome: 'NeedsPerson',
             reason: `shutdown took ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)} (policy abort): not upgraded, started on the old version`,
           },
-          detail: { elapsedMs, clean: true, overBudget },
+          detail: { elapsedMs, clean: true, overBudget, ...logSize },
         };
       }
       return {
         event: 'succeeded',
         next: afterCleanExit(step),
-        detail: { elapsedMs, clean: true, overBudget },
+        detail: { elapsedMs, clean: true, overBudget, ...logSize },
       };
     },
 

@@ -31,6 +31,11 @@ function startStep(step: 'start' | 'rollback-start'): StepHandler {
     async prepare(context) {
       const path = context.detail('precheck').errorLog;
       if (typeof path !== 'string') return {};
+      // Read at the end of the clean shutdown, with mysqld down since: no round trip in the window.
+      const afterShutdown = context.detail(
+        step === 'start' ? 'shutdown' : 'rollback-shutdown',
+      ).errorLogSizeAfter;
+      if (typeof afterShutdown === 'number') return { errorLogOffset: afterShutdown };
       const size = await context.commands.exec(step, 'error-log-size', `stat -c %s -- ${shellQuote(path)}`);
       const offset = Number(size.stdout.trim());
       return size.exitCode === 0 && Number.isFinite(offset) ? { errorLogOffset: offset } : {};

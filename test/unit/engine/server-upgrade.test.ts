@@ -58,6 +58,22 @@ describe('the per-server step machine', () => {
     expect(host.maxDirtyPagesPct).toBe(host.configuredMaxDirtyPagesPct);
   });
 
+  it('flushes at the campaign io capacity during the pre-flush, and puts it back when the run stops before the shutdown', async () => {
+    const harness = new Harness(fakeCampaign({ preflush: { ioCapacity: 5000 } }));
+    const host = harness.fleet.host('db1');
+    const seen: number[] = [];
+    const query = host.query.bind(host);
+    host.query = (sql: string) => {
+      if (/SHOW GLOBAL STATUS/.test(sql)) seen.push(host.ioCapacity.innodb_io_capacity);
+      return query(sql);
+    };
+    harness.fleet.window.failOpen = true;
+    await harness.upgrade(db1);
+    expect(seen).toContain(5000);
+    expect(host.running).toBe(true);
+    expect(host.ioCapacity).toEqual({ innodb_io_capacity: 200, innodb_io_capacity_max: 2000 });
+  });
+
   it('puts innodb_max_dirty_pages_pct back when the window will not open after a pre-flush', async () => {
     const harness = new Harness();
     harness.fleet.window.failOpen = true;

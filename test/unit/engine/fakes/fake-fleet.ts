@@ -55,6 +55,8 @@ export class FakeDbServer {
   /** The value in the server's config file: a start brings it back, as a real restart does. */
   readonly configuredMaxDirtyPagesPct = 90;
   maxDirtyPagesPct = this.configuredMaxDirtyPagesPct;
+  /** innodb_io_capacity and its ceiling, as a restart leaves them. */
+  readonly ioCapacity = { innodb_io_capacity: 200, innodb_io_capacity_max: 2000 };
   /** innodb_max_dirty_pages_pct when the last stop began. */
   maxDirtyPagesPctAtStop: number | undefined;
   fastShutdown = 1;
@@ -89,6 +91,18 @@ export class FakeDbServer {
     });
     const path = /'([^']*)'$/.exec(line)?.[1];
     if (words[0] === 'stat') return ok(`${Buffer.byteLength(this.errorLog)}\n`);
+    const watch = /^if \( (.*) \) >\/dev\/null 2>&1; then echo running; else echo exited; (.*); fi$/.exec(
+      line,
+    );
+    if (watch) {
+      // ServerCommands.runningOrErrorLog: the running check, then the log once it has exited.
+      this.commands.pop();
+      if (this.exec(watch[1] ?? '').exitCode === 0) return ok('running\n');
+      const offset = Number(/-lt (\d+)/.exec(watch[2] ?? '')?.[1] ?? '0');
+      const log = Buffer.from(this.errorLog);
+      const from = log.length < offset ? 0 : offset;
+      return ok(`exited\n${log.length}\n${log.subarray(from).toString()}`);
+    }
     if (line.startsWith('if [ -e ') && line.includes('tail -c')) {
       // errorLogTailCommand: the size on the first line, then the log from the offset.
       const offset = Number(/-lt (\d+)/.exec(line)?.[1] ?? '0');
@@ -132,6 +146,8 @@ export class FakeDbServer {
         this.starts += 1;
         this.running = true;
         this.maxDirtyPagesPct = this.configuredMaxDirtyPagesPct;
+        this.ioCapacity.innodb_io_capacity = 200;
+        this.ioCapacity.innodb_io_capacity_max = 2000;
         this.stopping = false;
         this.exitAfterPolls = 2;
         this.runningVersion = this.installed;
@@ -176,9 +192,20 @@ export class FakeDbServer {
     if (/@@GLOBAL\.datadir/.test(sql)) return [{ value: '/var/lib/mysql/' }];
     if (/@@GLOBAL\.log_error/.test(sql)) return [{ value: './host.err' }];
     if (/@@GLOBAL\.innodb_max_dirty_pages_pct/.test(sql)) return [{ value: String(this.maxDirtyPagesPct) }];
+    const io = /@@GLOBAL\.(innodb_io_capacity(?:_max)?)\b/.exec(sql);
+    if (io) return [{ value: String(this.ioCapacity[io[1] as keyof FakeDbServer['ioCapacity']]) }];
     const set = /SET GLOBAL (\w+) = (\d+)/.exec(sql);
     if (set) {
       if (set[1] === 'innodb_max_dirty_pages_pct') this.maxDirtyPagesPct = Number(set[2]);
+      if (set[1] === 'innodb_io_capacity' || set[1] === 'innodb_io_capacity_max') {
+        const name = set[1];
+        const value = Number(set[2]);
+        // As MariaDB does: io_capacity may not exceed io_capacity_max.
+        if (name === 'innodb_io_capacity' && value > this.ioCapacity.innodb_io_capacity_max) {
+          throw new Error(`innodb_io_capacity ${value} above innodb_io_capacity_max`);
+        }
+        this.ioCapacity[name] = value;
+      }
       if (set[1] === 'innodb_fast_shutdown') this.fastShutdown = Number(set[2]);
       return [];
     }
