@@ -1,7 +1,5 @@
-import { hostname, userInfo } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitStatus, UsageError } from '../../core/errors.js';
-import { systemClock } from '../../engine/clock.js';
 import { FileJournalStore } from '../../engine/file-journal-store.js';
 import type { JournalRecord } from '../../engine/journal-record.js';
 import { replayJournal, type ServerJournalState } from '../../engine/journal-replay.js';
@@ -10,14 +8,12 @@ import { resolveStateDir } from '../../engine/state-dir.js';
 import { versionMatches } from '../../engine/version-match.js';
 import type { Campaign } from '../../inventory/campaign-schema.js';
 import type { PlannedWave } from '../../planner/plan.js';
-import { runHandler } from '../run-handler.js';
-import { processStreams } from './plan.js';
+import { planPositional, stateDirOption, waveOption } from '../shared-options.js';
+import { waveCommandHandler } from '../wave-command-handler.js';
 import {
-  askOnTerminal,
   dayToRun,
   describeDay,
   driveWave,
-  inconclusiveAsker,
   loadRunnableWave,
   type RunServices,
   resolveServers,
@@ -137,49 +133,13 @@ export const rollbackCommand: CommandModule<object, RollbackArguments> = {
     "Roll a wave's upgraded servers (or one) back to the old version, each through its own 503 window",
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
-      .option('wave', { type: 'number', demandOption: true, describe: 'Wave number, from 1' })
+      .positional('plan', planPositional)
+      .option('wave', waveOption)
       .option('server', { type: 'string', describe: 'Only this server of the wave' })
       .option('yes', { type: 'boolean', describe: 'Do not ask for confirmation (needed without a terminal)' })
       .option('ignore-date', { type: 'boolean', describe: "Run outside the wave's days and daily window" })
-      .option('state-dir', {
-        type: 'string',
-        describe: "The campaign's state dir (default from the campaign)",
-      })
+      .option('state-dir', stateDirOption)
       .example('$0 rollback waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then rolls wave 1 back')
       .example('$0 rollback waves/mysql-5.1.58.plan.yaml --wave 1 --server db7 --yes', 'one server'),
-  handler: (argv) => {
-    const halt = new AbortController();
-    const abort = new AbortController();
-    const onSigint = (): void => {
-      if (!halt.signal.aborted) {
-        process.stderr.write(
-          '\ndbwave: halting: no new server starts; servers in flight finish. Ctrl-C again to interrupt them (a rerun resumes them)\n',
-        );
-        halt.abort(new Error('halted by the operator'));
-        return;
-      }
-      abort.abort(new Error('interrupted by the operator'));
-    };
-    process.on('SIGINT', onSigint);
-    return runHandler(() =>
-      rollbackWave(argv, {
-        streams: processStreams,
-        clock: systemClock,
-        cwd: process.cwd(),
-        interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
-        confirm: askOnTerminal,
-        askInconclusive: inconclusiveAsker(),
-        identity: { user: userInfo().username, host: hostname(), pid: process.pid },
-        halt: halt.signal,
-        abort: abort.signal,
-      }).finally(() => process.off('SIGINT', onSigint)),
-    ).then(() => {
-      process.exit();
-    });
-  },
+  handler: waveCommandHandler(rollbackWave),
 };

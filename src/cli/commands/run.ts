@@ -1,14 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { DateTime } from 'luxon';
 import type { Argv, CommandModule } from 'yargs';
 import { type CampaignAdapters, campaignAdapters } from '../../adapters/campaign-adapters.js';
 import { CommandOutputStore } from '../../adapters/output/command-output-store.js';
 import { DbwaveError, ErrorCode, ExitStatus, InputError, UsageError } from '../../core/errors.js';
 import { CampaignLock, isProcessAlive } from '../../engine/campaign-lock.js';
-import { type Clock, systemClock } from '../../engine/clock.js';
+import type { Clock } from '../../engine/clock.js';
 import { dryRunLines } from '../../engine/dry-run.js';
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineHooks } from '../../engine/engine-hooks.js';
@@ -22,8 +20,6 @@ import type { ResolvedServer } from '../../engine/resolved-server.js';
 import { resolveStateDir } from '../../engine/state-dir.js';
 import { runWave, type WaveRunResult } from '../../engine/wave-runner.js';
 import { serversDue, waveTiming } from '../../engine/wave-timing.js';
-import type { GatePhase, GateVerdict } from '../../gates/gate-verdict.js';
-import type { InconclusiveAction } from '../../gates/inconclusive-decision.js';
 import {
   createStatsAndGatesHooks,
   type StatsAndGatesPorts,
@@ -34,8 +30,9 @@ import { type ServerResolver, serverResolver } from '../../inventory/resolve-ser
 import { attachRunObservers, type RunObservers } from '../../metrics/run-observers.js';
 import { checkPlan } from '../../planner/check-plan.js';
 import type { PlannedDay, PlannedWave } from '../../planner/plan.js';
-import { runHandler } from '../run-handler.js';
-import { type CommandStreams, processStreams } from './plan.js';
+import { planPositional, stateDirOption, waveOption } from '../shared-options.js';
+import { waveCommandHandler } from '../wave-command-handler.js';
+import type { CommandStreams } from './plan.js';
 
 export interface RunArguments {
   readonly plan: string;
@@ -389,76 +386,21 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   }
 }
 
-/** Asks a yes/no question on the terminal. */
-export async function askOnTerminal(question: string): Promise<boolean> {
-  const terminal = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await terminal.question(`${question} Type yes to go on: `);
-    return answer.trim().toLowerCase() === 'yes';
-  } finally {
-    terminal.close();
-  }
-}
-
-const INCONCLUSIVE_ANSWERS: Readonly<Record<string, InconclusiveAction>> = {
-  continue: 'continue',
-  c: 'continue',
-  rollback: 'rollback',
-  'roll back': 'rollback',
-  r: 'rollback',
-  pause: 'pause',
-  p: 'pause',
-};
-
-/**
- * Asks the DBA at the terminal what an inconclusive gate means, one question at a time (servers
- * run in parallel, the terminal is one). An empty or unknown answer leaves it to the campaign.
- */
-export function inconclusiveAsker(): NonNullable<StatsAndGatesPorts['ask']> {
-  let turn: Promise<unknown> = Promise.resolve();
-  return (server: string, phase: GatePhase, verdicts: readonly GateVerdict[]) => {
-    const asked = turn.then(async () => {
-      const terminal = createInterface({ input: process.stdin, output: process.stdout });
-      try {
-        const evidence = verdicts
-          .filter((verdict) => verdict.verdict === 'inconclusive')
-          .map((verdict) => `${verdict.gate}: ${verdict.evidence}`)
-          .join('; ');
-        const answer = await terminal.question(
-          `\n${server}: ${phase} gates inconclusive (${evidence}). continue, rollback or pause? `,
-        );
-        return INCONCLUSIVE_ANSWERS[answer.trim().toLowerCase()];
-      } finally {
-        terminal.close();
-      }
-    });
-    turn = asked.catch(() => undefined);
-    return asked;
-  };
-}
-
 export const runCommand: CommandModule<object, RunArguments> = {
   command: 'run <plan>',
   describe:
     'Run (or resume) one wave of a plan: 503 window, clean shutdown, upgrade, start, verify, per server',
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional('plan', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Plan file (waves/<name>.plan.yaml)',
-      })
-      .option('wave', { type: 'number', demandOption: true, describe: 'Wave number, from 1' })
+      .positional('plan', planPositional)
+      .option('wave', waveOption)
       .option('yes', { type: 'boolean', describe: 'Do not ask for confirmation (needed without a terminal)' })
       .option('ignore-date', { type: 'boolean', describe: "Run outside the wave's days and daily window" })
       .option('dry-run', {
         type: 'boolean',
         describe: 'Print every command it would run per server; connect to nothing',
       })
-      .option('state-dir', {
-        type: 'string',
-        describe: "The campaign's state dir (default from the campaign)",
-      })
+      .option('state-dir', stateDirOption)
       .option('metrics-port', {
         type: 'number',
         describe: 'Serve Prometheus /metrics on 127.0.0.1:PORT while the wave runs (0: any free port)',
@@ -469,36 +411,5 @@ export const runCommand: CommandModule<object, RunArguments> = {
       })
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then runs wave 1 (or resumes it)')
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run'),
-  handler: (argv) => {
-    const halt = new AbortController();
-    const abort = new AbortController();
-    const onSigint = (): void => {
-      if (!halt.signal.aborted) {
-        process.stderr.write(
-          '\ndbwave: halting: no new server starts; servers in flight finish. Ctrl-C again to interrupt them (their windows are closed, a rerun resumes them)\n',
-        );
-        halt.abort(new Error('halted by the operator'));
-        return;
-      }
-      abort.abort(new Error('interrupted by the operator'));
-    };
-    process.on('SIGINT', onSigint);
-    return runHandler(() =>
-      runWaveCommand(argv, {
-        streams: processStreams,
-        clock: systemClock,
-        cwd: process.cwd(),
-        interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
-        confirm: askOnTerminal,
-        askInconclusive: inconclusiveAsker(),
-        identity: { user: userInfo().username, host: hostname(), pid: process.pid },
-        halt: halt.signal,
-        abort: abort.signal,
-      }).finally(() => process.off('SIGINT', onSigint)),
-    ).then(() => {
-      // The journal is closed and the lock released: a socket to a hung server (its close never
-      // answered) must not keep dbwave running after the wave is over.
-      process.exit();
-    });
-  },
+  handler: waveCommandHandler(runWaveCommand),
 };

@@ -1,0 +1,54 @@
+import { createInterface } from 'node:readline/promises';
+import type { GatePhase, GateVerdict } from '../gates/gate-verdict.js';
+import type { InconclusiveAction } from '../gates/inconclusive-decision.js';
+import type { StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
+
+/** The questions `run` and `rollback` ask a DBA at the terminal. */
+
+/** Asks a yes/no question on the terminal. */
+export async function askOnTerminal(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await terminal.question(`${question} Type yes to go on: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    terminal.close();
+  }
+}
+
+const INCONCLUSIVE_ANSWERS: Readonly<Record<string, InconclusiveAction>> = {
+  continue: 'continue',
+  c: 'continue',
+  rollback: 'rollback',
+  'roll back': 'rollback',
+  r: 'rollback',
+  pause: 'pause',
+  p: 'pause',
+};
+
+/**
+ * Asks the DBA at the terminal what an inconclusive gate means, one question at a time (servers
+ * run in parallel, the terminal is one). An empty or unknown answer leaves it to the campaign.
+ */
+export function inconclusiveAsker(): NonNullable<StatsAndGatesPorts['ask']> {
+  let turn: Promise<unknown> = Promise.resolve();
+  return (server: string, phase: GatePhase, verdicts: readonly GateVerdict[]) => {
+    const asked = turn.then(async () => {
+      const terminal = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        const evidence = verdicts
+          .filter((verdict) => verdict.verdict === 'inconclusive')
+          .map((verdict) => `${verdict.gate}: ${verdict.evidence}`)
+          .join('; ');
+        const answer = await terminal.question(
+          `\n${server}: ${phase} gates inconclusive (${evidence}). continue, rollback or pause? `,
+        );
+        return INCONCLUSIVE_ANSWERS[answer.trim().toLowerCase()];
+      } finally {
+        terminal.close();
+      }
+    });
+    turn = asked.catch(() => undefined);
+    return asked;
+  };
+}
