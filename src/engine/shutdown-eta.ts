@@ -9,12 +9,26 @@ export interface DrainSample {
   readonly historyListLength?: number;
 }
 
-/** How many recent samples the rate is taken over. */
-const RATE_WINDOW = 6;
+/**
+ * The rate is taken over the last half minute of samples, whatever the poll interval: long
+ * enough to smooth a flush burst, short enough to follow a drain that slows down. Older samples
+ * are of no use, so the caller keeps only this window (memory stays flat over an hour's drain).
+ */
+export const RATE_WINDOW_MS = 30_000;
+
+/** Drops the samples older than the rate window, in place. */
+export function pruneDrainSamples(samples: DrainSample[]): void {
+  const last = samples.at(-1);
+  if (last === undefined) return;
+  const keepFrom = samples.findIndex((sample) => sample.at >= last.at - RATE_WINDOW_MS);
+  if (keepFrom > 0) samples.splice(0, keepFrom);
+}
 
 /** Milliseconds left, or undefined while a quantity does not decrease (no honest estimate). */
 export function estimateShutdownEta(samples: readonly DrainSample[]): number | undefined {
-  const recent = samples.slice(-RATE_WINDOW);
+  const newest = samples.at(-1);
+  const recent =
+    newest === undefined ? [] : samples.filter((sample) => sample.at >= newest.at - RATE_WINDOW_MS);
   const first = recent[0];
   const last = recent.at(-1);
   if (!first || !last || last.at <= first.at) return undefined;

@@ -4,7 +4,7 @@ import { type ErrorLogTail, errorLogTailCommand, parseErrorLogTail } from '../er
 import { drainCounters, setGlobalNumber } from '../innodb-queries.js';
 import { commandFailed } from '../server-commands.js';
 import { shellQuote } from '../shell-quote.js';
-import { type DrainSample, estimateShutdownEta } from '../shutdown-eta.js';
+import { type DrainSample, estimateShutdownEta, pruneDrainSamples } from '../shutdown-eta.js';
 import type { SqlSession } from '../sql-session.js';
 import type { StepContext, StepFailure, StepHandler, StepResult } from '../step-context.js';
 import { waitUntil } from '../wait-until.js';
@@ -168,6 +168,7 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
               try {
                 const counters = await drainCounters(sql);
                 samples.push({ at: context.clock.now(), ...counters });
+                pruneDrainSamples(samples);
                 const etaMs = estimateShutdownEta(samples);
                 await report(
                   `shutting down: ${counters.dirtyPages ?? '?'} dirty pages, history list ${counters.historyListLength ?? '?'}${etaMs === undefined ? '' : `, ETA ${formatDuration(etaMs)}`}`,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../../src/core/errors.js';
-import { estimateShutdownEta } from '../../../src/engine/shutdown-eta.js';
+import {
+  type DrainSample,
+  estimateShutdownEta,
+  pruneDrainSamples,
+  RATE_WINDOW_MS,
+} from '../../../src/engine/shutdown-eta.js';
 import { parseDfAvailableKb, resolveErrorLog } from '../../../src/engine/steps/precheck-step.js';
 import { CLEAN_SHUTDOWN_LINE } from '../../../src/engine/steps/shutdown-step.js';
 import { serverVersionIs, versionMatches } from '../../../src/engine/version-match.js';
@@ -39,6 +44,16 @@ describe('the shutdown ETA', () => {
       ]),
     ).toBeUndefined();
     expect(estimateShutdownEta([{ at: 0, dirtyPages: 10 }])).toBeUndefined();
+  });
+
+  it('keeps only the last half minute of drain samples, however long the shutdown', () => {
+    const samples: DrainSample[] = [];
+    for (let at = 0; at <= 3_600_000; at += 250) {
+      samples.push({ at, dirtyPages: 3_600_000 - at });
+      pruneDrainSamples(samples);
+    }
+    expect(samples.length).toBeLessThanOrEqual(RATE_WINDOW_MS / 250 + 1);
+    expect(estimateShutdownEta(samples)).toBe(0);
   });
 });
 
