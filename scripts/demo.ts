@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFile, rename, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { FleetPaths, REPO_ROOT } from './fleet/fleet-paths.js';
 
@@ -76,6 +76,12 @@ async function main(): Promise<number> {
       `running wave ${number} of ${plan.waves.length}: dbwave run ${shownPlan} --wave ${number} --yes --ignore-date`,
     );
     const waveStatus = await dbwave(['run', planFile, '--wave', String(number), '--yes', '--ignore-date']);
+    // What on-call reads: the wave's report, for a ticket (Markdown) and a browser (HTML).
+    for (const format of ['md', 'html'] as const) {
+      const out = join(stateDir, 'reports', `wave-${number}.${format}`);
+      await mkdir(dirname(out), { recursive: true });
+      await dbwave(['report', planFile, '--wave', String(number), '--format', format, '--out', out]);
+    }
     if (waveStatus !== 0) {
       status = waveStatus;
       say(
@@ -94,7 +100,8 @@ async function main(): Promise<number> {
       `journal:         ${relative(REPO_ROOT, join(stateDir, 'journal.jsonl'))} (one JSON line per step transition)`,
       `command output:  ${relative(REPO_ROOT, join(stateDir, 'output'))}/<server>/`,
       `status:          npx dbwave status ${shownPlan}`,
-      `report:          npx dbwave report ${shownPlan} --wave 1`,
+      `reports:         ${relative(REPO_ROOT, join(stateDir, 'reports'))}/wave-N.{md,html}`,
+      `report again:    npx dbwave report ${shownPlan} --wave 1 --format html --out wave-1.html`,
       'the fleet:       npm run fleet -- status   (npm run fleet -- down to stop it)',
       '',
     ].join('\n'),
