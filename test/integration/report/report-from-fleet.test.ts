@@ -114,10 +114,15 @@ describe('reports from real journals of fleet runs', () => {
   });
 
   it('report a wave killed mid-way: the server in flight, its open window, and the dead run holding the lock', async () => {
-    const campaign = await engineCampaign('report-killed');
+    // A clean shutdown takes a fraction of a second here: a long transaction to roll back keeps
+    // one server in its shutdown long enough to be killed there.
+    const campaign = await engineCampaign('report-killed', { prechecks: { maxTransactionAge: '1h' } });
     await resetFleet(fleet);
+    const victim = campaign.wave1[0];
+    if (!victim) throw new Error('wave 1 is empty');
+    await injectFault(new FleetPaths(fleet.root), victim.name, 'long-transaction');
     const running = startDbwave(['run', campaign.planFile, '--wave', '1', '--yes', '--ignore-date']);
-    await running.waitForLine(/shutdown started/);
+    await running.waitForLine(new RegExp(`\\b${victim.name}\\s+shutdown started`));
     running.child.kill('SIGKILL');
     await running.done;
 
