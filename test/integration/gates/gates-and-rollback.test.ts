@@ -7,6 +7,7 @@ import type { FleetServer } from '../../../scripts/fleet/manifest.js';
 import type { GateRecord, StatsRecord } from '../../../src/engine/journal-record.js';
 import { loadPlan } from '../../../src/inventory/load-plan.js';
 import { METRIC_CATALOG } from '../../../src/stats/compare/metric-catalog.js';
+import { REQUIRED_INNODB_METRICS } from '../../support/required-innodb-metrics.js';
 import {
   type EngineCampaign,
   engineCampaign,
@@ -25,25 +26,6 @@ import {
   versionOf,
   windowOpen,
 } from './gates-fleet.js';
-
-/** The metrics the issue asks every comparison to have real numbers for. */
-const REQUIRED_METRICS = [
-  'buffer_pool_read_requests',
-  'buffer_pool_reads',
-  'buffer_pool_hit_ratio',
-  'buffer_pool_pages_dirty',
-  'buffer_pool_pages_data',
-  'rows_read',
-  'rows_inserted',
-  'rows_updated',
-  'rows_deleted',
-  'log_writes',
-  'os_log_written',
-  'data_fsyncs',
-  'row_lock_waits',
-  'row_lock_time',
-  'history_list_length',
-];
 
 /** Small samplings so a wave takes seconds, not minutes (a wave holds one server of each class). */
 function quickCampaign(waveSize: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -112,7 +94,7 @@ describe('stats, gates and rollback on the local fleet, under load', () => {
             record.kind === 'stats' && record.server === target.name && record.phase === phase,
         );
         expect(stats, `${target.name} ${phase}`).toBeDefined();
-        for (const metric of REQUIRED_METRICS) {
+        for (const metric of REQUIRED_INNODB_METRICS) {
           const series = stats?.series[metric] ?? [];
           expect(series.length, `${target.name} ${phase} ${metric}`).toBeGreaterThan(0);
           expect(series.every(Number.isFinite), `${target.name} ${phase} ${metric}`).toBe(true);

@@ -9,6 +9,7 @@ import { readReplicationStatus } from '../../../src/gates/probes/replication-pro
 import { compareInnodb } from '../../../src/stats/compare/innodb-comparison.js';
 import { waitForWarmup } from '../../../src/stats/sampling/buffer-pool-warmup.js';
 import { sampleInnodb } from '../../../src/stats/sampling/innodb-sampler.js';
+import { REQUIRED_INNODB_METRICS } from '../../support/required-innodb-metrics.js';
 import { loadFleet, sql } from '../fleet/fleet-fixture.js';
 
 /**
@@ -26,25 +27,6 @@ const target =
   fleet.servers.find((server) => server.cluster === undefined) ??
   fleet.servers[0];
 const SCRATCH = 'dbwave_it_stats';
-
-/** The catalog metrics issue 5 names: each must come back with real, non-zero numbers. */
-const REQUIRED = [
-  'buffer_pool_read_requests',
-  'buffer_pool_reads',
-  'buffer_pool_hit_ratio',
-  'buffer_pool_pages_dirty',
-  'buffer_pool_pages_data',
-  'rows_read',
-  'rows_inserted',
-  'rows_updated',
-  'rows_deleted',
-  'log_writes',
-  'os_log_written',
-  'data_fsyncs',
-  'row_lock_waits',
-  'row_lock_time',
-  'history_list_length',
-];
 
 function session(connection: Connection): SqlSession {
   return {
@@ -123,14 +105,14 @@ describe(`the InnoDB sampler on ${target?.name} under load`, () => {
       const after = await sampleInnodb(sampler, { clock: systemClock, samples: 4, intervalMs: 5_000 });
 
       const zero: string[] = [];
-      for (const name of REQUIRED) {
+      for (const name of REQUIRED_INNODB_METRICS) {
         const values = baseline.series[name] ?? [];
         expect(values, name).toHaveLength(4);
         for (const value of values) expect(Number.isFinite(value), `${name} ${value}`).toBe(true);
         if (!values.some((value) => value > 0)) zero.push(name);
       }
       console.log(
-        REQUIRED.map(
+        REQUIRED_INNODB_METRICS.map(
           (name) => `${name}=${(baseline.series[name] ?? []).map((value) => value.toPrecision(3)).join('/')}`,
         ).join('\n'),
       );
@@ -143,7 +125,7 @@ describe(`the InnoDB sampler on ${target?.name} under load`, () => {
         { baseline: baseline.series, after: after.series },
         { threshold: { relative: 0.5, floor: 1 }, thresholds: {}, alpha: 0.05 },
       );
-      for (const name of REQUIRED) {
+      for (const name of REQUIRED_INNODB_METRICS) {
         const metric = comparison.metrics.find((candidate) => candidate.name === name);
         expect(metric?.before, name).toBeGreaterThanOrEqual(0);
         expect(metric?.verdict, name).not.toBe('no data');
