@@ -3,6 +3,7 @@ import type { Clock } from '../engine/clock.js';
 import type { EngineEvents } from '../engine/engine-events.js';
 import type { JournalRecord } from '../engine/journal-record.js';
 import type { JournalStore } from '../engine/journal-store.js';
+import { attachJournal } from '../engine/journal-subscriber.js';
 import { attachProgressView, type ProgressStream } from '../engine/progress-view.js';
 import type { Campaign } from '../inventory/campaign-schema.js';
 import type { PlannedWave } from '../planner/plan.js';
@@ -13,8 +14,14 @@ import { type MetricsServer, serveMetrics } from './metrics-server.js';
 import { TextfileWriter } from './textfile-writer.js';
 import { WaveMetrics } from './wave-metrics.js';
 
-export interface RunObserverOptions {
+export interface RunObserverOptions<Store extends JournalStore> {
   readonly events: EngineEvents;
+  /**
+   * The journal store the engine appends to. Its subscriber is attached before the terminal view
+   * and the structured log: every line an operator reads (or a script waits for) is already on
+   * disk, so a run killed right after printing "shutdown started" leaves that record behind.
+   */
+  readonly journal: Store;
   readonly campaign: Pick<Campaign, 'campaign' | 'target503' | 'shutdown' | 'stats'>;
   readonly wave: PlannedWave;
   /** The campaign's state dir: the structured log goes beside the journal. */
@@ -36,9 +43,9 @@ export interface RunObserverOptions {
   readonly warn?: (message: string) => void;
 }
 
-export interface RunObservers {
-  /** Wrap the journal store the engine appends to with this: metrics see every durable record. */
-  journal<Store extends JournalStore>(store: Store): Store;
+export interface RunObservers<Store extends JournalStore> {
+  /** The journal store wrapped so that metrics see every durable record: append through this. */
+  readonly journal: Store;
   readonly metrics: WaveMetrics;
   /** Where /metrics is served, when `metricsPort` was given. */
   readonly metricsUrl?: string;
@@ -48,10 +55,13 @@ export interface RunObservers {
 
 /**
  * Everything that watches a run: the terminal view, the structured log, Prometheus metrics
- * (endpoint and textfile). `dbwave run` calls this once before the wave, wraps its journal store
- * with `journal()`, and calls `close()` when the wave returns, also after a failure.
+ * (endpoint and textfile), and the journal subscriber ahead of them all. `dbwave run` calls this
+ * once before the wave, appends its own records through `journal`, and calls `close()` when the
+ * wave returns, also after a failure.
  */
-export async function attachRunObservers(options: RunObserverOptions): Promise<RunObservers> {
+export async function attachRunObservers<Store extends JournalStore>(
+  options: RunObserverOptions<Store>,
+): Promise<RunObservers<Store>> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`dbwave: ${message}\n`));
   const classes = new Map(options.wave.servers.map((server) => [server.name, server.class]));
   const metrics = new WaveMetrics({
@@ -93,6 +103,14 @@ export async function attachRunObservers(options: RunObserverOptions): Promise<R
     }
   }
 
+  const journal = tapJournal(options.journal, (record) => {
+    metrics.observe(record);
+    refreshTextfile();
+  });
+  // First subscriber: the engine awaits each listener in turn, so the record is durable before
+  // anything below shows the event.
+  const detachJournal = attachJournal(options.events, journal);
+
   const log = attachEventLog({
     events: options.events,
     path: join(options.stateDir, EVENT_LOG_FILE),
@@ -113,14 +131,11 @@ export async function attachRunObservers(options: RunObserverOptions): Promise<R
         });
 
   return {
-    journal: (store) =>
-      tapJournal(store, (record) => {
-        metrics.observe(record);
-        refreshTextfile();
-      }),
+    journal,
     metrics,
     ...(server === undefined ? {} : { metricsUrl: server.url }),
     close: async () => {
+      detachJournal();
       view?.close();
       await log.close();
       if (log.error !== undefined) warn(`the structured log could not be written: ${String(log.error)}`);

@@ -14,7 +14,6 @@ import { FileJournalStore } from '../../engine/file-journal-store.js';
 import type { JournalRecord, ServerOutcome, StatsRecord } from '../../engine/journal-record.js';
 import { replayJournal } from '../../engine/journal-replay.js';
 import type { JournalStore } from '../../engine/journal-store.js';
-import { attachJournal } from '../../engine/journal-subscriber.js';
 import type { LockIdentity } from '../../engine/lock-owner.js';
 import type { ResolvedServer } from '../../engine/resolved-server.js';
 import { resolveStateDir } from '../../engine/state-dir.js';
@@ -294,13 +293,14 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   });
   const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock });
   let adapters: CampaignAdapters | undefined;
-  let observers: RunObservers | undefined;
+  let observers: RunObservers<FileJournalStore> | undefined;
   try {
     const history = await journal.read();
     const servers = options.servers(history.records);
     const events = new EngineEvents();
     observers = await attachRunObservers({
       events,
+      journal,
       campaign,
       wave,
       stateDir,
@@ -315,8 +315,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     });
     if (observers.metricsUrl !== undefined) streams.stdout.write(`metrics: ${observers.metricsUrl}\n`);
     // One store for the engine's records and the hooks' stats and gate records: one seq counter.
-    const store = observers.journal(journal);
-    attachJournal(events, store);
+    const store = observers.journal;
     const at = (): string => new Date(clock.now()).toISOString();
     if (tookOverFrom) {
       await events.emit('alert', {

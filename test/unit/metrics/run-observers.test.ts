@@ -1,11 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/engine/clock.js';
 import { EngineEvents } from '../../../src/engine/engine-events.js';
-import { FileJournalStore } from '../../../src/engine/file-journal-store.js';
-import { attachJournal } from '../../../src/engine/journal-subscriber.js';
+import { FileJournalStore, JOURNAL_FILE } from '../../../src/engine/file-journal-store.js';
 import { EVENT_LOG_FILE } from '../../../src/metrics/event-log.js';
 import { attachRunObservers } from '../../../src/metrics/run-observers.js';
 import { find, parseExposition } from './exposition.js';
@@ -31,8 +31,10 @@ describe('the observers of a run', () => {
   it('see every durable journal record: metrics endpoint, textfile and structured log', async () => {
     const written: string[] = [];
     const events = new EngineEvents();
+    const store = new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock });
     const observers = await attachRunObservers({
       events,
+      journal: store,
       campaign: campaign as never,
       wave,
       stateDir,
@@ -41,8 +43,6 @@ describe('the observers of a run', () => {
       metricsPort: 0,
       metricsTextfile: join(stateDir, 'dbwave.prom'),
     });
-    const store = new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock });
-    attachJournal(events, observers.journal(store));
     const at = '2011-09-20T16:00:00.000Z';
     await events.emit('wave', { at, wave: 1, event: 'started', servers: ['db-a1'] });
     await events.emit('step', { at, wave: 1, server: 'db-a1', step: 'precheck', event: 'started' });
@@ -77,10 +77,41 @@ describe('the observers of a run', () => {
     expect((await store.read()).records).toHaveLength(4);
   });
 
+  it('show an event only once its journal record is on disk', async () => {
+    const events = new EngineEvents();
+    const store = new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock });
+    const recordsWhenShown: number[] = [];
+    const observers = await attachRunObservers({
+      events,
+      journal: store,
+      campaign: campaign as never,
+      wave,
+      stateDir,
+      clock,
+      stream: {
+        write: (text: string) => {
+          if (text.includes('shutdown started')) {
+            recordsWhenShown.push(
+              readFileSync(join(stateDir, JOURNAL_FILE), 'utf8').trim().split('\n').length,
+            );
+          }
+        },
+        isTTY: false,
+      },
+    });
+    const at = '2011-09-20T16:00:00.000Z';
+    await events.emit('wave', { at, wave: 1, event: 'started', servers: ['db-a1'] });
+    await events.emit('step', { at, wave: 1, server: 'db-a1', step: 'shutdown', event: 'started' });
+    await observers.close();
+    await store.close();
+    expect(recordsWhenShown).toEqual([2]);
+  });
+
   it('start their metrics from the journal so far when a wave is resumed', async () => {
     const events = new EngineEvents();
     const observers = await attachRunObservers({
       events,
+      journal: new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock }),
       campaign: campaign as never,
       wave,
       stateDir,
