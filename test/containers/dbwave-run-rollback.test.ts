@@ -1,35 +1,21 @@
 import { beforeAll, expect, it } from 'vitest';
-import type { Campaign } from '../../src/inventory/campaign-schema.js';
-import { loadExampleCampaign, runCampaignCommandOk } from './support/campaign-commands.js';
-import { useExampleServers } from './support/container-fixture.js';
+import { runCampaignCommandOk } from './support/campaign-commands.js';
 import { runDbwaveExpecting, type WrittenCampaign, writeExampleCampaign } from './support/dbwave-cli.js';
 import { describeWithDocker } from './support/describe-with-docker.js';
-import { versionOfImage } from './support/docker-environment.js';
 import { endedWithCleanShutdown, readRuns, startedWithCrashRecovery } from './support/error-log.js';
-import { type RowDigest, rowDigest, seedRows, serverVersion } from './support/table-rows.js';
+import { useSeededExampleServer } from './support/seeded-example-server.js';
+import { rowDigest, serverVersion } from './support/table-rows.js';
 
 interface StatusJson {
   readonly report: { readonly summary: { readonly upgraded: number; readonly rolledBack: number } };
 }
 
 describeWithDocker('dbwave run rolling a containerized host back', (environment) => {
-  const fromVersion = versionOfImage(environment.fromImage);
-  const toVersion = versionOfImage(environment.toImage);
-  const fixture = useExampleServers(environment, 'runback', 1);
-  let campaign: Campaign;
+  const fixture = useSeededExampleServer(environment, 'runback', 20_000);
+  const { fromVersion, toVersion, only } = fixture;
   let files: WrittenCampaign;
-  let before: RowDigest;
-
-  const only = () => {
-    const [first] = fixture.servers;
-    if (!first) throw new Error('no server');
-    return first;
-  };
 
   beforeAll(async () => {
-    campaign = await loadExampleCampaign(environment);
-    await seedRows(only().host, 20_000);
-    before = await rowDigest(only().host);
     // The newer image, but a campaign that expects a build it does not hold: its verify fails.
     files = await writeExampleCampaign(
       fixture.directory(),
@@ -56,12 +42,14 @@ describeWithDocker('dbwave run rolling a containerized host back', (environment)
     );
     const summary = (JSON.parse(status.stdout) as StatusJson).report.summary;
     expect(summary).toMatchObject({ upgraded: 0, rolledBack: 1 });
-    expect(await runCampaignCommandOk(campaign, 'installedVersion', only().server)).toBe(fromVersion);
+    expect(await runCampaignCommandOk(fixture.campaign(), 'installedVersion', only().server)).toBe(
+      fromVersion,
+    );
     expect(await serverVersion(only().host)).toMatch(new RegExp(`^${fromVersion.replaceAll('.', '\\.')}-`));
   });
 
   it('keeps every row through the rollback', async () => {
-    expect(await rowDigest(only().host)).toEqual(before);
+    expect(await rowDigest(only().host)).toEqual(fixture.rowsBefore());
   });
 
   it('never crashed a server on the way: every switch followed a clean shutdown', async () => {

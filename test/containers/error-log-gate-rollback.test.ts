@@ -1,19 +1,14 @@
 import { appendFile, readFile } from 'node:fs/promises';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { errorLogGate } from '../../src/gates/error-log-gate.js';
 import type { Verdict } from '../../src/gates/gate-verdict.js';
 import type { Campaign } from '../../src/inventory/campaign-schema.js';
-import {
-  loadExampleCampaign,
-  runCampaignCommand,
-  runCampaignCommandOk,
-} from './support/campaign-commands.js';
-import { useExampleServers } from './support/container-fixture.js';
+import { runCampaignCommand, runCampaignCommandOk } from './support/campaign-commands.js';
 import { describeWithDocker } from './support/describe-with-docker.js';
-import { versionOfImage } from './support/docker-environment.js';
 import { endedWithCleanShutdown, readRuns, startedWithCrashRecovery } from './support/error-log.js';
+import { useSeededExampleServer } from './support/seeded-example-server.js';
 import { rollbackStepByStep, upgradeStepByStep } from './support/step-by-step.js';
-import { type RowDigest, rowDigest, seedRows, serverVersion } from './support/table-rows.js';
+import { rowDigest, serverVersion } from './support/table-rows.js';
 
 /** The engine's error-log gate, with the campaign's patterns, on the lines of the server's latest run. */
 async function errorLogVerdict(campaign: Campaign, errorLog: string): Promise<Verdict> {
@@ -26,26 +21,12 @@ async function errorLogVerdict(campaign: Campaign, errorLog: string): Promise<Ve
 }
 
 describeWithDocker('rolling a containerized host back after a failed gate', (environment) => {
-  const fromVersion = versionOfImage(environment.fromImage);
-  const toVersion = versionOfImage(environment.toImage);
-  const fixture = useExampleServers(environment, 'rollback', 1);
-  let campaign: Campaign;
-  let before: RowDigest;
-
-  const only = () => {
-    const [first] = fixture.servers;
-    if (!first) throw new Error('no server');
-    return first;
-  };
-
-  beforeAll(async () => {
-    campaign = await loadExampleCampaign(environment);
-    await seedRows(only().host, 20_000);
-    before = await rowDigest(only().host);
-  });
+  const fixture = useSeededExampleServer(environment, 'rollback', 20_000);
+  const { fromVersion, toVersion, only } = fixture;
 
   it('refuses to recreate the container while its mariadbd runs', async () => {
     const { server } = only();
+    const campaign = fixture.campaign();
     const refused = await runCampaignCommand(campaign, 'upgrade', server);
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr).toContain('still runs');
@@ -54,12 +35,14 @@ describeWithDocker('rolling a containerized host back after a failed gate', (env
 
   it('passes the error-log gate after a clean upgrade', async () => {
     const { host, server } = only();
+    const campaign = fixture.campaign();
     expect(await upgradeStepByStep(campaign, server, host)).toBe(toVersion);
     expect(await errorLogVerdict(campaign, host.errorLog)).toBe('pass');
   });
 
   it('rolls back to the older image when the error-log gate then fails', async () => {
     const { host, server } = only();
+    const campaign = fixture.campaign();
     // What the fleet's error-log-noise fault does: an [ERROR] line in the running server's log.
     await appendFile(host.errorLog, '2026-11-23 12:00:00 0 [ERROR] InnoDB: injected by the rollback test\n');
     expect(await errorLogVerdict(campaign, host.errorLog)).toBe('fail');
@@ -70,6 +53,7 @@ describeWithDocker('rolling a containerized host back after a failed gate', (env
 
   it('rolls back when the upgraded server does not report the version the campaign expects', async () => {
     const { host, server } = only();
+    const campaign = fixture.campaign();
     const installed = await upgradeStepByStep(campaign, server, host);
     // A campaign whose `to` names a build the image does not hold fails its verify step.
     const expected = `${toVersion}.999`;
@@ -78,7 +62,7 @@ describeWithDocker('rolling a containerized host back after a failed gate', (env
   });
 
   it('keeps every row through the upgrades and rollbacks', async () => {
-    expect(await rowDigest(only().host)).toEqual(before);
+    expect(await rowDigest(only().host)).toEqual(fixture.rowsBefore());
   });
 
   it('shut down cleanly before every switch and never needed crash recovery', async () => {

@@ -1,4 +1,5 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import { errorLogSizeCommand } from '../error-log-size.js';
 import { globalVariable, oldestTransactionSeconds, serverVersion } from '../innodb-queries.js';
 import { shellQuote } from '../shell-quote.js';
 import type { StepContext, StepHandler, StepResult } from '../step-context.js';
@@ -69,7 +70,7 @@ export const precheckStep: StepHandler = {
     const errorLog = server.errorLog ?? resolveErrorLog(await globalVariable(sql, 'log_error'), dataDir);
     if (!errorLog)
       refuse(context, 'no error log (set errorLog for the server): a clean shutdown could not be confirmed');
-    const size = await commands.exec('precheck', 'error-log', `stat -c %s -- ${shellQuote(errorLog)}`);
+    const size = await commands.exec('precheck', 'error-log', errorLogSizeCommand(errorLog));
     if (size.exitCode !== 0) refuse(context, `cannot read the error log ${errorLog}: ${size.stderr.trim()}`);
 
     let freeMb: number | undefined;

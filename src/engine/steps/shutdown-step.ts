@@ -1,9 +1,9 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
+import { errorLogSizeCommand, parseErrorLogSize } from '../error-log-size.js';
 import { type ErrorLogTail, errorLogTailCommand, parseErrorLogTail } from '../error-log-tail.js';
 import { drainCounters, setGlobalNumber } from '../innodb-queries.js';
 import { commandFailed } from '../server-commands.js';
-import { shellQuote } from '../shell-quote.js';
 import { type DrainSample, estimateShutdownEta, pruneDrainSamples } from '../shutdown-eta.js';
 import type { SqlSession } from '../sql-session.js';
 import type { StepContext, StepFailure, StepHandler, StepResult } from '../step-context.js';
@@ -111,9 +111,8 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
       // A rollback may find mysqld already down (the new version never started): nothing to stop.
       const wasRunning = step === 'shutdown' || (await context.commands.isRunning(step));
       const path = errorLogPath(context);
-      const size = await context.commands.exec(step, 'error-log-size', `stat -c %s -- ${shellQuote(path)}`);
-      const offset = Number(size.stdout.trim());
-      return { errorLogOffset: size.exitCode === 0 && Number.isFinite(offset) ? offset : 0, wasRunning };
+      const size = await context.commands.exec(step, 'error-log-size', errorLogSizeCommand(path));
+      return { errorLogOffset: parseErrorLogSize(size) ?? 0, wasRunning };
     },
 
     async run(context, prepared): Promise<StepResult> {

@@ -1,5 +1,5 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
-import { shellQuote } from '../shell-quote.js';
+import { errorLogSizeCommand, parseErrorLogSize } from '../error-log-size.js';
 import type { StepContext, StepHandler, StepResult } from '../step-context.js';
 import { waitUntil } from '../wait-until.js';
 import { because, needsPerson, rollBack } from './transitions.js';
@@ -36,9 +36,9 @@ function startStep(step: 'start' | 'rollback-start'): StepHandler {
         step === 'start' ? 'shutdown' : 'rollback-shutdown',
       ).errorLogSizeAfter;
       if (typeof afterShutdown === 'number') return { errorLogOffset: afterShutdown };
-      const size = await context.commands.exec(step, 'error-log-size', `stat -c %s -- ${shellQuote(path)}`);
-      const offset = Number(size.stdout.trim());
-      return size.exitCode === 0 && Number.isFinite(offset) ? { errorLogOffset: offset } : {};
+      const size = await context.commands.exec(step, 'error-log-size', errorLogSizeCommand(path));
+      const offset = parseErrorLogSize(size);
+      return offset === undefined ? {} : { errorLogOffset: offset };
     },
     async run(context): Promise<StepResult> {
       await context.dropSql();

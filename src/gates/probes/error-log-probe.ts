@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
 import { errorLogTailCommand, parseErrorLogTail } from '../../engine/error-log-tail.js';
 import type { RemoteShell } from '../../engine/remote-shell.js';
-import { shellQuote } from '../../engine/shell-quote.js';
 import type { SqlSession } from '../../engine/sql-session.js';
 import { column, textValue } from '../../stats/sampling/sql-values.js';
 import type { ErrorLogExcerpt } from '../error-log-gate.js';
@@ -33,26 +32,6 @@ export async function resolveErrorLogPath(
   const dataDir = textValue(column(row, 'datadir'));
   if (logError === '' || logError === 'NULL' || logError === 'stderr') return undefined;
   return posix.isAbsolute(logError) ? logError : posix.join(dataDir, logError);
-}
-
-/**
- * The error log's size in bytes: the engine takes it just before it starts mysqld and journals
- * it, so that the gates read only what this start wrote. A missing log is 0 bytes.
- */
-export async function errorLogSize(
-  shell: RemoteShell,
-  file: string,
-  options: ErrorLogReadOptions = {},
-): Promise<number> {
-  const result = await shell.exec(
-    `if [ -e ${shellQuote(file)} ]; then wc -c < ${shellQuote(file)}; else echo 0; fi`,
-    execOptions(options),
-  );
-  const size = Number(result.stdout.trim());
-  if (result.exitCode !== 0 || !Number.isInteger(size)) {
-    throw new Error(`cannot read the size of ${file}: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
-  }
-  return size;
 }
 
 /**

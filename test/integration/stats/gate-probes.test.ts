@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CampaignAdapters, campaignAdapters } from '../../../src/adapters/campaign-adapters.js';
 import { systemClock } from '../../../src/engine/clock.js';
+import { errorLogSizeCommand, parseErrorLogSize } from '../../../src/engine/error-log-size.js';
 import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
-import { errorLogSize, resolveErrorLogPath } from '../../../src/gates/probes/error-log-probe.js';
+import { resolveErrorLogPath } from '../../../src/gates/probes/error-log-probe.js';
 import type { GateRunContext } from '../../../src/gates/probes/gate-run-context.js';
 import { runReadinessGates } from '../../../src/gates/probes/readiness-gates.js';
 import { waitForReplicationCatchUp } from '../../../src/gates/probes/replication-probe.js';
@@ -46,7 +47,8 @@ async function gateContext(server: ResolvedServer, expectedVersion: string): Pro
     expectedVersion,
     errorLogFile,
     // As if the server had started just now: only lines written from here on count.
-    errorLogOffset: await errorLogSize(shell, errorLogFile, { timeoutMs: 10_000 }),
+    errorLogOffset:
+      parseErrorLogSize(await shell.exec(errorLogSizeCommand(errorLogFile), { timeoutMs: 10_000 })) ?? 0,
     gates: inventory.campaign.gates,
   };
 }

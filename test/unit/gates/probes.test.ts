@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  errorLogSize,
-  readErrorLogSince,
-  resolveErrorLogPath,
-} from '../../../src/gates/probes/error-log-probe.js';
+import { readErrorLogSince, resolveErrorLogPath } from '../../../src/gates/probes/error-log-probe.js';
 import {
   readReplicationStatus,
   waitForReplicationCatchUp,
@@ -42,12 +38,6 @@ describe('reading the error log since this start', () => {
       file: '/e.err',
       error: 'Permission denied',
     });
-  });
-
-  it('measures a missing log as 0 bytes', async () => {
-    const shell = new FakeShell(() => ({ stdout: '0\n' }));
-    expect(await errorLogSize(shell, '/new.err')).toBe(0);
-    expect(shell.commands[0]).toBe("if [ -e '/new.err' ]; then wc -c < '/new.err'; else echo 0; fi");
   });
 
   it('finds the log from @@log_error, relative to the datadir, when the inventory names none', async () => {
