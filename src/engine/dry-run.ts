@@ -1,5 +1,7 @@
+import { formatDuration } from '../core/duration.js';
 import type { Campaign } from '../inventory/campaign-schema.js';
 import { templateVariables } from './command-template.js';
+import { errorLogSizeCommand } from './error-log-size.js';
 import type { ResolvedServer } from './resolved-server.js';
 import { ServerCommands, TEMPLATE_COMMANDS } from './server-commands.js';
 import { discardOutput } from './server-connectors.js';
@@ -32,12 +34,12 @@ export function dryRunLines(server: ResolvedServer, campaign: Campaign, campaign
     `precheck        [${where}] ${run('running')}`,
     `precheck        [sql ${server.host}:${server.port}] SELECT VERSION(); SELECT @@GLOBAL.datadir, @@GLOBAL.log_error`,
     `precheck        [${where}] ${run('installedVersion')}`,
-    `precheck        [${where}] stat -c %s -- ${errorLog}`,
+    `precheck        [${where}] ${errorLogSizeCommand(errorLog)}`,
     `precheck        [${where}] df -Pk -- ${dataDir}`,
     'precheck        [sql] SELECT MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())) FROM information_schema.innodb_trx',
     'baseline        (InnoDB statistics hook)',
     preflush.enabled
-      ? `preflush        [sql] SET GLOBAL innodb_max_dirty_pages_pct = ${preflush.dirtyPagesPct}; wait for <= ${preflush.targetDirtyPages} dirty pages (kept low until the shutdown; restored if it times out or the run stops first)`
+      ? `preflush        [sql] SET GLOBAL innodb_max_dirty_pages_pct = ${preflush.dirtyPagesPct}; SET GLOBAL innodb_io_capacity = ${preflush.ioCapacity}; wait for <= ${preflush.targetDirtyPages} dirty pages, until they stop falling for ${formatDuration(preflush.settle)}, or ${formatDuration(preflush.timeout)} (kept until the shutdown; restored if the run stops first)`
       : 'preflush        (disabled)',
     `window-open     [${campaign.maintenance.adapter}] open the 503 window`,
     'shutdown        [sql] SET GLOBAL innodb_fast_shutdown = 0',

@@ -219,8 +219,17 @@ export const campaignSchema = z.strictObject({
       dirtyPagesPct: z.number().min(0).max(99).default(0),
       /** Done when dirty pages are at most this many. */
       targetDirtyPages: z.number().int().min(0).default(1000),
-      /** Give up (and restore the setting) after this long; the upgrade goes on. */
+      /**
+       * Stop waiting after this long; the upgrade goes on, with whatever was flushed (the
+       * settings stay changed until the shutdown).
+       */
       timeout: duration.default(300_000),
+      /**
+       * Stop waiting once dirty pages have not fallen (by 5% of their lowest reading) for this
+       * long: under write load the pool settles where the flush only keeps up. 0: wait for the
+       * target or the timeout.
+       */
+      settle: duration.default(15_000),
       /**
        * innodb_io_capacity during the pre-flush (its _max raised to match when lower): at
        * innodb_max_dirty_pages_pct=0 InnoDB flushes at io_capacity, 200 pages/s by default,
@@ -228,7 +237,14 @@ export const campaignSchema = z.strictObject({
        */
       ioCapacity: z.number().int().min(0).default(2000),
     })
-    .default({ enabled: true, dirtyPagesPct: 0, targetDirtyPages: 1000, timeout: 300_000, ioCapacity: 2000 }),
+    .default({
+      enabled: true,
+      dirtyPagesPct: 0,
+      targetDirtyPages: 1000,
+      timeout: 300_000,
+      settle: 15_000,
+      ioCapacity: 2000,
+    }),
   prechecks: z
     .strictObject({
       /** A transaction open longer than this would stretch the shutdown: precheck fails. */

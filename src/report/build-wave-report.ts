@@ -185,8 +185,10 @@ function preflushOf(steps: readonly TimedStep[]): PreflushSummary | undefined {
     detailNumber(step.startRecord, 'dirtyPages', 'dirtyPagesBefore') ??
     detailNumber(step.endRecord, 'dirtyPagesBefore', 'initialDirtyPages');
   const after = detailNumber(step.endRecord, 'dirtyPagesAfter', 'dirtyPages', 'finalDirtyPages');
+  const endedBy = detailString(step.endRecord, 'endedBy');
   return {
     status: step.status,
+    ...(endedBy === 'target' || endedBy === 'settled' || endedBy === 'timeout' ? { endedBy } : {}),
     ...(step.durationMs === undefined ? {} : { durationMs: step.durationMs }),
     ...(before === undefined ? {} : { dirtyPagesBefore: before }),
     ...(after === undefined ? {} : { dirtyPagesAfter: after }),

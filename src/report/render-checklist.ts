@@ -158,7 +158,7 @@ function prechecksSection(campaign: Campaign): string[] {
     `- At least ${campaign.prechecks.minFreeDiskMb} MB free on the datadir's filesystem`,
     `- No transaction open longer than ${formatDuration(campaign.prechecks.maxTransactionAge)} (it would stretch the shutdown)`,
     preflush.enabled
-      ? `- Pre-flush: innodb_max_dirty_pages_pct ${preflush.dirtyPagesPct} until at most ${preflush.targetDirtyPages} dirty pages, for up to ${formatDuration(preflush.timeout)} (the setting is restored if it gives up)`
+      ? `- Pre-flush: innodb_max_dirty_pages_pct ${preflush.dirtyPagesPct} until at most ${preflush.targetDirtyPages} dirty pages, until they stop falling for ${formatDuration(preflush.settle)}, or for up to ${formatDuration(preflush.timeout)}; innodb_io_capacity ${preflush.ioCapacity}; both kept until the shutdown`
       : '- Pre-flush: off',
     `- Readiness gates inside the window: reachable, version ${campaign.to.version}, error log clean since start, replication running${
       campaign.gates.smokeQueries.length === 0

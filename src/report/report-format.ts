@@ -76,10 +76,20 @@ export function outcomeLabel(outcome: ServerOutcome): string {
   return OUTCOME_LABELS[outcome];
 }
 
-/** `, dirty pages 18000 → 800`, `, dirty pages down to 0`, or nothing when the journal has no count. */
+/**
+ * `, dirty pages 18000 → 800 (target reached)`, `, dirty pages down to 0`, or nothing when the
+ * journal has neither a count nor a reason.
+ */
 export function formatDirtyPages(preflush: PreflushSummary): string {
   const { dirtyPagesBefore: before, dirtyPagesAfter: after } = preflush;
-  if (before === undefined && after === undefined) return '';
-  if (before === undefined) return `, dirty pages down to ${after}`;
-  return `, dirty pages ${before} → ${after ?? '?'}`;
+  const why = preflush.endedBy === undefined ? '' : ` (${PREFLUSH_END_LABELS[preflush.endedBy]})`;
+  if (before === undefined && after === undefined) return why;
+  if (before === undefined) return `, dirty pages down to ${after}${why}`;
+  return `, dirty pages ${before} → ${after ?? '?'}${why}`;
 }
+
+const PREFLUSH_END_LABELS: Readonly<Record<NonNullable<PreflushSummary['endedBy']>, string>> = {
+  target: 'target reached',
+  settled: 'no longer falling',
+  timeout: 'timed out',
+};

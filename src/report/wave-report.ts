@@ -48,6 +48,8 @@ export interface WindowTiming {
 
 export interface PreflushSummary {
   readonly status: StepStatus;
+  /** Why it stopped waiting: dirty pages at the target, no longer falling, or the timeout. */
+  readonly endedBy?: 'target' | 'settled' | 'timeout';
   readonly durationMs?: number;
   readonly dirtyPagesBefore?: number;
   readonly dirtyPagesAfter?: number;

@@ -50,13 +50,21 @@ async function readNumber(sql: SqlSession, name: string, server: string): Promis
   return value;
 }
 
+/** Why the pre-flush stopped waiting: journaled as `endedBy`. */
+export type PreflushEnd = 'target' | 'settled' | 'timeout';
+
+/** Dirty pages must fall below this share of their lowest reading to count as still falling. */
+const STILL_FALLING = 0.95;
+
 /**
- * Lowers innodb_max_dirty_pages_pct and waits, bounded, until few pages are dirty, so the clean
- * shutdown inside the window has less to flush. Once the target is reached the setting STAYS low
- * until the shutdown ends it: restored at once, a server under write load dirties its pool again
- * in the seconds before the stop and the pre-flush is lost. It is restored when the pre-flush is
- * aborted or fails, when it times out (the upgrade goes on; the wait was no use), and by the
- * engine when the server's run ends without reaching the shutdown (or a resume finds it so).
+ * Lowers innodb_max_dirty_pages_pct (and raises innodb_io_capacity) and waits, bounded, until few
+ * pages are dirty, so the clean shutdown inside the window has less to flush. It stops waiting
+ * when dirty pages reach the target, when they have not fallen for `settle` (under write load the
+ * pool reaches a floor where the flush only keeps up: waiting longer buys nothing), or at the
+ * timeout. Whichever it was, the settings STAY changed until the shutdown ends them: restored at
+ * once, a server under write load dirties its pool again in the seconds before the stop and what
+ * was flushed is lost. They are restored when the pre-flush fails or is aborted, and by the engine
+ * when the server's run ends without reaching the shutdown (or a resume finds it so).
  */
 export const preflushStep: StepHandler = {
   step: 'preflush',
@@ -67,11 +75,14 @@ export const preflushStep: StepHandler = {
     const sql = await context.sql();
     const name = context.server.name;
     const originalDirtyPagesPct = await readNumber(sql, VARIABLE, name);
-    if (preflush.ioCapacity === 0) return { originalDirtyPagesPct };
+    const { dirtyPages } = await drainCounters(sql);
+    const before = dirtyPages === undefined ? {} : { dirtyPagesBefore: dirtyPages };
+    if (preflush.ioCapacity === 0) return { originalDirtyPagesPct, ...before };
     return {
       originalDirtyPagesPct,
       originalIoCapacity: await readNumber(sql, IO_CAPACITY, name),
       originalIoCapacityMax: await readNumber(sql, IO_CAPACITY_MAX, name),
+      ...before,
     };
   },
 
@@ -81,14 +92,17 @@ export const preflushStep: StepHandler = {
     const original = preflushOriginals(prepared) ?? { dirtyPagesPct: Number(prepared.originalDirtyPagesPct) };
     const sql = await context.sql();
     let last: number | undefined;
-    let reached = false;
+    let endedBy: PreflushEnd = 'timeout';
+    // The lowest reading so far and when it was seen: the pool has settled when it stops falling.
+    let lowest = Number.POSITIVE_INFINITY;
+    let lowestAtMs = 0;
     try {
       await setGlobalNumber(sql, VARIABLE, preflush.dirtyPagesPct);
       if (original.ioCapacity !== undefined && original.ioCapacityMax !== undefined) {
         await setGlobalNumber(sql, IO_CAPACITY_MAX, Math.max(original.ioCapacityMax, preflush.ioCapacity));
         await setGlobalNumber(sql, IO_CAPACITY, preflush.ioCapacity);
       }
-      await waitUntil({
+      endedBy = await waitUntil<PreflushEnd>({
         what: `${context.server.name}: dirty pages down to ${preflush.targetDirtyPages}`,
         clock: context.clock,
         timeoutMs: preflush.timeout,
@@ -102,24 +116,30 @@ export const preflushStep: StepHandler = {
             ...(dirtyPages === undefined ? {} : { dirtyPages }),
             elapsedMs,
           });
-          return dirtyPages !== undefined && dirtyPages <= preflush.targetDirtyPages ? true : undefined;
+          if (dirtyPages === undefined) return undefined;
+          if (dirtyPages <= preflush.targetDirtyPages) return 'target';
+          if (dirtyPages < lowest * STILL_FALLING) {
+            lowest = dirtyPages;
+            lowestAtMs = elapsedMs;
+            return undefined;
+          }
+          return preflush.settle > 0 && elapsedMs - lowestAtMs >= preflush.settle ? 'settled' : undefined;
         },
       });
-      reached = true;
     } catch (error) {
       if (!(error instanceof TimeoutError)) {
         await restoreOrExplain(context, original, error);
         throw error;
       }
     }
-    if (!reached) await restoreOrExplain(context, original);
     return {
       event: 'succeeded',
       next: { step: 'window-open' },
       detail: {
-        reachedTarget: reached,
-        // Still lowered: the shutdown, or the engine's cleanup, puts it back.
-        ...(reached ? { loweredUntilShutdown: true } : {}),
+        endedBy,
+        reachedTarget: endedBy === 'target',
+        // Still changed: the shutdown, or the engine's cleanup, puts them back.
+        loweredUntilShutdown: true,
         ...(last === undefined ? {} : { dirtyPages: last }),
       },
     };

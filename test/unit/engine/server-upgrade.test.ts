@@ -84,13 +84,46 @@ describe('the per-server step machine', () => {
     expect(host.maxDirtyPagesPct).toBe(host.configuredMaxDirtyPagesPct);
   });
 
-  it('restores innodb_max_dirty_pages_pct when the pre-flush times out, and goes on', async () => {
-    const harness = new Harness(fakeCampaign({ preflush: { targetDirtyPages: 0, timeout: '10s' } }));
+  it('keeps what the pre-flush flushed when it times out: the settings stay changed until the stop, and the upgrade goes on', async () => {
+    const harness = new Harness(
+      fakeCampaign({ preflush: { targetDirtyPages: 0, timeout: '10s', settle: '0s' } }),
+    );
     const host = harness.fleet.host('db1');
     host.dirtyPages = 10_000_000;
     const result = await harness.upgrade(db1);
     expect(result.outcome).toBe('Upgraded');
-    expect(host.maxDirtyPagesPct).toBe(90);
+    expect(preflushDetail(harness)).toMatchObject({ endedBy: 'timeout', reachedTarget: false });
+    expect(host.maxDirtyPagesPctAtStop).toBe(0);
+    expect(host.maxDirtyPagesPct).toBe(host.configuredMaxDirtyPagesPct);
+  });
+
+  it('stops waiting once dirty pages no longer fall, long before the timeout', async () => {
+    const harness = new Harness(
+      fakeCampaign({ preflush: { targetDirtyPages: 0, timeout: '10m', settle: '15s' } }),
+    );
+    const host = harness.fleet.host('db1');
+    // Under write load the flush only keeps up: 5,000 pages a poll off ten million is no fall.
+    host.dirtyPages = 10_000_000;
+    const started = harness.clock.now();
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('Upgraded');
+    expect(preflushDetail(harness)).toMatchObject({ endedBy: 'settled', reachedTarget: false });
+    expect(harness.clock.now() - started).toBeLessThan(60_000);
+    expect(host.maxDirtyPagesPctAtStop).toBe(0);
+  });
+
+  it('waits on while dirty pages keep falling, and journals the count before and after', async () => {
+    const harness = new Harness(
+      fakeCampaign({ preflush: { targetDirtyPages: 1000, timeout: '10m', settle: '3s' } }),
+    );
+    const host = harness.fleet.host('db1');
+    host.dirtyPages = 50_000;
+    await harness.upgrade(db1);
+    const started = harness.journal.records.find(
+      (record) => record.kind === 'step' && record.step === 'preflush' && record.event === 'started',
+    );
+    expect(started?.kind === 'step' ? started.detail : undefined).toMatchObject({ dirtyPagesBefore: 50_000 });
+    expect(preflushDetail(harness)).toMatchObject({ endedBy: 'target', reachedTarget: true, dirtyPages: 0 });
   });
 
   it('writes each started record before the side effect it announces', async () => {
@@ -310,3 +343,11 @@ describe('the per-server step machine', () => {
     expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
   });
 });
+
+/** The detail of the pre-flush's outcome record. */
+function preflushDetail(harness: Harness): Readonly<Record<string, unknown>> | undefined {
+  const record = harness.journal.records.find(
+    (entry) => entry.kind === 'step' && entry.step === 'preflush' && entry.event === 'succeeded',
+  );
+  return record?.kind === 'step' ? record.detail : undefined;
+}

@@ -58,6 +58,7 @@ describe('the wave report of a healthy wave', () => {
     expect(a1?.versions).toEqual({ before: '10.11.18-MariaDB', after: '10.11.19-MariaDB' });
     expect(a1?.preflush).toMatchObject({
       status: 'succeeded',
+      endedBy: 'target',
       durationMs: 45_000,
       dirtyPagesBefore: 18_000,
       dirtyPagesAfter: 800,

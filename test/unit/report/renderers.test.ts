@@ -60,6 +60,7 @@ describe('the Markdown report', () => {
     expect(markdown).toContain('## Summary');
     expect(markdown).toContain('- Failure budget: 1 used of 1 allowed (1).');
     expect(markdown).toContain('### db-a1 (ix-6) — upgraded');
+    expect(markdown).toContain('dirty pages 18000 → 800 (target reached)');
     expect(markdown).not.toContain('### db-c1');
   });
 });

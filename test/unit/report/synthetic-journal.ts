@@ -102,8 +102,8 @@ export class SyntheticJournal {
       data_fsyncs: [50, 52, 48, 50, 51, 49],
     });
     this.step(wave, server, 'preflush', 45_000, {
-      startDetail: { dirtyPages: 18_000 },
-      detail: { dirtyPages: 800 },
+      startDetail: { dirtyPagesBefore: 18_000 },
+      detail: { endedBy: 'target', reachedTarget: true, dirtyPages: 800 },
     });
     this.step(wave, server, 'window-open', 500);
     this.add({ kind: 'step', wave, server, step: 'shutdown', event: 'started' });
