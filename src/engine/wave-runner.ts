@@ -9,7 +9,7 @@ import type { MaintenanceWindow } from './maintenance-window.js';
 import type { ResolvedServer } from './resolved-server.js';
 import type { CommandOutputSink, ServerConnectors } from './server-connectors.js';
 import { upgradeServer } from './server-upgrade.js';
-import { blockedForever, nextServer } from './wave-scheduler.js';
+import { blockedForever, nextServer, type WaveDirection } from './wave-scheduler.js';
 
 export interface WaveRunOptions {
   readonly campaign: Campaign;
@@ -71,12 +71,14 @@ const ROLLBACK_SUCCESSES: readonly ServerOutcome[] = ['RolledBack'];
 
 /**
  * Runs one wave: as many servers at once as the campaign allows (per wave, per class, one per
- * cluster, replicas before their primary), resuming servers an earlier run left in flight
+ * cluster, replicas before their primary; a rollback the primary first), resuming servers an earlier run left in flight
  * first. Past the failure budget (exceeded, not reached) no new server starts; those in
  * flight finish or roll back. Returns an outcome for every server of the wave.
  */
 export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   const { campaign, events, clock, wave } = options;
+  // A rollback takes a cluster's primary back first: replication never flows from new to old.
+  const direction: WaveDirection = options.action === 'rollback' ? 'downgrade' : 'upgrade';
   const signal = options.signal ?? new AbortController().signal;
   const now = (): string => new Date(clock.now()).toISOString();
   const replay = replayJournal(options.history);
@@ -195,6 +197,7 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
         inFlight: [...inFlight.values()].map((entry) => entry.server),
         finished,
         wave: options.servers,
+        direction,
       },
       limits,
     );
@@ -207,7 +210,7 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   }
 
   const blocked = new Map(
-    blockedForever({ pending, inFlight: [], finished, wave: options.servers }).map((entry) => [
+    blockedForever({ pending, inFlight: [], finished, wave: options.servers, direction }).map((entry) => [
       entry.server,
       entry.reason,
     ]),

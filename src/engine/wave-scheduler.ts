@@ -2,10 +2,16 @@
  * Which server of a wave may start next. Pure: the wave runner asks it whenever a slot frees up.
  *
  * Rules, all at once: at most `limits.wave` servers in flight; at most the class's limit per
- * hardware class; never two servers of one replication cluster; a primary only after every
- * replica of its cluster in this wave has finished, and not at all when one of them failed
- * (a replica left on the old version must not replicate from a newer primary).
+ * hardware class; never two servers of one replication cluster; and replication only ever flows
+ * from an older version to a newer one (or the same). Upgrading, a primary starts only after
+ * every replica of its cluster in this wave has succeeded, and not at all when one failed (a
+ * replica left on the old version must not replicate from a newer primary). Rolling back, the
+ * other way round: a replica goes back only after its cluster's primary has, and not at all
+ * when the primary's rollback failed.
  */
+
+/** `upgrade` (dbwave run) or `downgrade` (dbwave rollback): which end of a cluster goes first. */
+export type WaveDirection = 'upgrade' | 'downgrade';
 
 export interface SchedulableServer {
   readonly name: string;
@@ -28,6 +34,8 @@ export interface SchedulerState<S extends SchedulableServer> {
   readonly finished: ReadonlyMap<string, 'succeeded' | 'failed'>;
   /** Every server of the wave (to know a cluster's replicas). */
   readonly wave: readonly S[];
+  /** Default `upgrade`. */
+  readonly direction?: WaveDirection;
 }
 
 export type Blocked = { readonly server: string; readonly reason: string };
@@ -53,38 +61,50 @@ function mayStart<S extends SchedulableServer>(
   }
   if (candidate.cluster === undefined) return true;
   if (state.inFlight.some((server) => server.cluster === candidate.cluster)) return false;
-  if (candidate.role === 'primary') {
-    return replicasOf(candidate, state.wave).every(
-      (replica) => state.finished.get(replica.name) === 'succeeded',
-    );
-  }
-  return true;
-}
-
-function replicasOf<S extends SchedulableServer>(primary: S, wave: readonly S[]): S[] {
-  return wave.filter(
-    (server) =>
-      server.cluster === primary.cluster && server.role !== 'primary' && server.name !== primary.name,
+  return goFirst(candidate, state.wave, state.direction ?? 'upgrade').every(
+    (server) => state.finished.get(server.name) === 'succeeded',
   );
 }
 
 /**
- * Pending servers that can never start: primaries with a failed replica. The runner reports them
- * `NotExecuted` with this reason.
+ * The servers of the candidate's cluster in this wave that must have finished before it starts:
+ * upgrading, a primary's replicas; rolling back, a replica's primary. A server of a cluster
+ * without a role counts as a replica.
+ */
+function goFirst<S extends SchedulableServer>(
+  candidate: S,
+  wave: readonly S[],
+  direction: WaveDirection,
+): S[] {
+  const isPrimary = (server: S): boolean => server.role === 'primary';
+  const others = wave.filter(
+    (server) => server.cluster === candidate.cluster && server.name !== candidate.name,
+  );
+  if (direction === 'upgrade')
+    return isPrimary(candidate) ? others.filter((server) => !isPrimary(server)) : [];
+  return isPrimary(candidate) ? [] : others.filter(isPrimary);
+}
+
+/**
+ * Pending servers that can never start: upgrading, primaries with a failed replica; rolling
+ * back, replicas whose primary failed. The runner reports them `NotExecuted` with this reason.
  */
 export function blockedForever<S extends SchedulableServer>(state: SchedulerState<S>): Blocked[] {
+  const direction = state.direction ?? 'upgrade';
   const blocked: Blocked[] = [];
   for (const candidate of state.pending) {
-    if (candidate.role !== 'primary' || candidate.cluster === undefined) continue;
-    const failed = replicasOf(candidate, state.wave).find(
-      (replica) => state.finished.get(replica.name) === 'failed',
+    if (candidate.cluster === undefined) continue;
+    const failed = goFirst(candidate, state.wave, direction).find(
+      (server) => state.finished.get(server.name) === 'failed',
     );
-    if (failed) {
-      blocked.push({
-        server: candidate.name,
-        reason: `its replica ${failed.name} did not upgrade; a primary never goes ahead of its replicas`,
-      });
-    }
+    if (failed === undefined) continue;
+    blocked.push({
+      server: candidate.name,
+      reason:
+        direction === 'upgrade'
+          ? `its replica ${failed.name} did not upgrade; a primary never goes ahead of its replicas`
+          : `its primary ${failed.name} did not roll back; a replica never goes back before its primary (it would replicate from a newer version)`,
+    });
   }
   return blocked;
 }

@@ -158,6 +158,17 @@ describe('the operator rolling a wave back', () => {
     expect(waves.map((record) => record.event)).toEqual(['started', 'halted', 'resumed', 'finished']);
   });
 
+  it('takes a cluster back primary first, so that no replica ever replicates from a newer primary', async () => {
+    const replica = fakeServer('r1', { cluster: 'c1', role: 'replica' });
+    const primary = fakeServer('p1', { cluster: 'c1', role: 'primary' });
+    const harness = await upgraded([replica, primary]);
+    const upgradeLog = harness.fleet.window.log.length;
+    const result = await harness.wave([replica, primary], { action: 'rollback' });
+    expect(result.results.map((entry) => entry.outcome)).toEqual(['RolledBack', 'RolledBack']);
+    const log = harness.fleet.window.log.slice(upgradeLog);
+    expect(log.indexOf('open r1')).toBeGreaterThan(log.indexOf('close p1'));
+  });
+
   it('does not halt on a failed rollback: every server given is tried', async () => {
     const harness = await upgraded();
     harness.hooks = { rollbackGates: async () => ({ verdict: 'fail', reason: 'error-log fail' }) };

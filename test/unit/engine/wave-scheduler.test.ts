@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allowedFailures, failureBudgetExceeded } from '../../../src/engine/failure-budget.js';
-import { nextServer, type SchedulableServer } from '../../../src/engine/wave-scheduler.js';
+import {
+  blockedForever,
+  nextServer,
+  type SchedulableServer,
+  type WaveDirection,
+} from '../../../src/engine/wave-scheduler.js';
 
 const serverArbitrary = fc.record({
   class: fc.constantFrom('ix-6', 'ix-24', 'cuil-9'),
@@ -30,6 +35,7 @@ function simulate(
   limits: { wave: number; perClass: number | undefined },
   order: readonly number[],
   fails: (server: SchedulableServer) => boolean = () => false,
+  direction: WaveDirection = 'upgrade',
 ) {
   const pending = [...wave];
   const inFlight: SchedulableServer[] = [];
@@ -39,7 +45,7 @@ function simulate(
   let tick = 0;
   for (;;) {
     const next = nextServer(
-      { pending, inFlight, finished, wave },
+      { pending, inFlight, finished, wave, direction },
       { wave: limits.wave, perClass: () => limits.perClass },
     );
     if (next) {
@@ -126,6 +132,46 @@ describe('the wave scheduler', () => {
       (server) => server.name === 'r1',
     );
     expect(startOrder).toEqual(['r1']);
+  });
+
+  it('rolls back a primary before every replica of its cluster, whatever the plan order', () => {
+    fc.assert(
+      fc.property(waveArbitrary, limitsArbitrary, fc.array(fc.nat()), (wave, limits, order) => {
+        const { startOrder, finished } = simulate(wave, limits, order, () => false, 'downgrade');
+        expect(finished.size).toBe(wave.length);
+        for (const primary of wave.filter((server) => server.role === 'primary')) {
+          const replicas = wave.filter(
+            (server) => server.cluster === primary.cluster && server.role === 'replica',
+          );
+          for (const replica of replicas) {
+            expect(startOrder.indexOf(primary.name)).toBeLessThan(startOrder.indexOf(replica.name));
+          }
+        }
+      }),
+    );
+  });
+
+  it('never rolls back a replica whose primary could not be rolled back, and says why', () => {
+    const wave: SchedulableServer[] = [
+      { name: 'r1', class: 'a', cluster: 'c', role: 'replica' },
+      { name: 'p1', class: 'a', cluster: 'c', role: 'primary' },
+      { name: 'solo', class: 'a' },
+    ];
+    const { startOrder, finished, pending } = simulate(
+      wave,
+      { wave: 3, perClass: undefined },
+      [0],
+      (server) => server.name === 'p1',
+      'downgrade',
+    );
+    expect(startOrder).toEqual(['p1', 'solo']);
+    expect(blockedForever({ pending, inFlight: [], finished, wave, direction: 'downgrade' })).toEqual([
+      {
+        server: 'r1',
+        reason:
+          'its primary p1 did not roll back; a replica never goes back before its primary (it would replicate from a newer version)',
+      },
+    ]);
   });
 });
 
