@@ -226,10 +226,11 @@ export const campaignSchema = z.strictObject({
       timeout: duration.default(300_000),
       /**
        * Stop waiting once dirty pages have not fallen (by 5% of their lowest reading) for this
-       * long: under write load the pool settles where the flush only keeps up. 0: wait for the
-       * target or the timeout.
+       * long: under write load the pool settles where the flush only keeps up. InnoDB flushes in
+       * batches, with pauses of 10 s and more on a busy disk: keep it well above that. 0: wait
+       * for the target or the timeout.
        */
-      settle: duration.default(15_000),
+      settle: duration.default(30_000),
       /**
        * innodb_io_capacity during the pre-flush (its _max raised to match when lower): at
        * innodb_max_dirty_pages_pct=0 InnoDB flushes at io_capacity, 200 pages/s by default,
@@ -242,7 +243,7 @@ export const campaignSchema = z.strictObject({
       dirtyPagesPct: 0,
       targetDirtyPages: 1000,
       timeout: 300_000,
-      settle: 15_000,
+      settle: 30_000,
       ioCapacity: 2000,
     }),
   prechecks: z
