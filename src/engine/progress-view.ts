@@ -152,6 +152,12 @@ export function renderProgress(
 }
 
 export interface ProgressView {
+  /**
+   * Runs `question` with the live view out of its way: the frame is left in the scrollback,
+   * nothing is drawn until the answer, then the view starts again below it. A redraw would
+   * otherwise erase the question the DBA is reading. Plain lines are left as they are.
+   */
+  hold<T>(question: () => Promise<T>): Promise<T>;
   /** Draws the final state and stops redrawing. */
   close(): void;
 }
@@ -161,12 +167,15 @@ export function attachProgressView(options: ProgressViewOptions): ProgressView {
   const live = options.live ?? options.stream.isTTY === true;
   if (!live) {
     const detachLines = attachProgressLines(options.events, { write: (line) => options.stream.write(line) });
-    return { close: detachLines };
+    return { hold: (question) => question(), close: detachLines };
   }
   const model = new ProgressModel(options.servers);
   // Only a TTY gets here, and a TTY is a real stream.
   const draw = createLogUpdate(options.stream as NodeJS.WriteStream);
+  // Questions at the terminal in progress: no drawing while any is.
+  let holding = 0;
   const redraw = (): void => {
+    if (holding > 0) return;
     try {
       draw(
         renderProgress(model, options.clock.now(), options, Math.max(10, (options.stream.rows ?? 40) - 2)),
@@ -213,6 +222,19 @@ export function attachProgressView(options: ProgressViewOptions): ProgressView {
   timer.unref();
   redraw();
   return {
+    hold: async (question) => {
+      if (holding === 0) {
+        redraw();
+        draw.done();
+      }
+      holding += 1;
+      try {
+        return await question();
+      } finally {
+        holding -= 1;
+        redraw();
+      }
+    },
     close: () => {
       clearInterval(timer);
       for (const off of detach) off();

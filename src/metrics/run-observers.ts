@@ -49,6 +49,8 @@ export interface RunObservers<Store extends JournalStore> {
   readonly metrics: WaveMetrics;
   /** Where /metrics is served, when `metricsPort` was given. */
   readonly metricsUrl?: string;
+  /** Runs a question at the terminal with the live view out of its way (see ProgressView.hold). */
+  holdView<T>(question: () => Promise<T>): Promise<T>;
   /** Flushes the textfile and the log, stops the server and the terminal view. Never throws. */
   close(): Promise<void>;
 }
@@ -132,6 +134,7 @@ export async function attachRunObservers<Store extends JournalStore>(
 
   return {
     journal,
+    holdView: (question) => (view === undefined ? question() : view.hold(question)),
     metrics,
     ...(server === undefined ? {} : { metricsUrl: server.url }),
     close: async () => {

@@ -345,7 +345,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
           store,
           resolver: serverResolver(classes, campaign),
           sql: (server) => connectors.sql(server),
-          ask: services.interactive ? services.askInconclusive : undefined,
+          ask: askWithViewHeld(services.interactive ? services.askInconclusive : undefined, observers),
         }),
       );
     const classConcurrency = new Map(
@@ -412,3 +412,12 @@ export const runCommand: CommandModule<object, RunArguments> = {
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run'),
   handler: waveCommandHandler(runWaveCommand),
 };
+
+/** The terminal question, asked with the live view held so that a redraw cannot erase it. */
+function askWithViewHeld(
+  ask: StatsAndGatesPorts['ask'],
+  observers: RunObservers<FileJournalStore>,
+): StatsAndGatesPorts['ask'] {
+  if (ask === undefined) return undefined;
+  return (server, phase, verdicts) => observers.holdView(() => ask(server, phase, verdicts));
+}

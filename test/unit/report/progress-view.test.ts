@@ -72,4 +72,43 @@ describe('the live view of a wave', () => {
     expect(written.join('')).toContain('2011-09-20T16:00:00Z db-a1');
     expect(written.join('')).toMatch(/db-a1 +=> Upgraded/);
   });
+
+  it('stops drawing while a question is asked at the terminal, and draws again after the answer', async () => {
+    const events = new EngineEvents();
+    const written: string[] = [];
+    const view = attachProgressView({
+      ...base,
+      events,
+      clock: new FakeClock(start),
+      live: true,
+      refreshMs: 3_600_000,
+      stream: {
+        write: (text: string) => written.push(text) > 0,
+        isTTY: true,
+        columns: 120,
+        rows: 40,
+      } as never,
+    });
+    const step = (step: 'precheck' | 'baseline') =>
+      events.emit('step', {
+        at: '2011-09-20T16:00:00.000Z',
+        wave: 1,
+        server: 'db-a1',
+        step,
+        event: 'started',
+      });
+    let drawnWhileAsking = -1;
+    const answer = await view.hold(async () => {
+      const before = written.length;
+      await step('precheck');
+      drawnWhileAsking = written.length - before;
+      return 'continue';
+    });
+    expect(answer).toBe('continue');
+    expect(drawnWhileAsking).toBe(0);
+    const before = written.length;
+    await step('baseline');
+    expect(written.slice(before).join('')).toContain('baseline');
+    view.close();
+  });
 });
