@@ -23,6 +23,8 @@ export interface CampaignVariant {
   readonly preflush: boolean;
   /** Pre-flush timeout (campaign duration text), so a write load that never lets it finish is bounded. */
   readonly preflushTimeout?: string;
+  /** `preflush.ioCapacity`: what the datadir's disk sustains (the campaign default is 2000). */
+  readonly preflushIoCapacity?: number;
 }
 
 export interface PlannedVariant {
@@ -76,6 +78,7 @@ export async function planVariant(fleet: FleetManifest, variant: CampaignVariant
     preflush: {
       enabled: variant.preflush,
       ...(variant.preflushTimeout === undefined ? {} : { timeout: variant.preflushTimeout }),
+      ...(variant.preflushIoCapacity === undefined ? {} : { ioCapacity: variant.preflushIoCapacity }),
     },
     // Sampling for the analysis gates (after the window) kept short: a bench run would otherwise
     // spend minutes on baseline, warm-up and controls that none of its figures need. The readiness

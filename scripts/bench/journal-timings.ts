@@ -31,7 +31,7 @@ export interface ServerTimings {
   /** What the shutdown's first progress record saw while the server still answered. */
   readonly dirtyPagesAtShutdown?: number;
   /** The pre-flush step's detail: the dirty pages it ended at and whether it reached its target. */
-  readonly preflush?: { readonly dirtyPages?: number; readonly reachedTarget?: boolean; readonly ms: number };
+  readonly preflush?: { readonly dirtyPages?: number; readonly endedBy?: string; readonly ms: number };
 }
 
 function stepRecords(records: readonly JournalRecord[], server: string): StepRecord[] {
@@ -89,8 +89,8 @@ export function serverTimings(records: readonly JournalRecord[], server: string)
             ...(typeof preflushRecord.detail?.dirtyPages === 'number'
               ? { dirtyPages: preflushRecord.detail.dirtyPages }
               : {}),
-            ...(typeof preflushRecord.detail?.reachedTarget === 'boolean'
-              ? { reachedTarget: preflushRecord.detail.reachedTarget }
+            ...(typeof preflushRecord.detail?.endedBy === 'string'
+              ? { endedBy: preflushRecord.detail.endedBy }
               : {}),
           },
         }
