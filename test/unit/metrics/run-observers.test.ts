@@ -7,7 +7,7 @@ import type { Clock } from '../../../src/engine/clock.js';
 import { EngineEvents } from '../../../src/engine/engine-events.js';
 import { FileJournalStore, JOURNAL_FILE } from '../../../src/engine/file-journal-store.js';
 import { EVENT_LOG_FILE } from '../../../src/metrics/event-log.js';
-import { attachRunObservers } from '../../../src/metrics/run-observers.js';
+import { attachRunObservers, type RunObserverOptions } from '../../../src/metrics/run-observers.js';
 import { find, parseExposition } from './exposition.js';
 
 let stateDir: string;
@@ -27,22 +27,33 @@ const campaign = {
 };
 const wave = { index: 1, days: [], servers: [{ name: 'db-a1', class: 'ix-6', date: '2011-09-20' }] };
 
+/** The observers of a one-server wave writing to `stream`, with a journal in the test's state dir. */
+async function observe(
+  stream: RunObserverOptions<FileJournalStore>['stream'],
+  extra: Partial<RunObserverOptions<FileJournalStore>> = {},
+) {
+  const events = new EngineEvents();
+  const store = new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock });
+  const observers = await attachRunObservers({
+    events,
+    journal: store,
+    campaign: campaign as never,
+    wave,
+    stateDir,
+    clock,
+    stream,
+    ...extra,
+  });
+  return { events, store, observers };
+}
+
 describe('the observers of a run', () => {
   it('see every durable journal record: metrics endpoint, textfile and structured log', async () => {
     const written: string[] = [];
-    const events = new EngineEvents();
-    const store = new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock });
-    const observers = await attachRunObservers({
-      events,
-      journal: store,
-      campaign: campaign as never,
-      wave,
-      stateDir,
-      clock,
-      stream: { write: (text: string) => written.push(text), isTTY: false },
-      metricsPort: 0,
-      metricsTextfile: join(stateDir, 'dbwave.prom'),
-    });
+    const { events, store, observers } = await observe(
+      { write: (text: string) => written.push(text), isTTY: false },
+      { metricsPort: 0, metricsTextfile: join(stateDir, 'dbwave.prom') },
+    );
     const at = '2011-09-20T16:00:00.000Z';
     await events.emit('wave', { at, wave: 1, event: 'started', servers: ['db-a1'] });
     await events.emit('step', { at, wave: 1, server: 'db-a1', step: 'precheck', event: 'started' });
@@ -78,26 +89,14 @@ describe('the observers of a run', () => {
   });
 
   it('show an event only once its journal record is on disk', async () => {
-    const events = new EngineEvents();
-    const store = new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock });
     const recordsWhenShown: number[] = [];
-    const observers = await attachRunObservers({
-      events,
-      journal: store,
-      campaign: campaign as never,
-      wave,
-      stateDir,
-      clock,
-      stream: {
-        write: (text: string) => {
-          if (text.includes('shutdown started')) {
-            recordsWhenShown.push(
-              readFileSync(join(stateDir, JOURNAL_FILE), 'utf8').trim().split('\n').length,
-            );
-          }
-        },
-        isTTY: false,
+    const { events, store, observers } = await observe({
+      write: (text: string) => {
+        if (text.includes('shutdown started')) {
+          recordsWhenShown.push(readFileSync(join(stateDir, JOURNAL_FILE), 'utf8').trim().split('\n').length);
+        }
       },
+      isTTY: false,
     });
     const at = '2011-09-20T16:00:00.000Z';
     await events.emit('wave', { at, wave: 1, event: 'started', servers: ['db-a1'] });
@@ -108,39 +107,34 @@ describe('the observers of a run', () => {
   });
 
   it('start their metrics from the journal so far when a wave is resumed', async () => {
-    const events = new EngineEvents();
-    const observers = await attachRunObservers({
-      events,
-      journal: new FileJournalStore({ stateDir, campaign: 'fleet-5158', clock }),
-      campaign: campaign as never,
-      wave,
-      stateDir,
-      clock,
-      stream: { write: () => undefined },
-      progress: false,
-      journalSoFar: [
-        {
-          v: 1,
-          seq: 1,
-          at: '2011-09-20T16:00:00Z',
-          campaign: 'fleet-5158',
-          wave: 1,
-          kind: 'wave',
-          event: 'started',
-          servers: ['db-a1'],
-        },
-        {
-          v: 1,
-          seq: 2,
-          at: '2011-09-20T16:00:01Z',
-          campaign: 'fleet-5158',
-          wave: 1,
-          kind: 'outcome',
-          server: 'db-a1',
-          outcome: 'Upgraded',
-        },
-      ],
-    });
+    const { observers } = await observe(
+      { write: () => undefined },
+      {
+        progress: false,
+        journalSoFar: [
+          {
+            v: 1,
+            seq: 1,
+            at: '2011-09-20T16:00:00Z',
+            campaign: 'fleet-5158',
+            wave: 1,
+            kind: 'wave',
+            event: 'started',
+            servers: ['db-a1'],
+          },
+          {
+            v: 1,
+            seq: 2,
+            at: '2011-09-20T16:00:01Z',
+            campaign: 'fleet-5158',
+            wave: 1,
+            kind: 'outcome',
+            server: 'db-a1',
+            outcome: 'Upgraded',
+          },
+        ],
+      },
+    );
     const samples = parseExposition(await observers.metrics.text());
     expect(find(samples, 'dbwave_servers', { state: 'Upgraded' })[0]?.value).toBe(1);
     await observers.close();

@@ -17,6 +17,23 @@ const base = {
   shutdownBudgetMs: 3_600_000,
 };
 
+/** The view of `base`'s wave on a stream that keeps what is written. */
+function viewOnto(
+  stream: { isTTY: boolean; columns?: number; rows?: number },
+  extra: { live?: boolean; refreshMs?: number } = {},
+) {
+  const events = new EngineEvents();
+  const written: string[] = [];
+  const view = attachProgressView({
+    ...base,
+    ...extra,
+    events,
+    clock: new FakeClock(start),
+    stream: { ...stream, write: (text: string) => written.push(text) > 0 } as never,
+  });
+  return { events, written, view };
+}
+
 describe('the live view of a wave', () => {
   it('shows each server in flight with its step, elapsed time, shutdown ETA and window against its target', () => {
     const model = new ProgressModel(base.servers);
@@ -47,14 +64,7 @@ describe('the live view of a wave', () => {
   });
 
   it('writes plain timestamped lines when the output is not a terminal', async () => {
-    const events = new EngineEvents();
-    const written: string[] = [];
-    const view = attachProgressView({
-      ...base,
-      events,
-      clock: new FakeClock(start),
-      stream: { write: (text: string) => written.push(text), isTTY: false },
-    });
+    const { events, written, view } = viewOnto({ isTTY: false });
     await events.emit('step', {
       at: '2011-09-20T16:00:00.000Z',
       wave: 1,
@@ -74,21 +84,10 @@ describe('the live view of a wave', () => {
   });
 
   it('stops drawing while a question is asked at the terminal, and draws again after the answer', async () => {
-    const events = new EngineEvents();
-    const written: string[] = [];
-    const view = attachProgressView({
-      ...base,
-      events,
-      clock: new FakeClock(start),
-      live: true,
-      refreshMs: 3_600_000,
-      stream: {
-        write: (text: string) => written.push(text) > 0,
-        isTTY: true,
-        columns: 120,
-        rows: 40,
-      } as never,
-    });
+    const { events, written, view } = viewOnto(
+      { isTTY: true, columns: 120, rows: 40 },
+      { live: true, refreshMs: 3_600_000 },
+    );
     const step = (step: 'precheck' | 'baseline') =>
       events.emit('step', {
         at: '2011-09-20T16:00:00.000Z',
