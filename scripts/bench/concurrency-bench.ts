@@ -6,9 +6,13 @@ import { runProblem, watchedRun } from './watched-run.js';
 
 /**
  * Target 4: a wave of every bench server at concurrency 1, 2 and 3. Its wall time (journal wave
- * `started` -> `finished`) should be within 10% of ceil(servers / concurrency) x the run's median
- * per-server time (first step -> outcome). Also gives the shutdown-notice samples of target 4b
- * and dbwave's resident memory over whole waves (target 5).
+ * `started` -> `finished`) should be within 10% of servers / concurrency x the run's mean
+ * per-server time (first step -> outcome): the wall time if the scheduler wasted nothing. The
+ * mean, not the median: servers / concurrency x mean is the wave's work shared by its slots,
+ * where one slow server (or the 2-core machine slowing three servers at once unevenly) moves the
+ * median-based figure by its skew, not by anything dbwave does; that figure is printed too.
+ * Also gives the shutdown-notice samples of target 4b and dbwave's resident memory over whole
+ * waves (target 5).
  */
 
 export const WAVE_TOLERANCE = 0.1;
@@ -31,11 +35,12 @@ export async function concurrencyBench(
   const rows: {
     concurrency: number;
     wallMs: number;
-    perServerMedianMs: number;
+    perServerMeanMs: number;
+    /** servers / concurrency x mean per-server time: the wall time with perfect packing. */
     expectedMs: number;
     deviation: number;
-    /** Sum of per-server times / concurrency: the wall time with perfect packing, outliers included. */
-    packedMs: number;
+    /** ceil(servers / concurrency) x the median per-server time, for comparison. */
+    medianExpectedMs: number;
   }[] = [];
   const noticeLagMs: number[] = [];
   const rssKib: number[][] = [];
@@ -55,14 +60,21 @@ export async function concurrencyBench(
     const timing = waveTimings(watched.run.records, 1);
     if (!timing)
       throw new Error(`wave bench, concurrency ${concurrency}: no wave started/finished in the journal`);
-    const perServerMedianMs = medianOf(Object.values(timing.perServerMs));
-    const expectedMs = Math.ceil(servers.length / concurrency) * perServerMedianMs;
-    const deviation = timing.wallMs / expectedMs - 1;
     const perServer = Object.values(timing.perServerMs);
-    const packedMs = perServer.reduce((sum, ms) => sum + ms, 0) / concurrency;
-    rows.push({ concurrency, wallMs: timing.wallMs, perServerMedianMs, expectedMs, deviation, packedMs });
+    const perServerMeanMs = perServer.reduce((sum, ms) => sum + ms, 0) / perServer.length;
+    const expectedMs = (servers.length / concurrency) * perServerMeanMs;
+    const deviation = timing.wallMs / expectedMs - 1;
+    const medianExpectedMs = Math.ceil(servers.length / concurrency) * medianOf(perServer);
+    rows.push({
+      concurrency,
+      wallMs: timing.wallMs,
+      perServerMeanMs,
+      expectedMs,
+      deviation,
+      medianExpectedMs,
+    });
     log(
-      `  wave of ${servers.length} at concurrency ${concurrency}: wall ${seconds(timing.wallMs)}, per server ${seconds(perServerMedianMs)} (median; ${perServer.map((ms) => (ms / 1000).toFixed(1)).join(', ')}), expected ${seconds(expectedMs)}, ${(deviation * 100).toFixed(1)}%; sum/concurrency ${seconds(packedMs)}`,
+      `  wave of ${servers.length} at concurrency ${concurrency}: wall ${seconds(timing.wallMs)}, per server ${seconds(perServerMeanMs)} (mean; ${perServer.map((ms) => (ms / 1000).toFixed(1)).join(', ')}), expected ${seconds(expectedMs)}, ${signed(deviation)}; with the median ${seconds(medianExpectedMs)}, ${signed(timing.wallMs / medianExpectedMs - 1)}`,
     );
     await Promise.all(servers.map((server) => restoreServer(fleet, server)));
   }
@@ -72,15 +84,19 @@ export async function concurrencyBench(
     rssKib,
     target: {
       id: '4',
-      target: 'wave wall time within 10% of ceil(servers/concurrency) x per-server time',
+      target: 'wave wall time within 10% of servers/concurrency x mean per-server time',
       measured: rows
         .map(
           (row) =>
-            `c=${row.concurrency}: ${seconds(row.wallMs)} vs ${seconds(row.expectedMs)} (${row.deviation >= 0 ? '+' : ''}${(row.deviation * 100).toFixed(1)}%; sum/c ${seconds(row.packedMs)})`,
+            `c=${row.concurrency}: ${seconds(row.wallMs)} vs ${seconds(row.expectedMs)} (${signed(row.deviation)}; median-based ${signed(row.wallMs / row.medianExpectedMs - 1)})`,
         )
         .join('; '),
       verdict: worst <= WAVE_TOLERANCE ? 'pass' : 'fail',
       data: { servers: serverNames, rows },
     },
   };
+}
+
+function signed(fraction: number): string {
+  return `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%`;
 }

@@ -91,9 +91,10 @@ export class FakeDbServer {
     });
     const path = /'([^']*)'$/.exec(line)?.[1];
     if (words[0] === 'stat') return ok(`${Buffer.byteLength(this.errorLog)}\n`);
-    const watch = /^if \( (.*) \) >\/dev\/null 2>&1; then echo running; else echo exited; (.*); fi$/.exec(
-      line,
-    );
+    // ServerCommands.runningOrErrorLog, one check or a watch on the host (as one check here).
+    const watch =
+      /^if \( (.*) \) >\/dev\/null 2>&1; then echo running; else echo exited; (.*); fi$/.exec(line) ??
+      /^n=0; while \( (.*) \) >\/dev\/null 2>&1; do .*; done; echo exited; (.*)$/.exec(line);
     if (watch) {
       // ServerCommands.runningOrErrorLog: the running check, then the log once it has exited.
       this.commands.pop();
