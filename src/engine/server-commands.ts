@@ -107,9 +107,9 @@ export class ServerCommands {
   /**
    * The `running` command and, once mysqld has exited, the error log since `offset`, in one round
    * trip: users are in 503 until the exit is noticed and judged clean, so no second exchange.
-   * With `watch`, the host itself repeats `running` every `watch.everyS` seconds, up to
-   * `watch.rounds` times, before it answers "running": the exit is noticed on the host within
-   * that interval, not one SSH round trip (0.2-0.5 s on a busy machine) after the next poll.
+   * The host itself repeats `running` every `watch.everyS` seconds, up to `watch.rounds` times,
+   * before it answers "running": the exit is noticed on the host within that interval, not one SSH
+   * round trip (0.2-0.5 s on a busy machine) after the next poll. One round is a single check.
    * `tail` is undefined when the log could not be read.
    */
   async runningOrErrorLog(
@@ -117,7 +117,7 @@ export class ServerCommands {
     path: string,
     offset: number,
     maxBytes: number,
-    watch: { readonly rounds: number; readonly everyS: number } = { rounds: 1, everyS: 0 },
+    watch: { readonly rounds: number; readonly everyS: number },
   ): Promise<
     { readonly running: true } | { readonly running: false; readonly tail: ErrorLogTail | undefined }
   > {
@@ -128,11 +128,8 @@ export class ServerCommands {
         `commands.running is not set in ${this.options.campaignFile}`,
       );
     }
-    const tail = errorLogTailCommand(path, offset, maxBytes);
-    const line =
-      watch.rounds <= 1
-        ? `if ( ${running} ) >/dev/null 2>&1; then echo running; else echo exited; ${tail}; fi`
-        : `n=0; while ( ${running} ) >/dev/null 2>&1; do n=$((n+1)); if [ "$n" -ge ${Math.floor(watch.rounds)} ]; then echo running; exit 0; fi; sleep ${watch.everyS}; done; echo exited; ${tail}`;
+    const rounds = Math.max(1, Math.floor(watch.rounds));
+    const line = `n=0; while ( ${running} ) >/dev/null 2>&1; do n=$((n+1)); if [ "$n" -ge ${rounds} ]; then echo running; exit 0; fi; sleep ${watch.everyS}; done; echo exited; ${errorLogTailCommand(path, offset, maxBytes)}`;
     const result = await this.exec(step, 'running-or-error-log', line);
     const newline = result.stdout.indexOf('\n');
     const first = (newline === -1 ? result.stdout : result.stdout.slice(0, newline)).trim();

@@ -91,12 +91,10 @@ export class FakeDbServer {
     });
     const path = /'([^']*)'$/.exec(line)?.[1];
     if (words[0] === 'stat') return ok(`${Buffer.byteLength(this.errorLog)}\n`);
-    // ServerCommands.runningOrErrorLog, one check or a watch on the host (as one check here).
-    const watch =
-      /^if \( (.*) \) >\/dev\/null 2>&1; then echo running; else echo exited; (.*); fi$/.exec(line) ??
-      /^n=0; while \( (.*) \) >\/dev\/null 2>&1; do .*; done; echo exited; (.*)$/.exec(line);
+    const watch = /^n=0; while \( (.*) \) >\/dev\/null 2>&1; do .*; done; echo exited; (.*)$/.exec(line);
     if (watch) {
-      // ServerCommands.runningOrErrorLog: the running check, then the log once it has exited.
+      // ServerCommands.runningOrErrorLog: its watch on the host as one running check here, then
+      // the log once it has exited.
       this.commands.pop();
       if (this.exec(watch[1] ?? '').exitCode === 0) return ok('running\n');
       const offset = Number(/-lt (\d+)/.exec(watch[2] ?? '')?.[1] ?? '0');
