@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { type ChildOutput, childOutput } from './support/child-output.js';
 import { type DockerEnvironment, REPO_ROOT } from './support/docker-environment.js';
 
 /**
@@ -17,31 +18,14 @@ import { type DockerEnvironment, REPO_ROOT } from './support/docker-environment.
 /** Exit statuses with which the scripts say "not possible on this machine", not "broken". */
 const CANNOT_RUN_HERE = new Set([3, 4]);
 
-interface ScriptResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(REPO_ROOT, 'scripts', 'containers', script), ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      process.stderr.write(chunk);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildOutput> {
+  const child = spawn('bash', [join(REPO_ROOT, 'scripts', 'containers', script), ...args], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The scripts' progress (image builds take a while) shows as it comes.
+  return childOutput(child, (chunk) => process.stderr.write(chunk));
 }
 
 /** `KEY=value` lines of a script's stdout. */
@@ -59,15 +43,15 @@ function lastLines(text: string, count: number): string {
 }
 
 /** Throws for a broken setup; returns a reason for a machine that cannot run containers. */
-function failureOf(script: string, result: ScriptResult): string {
-  const reason = `${script} exited ${result.code}: ${lastLines(result.stderr, 2)}`;
-  if (result.code !== null && CANNOT_RUN_HERE.has(result.code)) return reason;
+function failureOf(script: string, result: ChildOutput): string {
+  const reason = `${script} exited ${result.exitCode}: ${lastLines(result.stderr, 2)}`;
+  if (result.exitCode !== null && CANNOT_RUN_HERE.has(result.exitCode)) return reason;
   throw new Error(`container suite setup failed: ${reason}`);
 }
 
 async function prepare(): Promise<{ environment: DockerEnvironment; startedEngine: boolean }> {
   const engine = await runScript('docker-engine.sh', ['start'], process.env);
-  if (engine.code !== 0) {
+  if (engine.exitCode !== 0) {
     return {
       environment: { available: false, reason: failureOf('docker-engine.sh', engine) },
       startedEngine: false,
@@ -79,7 +63,7 @@ async function prepare(): Promise<{ environment: DockerEnvironment; startedEngin
   const startedEngine = engineValues.get('STARTED') === 'yes';
 
   const images = await runScript('build-images.sh', [], { ...process.env, DOCKER_HOST: dockerHost });
-  if (images.code !== 0) {
+  if (images.exitCode !== 0) {
     return { environment: { available: false, reason: failureOf('build-images.sh', images) }, startedEngine };
   }
   const imageValues = keyValues(images.stdout);

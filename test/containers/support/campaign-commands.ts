@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { renderCommand, templateVariables } from '../../../src/engine/command-template.js';
 import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
 import { type Campaign, campaignSchema } from '../../../src/inventory/campaign-schema.js';
+import { type ChildOutput, childOutput } from './child-output.js';
 import { type AvailableEnvironment, REPO_ROOT, versionOfImage } from './docker-environment.js';
 
 /**
@@ -22,11 +23,7 @@ export type CommandName =
   | 'rollback'
   | 'postUpgrade';
 
-export interface ShellResult {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type ShellResult = ChildOutput;
 
 export const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'containers');
 const CAMPAIGN_FILE = join(EXAMPLE_DIR, 'campaign.yaml');
@@ -45,19 +42,9 @@ export async function loadExampleCampaign(environment: AvailableEnvironment): Pr
 }
 
 export function runShell(command: string): Promise<ShellResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
+  return childOutput(
+    spawn('/bin/sh', ['-c', command], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
 }
 
 /** Runs one of the campaign's commands for a server. */

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_DIR } from './campaign-commands.js';
+import { type ChildOutput, childOutput } from './child-output.js';
 import type { ExampleServer } from './container-fixture.js';
 import { REPO_ROOT } from './docker-environment.js';
 
@@ -70,35 +71,20 @@ export async function writeExampleCampaign(
   };
 }
 
-export interface CliResult {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = ChildOutput;
 
 /** `dbwave ARGS...` from the sources, with the campaign's SQL password in its environment. */
 export function runDbwave(args: readonly string[], mysqlPassword: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, DBWAVE_MYSQL_PASSWORD: mysqlPassword },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DBWAVE_MYSQL_PASSWORD: mysqlPassword },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return childOutput(child);
 }
 
 /** Like runDbwave, but any exit status but `expected` is an error that shows dbwave's output. */

@@ -17,13 +17,18 @@ function store(dir: string): FileJournalStore {
 const step = (server: string) =>
   ({ kind: 'step', wave: 1, server, step: 'precheck', event: 'started' }) as const;
 
+/** A state dir whose journal holds a record per server named, written and closed. */
+async function journalOf(...servers: string[]): Promise<{ dir: string; file: string }> {
+  const dir = await stateDir();
+  const journal = store(dir);
+  for (const server of servers) await journal.append(step(server));
+  await journal.close();
+  return { dir, file: join(dir, JOURNAL_FILE) };
+}
+
 describe('the file journal', () => {
   it('numbers records from 1 and reads them back in order', async () => {
-    const dir = await stateDir();
-    const journal = store(dir);
-    await journal.append(step('a'));
-    await journal.append(step('b'));
-    await journal.close();
+    const { dir } = await journalOf('a', 'b');
     const { records, tornTail } = await store(dir).read();
     expect(records.map((record) => [record.seq, 'server' in record ? record.server : ''])).toEqual([
       [1, 'a'],
@@ -51,11 +56,7 @@ describe('the file journal', () => {
   });
 
   it('drops and reports a torn last line, and the next writer starts on a fresh line', async () => {
-    const dir = await stateDir();
-    const journal = store(dir);
-    await journal.append(step('a'));
-    await journal.close();
-    const file = join(dir, JOURNAL_FILE);
+    const { dir, file } = await journalOf('a');
     await writeFile(file, `${await readFile(file, 'utf8')}{"v":1,"seq":2,"at":"2026-11`);
 
     const read = await store(dir).read();
@@ -72,24 +73,14 @@ describe('the file journal', () => {
   });
 
   it('calls damage before the last line corruption', async () => {
-    const dir = await stateDir();
-    const journal = store(dir);
-    await journal.append(step('a'));
-    await journal.append(step('b'));
-    await journal.close();
-    const file = join(dir, JOURNAL_FILE);
+    const { dir, file } = await journalOf('a', 'b');
     const lines = (await readFile(file, 'utf8')).split('\n');
     await writeFile(file, [lines[0]?.slice(0, 10), lines[1], ''].join('\n'));
     await expect(store(dir).read()).rejects.toBeInstanceOf(JournalCorruptError);
   });
 
   it('calls a gap in the numbering corruption', async () => {
-    const dir = await stateDir();
-    const journal = store(dir);
-    await journal.append(step('a'));
-    await journal.append(step('b'));
-    await journal.close();
-    const file = join(dir, JOURNAL_FILE);
+    const { dir, file } = await journalOf('a', 'b');
     const lines = (await readFile(file, 'utf8')).split('\n');
     await writeFile(file, [lines[1], ''].join('\n'));
     await expect(store(dir).read()).rejects.toThrow(/seq 2 where 1 belongs/);

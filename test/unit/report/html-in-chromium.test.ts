@@ -103,8 +103,7 @@ function dumpDom(browser: string, file: string, proxyPort: number, profile: stri
 }
 
 function sampleReportHtml(): string {
-  const journal = new SyntheticJournal();
-  journal.add({ kind: 'wave', wave: 1, event: 'started', servers: ['db-a1', 'db-b1', 'db-c1'] });
+  const journal = new SyntheticJournal().waveStarted(1, ['db-a1', 'db-b1', 'db-c1']);
   journal.healthyServer(1, 'db-a1', { shutdownMs: 900_000, fsyncsAfter: 160 });
   journal.startFailsServer(1, 'db-b1');
   journal.healthyServer(1, 'db-c1');

@@ -25,14 +25,7 @@ beforeEach(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'dbwave-report-'));
   out = [];
   err = [];
-  const journal = new SyntheticJournal();
-  journal.add({
-    kind: 'wave',
-    wave: 1,
-    event: 'started',
-    servers: ['db-a1', 'db-b1', 'db-c1'],
-    action: 'run',
-  });
+  const journal = new SyntheticJournal().waveStarted(1, ['db-a1', 'db-b1', 'db-c1']);
   journal.healthyServer(1, 'db-a1');
   journal.startFailsServer(1, 'db-b1');
   // dbwave was killed while writing its next record: a torn last line.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showStatus } from '../../../src/cli/commands/status.js';
 import { FakeClock } from './fake-clock.js';
-import { journalText, SyntheticJournal } from './synthetic-journal.js';
+import { journalText, type SyntheticJournal, waveInShutdown } from './synthetic-journal.js';
 
 const PLAN = 'test/unit/report/fixtures/plan.yaml';
 let stateDir: string;
@@ -26,30 +26,13 @@ afterEach(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-/** Wave 1 of the example plan with its first server upgraded and its second in shutdown. */
-function waveUnderWay(): SyntheticJournal {
-  const journal = new SyntheticJournal();
-  journal.add({
-    kind: 'wave',
-    wave: 1,
-    event: 'started',
-    servers: ['db-a1', 'db-b1', 'db-c1'],
-    action: 'run',
-  });
-  journal.healthyServer(1, 'db-a1');
-  journal.step(1, 'db-b1', 'precheck', 1_000, { detail: { version: '5.1.44' } });
-  journal.step(1, 'db-b1', 'window-open', 500);
-  journal.add({ kind: 'step', wave: 1, server: 'db-b1', step: 'shutdown', event: 'started' });
-  return journal;
-}
-
 async function writeJournal(journal: SyntheticJournal): Promise<void> {
   await writeFile(join(stateDir, 'journal.jsonl'), journalText(journal.records));
 }
 
 describe('dbwave status', () => {
   it('shows each server with its state, step and window, and the lock', async () => {
-    const journal = waveUnderWay();
+    const journal = waveInShutdown();
     await writeJournal(journal);
     const status = await showStatus(
       { plan: PLAN, stateDir },
@@ -65,7 +48,7 @@ describe('dbwave status', () => {
   });
 
   it('gives the same as JSON with --json', async () => {
-    await writeJournal(waveUnderWay());
+    await writeJournal(waveInShutdown());
     await showStatus(
       { plan: PLAN, stateDir, json: true },
       { streams, clock: new FakeClock(), cwd: process.cwd() },
@@ -115,7 +98,7 @@ describe('dbwave status --every', () => {
     await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
-    const journal = waveUnderWay();
+    const journal = waveInShutdown();
     await writeJournal(journal);
     const clock = new FakeClock(journal.clock);
     // The wave moves on while status sleeps: the second server finishes, then the wave.

@@ -30,6 +30,12 @@ export class SyntheticJournal {
     return this.now;
   }
 
+  /** The `run` of a wave starts with these servers. */
+  waveStarted(wave: number, servers: readonly string[]): this {
+    this.add({ kind: 'wave', wave, event: 'started', servers: [...servers], action: 'run' });
+    return this;
+  }
+
   add(entry: JournalEntry): JournalRecord {
     const record = {
       ...entry,
@@ -201,14 +207,7 @@ export function journalText(records: readonly JournalRecord[], tornTail?: string
 
 /** Wave 1 of three servers, all upgraded. */
 export function healthyWave(): SyntheticJournal {
-  const journal = new SyntheticJournal();
-  journal.add({
-    kind: 'wave',
-    wave: 1,
-    event: 'started',
-    servers: ['db-a1', 'db-b1', 'db-c1'],
-    action: 'run',
-  });
+  const journal = new SyntheticJournal().waveStarted(1, ['db-a1', 'db-b1', 'db-c1']);
   journal.healthyServer(1, 'db-a1');
   journal.healthyServer(1, 'db-b1', { shutdownMs: 600_000 });
   journal.healthyServer(1, 'db-c1');
@@ -218,30 +217,26 @@ export function healthyWave(): SyntheticJournal {
 
 /** Wave 1: one server upgraded, one rolled back when it would not start. */
 export function rollbackWave(): SyntheticJournal {
-  const journal = new SyntheticJournal();
-  journal.add({ kind: 'wave', wave: 1, event: 'started', servers: ['db-a1', 'db-b1'], action: 'run' });
+  const journal = new SyntheticJournal().waveStarted(1, ['db-a1', 'db-b1']);
   journal.healthyServer(1, 'db-a1');
   journal.startFailsServer(1, 'db-b1');
   journal.add({ kind: 'wave', wave: 1, event: 'finished' });
   return journal;
 }
 
-/** Wave 1 killed during the second server's shutdown; the third never started. */
-export function killedWave(): SyntheticJournal {
-  const journal = new SyntheticJournal();
-  journal.add({
-    kind: 'wave',
-    wave: 1,
-    event: 'started',
-    servers: ['db-a1', 'db-b1', 'db-c1'],
-    action: 'run',
-  });
+/** Wave 1 with its first server upgraded and its second in its shutdown; the third not started. */
+export function waveInShutdown(): SyntheticJournal {
+  const journal = new SyntheticJournal().waveStarted(1, ['db-a1', 'db-b1', 'db-c1']);
   journal.healthyServer(1, 'db-a1');
   journal.step(1, 'db-b1', 'precheck', 2_000, { detail: { version: '10.11.18-MariaDB' } });
   journal.step(1, 'db-b1', 'window-open', 500);
   journal.add({ kind: 'step', wave: 1, server: 'db-b1', step: 'shutdown', event: 'started' });
-  journal.wait(60_000);
   return journal;
+}
+
+/** Wave 1 killed a minute into the second server's shutdown; the third never started. */
+export function killedWave(): SyntheticJournal {
+  return waveInShutdown().wait(60_000);
 }
 
 export const PLANNED_SERVERS = [
