@@ -9,9 +9,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { campaignSchema } from '../src/inventory/campaign-schema.js';
-import { hardwareClassSchema } from '../src/inventory/hardware-class-schema.js';
-import { planFileSchema } from '../src/inventory/plan-file-schema.js';
+import { campaignSchema } from '../src/model/campaign-schema.js';
+import { hardwareClassSchema } from '../src/model/hardware-class-schema.js';
+import { planFileSchema } from '../src/model/plan-file-schema.js';
 
 interface SchemaFile {
   readonly file: string;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JournalRecord } from '../../src/engine/journal-record.js';
+import type { JournalRecord } from '../../src/engine/journal/journal-record.js';
 import { REPO_ROOT } from '../fleet/fleet-paths.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { JournalRecord, StepName, StepRecord } from '../../src/engine/journal-record.js';
+import type { JournalRecord, StepName, StepRecord } from '../../src/engine/journal/journal-record.js';
 
 /**
  * Timings read back from a `dbwave run` journal: the 503 window of each server, the steps inside

@@ -6,8 +6,8 @@
  * Run alone: `npx tsx scripts/bench/plan-bench.ts`; scripts/bench/main.ts calls {@link runPlanBench}.
  */
 import { pathToFileURL } from 'node:url';
-import { type Campaign, campaignSchema } from '../../src/inventory/campaign-schema.js';
-import { type HardwareClass, hardwareClassSchema } from '../../src/inventory/hardware-class-schema.js';
+import { type Campaign, campaignSchema } from '../../src/model/campaign-schema.js';
+import { type HardwareClass, hardwareClassSchema } from '../../src/model/hardware-class-schema.js';
 import { planWaves } from '../../src/planner/plan-waves.js';
 
 export interface PlanBenchResult {

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { ExitStatus } from '../core/errors.js';
-import { systemClock } from '../engine/clock.js';
+import { systemClock } from '../engine/ports/clock.js';
 import { processStreams } from './commands/plan.js';
 import type { RunServices } from './commands/run.js';
 import { runHandler } from './run-handler.js';

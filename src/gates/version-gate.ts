@@ -1,4 +1,4 @@
-import { serverVersionIs } from '../engine/version-match.js';
+import { serverVersionIs } from '../model/version-match.js';
 import type { GateVerdict } from './gate-verdict.js';
 
 /**

@@ -1,12 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
+import type { KeyPath, SourceLocator } from '../core/source-locator.js';
+import { type Campaign, campaignSchema } from '../model/campaign-schema.js';
+import { type HardwareClass, hardwareClassSchema } from '../model/hardware-class-schema.js';
 import { fleetView } from '../planner/fleet-view.js';
-import type { KeyPath, SourceLocator } from '../planner/source-locator.js';
 import { topologyIssues } from '../planner/topology.js';
-import { type Campaign, campaignSchema } from './campaign-schema.js';
 import { displayPath } from './display-path.js';
-import { type HardwareClass, hardwareClassSchema } from './hardware-class-schema.js';
 import { readYamlFile } from './read-yaml-file.js';
 import type { YamlSource } from './yaml-source.js';
 import { zodInputIssues } from './zod-input-issues.js';

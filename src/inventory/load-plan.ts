@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { Plan } from '../planner/plan.js';
-import type { KeyPath, SourceLocation } from '../planner/source-locator.js';
+import type { KeyPath, SourceLocation } from '../core/source-locator.js';
+import type { Plan } from '../model/plan.js';
+import { planFileSchema, planFromFile } from '../model/plan-file-schema.js';
 import { displayPath } from './display-path.js';
 import { type Inventory, type LoadOptions, loadInventory } from './load-inventory.js';
-import { planFileSchema, planFromFile } from './plan-file-schema.js';
 import { readYamlFile } from './read-yaml-file.js';
 import { zodInputIssues } from './zod-input-issues.js';
 

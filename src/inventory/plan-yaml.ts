@@ -1,5 +1,5 @@
 import { Document, isMap, isSeq } from 'yaml';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../model/plan.js';
 
 /**
  * The plan as the YAML file a DBA reviews: a header saying where it came from, and one line per

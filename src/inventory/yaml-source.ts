@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { InputIssue } from '../core/errors.js';
-import type { KeyPath } from '../planner/source-locator.js';
+import type { KeyPath } from '../core/source-locator.js';
 
 /** A parsed YAML file that can say on which line each key was written. */
 export interface YamlSource {

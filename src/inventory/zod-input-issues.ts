@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { InputIssue } from '../core/errors.js';
-import type { KeyPath } from '../planner/source-locator.js';
+import type { KeyPath } from '../core/source-locator.js';
 import type { YamlSource } from './yaml-source.js';
 
 /**

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import type { InputIssue } from '../core/errors.js';
-import type { Campaign } from '../inventory/campaign-schema.js';
-import type { PlannedDay } from './plan.js';
-import { issueAt, type SourceLocator } from './source-locator.js';
+import { issueAt, type SourceLocator } from '../core/source-locator.js';
+import type { Campaign } from '../model/campaign-schema.js';
+import type { PlannedDay } from '../model/plan.js';
 
 /** A range longer than this is a typo (a wrong year), not a wave. */
 const MAX_WAVE_DAYS = 366;

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
-import type { Campaign } from '../inventory/campaign-schema.js';
-import type { HardwareClass } from '../inventory/hardware-class-schema.js';
-import type { Plan, PlannedDay } from './plan.js';
+import type { Campaign } from '../model/campaign-schema.js';
+import type { HardwareClass } from '../model/hardware-class-schema.js';
+import type { Plan, PlannedDay } from '../model/plan.js';
 
 /** Package upgrade plus post-upgrade when a class does not say: 1m typical, 3m slow. */
 export const DEFAULT_UPGRADE_TIMING = { p50: 60_000, p95: 180_000 } as const;

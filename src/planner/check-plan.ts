@@ -1,10 +1,10 @@
-import type { Campaign } from '../inventory/campaign-schema.js';
-import type { HardwareClass } from '../inventory/hardware-class-schema.js';
+import type { KeyPath } from '../core/source-locator.js';
+import { unlocatedSources } from '../core/source-locator.js';
+import type { Campaign } from '../model/campaign-schema.js';
+import type { HardwareClass } from '../model/hardware-class-schema.js';
+import type { Plan } from '../model/plan.js';
 import { campaignCalendar } from './campaign-calendar.js';
 import { clustersOf, fleetView } from './fleet-view.js';
-import type { Plan } from './plan.js';
-import type { KeyPath } from './source-locator.js';
-import { unlocatedSources } from './source-locator.js';
 import { waveSizes } from './wave-sizes.js';
 
 /** One broken rule in a plan, at a key of the plan file. */

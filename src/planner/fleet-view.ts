@@ -1,4 +1,4 @@
-import type { HardwareClass } from '../inventory/hardware-class-schema.js';
+import type { HardwareClass } from '../model/hardware-class-schema.js';
 import { stableHash } from './stable-hash.js';
 
 /** One server as the planner sees it: where it came from and what it is stratified by. */

@@ -1,12 +1,12 @@
 import { formatDuration } from '../core/duration.js';
 import { InputError, type InputIssue } from '../core/errors.js';
-import type { Campaign } from '../inventory/campaign-schema.js';
-import type { HardwareClass } from '../inventory/hardware-class-schema.js';
+import { issueAt, type SourceLocator, unlocatedSources } from '../core/source-locator.js';
+import type { Campaign } from '../model/campaign-schema.js';
+import type { HardwareClass } from '../model/hardware-class-schema.js';
+import type { Plan, PlannedDay, PlannedServer, PlannedWave } from '../model/plan.js';
 import { campaignCalendar } from './campaign-calendar.js';
 import { estimateCapacity } from './capacity-estimate.js';
 import { type FleetView, fleetView } from './fleet-view.js';
-import type { Plan, PlannedDay, PlannedServer, PlannedWave } from './plan.js';
-import { issueAt, type SourceLocator, unlocatedSources } from './source-locator.js';
 import { assignToSlots } from './stratified-assignment.js';
 import { replicasFirst, topologyIssues } from './topology.js';
 import { repairTopology } from './topology-repair.js';

@@ -1,6 +1,6 @@
 import type { InputIssue } from '../core/errors.js';
+import { issueAt, type SourceLocator } from '../core/source-locator.js';
 import { clustersOf, type FleetServer } from './fleet-view.js';
-import { issueAt, type SourceLocator } from './source-locator.js';
 
 /**
  * The replication rule the whole plan keeps: a primary is upgraded after every replica of its

@@ -1,6 +1,6 @@
 import type { InputIssue } from '../core/errors.js';
-import type { Campaign } from '../inventory/campaign-schema.js';
-import { issueAt, type SourceLocator } from './source-locator.js';
+import { issueAt, type SourceLocator } from '../core/source-locator.js';
+import type { Campaign } from '../model/campaign-schema.js';
 
 export interface WaveSizes {
   /** Servers per wave, in wave order; valid only when `issues` is empty. */

@@ -1,4 +1,3 @@
-import { allowedFailures, FAILURE_OUTCOMES } from '../engine/failure-budget.js';
 import {
   type AlertRecord,
   type GateRecord,
@@ -11,8 +10,13 @@ import {
   type StepName,
   type StepRecord,
   type WaveRecord,
-} from '../engine/journal-record.js';
-import { type JournalReplay, replayJournal, type ServerJournalState } from '../engine/journal-replay.js';
+} from '../engine/journal/journal-record.js';
+import {
+  type JournalReplay,
+  replayJournal,
+  type ServerJournalState,
+} from '../engine/journal/journal-replay.js';
+import { allowedFailures, FAILURE_OUTCOMES } from '../engine/wave/failure-budget.js';
 import { createInnodbComparer, type InnodbComparer } from './innodb-comparison.js';
 import { detailNumber, detailString } from './step-detail.js';
 import {

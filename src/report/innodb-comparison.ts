@@ -1,4 +1,4 @@
-import type { StatsRecord } from '../engine/journal-record.js';
+import type { StatsRecord } from '../engine/journal/journal-record.js';
 import type { ComparisonSettings } from '../stats/compare/comparison-settings.js';
 import { type ControlSampling, compareInnodb } from '../stats/compare/innodb-comparison.js';
 import type { MetricComparison } from '../stats/compare/metric-comparison.js';

@@ -6,12 +6,12 @@ import {
   renderTemplate,
   type TemplateSource,
   templateVariables,
-} from '../engine/command-template.js';
-import type { ResolvedServer } from '../engine/resolved-server.js';
-import type { Campaign, CommandTemplates } from '../inventory/campaign-schema.js';
-import type { HardwareClass } from '../inventory/hardware-class-schema.js';
-import type { ServerResolver } from '../inventory/resolve-server.js';
-import type { PlannedWave } from '../planner/plan.js';
+} from '../engine/host-commands/command-template.js';
+import type { Campaign, CommandTemplates } from '../model/campaign-schema.js';
+import type { HardwareClass } from '../model/hardware-class-schema.js';
+import type { PlannedWave } from '../model/plan.js';
+import type { ServerResolver } from '../model/resolve-server.js';
+import type { ResolvedServer } from '../model/resolved-server.js';
 import { cell, table } from './render-markdown.js';
 import { durationArgument } from './report-format.js';
 

@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration.js';
-import { SERVER_OUTCOMES } from '../engine/journal-record.js';
+import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
 import {
   formatChange,
   formatClock,

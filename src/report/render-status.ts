@@ -1,8 +1,8 @@
 import Table from 'cli-table3';
 import { formatDuration } from '../core/duration.js';
-import type { LockInspection } from '../engine/campaign-lock.js';
-import type { JournalRecord } from '../engine/journal-record.js';
-import type { PlannedWave } from '../planner/plan.js';
+import type { JournalRecord } from '../engine/journal/journal-record.js';
+import type { LockInspection } from '../engine/lock/campaign-lock.js';
+import type { PlannedWave } from '../model/plan.js';
 import { formatClock, formatOptionalDuration, formatWindow, outcomeLabel } from './report-format.js';
 import { statusUpdateText } from './status-update.js';
 import type { ServerReport, WaveReport } from './wave-report.js';

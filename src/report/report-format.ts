@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
-import type { ServerOutcome } from '../engine/journal-record.js';
+import type { ServerOutcome } from '../engine/journal/journal-record.js';
 import type { PreflushSummary, WindowTiming } from './wave-report.js';
 
 /** How a renderer writes instants: in the campaign's zone, so that times match the DBA's window. */

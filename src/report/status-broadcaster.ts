@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../engine/ports/clock.js';
 import { serversNeedingPerson } from './status-update.js';
 import type { WaveReport } from './wave-report.js';
 

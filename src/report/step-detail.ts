@@ -1,4 +1,4 @@
-import type { StepRecord } from '../engine/journal-record.js';
+import type { StepRecord } from '../engine/journal/journal-record.js';
 
 /**
  * Reading the free-form `detail` of step records. The engine names its facts; the report reads

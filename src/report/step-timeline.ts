@@ -1,4 +1,4 @@
-import type { StepName, StepRecord } from '../engine/journal-record.js';
+import type { StepName, StepRecord } from '../engine/journal/journal-record.js';
 import type { StepTiming } from './wave-report.js';
 
 /** A step timing together with the records it was built from, for the detail they carry. */

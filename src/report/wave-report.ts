@@ -1,4 +1,4 @@
-import type { ServerOutcome, StepName } from '../engine/journal-record.js';
+import type { ServerOutcome, StepName } from '../engine/journal/journal-record.js';
 
 /**
  * The per-wave report: a view of the journal, never a source of truth. Its JSON form is a

@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../engine/ports/clock.js';
 
 /** What one broadcast came to: a failed POST is an outcome, never an exception. */
 export interface WebhookResult {

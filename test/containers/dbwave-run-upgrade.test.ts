@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import type { Campaign } from '../../src/inventory/campaign-schema.js';
+import type { Campaign } from '../../src/model/campaign-schema.js';
 import { loadExampleCampaign, runCampaignCommandOk } from './support/campaign-commands.js';
 import { useExampleServers } from './support/container-fixture.js';
 import { runDbwaveExpecting, type WrittenCampaign, writeExampleCampaign } from './support/dbwave-cli.js';

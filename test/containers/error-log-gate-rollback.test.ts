@@ -2,7 +2,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { expect, it } from 'vitest';
 import { errorLogGate } from '../../src/gates/error-log-gate.js';
 import type { Verdict } from '../../src/gates/gate-verdict.js';
-import type { Campaign } from '../../src/inventory/campaign-schema.js';
+import type { Campaign } from '../../src/model/campaign-schema.js';
 import { runCampaignCommand, runCampaignCommandOk } from './support/campaign-commands.js';
 import { describeWithDocker } from './support/describe-with-docker.js';
 import { endedWithCleanShutdown, readRuns, startedWithCrashRecovery } from './support/error-log.js';

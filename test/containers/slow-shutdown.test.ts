@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Campaign } from '../../src/inventory/campaign-schema.js';
+import type { Campaign } from '../../src/model/campaign-schema.js';
 import { loadExampleCampaign, runCampaignCommandOk } from './support/campaign-commands.js';
 import { SHUTDOWN_BUDGET_SECONDS, useExampleServers } from './support/container-fixture.js';
 import { inspectContainer, killContainer } from './support/container-host.js';

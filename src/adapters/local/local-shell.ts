@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CommandResult, ExecOptions, RemoteShell } from '../../engine/remote-shell.js';
+import type { CommandResult, ExecOptions, RemoteShell } from '../../engine/ports/remote-shell.js';
 import { CommandTimeoutError } from '../shell/command-timeout-error.js';
 import { DATABASE_PROCESS_NAMES } from '../shell/database-process-names.js';
 import { OutputTail } from '../shell/output-tail.js';

@@ -1,9 +1,13 @@
 import { TransportError } from '../../core/errors.js';
-import { renderCommand, type TemplateCampaign, templateVariables } from '../../engine/command-template.js';
-import type { MaintenanceWindow } from '../../engine/maintenance-window.js';
-import type { RemoteShell } from '../../engine/remote-shell.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import type { MaintenanceSpec } from '../../inventory/campaign-schema.js';
+import {
+  renderCommand,
+  type TemplateCampaign,
+  templateVariables,
+} from '../../engine/host-commands/command-template.js';
+import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
+import type { RemoteShell } from '../../engine/ports/remote-shell.js';
+import type { MaintenanceSpec } from '../../model/campaign-schema.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 
 type CommandSpec = Extract<MaintenanceSpec, { adapter: 'command' }>;
 

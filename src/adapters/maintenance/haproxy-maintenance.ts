@@ -4,9 +4,9 @@ import {
   type TemplateCampaign,
   type TemplateSource,
   templateVariables,
-} from '../../engine/command-template.js';
-import type { MaintenanceWindow } from '../../engine/maintenance-window.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
+} from '../../engine/host-commands/command-template.js';
+import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { HaproxyRuntimeApi } from './haproxy-runtime-api.js';
 import { type HaproxyServerState, parseServersState } from './haproxy-servers-state.js';
 

@@ -4,10 +4,10 @@ import {
   type TemplateCampaign,
   type TemplateVariables,
   templateVariables,
-} from '../../engine/command-template.js';
-import type { MaintenanceWindow } from '../../engine/maintenance-window.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import type { MaintenanceSpec } from '../../inventory/campaign-schema.js';
+} from '../../engine/host-commands/command-template.js';
+import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
+import type { MaintenanceSpec } from '../../model/campaign-schema.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 
 type HttpSpec = Extract<MaintenanceSpec, { adapter: 'http' }>;
 type HttpCall = HttpSpec['open'];

@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import type { TemplateCampaign } from '../../engine/command-template.js';
-import type { MaintenanceWindow } from '../../engine/maintenance-window.js';
-import type { RemoteShell } from '../../engine/remote-shell.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import type { MaintenanceSpec } from '../../inventory/campaign-schema.js';
+import type { TemplateCampaign } from '../../engine/host-commands/command-template.js';
+import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
+import type { RemoteShell } from '../../engine/ports/remote-shell.js';
+import type { MaintenanceSpec } from '../../model/campaign-schema.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import { LocalShell } from '../local/local-shell.js';
 import { CommandMaintenance } from './command-maintenance.js';
 import { HaproxyMaintenance } from './haproxy-maintenance.js';

@@ -1,4 +1,4 @@
-import type { MaintenanceWindow } from '../../engine/maintenance-window.js';
+import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
 
 /** `adapter: none`: no user-facing window (a lab, or a service with its own failover). */
 export class NoMaintenance implements MaintenanceWindow {

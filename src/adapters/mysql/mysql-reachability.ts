@@ -1,4 +1,4 @@
-import type { ResolvedServer } from '../../engine/resolved-server.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import { connectMysql, MysqlError } from './mysql-session.js';
 import type { MysqlSettings } from './mysql-settings.js';
 

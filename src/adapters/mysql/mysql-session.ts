@@ -1,7 +1,7 @@
 import { type Connection, createConnection } from 'mysql2/promise';
 import { errorMessage, TransportError } from '../../core/errors.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import type { SqlRow, SqlSession } from '../../engine/sql-session.js';
+import type { SqlRow, SqlSession } from '../../engine/ports/sql-session.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { MysqlSettings } from './mysql-settings.js';
 
 /** A MySQL failure: retryable when the connection or the server's availability was the problem. */

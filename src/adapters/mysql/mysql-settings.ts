@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { errorMessage, InputError } from '../../core/errors.js';
-import type { Campaign } from '../../inventory/campaign-schema.js';
+import type { Campaign } from '../../model/campaign-schema.js';
 
 /** How dbwave logs in to MySQL: the campaign's `mysql` block with the password read. */
 export interface MysqlSettings {

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../../core/duration.js';
-import type { CommandOutputEntry, CommandOutputSink } from '../../engine/server-connectors.js';
+import type { CommandOutputEntry, CommandOutputSink } from '../../engine/ports/server-connectors.js';
 
 /**
  * Keeps each command's output (already capped by the shell) in the state dir, at

@@ -1,5 +1,5 @@
 import { TimeoutError } from '../../core/errors.js';
-import type { CommandResult } from '../../engine/remote-shell.js';
+import type { CommandResult } from '../../engine/ports/remote-shell.js';
 
 /**
  * A command ran past its timeout and was aborted (its channel closed or its process group

@@ -1,6 +1,6 @@
 import { TransportError } from '../../core/errors.js';
-import type { RemoteShell } from '../../engine/remote-shell.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
+import type { RemoteShell } from '../../engine/ports/remote-shell.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import { LocalShell } from '../local/local-shell.js';
 import type { SshConfig } from '../ssh/ssh-config.js';
 import { connectSsh } from '../ssh/ssh-shell.js';

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { Campaign } from '../../inventory/campaign-schema.js';
+import type { Campaign } from '../../model/campaign-schema.js';
 
 /** How dbwave reaches hosts over SSH: the campaign's `ssh` block with its paths made absolute. */
 export interface SshConfig {

@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { ExitStatus, formatInputIssue } from '../../core/errors.js';
+import type { KeyPath, SourceLocation } from '../../core/source-locator.js';
 import { loadPlan } from '../../inventory/load-plan.js';
 import { capacityWarning, estimateCapacity } from '../../planner/capacity-estimate.js';
 import { checkPlan, type PlanViolation } from '../../planner/check-plan.js';
-import type { KeyPath, SourceLocation } from '../../planner/source-locator.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';

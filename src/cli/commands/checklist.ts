@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
+import { loadWaveContext } from '../../app/wave-context.js';
 import { ExitStatus } from '../../core/errors.js';
 import { displayPath } from '../../inventory/display-path.js';
-import { serverResolver } from '../../inventory/resolve-server.js';
+import { serverResolver } from '../../model/resolve-server.js';
 import { renderChecklist } from '../../report/render-checklist.js';
-import { loadWaveContext } from '../../report/wave-context.js';
 import { runHandler } from '../run-handler.js';
 import { outOption, planPositional, waveOption, writeOutput } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';

@@ -1,10 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
+import { loadWaveContext, readJournal, reportFor } from '../../app/wave-context.js';
 import { ExitStatus, UsageError } from '../../core/errors.js';
-import { type Clock, systemClock } from '../../engine/clock.js';
+import { type Clock, systemClock } from '../../engine/ports/clock.js';
 import { renderReportHtml } from '../../report/render-html.js';
 import { renderReportJson } from '../../report/render-json.js';
 import { renderReportMarkdown } from '../../report/render-markdown.js';
-import { loadWaveContext, readJournal, reportFor } from '../../report/wave-context.js';
 import { runHandler } from '../run-handler.js';
 import { outOption, planPositional, stateDirOption, waveOption, writeOutput } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';

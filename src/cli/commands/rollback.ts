@@ -1,13 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { ExitStatus, UsageError } from '../../core/errors.js';
-import { FileJournalStore } from '../../engine/file-journal-store.js';
-import type { JournalRecord } from '../../engine/journal-record.js';
-import { replayJournal, type ServerJournalState } from '../../engine/journal-replay.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import { resolveStateDir } from '../../engine/state-dir.js';
-import { versionMatches } from '../../engine/version-match.js';
-import type { Campaign } from '../../inventory/campaign-schema.js';
-import type { PlannedWave } from '../../planner/plan.js';
+import { FileJournalStore } from '../../engine/journal/file-journal-store.js';
+import type { JournalRecord } from '../../engine/journal/journal-record.js';
+import { replayJournal, type ServerJournalState } from '../../engine/journal/journal-replay.js';
+import { resolveStateDir } from '../../engine/lock/state-dir.js';
+import type { Campaign } from '../../model/campaign-schema.js';
+import type { PlannedWave } from '../../model/plan.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
+import { versionMatches } from '../../model/version-match.js';
 import { planPositional, stateDirOption, waveOption } from '../shared-options.js';
 import { waveCommandHandler } from '../wave-command-handler.js';
 import {

@@ -1,10 +1,10 @@
 import { hostname, userInfo } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitStatus, UsageError } from '../../core/errors.js';
-import { forceUnlock, inspectLock, isProcessAlive } from '../../engine/campaign-lock.js';
-import { type Clock, systemClock } from '../../engine/clock.js';
-import type { LockIdentity } from '../../engine/lock-owner.js';
-import { resolveStateDir } from '../../engine/state-dir.js';
+import { forceUnlock, inspectLock, isProcessAlive } from '../../engine/lock/campaign-lock.js';
+import type { LockIdentity } from '../../engine/lock/lock-owner.js';
+import { resolveStateDir } from '../../engine/lock/state-dir.js';
+import { type Clock, systemClock } from '../../engine/ports/clock.js';
 import { loadPlan } from '../../inventory/load-plan.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional, stateDirOption } from '../shared-options.js';

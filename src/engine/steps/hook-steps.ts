@@ -1,6 +1,6 @@
-import type { EngineHooks, HookContext, HookVerdict } from '../engine-hooks.js';
-import type { StepName } from '../journal-record.js';
-import type { Next, PendingOutcome, StepContext, StepHandler, StepResult } from '../step-context.js';
+import type { StepName } from '../journal/journal-record.js';
+import type { EngineHooks, HookContext, HookVerdict } from '../ports/engine-hooks.js';
+import type { Next, PendingOutcome, StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, closeWindow, needsPerson, rollBack } from './transitions.js';
 
 type HookName = keyof EngineHooks;

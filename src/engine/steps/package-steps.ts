@@ -1,6 +1,6 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
-import type { StepContext, StepHandler, StepResult } from '../step-context.js';
-import { versionMatches } from '../version-match.js';
+import { versionMatches } from '../../model/version-match.js';
+import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 
 function refuse(context: StepContext, message: string): never {

@@ -1,9 +1,9 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
-import { errorLogSizeCommand } from '../error-log-size.js';
-import { globalVariable, oldestTransactionSeconds, serverVersion } from '../innodb-queries.js';
-import { shellQuote } from '../shell-quote.js';
-import type { StepContext, StepHandler, StepResult } from '../step-context.js';
-import { serverVersionIs, versionMatches } from '../version-match.js';
+import { serverVersionIs, versionMatches } from '../../model/version-match.js';
+import { errorLogSizeCommand } from '../host-commands/error-log-size.js';
+import { shellQuote } from '../host-commands/shell-quote.js';
+import { globalVariable, oldestTransactionSeconds, serverVersion } from './innodb-queries.js';
+import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 
 function refuse(context: StepContext, message: string): never {

@@ -1,9 +1,9 @@
 import { DbwaveError, ErrorCode, errorMessage, TimeoutError } from '../../core/errors.js';
-import { drainCounters, globalVariable, setGlobalNumber } from '../innodb-queries.js';
-import type { SqlSession } from '../sql-session.js';
-import type { StepContext, StepHandler, StepResult } from '../step-context.js';
-import { waitUntil } from '../wait-until.js';
+import type { SqlSession } from '../ports/sql-session.js';
+import { drainCounters, globalVariable, setGlobalNumber } from './innodb-queries.js';
+import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
+import { waitUntil } from './wait-until.js';
 
 const VARIABLE = 'innodb_max_dirty_pages_pct';
 const POLL_MS = 1_000;

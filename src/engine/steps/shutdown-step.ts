@@ -1,14 +1,18 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
-import { errorLogSizeCommand, parseErrorLogSize } from '../error-log-size.js';
-import { type ErrorLogTail, errorLogTailCommand, parseErrorLogTail } from '../error-log-tail.js';
-import { drainCounters, setGlobalNumber } from '../innodb-queries.js';
-import { commandFailed } from '../server-commands.js';
-import { type DrainSample, estimateShutdownEta, pruneDrainSamples } from '../shutdown-eta.js';
-import type { SqlSession } from '../sql-session.js';
-import type { StepContext, StepFailure, StepHandler, StepResult } from '../step-context.js';
-import { waitUntil } from '../wait-until.js';
+import { errorLogSizeCommand, parseErrorLogSize } from '../host-commands/error-log-size.js';
+import {
+  type ErrorLogTail,
+  errorLogTailCommand,
+  parseErrorLogTail,
+} from '../host-commands/error-log-tail.js';
+import { commandFailed } from '../host-commands/server-commands.js';
+import type { SqlSession } from '../ports/sql-session.js';
+import { drainCounters, setGlobalNumber } from './innodb-queries.js';
+import { type DrainSample, estimateShutdownEta, pruneDrainSamples } from './shutdown-eta.js';
+import type { StepContext, StepFailure, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson } from './transitions.js';
+import { waitUntil } from './wait-until.js';
 
 /** The last line a server writes after a complete shutdown (MariaDB and MySQL alike). */
 export const CLEAN_SHUTDOWN_LINE = /: Shutdown complete\s*$/m;

@@ -1,8 +1,8 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
-import { errorLogSizeCommand, parseErrorLogSize } from '../error-log-size.js';
-import type { StepContext, StepHandler, StepResult } from '../step-context.js';
-import { waitUntil } from '../wait-until.js';
+import { errorLogSizeCommand, parseErrorLogSize } from '../host-commands/error-log-size.js';
+import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
+import { waitUntil } from './wait-until.js';
 
 /** A started server is polled often: every moment it answers unseen is 503 time for its users. */
 const POLL_MS = 200;

@@ -1,11 +1,11 @@
-import type { StepName } from '../journal-record.js';
-import type { StepHandler } from '../step-context.js';
+import type { StepName } from '../journal/journal-record.js';
 import { analysisGatesStep, baselineStep, readinessGatesStep, rollbackGatesStep } from './hook-steps.js';
 import { rollbackPackageStep, upgradeStep } from './package-steps.js';
 import { precheckStep } from './precheck-step.js';
 import { preflushStep } from './preflush-step.js';
 import { forwardShutdownStep, rollbackShutdownStep } from './shutdown-step.js';
 import { forwardStartStep, rollbackStartStep } from './start-step.js';
+import type { StepHandler } from './step-context.js';
 import { postUpgradeStep, rollbackVerifyStep, verifyUpgradeStep } from './verify-steps.js';
 import {
   rollbackWindowCloseStep,

@@ -1,7 +1,7 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
-import { serverVersion } from '../innodb-queries.js';
-import type { StepHandler, StepResult } from '../step-context.js';
-import { serverVersionIs } from '../version-match.js';
+import { serverVersionIs } from '../../model/version-match.js';
+import { serverVersion } from './innodb-queries.js';
+import type { StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 
 /** The new server's post-upgrade command (mysql_upgrade / mariadb-upgrade), when the campaign has one. */

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../core/duration.js';
 import { errorMessage } from '../../core/errors.js';
-import type { StepName } from '../journal-record.js';
-import type { Next, StepContext, StepHandler, StepResult } from '../step-context.js';
+import type { StepName } from '../journal/journal-record.js';
+import type { Next, StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 
 const CLOSE_ATTEMPTS = 3;

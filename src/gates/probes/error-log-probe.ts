@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { errorLogTailCommand, parseErrorLogTail } from '../../engine/error-log-tail.js';
-import type { RemoteShell } from '../../engine/remote-shell.js';
-import type { SqlSession } from '../../engine/sql-session.js';
+import { errorLogTailCommand, parseErrorLogTail } from '../../engine/host-commands/error-log-tail.js';
+import type { RemoteShell } from '../../engine/ports/remote-shell.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
 import { column, textValue } from '../../stats/sampling/sql-values.js';
 import type { ErrorLogExcerpt } from '../error-log-gate.js';
 

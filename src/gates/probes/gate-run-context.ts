@@ -1,7 +1,7 @@
-import type { Clock } from '../../engine/clock.js';
-import type { RemoteShell } from '../../engine/remote-shell.js';
-import type { SqlSession } from '../../engine/sql-session.js';
-import type { Campaign } from '../../inventory/campaign-schema.js';
+import type { Clock } from '../../engine/ports/clock.js';
+import type { RemoteShell } from '../../engine/ports/remote-shell.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
+import type { Campaign } from '../../model/campaign-schema.js';
 import type { GateVerdict } from '../gate-verdict.js';
 
 /** What the engine hands the gate runners for one server at one point of its step machine. */

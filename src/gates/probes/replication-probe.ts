@@ -1,5 +1,5 @@
-import type { Clock } from '../../engine/clock.js';
-import type { SqlRow, SqlSession } from '../../engine/sql-session.js';
+import type { Clock } from '../../engine/ports/clock.js';
+import type { SqlRow, SqlSession } from '../../engine/ports/sql-session.js';
 import { column, numericValue, textValue } from '../../stats/sampling/sql-values.js';
 import type { CatchUpObservation } from '../replication-caught-up-gate.js';
 import {

@@ -1,5 +1,5 @@
-import type { Clock } from '../../engine/clock.js';
-import type { SqlSession } from '../../engine/sql-session.js';
+import type { Clock } from '../../engine/ports/clock.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
 import { column, textValue } from '../../stats/sampling/sql-values.js';
 import type { Reachability } from '../reachable-gate.js';
 import type { SmokeQueryResult } from '../smoke-query-gate.js';

@@ -1,8 +1,8 @@
-import type { EngineHooks, HookContext, HookVerdict } from '../../engine/engine-hooks.js';
-import type { StatsRecord } from '../../engine/journal-record.js';
-import type { RemoteShell } from '../../engine/remote-shell.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import type { SqlSession } from '../../engine/sql-session.js';
+import type { StatsRecord } from '../../engine/journal/journal-record.js';
+import type { EngineHooks, HookContext, HookVerdict } from '../../engine/ports/engine-hooks.js';
+import type { RemoteShell } from '../../engine/ports/remote-shell.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import {
   type ControlSampling,
   compareInnodb,

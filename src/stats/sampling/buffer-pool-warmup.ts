@@ -1,5 +1,5 @@
-import type { Clock } from '../../engine/clock.js';
-import type { SqlSession } from '../../engine/sql-session.js';
+import type { Clock } from '../../engine/ports/clock.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
 import { type BufferPoolLoadState, bufferPoolLoadState } from './buffer-pool-load-state.js';
 import { variableMap } from './sql-values.js';
 

@@ -1,5 +1,5 @@
-import type { Clock } from '../../engine/clock.js';
-import type { SqlSession } from '../../engine/sql-session.js';
+import type { Clock } from '../../engine/ports/clock.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
 import { type MetricSeries, seriesFromReadings } from '../compare/series-from-readings.js';
 import type { StatusReading } from '../compare/status-reading.js';
 import { StatusReader } from './status-reader.js';

@@ -1,13 +1,13 @@
 import pLimit from 'p-limit';
-import type { Clock } from '../../engine/clock.js';
-import type { JournalRecord, ServerOutcome, StatsRecord } from '../../engine/journal-record.js';
-import { replayJournal } from '../../engine/journal-replay.js';
-import type { JournalStore } from '../../engine/journal-store.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import type { SqlSession } from '../../engine/sql-session.js';
+import type { JournalRecord, ServerOutcome, StatsRecord } from '../../engine/journal/journal-record.js';
+import { replayJournal } from '../../engine/journal/journal-replay.js';
+import type { Clock } from '../../engine/ports/clock.js';
+import type { JournalStore } from '../../engine/ports/journal-store.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
 import { type GateVerdict, worstVerdict } from '../../gates/gate-verdict.js';
 import { innodbGate } from '../../gates/innodb-gate.js';
-import type { Campaign } from '../../inventory/campaign-schema.js';
+import type { Campaign } from '../../model/campaign-schema.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import { type ControlSampling, compareInnodb, type InnodbComparison } from '../compare/innodb-comparison.js';
 import { recordSampling } from './record-sampling.js';
 

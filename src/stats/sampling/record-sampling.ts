@@ -1,7 +1,7 @@
-import type { HookContext } from '../../engine/engine-hooks.js';
-import type { JournalEntry } from '../../engine/journal-record.js';
-import type { ResolvedServer } from '../../engine/resolved-server.js';
-import type { SqlSession } from '../../engine/sql-session.js';
+import type { JournalEntry } from '../../engine/journal/journal-record.js';
+import type { HookContext } from '../../engine/ports/engine-hooks.js';
+import type { SqlSession } from '../../engine/ports/sql-session.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { WarmupOutcome } from './buffer-pool-warmup.js';
 import { type ControlSampling, type InnodbSampling, sampleWithControls } from './innodb-sampler.js';
 

@@ -1,4 +1,4 @@
-import type { SqlRow } from '../../engine/sql-session.js';
+import type { SqlRow } from '../../engine/ports/sql-session.js';
 
 /**
  * Reading values out of driver rows: mysql2 gives BIGINT columns as number, string or bigint

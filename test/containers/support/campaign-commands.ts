@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { renderCommand, templateVariables } from '../../../src/engine/command-template.js';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
-import { type Campaign, campaignSchema } from '../../../src/inventory/campaign-schema.js';
+import { renderCommand, templateVariables } from '../../../src/engine/host-commands/command-template.js';
+import { type Campaign, campaignSchema } from '../../../src/model/campaign-schema.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { type ChildOutput, childOutput } from './child-output.js';
 import { type AvailableEnvironment, REPO_ROOT, versionOfImage } from './docker-environment.js';
 

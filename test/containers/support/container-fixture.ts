@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { EXAMPLE_DIR } from './campaign-commands.js';
 import { type ContainerHost, removeContainerHost, startContainerHost } from './container-host.js';
 import type { AvailableEnvironment } from './docker-environment.js';

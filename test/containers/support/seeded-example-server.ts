@@ -1,5 +1,5 @@
 import { beforeAll } from 'vitest';
-import type { Campaign } from '../../../src/inventory/campaign-schema.js';
+import type { Campaign } from '../../../src/model/campaign-schema.js';
 import { loadExampleCampaign } from './campaign-commands.js';
 import { type ExampleServer, useExampleServers } from './container-fixture.js';
 import { type AvailableEnvironment, versionOfImage } from './docker-environment.js';

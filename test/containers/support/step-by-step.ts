@@ -1,5 +1,5 @@
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
-import type { Campaign } from '../../../src/inventory/campaign-schema.js';
+import type { Campaign } from '../../../src/model/campaign-schema.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { runCampaignCommand, runCampaignCommandOk } from './campaign-commands.js';
 import type { ContainerHost } from './container-host.js';
 import { connectTo, withConnection } from './table-rows.js';

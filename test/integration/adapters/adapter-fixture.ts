@@ -3,8 +3,8 @@ import { parse } from 'yaml';
 import type { FleetManifest, FleetServer } from '../../../scripts/fleet/manifest.js';
 import type { SshConfig } from '../../../src/adapters/ssh/ssh-config.js';
 import { sshConfigFromCampaign } from '../../../src/adapters/ssh/ssh-config.js';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
-import { type Campaign, campaignSchema } from '../../../src/inventory/campaign-schema.js';
+import { type Campaign, campaignSchema } from '../../../src/model/campaign-schema.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { loadFleet } from '../fleet/fleet-fixture.js';
 
 /** The fleet (`.fleet/fleet.json`) seen the way dbwave's adapters see servers and campaigns. */

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { campaignAdapters } from '../../../src/adapters/campaign-adapters.js';
+import { campaignAdapters } from '../../../src/app/campaign-adapters.js';
 import { fleetCampaign, fleetServer, loadFleet, resolvedServer } from './adapter-fixture.js';
 
 const fleet = loadFleet();

@@ -6,10 +6,10 @@ import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../../../scripts/fleet/fleet-paths.js';
 import type { FleetManifest, FleetServer } from '../../../scripts/fleet/manifest.js';
 import { planCampaign } from '../../../src/cli/commands/plan.js';
-import { systemClock } from '../../../src/engine/clock.js';
-import { FileJournalStore } from '../../../src/engine/file-journal-store.js';
-import type { JournalRecord } from '../../../src/engine/journal-record.js';
-import { type JournalReplay, replayJournal } from '../../../src/engine/journal-replay.js';
+import { FileJournalStore } from '../../../src/engine/journal/file-journal-store.js';
+import type { JournalRecord } from '../../../src/engine/journal/journal-record.js';
+import { type JournalReplay, replayJournal } from '../../../src/engine/journal/journal-replay.js';
+import { systemClock } from '../../../src/engine/ports/clock.js';
 import { loadPlan } from '../../../src/inventory/load-plan.js';
 import { loadFleet, resetServer, server } from '../fleet/fleet-fixture.js';
 

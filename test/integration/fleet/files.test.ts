@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { campaignSchema } from '../../../src/inventory/campaign-schema.js';
-import { hardwareClassSchema } from '../../../src/inventory/hardware-class-schema.js';
+import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { hardwareClassSchema } from '../../../src/model/hardware-class-schema.js';
 import { fleetJsonPath, loadFleet } from './fleet-fixture.js';
 
 const fleet = loadFleet();

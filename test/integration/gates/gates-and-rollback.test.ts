@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healHost, injectFault } from '../../../scripts/fleet/faults.js';
 import { FleetPaths } from '../../../scripts/fleet/fleet-paths.js';
 import type { FleetServer } from '../../../scripts/fleet/manifest.js';
-import type { GateRecord, StatsRecord } from '../../../src/engine/journal-record.js';
+import type { GateRecord, StatsRecord } from '../../../src/engine/journal/journal-record.js';
 import { loadPlan } from '../../../src/inventory/load-plan.js';
 import { METRIC_CATALOG } from '../../../src/stats/compare/metric-catalog.js';
 import { REQUIRED_INNODB_METRICS } from '../../support/required-innodb-metrics.js';

@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runWaveCommand } from '../../../src/cli/commands/run.js';
-import { systemClock } from '../../../src/engine/clock.js';
+import { systemClock } from '../../../src/engine/ports/clock.js';
 import { find, parseExposition } from '../../unit/metrics/exposition.js';
 import { engineCampaign, resetFleet } from '../engine/engine-fleet.js';
 import { loadFleet } from '../fleet/fleet-fixture.js';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CampaignAdapters, campaignAdapters } from '../../../src/adapters/campaign-adapters.js';
-import { systemClock } from '../../../src/engine/clock.js';
-import { errorLogSizeCommand, parseErrorLogSize } from '../../../src/engine/error-log-size.js';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
+import { type CampaignAdapters, campaignAdapters } from '../../../src/app/campaign-adapters.js';
+import { errorLogSizeCommand, parseErrorLogSize } from '../../../src/engine/host-commands/error-log-size.js';
+import { systemClock } from '../../../src/engine/ports/clock.js';
 import { resolveErrorLogPath } from '../../../src/gates/probes/error-log-probe.js';
 import type { GateRunContext } from '../../../src/gates/probes/gate-run-context.js';
 import { runReadinessGates } from '../../../src/gates/probes/readiness-gates.js';
@@ -10,7 +9,8 @@ import { waitForReplicationCatchUp } from '../../../src/gates/probes/replication
 import { replicationCaughtUpGate } from '../../../src/gates/replication-caught-up-gate.js';
 import type { Inventory } from '../../../src/inventory/load-inventory.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
-import { serverResolver } from '../../../src/inventory/resolve-server.js';
+import { serverResolver } from '../../../src/model/resolve-server.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { loadFleet } from '../fleet/fleet-fixture.js';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandOutputStore } from '../../../src/adapters/output/command-output-store.js';
-import type { CommandOutputEntry } from '../../../src/engine/server-connectors.js';
+import type { CommandOutputEntry } from '../../../src/engine/ports/server-connectors.js';
 
 function entry(overrides: Partial<CommandOutputEntry> = {}): CommandOutputEntry {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandResult, ExecOptions, RemoteShell } from '../../../src/engine/remote-shell.js';
+import type { CommandResult, ExecOptions, RemoteShell } from '../../../src/engine/ports/remote-shell.js';
 import { maintenanceWindowFor } from './maintenance-fixtures.js';
 import { serverNamed } from './server-fixtures.js';
 

@@ -2,8 +2,8 @@ import {
   createMaintenanceWindow,
   type MaintenanceContext,
 } from '../../../src/adapters/maintenance/maintenance-window-factory.js';
-import type { MaintenanceWindow } from '../../../src/engine/maintenance-window.js';
-import type { MaintenanceSpec } from '../../../src/inventory/campaign-schema.js';
+import type { MaintenanceWindow } from '../../../src/engine/ports/maintenance-window.js';
+import type { MaintenanceSpec } from '../../../src/model/campaign-schema.js';
 import { campaign } from './server-fixtures.js';
 
 /** The factory with the unit tests' campaign. */

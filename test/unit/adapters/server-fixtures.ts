@@ -1,5 +1,5 @@
-import type { TemplateCampaign } from '../../../src/engine/command-template.js';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
+import type { TemplateCampaign } from '../../../src/engine/host-commands/command-template.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 
 /** Shared test data for adapter unit tests. */
 

@@ -3,7 +3,7 @@ import { LocalShell } from '../../../src/adapters/local/local-shell.js';
 import { ShellPool } from '../../../src/adapters/shell/shell-pool.js';
 import type { SshConfig } from '../../../src/adapters/ssh/ssh-config.js';
 import { TransportError } from '../../../src/core/errors.js';
-import type { RemoteShell } from '../../../src/engine/remote-shell.js';
+import type { RemoteShell } from '../../../src/engine/ports/remote-shell.js';
 import { serverNamed } from './server-fixtures.js';
 
 const ssh: SshConfig = {

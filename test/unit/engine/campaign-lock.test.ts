@@ -2,9 +2,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CampaignLock, forceUnlock, inspectLock, LOCK_FILE } from '../../../src/engine/campaign-lock.js';
-import type { LockOwner } from '../../../src/engine/lock-owner.js';
-import { LockedError } from '../../../src/engine/locked-error.js';
+import { CampaignLock, forceUnlock, inspectLock, LOCK_FILE } from '../../../src/engine/lock/campaign-lock.js';
+import type { LockOwner } from '../../../src/engine/lock/lock-owner.js';
+import { LockedError } from '../../../src/engine/lock/locked-error.js';
 import { FakeClock } from './fakes/fake-clock.js';
 
 const here = { user: 'dba', host: 'ops-1', pid: 4242 };

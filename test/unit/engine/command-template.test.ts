@@ -8,8 +8,8 @@ import {
   type TemplateCampaign,
   templatePlaceholders,
   templateVariables,
-} from '../../../src/engine/command-template.js';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
+} from '../../../src/engine/host-commands/command-template.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 
 const server: ResolvedServer = {
   name: 'db-01',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorLogSizeCommand, parseErrorLogSize } from '../../../src/engine/error-log-size.js';
+import { errorLogSizeCommand, parseErrorLogSize } from '../../../src/engine/host-commands/error-log-size.js';
 
 describe("measuring the error log's size", () => {
   it('asks stat for the size in bytes, with the path shell-quoted', () => {

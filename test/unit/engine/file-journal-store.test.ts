@@ -2,8 +2,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileJournalStore, JOURNAL_FILE, TORN_FILE } from '../../../src/engine/file-journal-store.js';
-import { JournalCorruptError } from '../../../src/engine/journal-corrupt-error.js';
+import { FileJournalStore, JOURNAL_FILE, TORN_FILE } from '../../../src/engine/journal/file-journal-store.js';
+import { JournalCorruptError } from '../../../src/engine/journal/journal-corrupt-error.js';
 import { FakeClock } from './fakes/fake-clock.js';
 
 async function stateDir(): Promise<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replayJournal, stepOf } from '../../../src/engine/journal-replay.js';
+import { replayJournal, stepOf } from '../../../src/engine/journal/journal-replay.js';
 import { fakeServer } from './fakes/fake-fleet.js';
 import { Harness } from './fakes/harness.js';
 

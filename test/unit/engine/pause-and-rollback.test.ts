@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HookVerdict } from '../../../src/engine/engine-hooks.js';
-import type { OutcomeRecord, StepRecord, WaveRecord } from '../../../src/engine/journal-record.js';
+import type { OutcomeRecord, StepRecord, WaveRecord } from '../../../src/engine/journal/journal-record.js';
+import type { HookVerdict } from '../../../src/engine/ports/engine-hooks.js';
 import { fakeCampaign } from './fakes/fake-campaign.js';
 import { FROM, fakeServer, TO } from './fakes/fake-fleet.js';
 import { Harness } from './fakes/harness.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalShell } from '../../../src/adapters/local/local-shell.js';
-import { templateVariables } from '../../../src/engine/command-template.js';
-import { ServerCommands } from '../../../src/engine/server-commands.js';
-import { discardOutput } from '../../../src/engine/server-connectors.js';
+import { templateVariables } from '../../../src/engine/host-commands/command-template.js';
+import { ServerCommands } from '../../../src/engine/host-commands/server-commands.js';
+import { discardOutput } from '../../../src/engine/ports/server-connectors.js';
 import { fakeCampaign } from './fakes/fake-campaign.js';
 import { fakeServer } from './fakes/fake-fleet.js';
 

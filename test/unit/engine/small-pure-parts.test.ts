@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../../src/core/errors.js';
+import { parseDfAvailableKb, resolveErrorLog } from '../../../src/engine/steps/precheck-step.js';
 import {
   type DrainSample,
   estimateShutdownEta,
   pruneDrainSamples,
   RATE_WINDOW_MS,
-} from '../../../src/engine/shutdown-eta.js';
-import { parseDfAvailableKb, resolveErrorLog } from '../../../src/engine/steps/precheck-step.js';
+} from '../../../src/engine/steps/shutdown-eta.js';
 import { CLEAN_SHUTDOWN_LINE } from '../../../src/engine/steps/shutdown-step.js';
-import { serverVersionIs, versionMatches } from '../../../src/engine/version-match.js';
-import { waitUntil } from '../../../src/engine/wait-until.js';
-import { serversDue, waveTiming } from '../../../src/engine/wave-timing.js';
+import { waitUntil } from '../../../src/engine/steps/wait-until.js';
+import { serversDue, waveTiming } from '../../../src/engine/wave/wave-timing.js';
+import { serverVersionIs, versionMatches } from '../../../src/model/version-match.js';
 import { FakeClock } from './fakes/fake-clock.js';
 
 describe('version matching', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statsAndGatesPorts } from '../../../src/cli/commands/run.js';
-import type { JournalEntry } from '../../../src/engine/journal-record.js';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
+import type { JournalEntry } from '../../../src/engine/journal/journal-record.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { FakeClock } from './fakes/fake-clock.js';
 import { fakeServer } from './fakes/fake-fleet.js';
 import { MemoryJournalStore } from './fakes/memory-journal-store.js';

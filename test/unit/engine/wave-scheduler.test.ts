@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allowedFailures, failureBudgetExceeded } from '../../../src/engine/failure-budget.js';
+import { allowedFailures, failureBudgetExceeded } from '../../../src/engine/wave/failure-budget.js';
 import {
   blockedForever,
   nextServer,
   type SchedulableServer,
   type WaveDirection,
-} from '../../../src/engine/wave-scheduler.js';
+} from '../../../src/engine/wave/wave-scheduler.js';
 
 const serverArbitrary = fc.record({
   class: fc.constantFrom('ix-6', 'ix-24', 'cuil-9'),

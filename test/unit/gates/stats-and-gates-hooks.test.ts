@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { EngineEvents } from '../../../src/engine/engine-events.js';
-import type { HookContext } from '../../../src/engine/engine-hooks.js';
-import type { JournalEntry, StatsRecord } from '../../../src/engine/journal-record.js';
-import type { ResolvedServer } from '../../../src/engine/resolved-server.js';
-import type { SqlSession } from '../../../src/engine/sql-session.js';
+import { EngineEvents } from '../../../src/engine/events/engine-events.js';
+import type { JournalEntry, StatsRecord } from '../../../src/engine/journal/journal-record.js';
+import type { HookContext } from '../../../src/engine/ports/engine-hooks.js';
+import type { SqlSession } from '../../../src/engine/ports/sql-session.js';
 import {
   createStatsAndGatesHooks,
   type StatsAndGatesPorts,
 } from '../../../src/gates/probes/stats-and-gates-hooks.js';
-import { type CampaignFile, campaignSchema } from '../../../src/inventory/campaign-schema.js';
+import { type CampaignFile, campaignSchema } from '../../../src/model/campaign-schema.js';
+import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { fakeMariadb } from '../stats/fake-mariadb.js';
 import { FakeClock, FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 

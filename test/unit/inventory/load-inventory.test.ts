@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
-import { resolveServer, serverResolver } from '../../../src/inventory/resolve-server.js';
+import { resolveServer, serverResolver } from '../../../src/model/resolve-server.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { campaignSchema } from '../../../src/inventory/campaign-schema.js';
 import { parseYamlSource } from '../../../src/inventory/yaml-source.js';
 import { zodInputIssues } from '../../../src/inventory/zod-input-issues.js';
+import { campaignSchema } from '../../../src/model/campaign-schema.js';
 
 const CAMPAIGN = `campaign: c
 fleet: fleet

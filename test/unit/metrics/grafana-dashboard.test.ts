@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { WaveMetrics } from '../../../src/metrics/wave-metrics.js';
+import { WaveMetrics } from '../../../src/observers/metrics/wave-metrics.js';
 
 interface Panel {
   readonly title: string;

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serveMetrics } from '../../../src/metrics/metrics-server.js';
-import { TextfileWriter } from '../../../src/metrics/textfile-writer.js';
-import { WaveMetrics } from '../../../src/metrics/wave-metrics.js';
+import { serveMetrics } from '../../../src/observers/metrics/metrics-server.js';
+import { TextfileWriter } from '../../../src/observers/metrics/textfile-writer.js';
+import { WaveMetrics } from '../../../src/observers/metrics/wave-metrics.js';
 import { healthyWave } from '../report/synthetic-journal.js';
 import { find, parseExposition } from './exposition.js';
 

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/engine/clock.js';
-import { EngineEvents } from '../../../src/engine/engine-events.js';
-import { FileJournalStore, JOURNAL_FILE } from '../../../src/engine/file-journal-store.js';
-import { EVENT_LOG_FILE } from '../../../src/metrics/event-log.js';
-import { attachRunObservers, type RunObserverOptions } from '../../../src/metrics/run-observers.js';
+import { attachRunObservers, type RunObserverOptions } from '../../../src/app/run-observers.js';
+import { EngineEvents } from '../../../src/engine/events/engine-events.js';
+import { FileJournalStore, JOURNAL_FILE } from '../../../src/engine/journal/file-journal-store.js';
+import type { Clock } from '../../../src/engine/ports/clock.js';
+import { EVENT_LOG_FILE } from '../../../src/observers/event-log.js';
 import { find, parseExposition } from './exposition.js';
 
 let stateDir: string;

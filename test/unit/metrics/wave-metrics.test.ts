@@ -1,6 +1,6 @@
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { WaveMetrics } from '../../../src/metrics/wave-metrics.js';
+import { WaveMetrics } from '../../../src/observers/metrics/wave-metrics.js';
 import { healthyWave, PLANNED_SERVERS, rollbackWave, SyntheticJournal } from '../report/synthetic-journal.js';
 import { find, parseExposition } from './exposition.js';
 

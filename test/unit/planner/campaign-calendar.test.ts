@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { unlocatedSources } from '../../../src/core/source-locator.js';
 import { campaignCalendar } from '../../../src/planner/campaign-calendar.js';
-import { unlocatedSources } from '../../../src/planner/source-locator.js';
 import { campaign } from './random-fleet.js';
 
 describe('campaignCalendar', () => {

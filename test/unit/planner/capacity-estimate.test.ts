@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../../src/model/plan.js';
 import { capacityWarning, estimateCapacity } from '../../../src/planner/capacity-estimate.js';
-import type { Plan } from '../../../src/planner/plan.js';
 import { campaign, hardwareClass, servers } from './random-fleet.js';
 
 // Per server: shutdown 5m/40m + start 1m/3m + upgrade (default) 1m/3m = 7m at p50, 46m at p95.

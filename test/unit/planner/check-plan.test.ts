@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Plan, PlannedWave } from '../../../src/model/plan.js';
 import { checkPlan } from '../../../src/planner/check-plan.js';
-import type { Plan, PlannedWave } from '../../../src/planner/plan.js';
 import { planWaves } from '../../../src/planner/plan-waves.js';
 import { campaign, hardwareClass, servers } from './random-fleet.js';
 

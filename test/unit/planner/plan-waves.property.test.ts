@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HardwareClass } from '../../../src/inventory/hardware-class-schema.js';
+import { unlocatedSources } from '../../../src/core/source-locator.js';
+import type { HardwareClass } from '../../../src/model/hardware-class-schema.js';
+import type { Plan } from '../../../src/model/plan.js';
 import { checkPlan } from '../../../src/planner/check-plan.js';
-import type { Plan } from '../../../src/planner/plan.js';
 import { planWaves } from '../../../src/planner/plan-waves.js';
-import { unlocatedSources } from '../../../src/planner/source-locator.js';
 import { waveSizes } from '../../../src/planner/wave-sizes.js';
 import { campaign, hardwareClass, type RandomRequest, randomRequest, servers } from './random-fleet.js';
 

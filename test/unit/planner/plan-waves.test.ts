@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
+import type { Plan } from '../../../src/model/plan.js';
 import { checkPlan } from '../../../src/planner/check-plan.js';
-import type { Plan } from '../../../src/planner/plan.js';
 import { planWaves } from '../../../src/planner/plan-waves.js';
 import { campaign, hardwareClass, servers } from './random-fleet.js';
 

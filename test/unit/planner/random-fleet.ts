@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { type Campaign, campaignSchema } from '../../../src/inventory/campaign-schema.js';
-import { type HardwareClass, hardwareClassSchema } from '../../../src/inventory/hardware-class-schema.js';
+import { type Campaign, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { type HardwareClass, hardwareClassSchema } from '../../../src/model/hardware-class-schema.js';
 
 /** The shape of a random but feasible planning request: every class fits in every wave. */
 export interface RandomRequest {

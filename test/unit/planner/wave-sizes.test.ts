@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unlocatedSources } from '../../../src/planner/source-locator.js';
+import { unlocatedSources } from '../../../src/core/source-locator.js';
 import { waveSizes } from '../../../src/planner/wave-sizes.js';
 import { campaign } from './random-fleet.js';
 

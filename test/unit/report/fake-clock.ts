@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/engine/clock.js';
+import type { Clock } from '../../../src/engine/ports/clock.js';
 
 /** A clock whose sleeps pass at once and move time on; it remembers every sleep. */
 export class FakeClock implements Clock {

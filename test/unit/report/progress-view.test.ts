@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EngineEvents } from '../../../src/engine/engine-events.js';
+import { EngineEvents } from '../../../src/engine/events/engine-events.js';
 import {
   applyStep,
   attachProgressView,
   ProgressModel,
   renderProgress,
-} from '../../../src/engine/progress-view.js';
+} from '../../../src/observers/terminal/progress-view.js';
 import { FakeClock } from './fake-clock.js';
 
 const start = Date.parse('2011-09-20T16:00:00Z');

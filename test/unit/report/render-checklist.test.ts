@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign } from '../../../src/inventory/campaign-schema.js';
-import { campaignSchema } from '../../../src/inventory/campaign-schema.js';
-import type { HardwareClass } from '../../../src/inventory/hardware-class-schema.js';
-import { serverResolver } from '../../../src/inventory/resolve-server.js';
+import type { Campaign } from '../../../src/model/campaign-schema.js';
+import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import type { HardwareClass } from '../../../src/model/hardware-class-schema.js';
+import { serverResolver } from '../../../src/model/resolve-server.js';
 import { renderChecklist } from '../../../src/report/render-checklist.js';
 
 const hardwareClass: HardwareClass = {

@@ -3,7 +3,7 @@ import {
   type JournalEntry,
   type JournalRecord,
   type StepName,
-} from '../../../src/engine/journal-record.js';
+} from '../../../src/engine/journal/journal-record.js';
 
 /**
  * Journals written the way the engine writes them (journal-record.ts), record by record, on a

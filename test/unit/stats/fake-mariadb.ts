@@ -1,4 +1,4 @@
-import type { SqlRow } from '../../../src/engine/sql-session.js';
+import type { SqlRow } from '../../../src/engine/ports/sql-session.js';
 import { type FakeClock, FakeSqlSession, statusRows } from './fake-ports.js';
 
 export interface FakeMariadbOptions {

@@ -1,6 +1,6 @@
-import type { Clock } from '../../../src/engine/clock.js';
-import type { CommandResult, ExecOptions, RemoteShell } from '../../../src/engine/remote-shell.js';
-import type { SqlRow, SqlSession } from '../../../src/engine/sql-session.js';
+import type { Clock } from '../../../src/engine/ports/clock.js';
+import type { CommandResult, ExecOptions, RemoteShell } from '../../../src/engine/ports/remote-shell.js';
+import type { SqlRow, SqlSession } from '../../../src/engine/ports/sql-session.js';
 
 /** A clock that only moves when someone sleeps on it (or a test moves it). */
 export class FakeClock implements Clock {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SqlRow } from '../../../src/engine/sql-session.js';
+import type { SqlRow } from '../../../src/engine/ports/sql-session.js';
 import { bufferPoolLoadState } from '../../../src/stats/sampling/buffer-pool-load-state.js';
 import { waitForWarmup } from '../../../src/stats/sampling/buffer-pool-warmup.js';
 import { sampleInnodb, sampleWithControls } from '../../../src/stats/sampling/innodb-sampler.js';

@@ -1,8 +1,4 @@
-import {
-  type Campaign,
-  type CampaignFile,
-  campaignSchema,
-} from '../../../../src/inventory/campaign-schema.js';
+import { type Campaign, type CampaignFile, campaignSchema } from '../../../../src/model/campaign-schema.js';
 import { FROM, TO } from './fake-fleet.js';
 
 /** A valid campaign for the fakes, with any key overridden. */

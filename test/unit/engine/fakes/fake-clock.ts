@@ -1,4 +1,4 @@
-import type { Clock } from '../../../../src/engine/clock.js';
+import type { Clock } from '../../../../src/engine/ports/clock.js';
 
 /**
  * A clock whose sleeps return at once and move time forward: a one-hour shutdown budget runs in

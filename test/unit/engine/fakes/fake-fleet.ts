@@ -1,9 +1,9 @@
 import { TransportError } from '../../../../src/core/errors.js';
-import type { MaintenanceWindow } from '../../../../src/engine/maintenance-window.js';
-import type { CommandResult, ExecOptions, RemoteShell } from '../../../../src/engine/remote-shell.js';
-import type { ResolvedServer } from '../../../../src/engine/resolved-server.js';
-import type { ServerConnectors } from '../../../../src/engine/server-connectors.js';
-import type { SqlRow, SqlSession } from '../../../../src/engine/sql-session.js';
+import type { MaintenanceWindow } from '../../../../src/engine/ports/maintenance-window.js';
+import type { CommandResult, ExecOptions, RemoteShell } from '../../../../src/engine/ports/remote-shell.js';
+import type { ServerConnectors } from '../../../../src/engine/ports/server-connectors.js';
+import type { SqlRow, SqlSession } from '../../../../src/engine/ports/sql-session.js';
+import type { ResolvedServer } from '../../../../src/model/resolved-server.js';
 
 export const FROM = '10.11.18';
 export const TO = '10.11.19';

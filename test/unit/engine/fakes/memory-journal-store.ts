@@ -1,10 +1,10 @@
-import type { Clock } from '../../../../src/engine/clock.js';
 import {
   JOURNAL_VERSION,
   type JournalEntry,
   type JournalRecord,
-} from '../../../../src/engine/journal-record.js';
-import type { JournalReadResult, JournalStore } from '../../../../src/engine/journal-store.js';
+} from '../../../../src/engine/journal/journal-record.js';
+import type { Clock } from '../../../../src/engine/ports/clock.js';
+import type { JournalReadResult, JournalStore } from '../../../../src/engine/ports/journal-store.js';
 
 /** The journal in memory: what umzug's memoryStorage is to its storage interface. */
 export class MemoryJournalStore implements JournalStore {

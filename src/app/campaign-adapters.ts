@@ -1,0 +1,68 @@
+import { createMaintenanceWindow } from '../adapters/maintenance/maintenance-window-factory.js';
+import { connectMysql } from '../adapters/mysql/mysql-session.js';
+import { type MysqlSettings, mysqlSettingsFromCampaign } from '../adapters/mysql/mysql-settings.js';
+import { ShellPool } from '../adapters/shell/shell-pool.js';
+import { sshConfigFromCampaign } from '../adapters/ssh/ssh-config.js';
+import { InputError } from '../core/errors.js';
+import type { MaintenanceWindow } from '../engine/ports/maintenance-window.js';
+import type { ServerConnectors } from '../engine/ports/server-connectors.js';
+import type { SqlSession } from '../engine/ports/sql-session.js';
+import type { Campaign } from '../model/campaign-schema.js';
+import type { ResolvedServer } from '../model/resolved-server.js';
+
+/** Output kept per stream and command when the campaign has no `commands:` block. */
+const DEFAULT_MAX_OUTPUT_BYTES = 65_536;
+
+export interface CampaignAdapters {
+  /** SSH/local shells (one per server for the run) and MySQL sessions. */
+  readonly connectors: ServerConnectors;
+  readonly maintenance: MaintenanceWindow;
+  /** Closes every connection the run opened. */
+  close(): Promise<void>;
+}
+
+export interface CampaignAdaptersOptions {
+  readonly campaign: Campaign;
+  /** The campaign file: relative paths (keys, known_hosts, password, socket) start from its folder. */
+  readonly campaignFile: string;
+  /** Where `mysql.passwordEnv` is looked up (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The real adapters for a campaign, as the CLI hands them to the engine: reads the MySQL
+ * password once, checks nothing over the network yet (the first command or query to a server
+ * connects, with its host key checked).
+ */
+export async function campaignAdapters(options: CampaignAdaptersOptions): Promise<CampaignAdapters> {
+  const { campaign, campaignFile } = options;
+  const maxOutputBytes = campaign.commands?.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const shells = new ShellPool({
+    ...(campaign.ssh === undefined
+      ? {}
+      : { ssh: sshConfigFromCampaign(campaign.ssh, campaignFile, maxOutputBytes) }),
+    maxOutputBytes,
+  });
+  const mysql: MysqlSettings | undefined =
+    campaign.mysql === undefined
+      ? undefined
+      : await mysqlSettingsFromCampaign(campaign.mysql, campaignFile, options.env);
+
+  const connectors: ServerConnectors = {
+    shell: (server) => shells.shellFor(server),
+    sql: async (server: ResolvedServer): Promise<SqlSession> => {
+      if (mysql === undefined) {
+        throw InputError.of(campaignFile, 'mysql', 'is needed to reach MySQL: set at least mysql.user');
+      }
+      return connectMysql(server, mysql);
+    },
+    release: (server) => shells.release(server),
+  };
+  const maintenance = createMaintenanceWindow(campaign.maintenance, {
+    campaign,
+    campaignFile,
+    serverShell: (server) => shells.shellFor(server),
+    maxOutputBytes,
+  });
+  return { connectors, maintenance, close: () => shells.closeAll() };
+}

@@ -1,0 +1,149 @@
+import { join, resolve } from 'node:path';
+import type { EngineEvents } from '../engine/events/engine-events.js';
+import type { JournalRecord } from '../engine/journal/journal-record.js';
+import { attachJournal } from '../engine/journal/journal-subscriber.js';
+import type { Clock } from '../engine/ports/clock.js';
+import type { JournalStore } from '../engine/ports/journal-store.js';
+import type { Campaign } from '../model/campaign-schema.js';
+import type { PlannedWave } from '../model/plan.js';
+import { attachEventLog, EVENT_LOG_FILE } from '../observers/event-log.js';
+import { tapJournal } from '../observers/journal-tap.js';
+import { type MetricsServer, serveMetrics } from '../observers/metrics/metrics-server.js';
+import { TextfileWriter } from '../observers/metrics/textfile-writer.js';
+import { WaveMetrics } from '../observers/metrics/wave-metrics.js';
+import { attachProgressView, type ProgressStream } from '../observers/terminal/progress-view.js';
+import { createInnodbComparer } from '../report/innodb-comparison.js';
+
+export interface RunObserverOptions<Store extends JournalStore> {
+  readonly events: EngineEvents;
+  /**
+   * The journal store the engine appends to. Its subscriber is attached before the terminal view
+   * and the structured log: every line an operator reads (or a script waits for) is already on
+   * disk, so a run killed right after printing "shutdown started" leaves that record behind.
+   */
+  readonly journal: Store;
+  readonly campaign: Pick<Campaign, 'campaign' | 'target503' | 'shutdown' | 'stats'>;
+  readonly wave: PlannedWave;
+  /** The campaign's state dir: the structured log goes beside the journal. */
+  readonly stateDir: string;
+  readonly clock: Clock;
+  /** The operator's terminal (process.stdout). */
+  readonly stream: ProgressStream;
+  /** The journal so far (a resumed wave): metrics start from it rather than from zero. */
+  readonly journalSoFar?: readonly JournalRecord[];
+  /** `--metrics-port P`: serve /metrics on P (0: any free port). */
+  readonly metricsPort?: number;
+  /** Default 127.0.0.1. */
+  readonly metricsHost?: string;
+  /** `--metrics-textfile FILE`: node_exporter textfile, rewritten atomically as the wave goes. */
+  readonly metricsTextfile?: string;
+  /** `false` turns the terminal view off (`--quiet`, `--json`); default: on. */
+  readonly progress?: boolean;
+  /** Warnings (a metrics port in use, a textfile that cannot be written): stderr. */
+  readonly warn?: (message: string) => void;
+}
+
+export interface RunObservers<Store extends JournalStore> {
+  /** The journal store wrapped so that metrics see every durable record: append through this. */
+  readonly journal: Store;
+  readonly metrics: WaveMetrics;
+  /** Where /metrics is served, when `metricsPort` was given. */
+  readonly metricsUrl?: string;
+  /** Runs a question at the terminal with the live view out of its way (see ProgressView.hold). */
+  holdView<T>(question: () => Promise<T>): Promise<T>;
+  /** Flushes the textfile and the log, stops the server and the terminal view. Never throws. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything that watches a run: the terminal view, the structured log, Prometheus metrics
+ * (endpoint and textfile), and the journal subscriber ahead of them all. `dbwave run` calls this
+ * once before the wave, appends its own records through `journal`, and calls `close()` when the
+ * wave returns, also after a failure.
+ */
+export async function attachRunObservers<Store extends JournalStore>(
+  options: RunObserverOptions<Store>,
+): Promise<RunObservers<Store>> {
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`dbwave: ${message}\n`));
+  const classes = new Map(options.wave.servers.map((server) => [server.name, server.class]));
+  const metrics = new WaveMetrics({
+    campaign: options.campaign.campaign,
+    classOf: (server) => classes.get(server),
+    compareInnodb: createInnodbComparer(options.campaign.stats),
+  });
+  for (const record of options.journalSoFar ?? []) metrics.observe(record);
+
+  const textfile =
+    options.metricsTextfile === undefined
+      ? undefined
+      : new TextfileWriter(resolve(options.metricsTextfile), () => metrics.text());
+  let warnedTextfile = false;
+  const refreshTextfile = (): void => {
+    void textfile?.update().then(() => {
+      if (textfile.error !== undefined && !warnedTextfile) {
+        warnedTextfile = true;
+        warn(
+          `cannot write the metrics textfile ${options.metricsTextfile}: ${String(textfile.error)}; the wave goes on`,
+        );
+      }
+    });
+  };
+  refreshTextfile();
+
+  let server: MetricsServer | undefined;
+  if (options.metricsPort !== undefined) {
+    try {
+      server = await serveMetrics({
+        registry: metrics.registry,
+        port: options.metricsPort,
+        ...(options.metricsHost === undefined ? {} : { host: options.metricsHost }),
+      });
+    } catch (error) {
+      warn(
+        `cannot serve metrics on port ${options.metricsPort}: ${String(error)}; the wave goes on without them`,
+      );
+    }
+  }
+
+  const journal = tapJournal(options.journal, (record) => {
+    metrics.observe(record);
+    refreshTextfile();
+  });
+  // First subscriber: the engine awaits each listener in turn, so the record is durable before
+  // anything below shows the event.
+  const detachJournal = attachJournal(options.events, journal);
+
+  const log = attachEventLog({
+    events: options.events,
+    path: join(options.stateDir, EVENT_LOG_FILE),
+    campaign: options.campaign.campaign,
+  });
+  const view =
+    options.progress === false
+      ? undefined
+      : attachProgressView({
+          events: options.events,
+          clock: options.clock,
+          stream: options.stream,
+          campaign: options.campaign.campaign,
+          wave: options.wave.index,
+          servers: options.wave.servers.map((planned) => planned.name),
+          target503Ms: options.campaign.target503,
+          shutdownBudgetMs: options.campaign.shutdown.budget,
+        });
+
+  return {
+    journal,
+    holdView: (question) => (view === undefined ? question() : view.hold(question)),
+    metrics,
+    ...(server === undefined ? {} : { metricsUrl: server.url }),
+    close: async () => {
+      detachJournal();
+      view?.close();
+      await log.close();
+      if (log.error !== undefined) warn(`the structured log could not be written: ${String(log.error)}`);
+      await textfile?.update();
+      await server?.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { ErrorSummary, ServerOutcome, StepEvent, StepName } from '../journal/journal-record.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/**
+ * What the engine tells the world. The journal, the progress display, metrics and the reporter
+ * subscribe; the step loop knows none of them. `at` is the engine clock's ISO instant.
+ */
+
+export type AlertKind =
+  | 'shutdown-over-budget'
+  | 'window-over-target'
+  | 'failure-budget-exceeded'
+  | 'stale-lock'
+  | 'other';
+
+export interface StepEventPayload {
+  readonly at: string;
+  readonly wave: number;
+  readonly server: string;
+  readonly step: StepName;
+  readonly event: StepEvent;
+  /** Facts of the step: versions seen, offsets, settings to restore, where the run goes next. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly error?: ErrorSummary;
+  /** From `started` to this event; absent on `started`. */
+  readonly durationMs?: number;
+}
+
+export interface ProgressPayload {
+  readonly at: string;
+  readonly wave: number;
+  readonly server: string;
+  readonly step: StepName;
+  readonly dirtyPages?: number;
+  readonly historyListLength?: number;
+  readonly etaMs?: number;
+  readonly elapsedMs?: number;
+  readonly message: string;
+  /** The journal keeps a progress event only when this is true (at most every 30 s per server). */
+  readonly journal: boolean;
+}
+
+export interface AlertPayload {
+  readonly at: string;
+  readonly wave: number;
+  readonly server?: string;
+  readonly alert: AlertKind;
+  readonly message: string;
+}
+
+export interface OutcomePayload {
+  readonly at: string;
+  readonly wave: number;
+  readonly server: string;
+  readonly outcome: ServerOutcome;
+  readonly reason?: string;
+}
+
+export interface WavePayload {
+  readonly at: string;
+  readonly wave: number;
+  readonly event: 'started' | 'resumed' | 'finished' | 'halted';
+  readonly servers?: readonly string[];
+  readonly operator?: { readonly user: string; readonly host: string; readonly pid: number };
+  readonly reason?: string;
+  /** `run` or `rollback`: what the operator asked for (WaveRecord.action). */
+  readonly action?: 'run' | 'rollback';
+}
+
+export interface EngineEventMap {
+  step: StepEventPayload;
+  progress: ProgressPayload;
+  alert: AlertPayload;
+  outcome: OutcomePayload;
+  wave: WavePayload;
+}
+
+/** The engine's event bus: one per run. */
+export class EngineEvents extends TypedEmitter<EngineEventMap> {}

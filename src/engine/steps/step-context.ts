@@ -1,0 +1,93 @@
+import type { Campaign } from '../../model/campaign-schema.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
+import type { AlertKind, EngineEvents } from '../events/engine-events.js';
+import type { ServerCommands } from '../host-commands/server-commands.js';
+import type { ServerOutcome, StepName } from '../journal/journal-record.js';
+import type { Clock } from '../ports/clock.js';
+import type { EngineHooks, HookContext } from '../ports/engine-hooks.js';
+import type { MaintenanceWindow } from '../ports/maintenance-window.js';
+import type { RemoteShell } from '../ports/remote-shell.js';
+import type { SqlSession } from '../ports/sql-session.js';
+
+/** Where a server goes after a step: another step, or its final outcome. */
+export type Next =
+  | { readonly step: StepName }
+  | { readonly outcome: ServerOutcome; readonly reason?: string };
+
+/** The outcome a server will get once its window is closed (set by a failure or a rollback). */
+export interface PendingOutcome {
+  readonly outcome: ServerOutcome;
+  readonly reason: string;
+}
+
+export interface StepResult {
+  readonly event: 'succeeded' | 'failed' | 'skipped';
+  readonly next: Next;
+  /** Journaled with the step's outcome record. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly error?: unknown;
+  readonly pending?: PendingOutcome;
+}
+
+/** Where a failed step leads, and the outcome it sets for after the window. */
+export interface StepFailure {
+  readonly next: Next;
+  readonly pending?: PendingOutcome;
+}
+
+/** What a step sees: the server, its connections, and the run's journaled facts so far. */
+export interface StepContext {
+  readonly server: ResolvedServer;
+  readonly campaign: Campaign;
+  readonly wave: number;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly events: EngineEvents;
+  readonly commands: ServerCommands;
+  readonly window: MaintenanceWindow;
+  readonly hooks: EngineHooks;
+  readonly shell: () => Promise<RemoteShell>;
+  /** The session to the server, opened on first use; rejects while the server does not answer. */
+  readonly sql: () => Promise<SqlSession>;
+  /** The session, or undefined when the server does not answer now. */
+  readonly trySql: () => Promise<SqlSession | undefined>;
+  /** Forgets the session (the server is stopping or restarting). */
+  readonly dropSql: () => Promise<void>;
+  /** Every journaled detail of `step` for this server, this run's and earlier runs', merged. */
+  readonly detail: (step: StepName) => Readonly<Record<string, unknown>>;
+  /** The outcome waiting for the window to close, if a failure already decided it. */
+  readonly pending: () => PendingOutcome | undefined;
+  /** Whether the current window is the second one (an analysis-gate rollback). */
+  readonly inSecondWindow: () => boolean;
+  /** Past the campaign's point of no return: a downgrade needs a user migration. */
+  readonly pastPointOfNoReturn: () => boolean;
+  readonly progress: (
+    step: StepName,
+    fields: {
+      message: string;
+      dirtyPages?: number;
+      historyListLength?: number;
+      etaMs?: number;
+      elapsedMs?: number;
+      /** Keep this one in the journal (the caller throttles). */
+      journal?: boolean;
+    },
+  ) => Promise<void>;
+  readonly alert: (alert: AlertKind, message: string) => Promise<void>;
+  readonly hookContext: () => HookContext;
+}
+
+/** One step of the machine: `run` does it; `probe` tells, after a crash mid-step, what it did. */
+export interface StepHandler {
+  readonly step: StepName;
+  /** Read-only look before the `started` record, for facts the record must carry. */
+  prepare?(context: StepContext): Promise<Readonly<Record<string, unknown>>>;
+  run(context: StepContext, prepared: Readonly<Record<string, unknown>>): Promise<StepResult>;
+  /**
+   * dbwave died between this step's `started` record and its outcome: look at the server and
+   * return the step's result if its effect is already there, or `rerun` to run it again.
+   */
+  probe(context: StepContext): Promise<StepResult | 'rerun'>;
+  /** Where an error thrown by `run` leads. */
+  onError(context: StepContext, error: unknown): StepFailure | Promise<StepFailure>;
+}

@@ -1,0 +1,247 @@
+import type { Campaign } from '../../model/campaign-schema.js';
+import type { ResolvedServer } from '../../model/resolved-server.js';
+import type { EngineEvents } from '../events/engine-events.js';
+import type { JournalRecord, ServerOutcome } from '../journal/journal-record.js';
+import { isFinalOutcome, replayJournal } from '../journal/journal-replay.js';
+import type { Clock } from '../ports/clock.js';
+import type { EngineHooks } from '../ports/engine-hooks.js';
+import type { MaintenanceWindow } from '../ports/maintenance-window.js';
+import type { CommandOutputSink, ServerConnectors } from '../ports/server-connectors.js';
+import { upgradeServer } from '../steps/server-upgrade.js';
+import { allowedFailures, failureBudgetExceeded, isFailureOutcome } from './failure-budget.js';
+import { blockedForever, nextServer, type WaveDirection } from './wave-scheduler.js';
+
+export interface WaveRunOptions {
+  readonly campaign: Campaign;
+  readonly campaignFile: string;
+  readonly wave: number;
+  /** The wave's servers to run now, in plan order (replicas before their primary). */
+  readonly servers: readonly ResolvedServer[];
+  /** Servers in the whole wave, for a percentage failure budget (default: `servers.length`). */
+  readonly waveSize?: number;
+  /** A class's own concurrency, if its file sets one (it overrides the campaign's perClass). */
+  readonly classConcurrency?: (className: string) => number | undefined;
+  readonly connectors: ServerConnectors;
+  readonly window: MaintenanceWindow;
+  readonly hooks?: EngineHooks;
+  readonly events: EngineEvents;
+  readonly clock: Clock;
+  readonly output: CommandOutputSink;
+  /** Everything the journal holds so far (every wave): the run resumes from it. */
+  readonly history: readonly JournalRecord[];
+  /** Aborts in-flight servers: their windows are closed and they are left for a resume. */
+  readonly signal?: AbortSignal;
+  /** Stops new servers from starting; in-flight ones finish or roll back. */
+  readonly halt?: AbortSignal;
+  readonly operator?: { readonly user: string; readonly host: string; readonly pid: number };
+  /**
+   * `rollback` (`dbwave rollback`): every server given goes back to the old version through the
+   * engine's rollback path (or resumes a rollback dbwave died in). No failure budget halts it:
+   * going back is the safe direction. `run` by default.
+   */
+  readonly action?: 'run' | 'rollback';
+  /** Why the operator rolls back: each server's reason once RolledBack. */
+  readonly rollbackReason?: string;
+}
+
+export interface ServerResult {
+  readonly server: string;
+  readonly outcome: ServerOutcome;
+  readonly reason?: string;
+  /** Final before this run began: not touched again. */
+  readonly fromEarlierRun?: boolean;
+  /** A gate paused it for a person (it also counts against the failure budget as its outcome does). */
+  readonly paused?: boolean;
+}
+
+export interface WaveRunResult {
+  readonly wave: number;
+  /** One per server of the wave, in plan order. */
+  readonly results: readonly ServerResult[];
+  /** Why no more servers were started, when the wave did not get through. */
+  readonly haltedBecause?: string;
+  /** Every server Upgraded or AlreadyUpgraded (RolledBack for a rollback): the only exit 0. */
+  readonly ok: boolean;
+  /** Servers of this run that a gate paused for a person. */
+  readonly paused: number;
+}
+
+const SUCCESSES: readonly ServerOutcome[] = ['Upgraded', 'AlreadyUpgraded'];
+const ROLLBACK_SUCCESSES: readonly ServerOutcome[] = ['RolledBack'];
+
+/**
+ * Runs one wave: as many servers at once as the campaign allows (per wave, per class, one per
+ * cluster, replicas before their primary; a rollback the primary first), resuming servers an earlier run left in flight
+ * first. Past the failure budget (exceeded, not reached) no new server starts; those in
+ * flight finish or roll back. Returns an outcome for every server of the wave.
+ */
+export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
+  const { campaign, events, clock, wave } = options;
+  // A rollback takes a cluster's primary back first: replication never flows from new to old.
+  const direction: WaveDirection = options.action === 'rollback' ? 'downgrade' : 'upgrade';
+  const signal = options.signal ?? new AbortController().signal;
+  const now = (): string => new Date(clock.now()).toISOString();
+  const replay = replayJournal(options.history);
+  const waveSize = options.waveSize ?? options.servers.length;
+  const action = options.action ?? 'run';
+  const rollingBack = action === 'rollback';
+  // A rollback resumes when the wave's last rollback record is not its end.
+  const lastRollback = options.history
+    .filter((record) => record.kind === 'wave' && record.wave === wave && record.action === 'rollback')
+    .at(-1);
+  const resumed = rollingBack
+    ? lastRollback !== undefined && lastRollback.kind === 'wave' && lastRollback.event !== 'finished'
+    : replay.waves.has(wave);
+  await events.emit('wave', {
+    at: now(),
+    wave,
+    event: resumed ? 'resumed' : 'started',
+    servers: options.servers.map((server) => server.name),
+    ...(options.operator ? { operator: options.operator } : {}),
+    ...(rollingBack ? { action } : {}),
+  });
+
+  const results = new Map<string, ServerResult>();
+  const finished = new Map<string, 'succeeded' | 'failed'>();
+  let failures = 0;
+  const interrupted: ResolvedServer[] = [];
+  const fresh: ResolvedServer[] = [];
+  for (const server of options.servers) {
+    const state = replay.servers.get(server.name);
+    if (rollingBack) {
+      fresh.push(server);
+    } else if (state && isFinalOutcome(state.outcome)) {
+      results.set(server.name, {
+        server: server.name,
+        outcome: state.outcome,
+        ...(state.reason === undefined ? {} : { reason: state.reason }),
+        fromEarlierRun: true,
+      });
+      const failed = isFailureOutcome(state.outcome);
+      finished.set(server.name, failed ? 'failed' : 'succeeded');
+      if (failed) failures += 1;
+    } else if (state?.outcome === 'InProgress') {
+      interrupted.push(server);
+    } else {
+      fresh.push(server);
+    }
+  }
+
+  let haltedBecause: string | undefined;
+  const halt = async (reason: string, alert: boolean): Promise<void> => {
+    if (haltedBecause !== undefined) return;
+    haltedBecause = reason;
+    if (alert)
+      await events.emit('alert', { at: now(), wave, alert: 'failure-budget-exceeded', message: reason });
+  };
+  const budgetReason = (): string =>
+    `failure budget exceeded: ${failures} failed, the campaign allows ${allowedFailures(campaign.failureBudget, waveSize)} (failureBudget ${campaign.failureBudget}); no new server starts`;
+  if (!rollingBack && failureBudgetExceeded(failures, campaign.failureBudget, waveSize))
+    await halt(budgetReason(), true);
+
+  // Interrupted servers go first, and even in a halted wave: a server left mid-upgrade is finished.
+  let pending = [...interrupted, ...fresh];
+  const inFlight = new Map<string, { server: ResolvedServer; done: Promise<void> }>();
+  const limits = {
+    wave: Math.max(1, campaign.concurrency.wave),
+    perClass: (className: string) => options.classConcurrency?.(className) ?? campaign.concurrency.perClass,
+  };
+
+  const launch = (server: ResolvedServer): void => {
+    pending = pending.filter((candidate) => candidate !== server);
+    const history = options.history.filter(
+      (record) => 'server' in record && record.server === server.name && record.kind === 'step',
+    );
+    const done = upgradeServer({
+      server,
+      campaign,
+      campaignFile: options.campaignFile,
+      wave,
+      connectors: options.connectors,
+      window: options.window,
+      hooks: options.hooks ?? {},
+      events,
+      clock,
+      signal,
+      output: options.output,
+      history,
+      ...(rollingBack
+        ? { rollback: { reason: options.rollbackReason ?? 'rolled back by the operator' } }
+        : {}),
+    }).then(async (result) => {
+      inFlight.delete(server.name);
+      results.set(server.name, result);
+      if (result.outcome === 'InProgress') return;
+      // In a rollback a server that is back on the old version is the success its primary waits for.
+      const failed = rollingBack ? result.outcome !== 'RolledBack' : isFailureOutcome(result.outcome);
+      finished.set(server.name, failed ? 'failed' : 'succeeded');
+      if (failed) {
+        failures += 1;
+        if (!rollingBack && failureBudgetExceeded(failures, campaign.failureBudget, waveSize))
+          await halt(budgetReason(), true);
+      }
+    });
+    inFlight.set(server.name, { server, done });
+  };
+
+  for (;;) {
+    if (options.halt?.aborted || signal.aborted) await halt('interrupted by the operator', false);
+    const startable = signal.aborted
+      ? []
+      : haltedBecause === undefined
+        ? pending
+        : pending.filter((server) => interrupted.includes(server));
+    const next = nextServer(
+      {
+        pending: startable,
+        inFlight: [...inFlight.values()].map((entry) => entry.server),
+        finished,
+        wave: options.servers,
+        direction,
+      },
+      limits,
+    );
+    if (next) {
+      launch(next);
+      continue;
+    }
+    if (inFlight.size === 0) break;
+    await Promise.race([...inFlight.values()].map((entry) => entry.done));
+  }
+
+  const blocked = new Map(
+    blockedForever({ pending, inFlight: [], finished, wave: options.servers, direction }).map((entry) => [
+      entry.server,
+      entry.reason,
+    ]),
+  );
+  const ordered = options.servers.map(
+    (server): ServerResult =>
+      results.get(server.name) ?? {
+        server: server.name,
+        outcome: 'NotExecuted',
+        reason: blocked.get(server.name) ?? haltedBecause ?? 'not started',
+      },
+  );
+  const ok = ordered.every((result) =>
+    (rollingBack ? ROLLBACK_SUCCESSES : SUCCESSES).includes(result.outcome),
+  );
+  if (!ok && haltedBecause === undefined && ordered.some((result) => result.outcome === 'NotExecuted')) {
+    haltedBecause = 'some servers could not start (see their reasons)';
+  }
+  await events.emit('wave', {
+    at: now(),
+    wave,
+    event: haltedBecause === undefined ? 'finished' : 'halted',
+    ...(haltedBecause === undefined ? {} : { reason: haltedBecause }),
+    ...(rollingBack ? { action } : {}),
+  });
+  const paused = ordered.filter((result) => result.paused === true && result.fromEarlierRun !== true).length;
+  return {
+    wave,
+    results: ordered,
+    ...(haltedBecause === undefined ? {} : { haltedBecause }),
+    ok,
+    paused,
+  };
+}

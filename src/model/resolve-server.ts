@@ -1,0 +1,56 @@
+import type { Campaign } from './campaign-schema.js';
+import type { HardwareClass, ServerSpec } from './hardware-class-schema.js';
+import type { ResolvedServer } from './resolved-server.js';
+
+/**
+ * A server joined with its class and the campaign's defaults: MySQL port from the server, else
+ * the campaign's `mysql.port`, else 3306; SSH port from the server, else the campaign's
+ * `ssh.port`, else 22; datacenter from the server, else the class; vars are the class's overlaid
+ * by the server's.
+ */
+export function resolveServer(
+  server: ServerSpec,
+  hardwareClass: HardwareClass,
+  campaign: Pick<Campaign, 'mysql' | 'ssh'>,
+): ResolvedServer {
+  return {
+    name: server.name,
+    class: hardwareClass.id,
+    host: server.host,
+    port: server.port ?? campaign.mysql?.port ?? 3306,
+    sshPort: server.sshPort ?? campaign.ssh?.port ?? 22,
+    transport: hardwareClass.transport,
+    datacenter: server.datacenter ?? hardwareClass.datacenter,
+    ...(server.cluster === undefined ? {} : { cluster: server.cluster }),
+    ...(server.role === undefined ? {} : { role: server.role }),
+    ...(server.shard === undefined ? {} : { shard: server.shard }),
+    ...(server.dataDir === undefined ? {} : { dataDir: server.dataDir }),
+    ...(server.errorLog === undefined ? {} : { errorLog: server.errorLog }),
+    ...(server.mdLayout === undefined ? {} : { mdLayout: server.mdLayout }),
+    vars: { ...hardwareClass.vars, ...server.vars },
+  };
+}
+
+/** Finds any server of a fleet by name, resolved against the campaign. */
+export interface ServerResolver {
+  /** The resolved server, or undefined when the fleet has no server of that name. */
+  resolve(name: string): ResolvedServer | undefined;
+  /** Every server of the fleet, classes by id, servers in file order. */
+  all(): readonly ResolvedServer[];
+}
+
+export function serverResolver(
+  classes: readonly HardwareClass[],
+  campaign: Pick<Campaign, 'mysql' | 'ssh'>,
+): ServerResolver {
+  const resolved = new Map<string, ResolvedServer>();
+  const ordered = [...classes].sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+  for (const hardwareClass of ordered) {
+    for (const server of hardwareClass.servers) {
+      if (!resolved.has(server.name))
+        resolved.set(server.name, resolveServer(server, hardwareClass, campaign));
+    }
+  }
+  const all = [...resolved.values()];
+  return { resolve: (name) => resolved.get(name), all: () => all };
+}
