@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { CommandResult, ExecOptions, RemoteShell } from '../../engine/ports/remote-shell.js';
+import { CommandOutput } from '../shell/command-output.js';
 import { CommandTimeoutError } from '../shell/command-timeout-error.js';
 import { DATABASE_PROCESS_NAMES } from '../shell/database-process-names.js';
-import { OutputTail } from '../shell/output-tail.js';
 
 /** How long the pipes may stay open after the shell exited (a daemon holding them). */
 const PIPE_DRAIN_MS = 500;
@@ -34,15 +34,9 @@ export class LocalShell implements RemoteShell {
   constructor(private readonly options: LocalShellOptions) {}
 
   exec(command: string, options: ExecOptions): Promise<CommandResult> {
-    const started = performance.now();
-    const stdout = new OutputTail(this.options.maxOutputBytes);
-    const stderr = new OutputTail(this.options.maxOutputBytes);
-    const resultWith = (exitCode: number | null): CommandResult => ({
-      exitCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      durationMs: performance.now() - started,
-    });
+    const output = new CommandOutput(this.options.maxOutputBytes);
+    const { stdout, stderr } = output;
+    const resultWith = (exitCode: number | null): CommandResult => output.result(exitCode);
 
     return new Promise<CommandResult>((resolve, reject) => {
       if (options.signal?.aborted) {

@@ -4,9 +4,9 @@ import type { Client, ClientChannel } from 'ssh2';
 import { errorMessage, TransportError } from '../../core/errors.js';
 import type { CommandResult, ExecOptions, RemoteShell } from '../../engine/ports/remote-shell.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
+import { CommandOutput } from '../shell/command-output.js';
 import { CommandTimeoutError } from '../shell/command-timeout-error.js';
 import { DATABASE_PROCESS_NAMES } from '../shell/database-process-names.js';
-import { OutputTail } from '../shell/output-tail.js';
 import {
   type HostKeyVerdict,
   keyTypeOf,
@@ -146,15 +146,9 @@ export class SshShell implements RemoteShell {
 
   private execOnce(command: string, options: ExecOptions): Promise<ExecAttempt> {
     const client = this.ssh === undefined ? undefined : connectionOf(this.ssh);
-    const started = performance.now();
-    const stdout = new OutputTail(this.config.maxOutputBytes);
-    const stderr = new OutputTail(this.config.maxOutputBytes);
-    const resultWith = (exitCode: number | null): CommandResult => ({
-      exitCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      durationMs: performance.now() - started,
-    });
+    const output = new CommandOutput(this.config.maxOutputBytes);
+    const { stdout, stderr } = output;
+    const resultWith = (exitCode: number | null): CommandResult => output.result(exitCode);
 
     return new Promise<ExecAttempt>((resolve, reject) => {
       if (client === undefined || this.dropped) {
