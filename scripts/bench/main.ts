@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures dbwave against its targets and prints pass/fail for each, a table at
- * the end, and a JSON file under bench-results/.
+ * the end, a JSON file under bench-results/, and the figures table of docs/bench.md.
  *
  *   1. planning grows linearly: 100,000 servers plan in a few seconds
  *   2. a 503 window is at most 1 s longer than the plain script's stop + switch + start + post-upgrade
@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../fleet/fleet-paths.js';
+import { writeFiguresIntoDocs } from './bench-figures.js';
 import { acquireFleet, type FleetState, releaseFleet, restoreServer } from './bench-fleet.js';
 import { medianOf, printTable, seconds, type TargetResult, writeResults } from './bench-report.js';
 import { concurrencyBench } from './concurrency-bench.js';
@@ -226,7 +227,8 @@ async function main(): Promise<void> {
     parts,
     trials,
   });
-  log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${file}`);
+  const docs = await writeFiguresIntoDocs(results, new Date(started));
+  log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${file}; figures in ${docs}`);
   if (results.some((result) => result.verdict === 'fail')) process.exitCode = 1;
 }
 
