@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
@@ -61,19 +62,22 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
   const classFiles = new Map<string, string>();
   const classes: HardwareClass[] = [];
   if (fleetKey !== undefined) {
-    const files = await classFilesIn(fleetDir);
-    if (files === undefined || files.length === 0) {
+    const folder = await classFilesIn(fleetDir);
+    if (folder === undefined || (folder.files.length === 0 && folder.problems.length === 0)) {
       issues.push(
         locatedIssue(
           campaignSource,
           ['fleet'],
-          files === undefined
+          folder === undefined
             ? `${displayPath(fleetDir, cwd)} is not a folder`
             : `${displayPath(fleetDir, cwd)} holds no hardware-class files (*.yaml)`,
         ),
       );
     }
-    for (const file of files ?? []) {
+    for (const problem of folder?.problems ?? []) {
+      issues.push(locatedIssue(campaignSource, ['fleet'], `${displayPath(fleetDir, cwd)}: ${problem}`));
+    }
+    for (const file of folder?.files ?? []) {
       const source = await readYamlFile(file, displayPath(file, cwd));
       issues.push(...source.issues);
       if (source.issues.length > 0) continue;
@@ -127,17 +131,40 @@ function fleetFolderOf(value: unknown): string | undefined {
   return typeof fleet === 'string' && fleet !== '' ? fleet : undefined;
 }
 
-async function classFilesIn(folder: string): Promise<string[] | undefined> {
+interface FleetFolder {
+  /** The class files, sorted; a symbolic link to a regular file counts as one (it is followed). */
+  readonly files: readonly string[];
+  /** Entries that look like class files but cannot be read as one: never dropped in silence. */
+  readonly problems: readonly string[];
+}
+
+async function classFilesIn(folder: string): Promise<FleetFolder | undefined> {
+  let entries: Dirent[];
   try {
     if (!(await stat(folder)).isDirectory()) return undefined;
-    const entries = await readdir(folder, { withFileTypes: true });
-    return entries
-      .filter((entry) => entry.isFile() && CLASS_FILE_EXTENSIONS.has(extname(entry.name)))
-      .map((entry) => join(folder, entry.name))
-      .sort();
+    entries = await readdir(folder, { withFileTypes: true });
   } catch {
     return undefined;
   }
+  const files: string[] = [];
+  const problems: string[] = [];
+  for (const entry of entries) {
+    const path = join(folder, entry.name);
+    const isClassFile = CLASS_FILE_EXTENSIONS.has(extname(entry.name));
+    if (entry.isFile()) {
+      if (isClassFile) files.push(path);
+      continue;
+    }
+    if (!entry.isSymbolicLink()) continue;
+    const target = await stat(path).catch((error: NodeJS.ErrnoException) => error.code ?? 'unreadable');
+    if (target === 'ELOOP') problems.push(`${entry.name} is a symbolic link loop`);
+    else if (!isClassFile) continue;
+    else if (typeof target === 'string')
+      problems.push(`${entry.name} is a symbolic link to nothing (${target})`);
+    else if (target.isFile()) files.push(path);
+    else problems.push(`${entry.name} is a symbolic link to something that is not a regular file`);
+  }
+  return { files: files.sort(), problems: problems.sort() };
 }
 
 /**

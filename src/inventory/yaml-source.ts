@@ -1,6 +1,7 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { InputIssue } from '../core/errors.js';
 import type { KeyPath } from '../core/source-locator.js';
+import { INPUT_LIMITS } from './input-limits.js';
 
 /** A parsed YAML file that can say on which line each key was written. */
 export interface YamlSource {
@@ -38,9 +39,22 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     return at === undefined ? { file, key: '', message } : { file, key: '', message, line: at };
   });
 
+  if (issues.length === 0) issues.push(...overlongStrings(document, file, line));
+  let value: unknown;
+  if (issues.length === 0) {
+    try {
+      value = document.toJS({ maxAliasCount: INPUT_LIMITS.aliasExpansions });
+    } catch (error) {
+      // The yaml package throws a ReferenceError for an alias to nothing and for excessive
+      // expansion; both are the file's fault, not dbwave's.
+      if (!(error instanceof ReferenceError)) throw error;
+      issues.push({ file, key: '', message: aliasMessage(error) });
+    }
+  }
+
   return {
     file,
-    value: issues.length === 0 ? document.toJS({ maxAliasCount: 100 }) : undefined,
+    value,
     issues,
     lineOf(key) {
       let node: unknown = document.contents;
@@ -65,6 +79,43 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       return found;
     },
   };
+}
+
+function aliasMessage(error: ReferenceError): string {
+  if (/excessive alias count/i.test(error.message)) {
+    return `YAML aliases expand past ${INPUT_LIMITS.aliasExpansions.toLocaleString('en-US')} nodes (aliases of aliases, as in a "billion laughs" file): write the values out, or use fewer levels of aliases`;
+  }
+  return `YAML alias error: ${error.message.split('\n')[0]}`;
+}
+
+/** Every string value longer than {@link INPUT_LIMITS.stringLength}, as an issue at its line. */
+function overlongStrings(
+  document: ReturnType<typeof parseDocument>,
+  file: string,
+  line: (offset: number | undefined) => number | undefined,
+): InputIssue[] {
+  const issues: InputIssue[] = [];
+  visit(document, {
+    Scalar(_, node, path) {
+      if (typeof node.value !== 'string' || node.value.length <= INPUT_LIMITS.stringLength) return;
+      const at = line(rangeStart(node));
+      const key = keyPathOf([...path, node]).join('.');
+      const message = `a string of ${node.value.length.toLocaleString('en-US')} characters, more than the ${INPUT_LIMITS.stringLength.toLocaleString('en-US')} dbwave reads in one value`;
+      issues.push(at === undefined ? { file, key, message } : { file, key, message, line: at });
+    },
+  });
+  return issues;
+}
+
+/** The key path of the last node of a visitor's ancestor chain: pair keys and sequence indexes. */
+function keyPathOf(chain: readonly unknown[]): KeyPath {
+  const key: (string | number)[] = [];
+  chain.forEach((node, index) => {
+    const child = chain[index + 1];
+    if (isPair(node) && child === node.value && isScalar(node.key)) key.push(String(node.key.value));
+    else if (isSeq(node) && child !== undefined) key.push(node.items.indexOf(child as never));
+  });
+  return key;
 }
 
 function rangeStart(node: unknown): number | undefined {
