@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runWaveCommand } from '../../../src/cli/commands/run.js';
-import { unlockCampaign } from '../../../src/cli/commands/unlock.js';
+import { runWaveCommand } from '../../../src/app/run-wave-command.js';
+import { unlockCampaign } from '../../../src/app/unlock-campaign.js';
 import { plannedCampaign, services, WAVE_DAY } from './fakes/cli-harness.js';
 import { FakeClock } from './fakes/fake-clock.js';
 import { TO } from './fakes/fake-fleet.js';
