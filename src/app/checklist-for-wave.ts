@@ -3,13 +3,11 @@ import { displayPath } from '../inventory/display-path.js';
 import { serverResolver } from '../model/resolve-server.js';
 import { renderChecklist } from '../report/render-checklist.js';
 import type { CommandStreams } from './command-services.js';
-import { loadWaveContext } from './wave-context.js';
+import { loadWaveContext, type WaveArguments } from './wave-context.js';
 import { writeOutput } from './write-output.js';
 
 /** The flags of `dbwave checklist`. */
-export interface ChecklistArguments {
-  readonly plan: string;
-  readonly wave: number;
+export interface ChecklistArguments extends Pick<WaveArguments, 'plan' | 'wave'> {
   readonly out?: string | undefined;
   readonly json?: boolean | undefined;
 }
@@ -24,7 +22,7 @@ export async function checklistForWave(
   streams: CommandStreams,
   cwd: string = process.cwd(),
 ): Promise<ExitStatus> {
-  const { loaded, wave } = await loadWaveContext(args.plan, args.wave, { cwd });
+  const { loaded, wave } = await loadWaveContext({ plan: args.plan, wave: args.wave }, cwd);
   const { campaign, classes, campaignFile } = loaded.inventory;
   const text = renderChecklist({
     campaign,

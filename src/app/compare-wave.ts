@@ -7,15 +7,13 @@ import type { MetricComparison } from '../stats/compare/metric-comparison.js';
 import { type RecheckResult, recheckVerdict, recheckWave } from '../stats/sampling/recheck-wave.js';
 import { campaignAdapters } from './campaign-adapters.js';
 import { type CommandServices, processIdentity } from './command-services.js';
-import { loadWaveContext } from './wave-context.js';
+import { loadWaveContext, type WaveArguments } from './wave-context.js';
 
 /** The flags of `dbwave compare`. */
-export interface CompareArguments {
-  readonly plan: string;
-  readonly wave: number;
+export interface CompareArguments extends WaveArguments {
+  /** `--server`: only this server of the wave. */
   readonly server?: string | undefined;
   readonly json?: boolean | undefined;
-  readonly stateDir?: string | undefined;
 }
 
 /** What `dbwave compare` is given: the process's services, and Ctrl-C. */
@@ -31,7 +29,7 @@ export interface CompareServices extends CommandServices {
  * when every rechecked server passes, 1 otherwise.
  */
 export async function compareWave(args: CompareArguments, services: CompareServices): Promise<ExitStatus> {
-  const context = await loadWaveContext(args.plan, args.wave, { cwd: services.cwd, stateDir: args.stateDir });
+  const context = await loadWaveContext(args, services.cwd);
   const { campaign, campaignFile, classes } = context.loaded.inventory;
   const resolver = serverResolver(classes, campaign);
   const servers = context.wave.servers

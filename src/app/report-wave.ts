@@ -3,7 +3,7 @@ import { renderReportHtml } from '../report/render-html.js';
 import { renderReportJson } from '../report/render-json.js';
 import { renderReportMarkdown } from '../report/render-markdown.js';
 import type { CommandServices } from './command-services.js';
-import { loadWaveContext } from './wave-context.js';
+import { loadWaveContext, type WaveArguments } from './wave-context.js';
 import { readJournal, reportFor } from './wave-journal-report.js';
 import { writeOutput } from './write-output.js';
 
@@ -12,13 +12,10 @@ export const REPORT_FORMATS = ['md', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The flags of `dbwave report`. */
-export interface ReportArguments {
-  readonly plan: string;
-  readonly wave: number;
+export interface ReportArguments extends WaveArguments {
   readonly format?: ReportFormat | undefined;
   readonly json?: boolean | undefined;
   readonly out?: string | undefined;
-  readonly stateDir?: string | undefined;
 }
 
 /**
@@ -31,7 +28,7 @@ export async function reportWave(args: ReportArguments, services: CommandService
     throw new UsageError(`--json and --format ${args.format} disagree: give one`);
   }
   const format: ReportFormat = args.json === true ? 'json' : (args.format ?? 'md');
-  const context = await loadWaveContext(args.plan, args.wave, { cwd: services.cwd, stateDir: args.stateDir });
+  const context = await loadWaveContext(args, services.cwd);
   const journal = await readJournal(context.stateDir, context.loaded.plan.campaign, services.clock);
   const report = reportFor(context, journal, services.clock.now());
   const timezone = context.loaded.plan.timezone;

@@ -4,18 +4,14 @@ import { driveWave } from './drive-wave.js';
 import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmation.js';
 import { rollbackTargets } from './rollback-targets.js';
 import type { RunServices } from './run-services.js';
-import { loadRunnableWave, resolveServers } from './runnable-wave.js';
+import { type ConfirmedWaveArguments, loadRunnableWave, resolveServers } from './runnable-wave.js';
 import { dayToRun, describeWhen } from './wave-day.js';
 import { readJournal } from './wave-journal-report.js';
 
 /** The flags of `dbwave rollback`. */
-export interface RollbackArguments {
-  readonly plan: string;
-  readonly wave: number;
+export interface RollbackArguments extends ConfirmedWaveArguments {
+  /** `--server`: only this server of the wave. */
   readonly server?: string | undefined;
-  readonly yes?: boolean | undefined;
-  readonly ignoreDate?: boolean | undefined;
-  readonly stateDir?: string | undefined;
 }
 
 /**
@@ -28,10 +24,7 @@ export interface RollbackArguments {
  */
 export async function rollbackWave(args: RollbackArguments, services: RunServices): Promise<ExitStatus> {
   const { streams, clock } = services;
-  const runnable = await loadRunnableWave(args.plan, args.wave, {
-    cwd: services.cwd,
-    stateDir: args.stateDir,
-  });
+  const runnable = await loadRunnableWave(args, services.cwd);
   const { loaded, wave, stateDir } = runnable;
   const { campaign } = loaded.inventory;
   if (args.server !== undefined && !wave.servers.some((server) => server.name === args.server)) {

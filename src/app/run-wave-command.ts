@@ -4,17 +4,13 @@ import { serversDue } from '../engine/wave/wave-timing.js';
 import { driveWave } from './drive-wave.js';
 import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmation.js';
 import type { RunServices } from './run-services.js';
-import { loadRunnableWave, resolveServers } from './runnable-wave.js';
+import { type ConfirmedWaveArguments, loadRunnableWave, resolveServers } from './runnable-wave.js';
 import { dayToRun, describeWhen } from './wave-day.js';
 
 /** The flags of `dbwave run`. */
-export interface RunArguments {
-  readonly plan: string;
-  readonly wave: number;
-  readonly yes?: boolean | undefined;
-  readonly ignoreDate?: boolean | undefined;
+export interface RunArguments extends ConfirmedWaveArguments {
+  /** `--dry-run`: print every command, connect to nothing. */
   readonly dryRun?: boolean | undefined;
-  readonly stateDir?: string | undefined;
   readonly metricsPort?: number | undefined;
   readonly metricsTextfile?: string | undefined;
 }
@@ -27,10 +23,7 @@ export interface RunArguments {
  */
 export async function runWaveCommand(args: RunArguments, services: RunServices): Promise<ExitStatus> {
   const { streams, clock } = services;
-  const runnable = await loadRunnableWave(args.plan, args.wave, {
-    cwd: services.cwd,
-    stateDir: args.stateDir,
-  });
+  const runnable = await loadRunnableWave(args, services.cwd);
   const { loaded, wave, shownCampaign } = runnable;
   const { campaign } = loaded.inventory;
   const timezone = loaded.plan.timezone;

@@ -4,7 +4,15 @@ import { loadPlan } from '../inventory/load-plan.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { checkPlan } from '../planner/check-plan.js';
-import { type WaveContext, type WaveContextOptions, waveContextOf } from './wave-context.js';
+import { type WaveArguments, type WaveContext, waveContextOf } from './wave-context.js';
+
+/** The flags of the commands that change servers (`run`, `rollback`). */
+export interface ConfirmedWaveArguments extends WaveArguments {
+  /** `--yes`: nobody is asked. */
+  readonly yes?: boolean | undefined;
+  /** `--ignore-date`: the wave runs outside its days and daily window. */
+  readonly ignoreDate?: boolean | undefined;
+}
 
 /** A wave that `run` and `rollback` may hand to the engine. */
 export interface RunnableWave extends WaveContext {
@@ -16,14 +24,11 @@ export interface RunnableWave extends WaveContext {
  * The plan, checked against its planning rules, and the wave `--wave` names, from a campaign
  * that has its commands: what `run` and `rollback` both need before anything else.
  */
-export async function loadRunnableWave(
-  plan: string,
-  waveIndex: number,
-  options: WaveContextOptions & { readonly cwd: string },
-): Promise<RunnableWave> {
-  const loaded = await loadPlan(plan, { cwd: options.cwd });
+export async function loadRunnableWave(args: WaveArguments, cwd: string): Promise<RunnableWave> {
+  const { plan } = args;
+  const loaded = await loadPlan(plan, { cwd });
   const { campaign, classes, campaignFile } = loaded.inventory;
-  const shownCampaign = relative(options.cwd, campaignFile) || campaignFile;
+  const shownCampaign = relative(cwd, campaignFile) || campaignFile;
   // Before the wave is looked up: a plan that breaks its rules runs no wave at all.
   const check = checkPlan(loaded.plan, classes, campaign);
   if (check.violations.length > 0) {
@@ -32,7 +37,7 @@ export async function loadRunnableWave(
       `${plan} breaks ${check.violations.length} planning rule(s); run dbwave check ${plan} to see them`,
     );
   }
-  const context = waveContextOf(loaded, waveIndex, options.stateDir);
+  const context = waveContextOf(loaded, args.wave, args.stateDir);
   if (!campaign.commands) {
     throw InputError.of(
       shownCampaign,

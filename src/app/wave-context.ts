@@ -11,8 +11,11 @@ export interface WaveContext {
   readonly stateDir: string;
 }
 
-export interface WaveContextOptions {
-  readonly cwd?: string;
+/** What every command about one wave of a plan is told: the plan, `--wave` and `--state-dir`. */
+export interface WaveArguments {
+  /** The plan file, from the working directory. */
+  readonly plan: string;
+  readonly wave: number;
   /** `--state-dir`: a copy of another machine's state dir, say. */
   readonly stateDir?: string | undefined;
 }
@@ -41,11 +44,6 @@ export function waveContextOf(
 }
 
 /** Loads the plan, its campaign and fleet, and finds the wave and the state dir. Reads only. */
-export async function loadWaveContext(
-  planPath: string,
-  waveIndex: number,
-  options: WaveContextOptions = {},
-): Promise<WaveContext> {
-  const loaded = await loadPlan(planPath, options.cwd === undefined ? {} : { cwd: options.cwd });
-  return waveContextOf(loaded, waveIndex, options.stateDir);
+export async function loadWaveContext(args: WaveArguments, cwd: string): Promise<WaveContext> {
+  return waveContextOf(await loadPlan(args.plan, { cwd }), args.wave, args.stateDir);
 }
