@@ -52,6 +52,16 @@ describe('dbwave run', () => {
     expect(await runWaveCommand({ plan, wave: 2, yes: true, ignoreDate: true }, s)).toBe(0);
   });
 
+  it('refuses a wave the plan does not have, naming the waves it has, as the read commands do', async () => {
+    const { dir, plan } = await plannedCampaign();
+    const { services: s, fleet } = services(dir);
+    await expect(runWaveCommand({ plan, wave: 7, yes: true }, s)).rejects.toMatchObject({
+      code: 'USAGE',
+      message: 'test has no wave 7 (its plan has waves 1, 2)',
+    });
+    expect(fleet.hosts.size).toBe(0);
+  });
+
   it('refuses outside the day’s window', async () => {
     const { dir, plan } = await plannedCampaign();
     const { services: s } = services(dir, { clock: new FakeClock(Date.parse(`${WAVE_DAY}T12:00:00Z`)) });
