@@ -1,15 +1,9 @@
 import { UsageError } from '../core/errors.js';
-import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import { resolveStateDir } from '../engine/lock/state-dir.js';
-import type { Clock } from '../engine/ports/clock.js';
-import type { JournalReadResult } from '../engine/ports/journal-store.js';
 import { type LoadedPlan, loadPlan } from '../inventory/load-plan.js';
 import type { PlannedWave } from '../model/plan.js';
-import { buildWaveReport } from '../report/build-wave-report.js';
-import { createInnodbComparer } from '../report/innodb-comparison.js';
-import type { WaveReport } from '../report/wave-report.js';
 
-/** Everything the read commands (report, checklist, status) need about one wave. */
+/** Everything a command needs about one wave of a plan: the one place `--wave` is looked up. */
 export interface WaveContext {
   readonly loaded: LoadedPlan;
   readonly wave: PlannedWave;
@@ -17,8 +11,11 @@ export interface WaveContext {
   readonly stateDir: string;
 }
 
-export interface WaveContextOptions {
-  readonly cwd?: string;
+/** What every command about one wave of a plan is told: the plan, `--wave` and `--state-dir`. */
+export interface WaveArguments {
+  /** The plan file, from the working directory. */
+  readonly plan: string;
+  readonly wave: number;
   /** `--state-dir`: a copy of another machine's state dir, say. */
   readonly stateDir?: string | undefined;
 }
@@ -35,42 +32,18 @@ export function planWave(loaded: LoadedPlan, index: number): PlannedWave {
   return wave;
 }
 
-/** Loads the plan, its campaign and fleet, and finds the wave and the state dir. Reads only. */
-export async function loadWaveContext(
-  planPath: string,
+/** The wave `waveIndex` of a loaded plan and its campaign's state dir (`--state-dir` or the campaign's). */
+export function waveContextOf(
+  loaded: LoadedPlan,
   waveIndex: number,
-  options: WaveContextOptions = {},
-): Promise<WaveContext> {
-  const loaded = await loadPlan(planPath, options.cwd === undefined ? {} : { cwd: options.cwd });
+  stateDir: string | undefined,
+): WaveContext {
   const wave = planWave(loaded, waveIndex);
   const { campaign, campaignFile } = loaded.inventory;
-  return { loaded, wave, stateDir: resolveStateDir(campaignFile, campaign, options.stateDir) };
+  return { loaded, wave, stateDir: resolveStateDir(campaignFile, campaign, stateDir) };
 }
 
-/** Reads the campaign's journal without taking its lock: a view, safe while a run appends. */
-export function readJournal(stateDir: string, campaign: string, clock: Clock): Promise<JournalReadResult> {
-  return new FileJournalStore({ stateDir, campaign, clock }).read();
-}
-
-/** The report of `context`'s wave from a journal read, with the campaign's limits and thresholds. */
-export function reportFor(
-  context: Pick<WaveContext, 'loaded' | 'wave'>,
-  journal: JournalReadResult,
-  now: number,
-): WaveReport {
-  const { campaign } = context.loaded.inventory;
-  return buildWaveReport({
-    campaign: campaign.campaign,
-    wave: context.wave.index,
-    records: journal.records,
-    tornTail: journal.tornTail !== undefined,
-    plannedServers: context.wave.servers,
-    limits: {
-      target503Ms: campaign.target503,
-      shutdownBudgetMs: campaign.shutdown.budget,
-      failureBudget: campaign.failureBudget,
-    },
-    now,
-    compareInnodb: createInnodbComparer(campaign.stats),
-  });
+/** Loads the plan, its campaign and fleet, and finds the wave and the state dir. Reads only. */
+export async function loadWaveContext(args: WaveArguments, cwd: string): Promise<WaveContext> {
+  return waveContextOf(await loadPlan(args.plan, { cwd }), args.wave, args.stateDir);
 }

@@ -1,6 +1,4 @@
-import { resolve } from 'node:path';
 import type { Options, PositionalOptions } from 'yargs';
-import { writeFileAtomically } from '../core/write-file-atomically.js';
 
 /** The options most commands share, spelled once so `--help` says the same thing everywhere. */
 
@@ -26,28 +24,14 @@ export const outOption = {
   describe: 'Write to this file (atomically) instead of stdout',
 } as const satisfies Options;
 
-interface OutputTarget {
-  readonly cwd: string;
-  readonly streams: {
-    readonly stdout: { write(text: string): unknown };
-    readonly stderr: { write(text: string): unknown };
-  };
-}
+/** `--yes`, for the commands that ask before they touch a server. */
+export const yesOption = {
+  type: 'boolean',
+  describe: 'Do not ask for confirmation (needed without a terminal)',
+} as const satisfies Options;
 
-/**
- * Prints `text` on stdout, or with `--out` writes it whole (temporary file, then rename) and says
- * where on stderr, so that stdout stays clean for pipes.
- */
-export async function writeOutput(
-  text: string,
-  out: string | undefined,
-  what: string,
-  target: OutputTarget,
-): Promise<void> {
-  if (out === undefined) {
-    target.streams.stdout.write(text);
-    return;
-  }
-  await writeFileAtomically(resolve(target.cwd, out), text);
-  target.streams.stderr.write(`dbwave: wrote ${what} to ${out}\n`);
-}
+/** `--ignore-date`, for the commands that refuse a wave outside its days. */
+export const ignoreDateOption = {
+  type: 'boolean',
+  describe: "Run outside the wave's days and daily window",
+} as const satisfies Options;

@@ -1,10 +1,8 @@
-import { hostname, userInfo } from 'node:os';
+import { processIdentity, processServices } from '../app/command-services.js';
+import type { RunServices } from '../app/run-services.js';
+import { askOnTerminal, inconclusiveAsker } from '../app/terminal-prompts.js';
 import type { ExitStatus } from '../core/errors.js';
-import { systemClock } from '../engine/ports/clock.js';
-import { processStreams } from './commands/plan.js';
-import type { RunServices } from './commands/run.js';
 import { runHandler } from './run-handler.js';
-import { askOnTerminal, inconclusiveAsker } from './terminal-prompts.js';
 
 /**
  * The handler `run` and `rollback` share: the real services, and Ctrl-C in two steps (first:
@@ -30,13 +28,11 @@ export function waveCommandHandler<A>(
     process.on('SIGINT', onSigint);
     return runHandler(() =>
       command(args, {
-        streams: processStreams,
-        clock: systemClock,
-        cwd: process.cwd(),
+        ...processServices(),
         interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
         confirm: askOnTerminal,
         askInconclusive: inconclusiveAsker(),
-        identity: { user: userInfo().username, host: hostname(), pid: process.pid },
+        identity: processIdentity(),
         halt: halt.signal,
         abort: abort.signal,
       }).finally(() => process.off('SIGINT', onSigint)),

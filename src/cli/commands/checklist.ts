@@ -1,49 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
-import { loadWaveContext } from '../../app/wave-context.js';
-import { ExitStatus } from '../../core/errors.js';
-import { displayPath } from '../../inventory/display-path.js';
-import { serverResolver } from '../../model/resolve-server.js';
-import { renderChecklist } from '../../report/render-checklist.js';
+import { type ChecklistArguments, checklistForWave } from '../../app/checklist-for-wave.js';
+import { processStreams } from '../../app/command-services.js';
 import { runHandler } from '../run-handler.js';
-import { outOption, planPositional, waveOption, writeOutput } from '../shared-options.js';
-import { type CommandStreams, processStreams } from './plan.js';
+import { outOption, planPositional, waveOption } from '../shared-options.js';
 
-export interface ChecklistArguments {
-  readonly plan: string;
-  readonly wave: number;
-  readonly out?: string | undefined;
-  readonly json?: boolean | undefined;
-}
-
-/**
- * `dbwave checklist PLAN --wave N`: the day's runbook in Markdown: servers in order with their
- * rendered commands and rollback, the prechecks, who to tell, the window times. Reads only the
- * plan, campaign and fleet: it is meant for the days before the wave.
- */
-export async function checklistForWave(
-  args: ChecklistArguments,
-  streams: CommandStreams,
-  cwd: string = process.cwd(),
-): Promise<ExitStatus> {
-  const { loaded, wave } = await loadWaveContext(args.plan, args.wave, { cwd });
-  const { campaign, classes, campaignFile } = loaded.inventory;
-  const text = renderChecklist({
-    campaign,
-    campaignFile: displayPath(campaignFile, cwd),
-    planFile: args.plan,
-    timezone: loaded.plan.timezone,
-    wave,
-    classes,
-    servers: serverResolver(classes, campaign),
-  });
-  const output =
-    args.json === true
-      ? `${JSON.stringify({ campaign: campaign.campaign, wave: wave.index, markdown: text }, null, 2)}\n`
-      : text;
-  await writeOutput(output, args.out, `the checklist of wave ${wave.index}`, { cwd, streams });
-  return ExitStatus.Ok;
-}
-
+/** `dbwave checklist PLAN --wave N`: see checklistForWave. */
 export const checklistCommand: CommandModule<object, ChecklistArguments> = {
   command: 'checklist <plan>',
   describe:

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../../../scripts/fleet/fleet-paths.js';
 import type { FleetManifest, FleetServer } from '../../../scripts/fleet/manifest.js';
-import { planCampaign } from '../../../src/cli/commands/plan.js';
+import { planCampaign } from '../../../src/app/plan-campaign.js';
 import { FileJournalStore } from '../../../src/engine/journal/file-journal-store.js';
 import type { JournalRecord } from '../../../src/engine/journal/journal-record.js';
 import { type JournalReplay, replayJournal } from '../../../src/engine/journal/journal-replay.js';

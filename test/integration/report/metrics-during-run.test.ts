@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runWaveCommand } from '../../../src/cli/commands/run.js';
+import { runWaveCommand } from '../../../src/app/run-wave-command.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
 import { find, parseExposition } from '../../unit/metrics/exposition.js';
 import { engineCampaign, resetFleet } from '../engine/engine-fleet.js';

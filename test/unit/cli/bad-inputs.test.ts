@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planCampaign } from '../../../src/cli/commands/plan.js';
+import { planCampaign } from '../../../src/app/plan-campaign.js';
 import { ExitStatus, exitStatusFor, InputError } from '../../../src/core/errors.js';
 import { badInputCases, materialize } from './bad-input-case.js';
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkPlanFile } from '../../../src/cli/commands/check.js';
-import { planCampaign } from '../../../src/cli/commands/plan.js';
-import { showPlanFile } from '../../../src/cli/commands/show.js';
+import { checkPlanFile } from '../../../src/app/check-plan-file.js';
+import { planCampaign } from '../../../src/app/plan-campaign.js';
+import { showPlanFile } from '../../../src/app/show-plan-file.js';
 import { ExitStatus, exitStatusFor } from '../../../src/core/errors.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rollbackWave } from '../../../src/cli/commands/rollback.js';
-import { runWaveCommand } from '../../../src/cli/commands/run.js';
+import { rollbackWave } from '../../../src/app/rollback-wave.js';
+import { runWaveCommand } from '../../../src/app/run-wave-command.js';
 import { plannedCampaign, services } from './fakes/cli-harness.js';
 import { FROM, TO } from './fakes/fake-fleet.js';
 

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runWaveCommand } from '../../../src/cli/commands/run.js';
-import { unlockCampaign } from '../../../src/cli/commands/unlock.js';
+import { runWaveCommand } from '../../../src/app/run-wave-command.js';
+import { unlockCampaign } from '../../../src/app/unlock-campaign.js';
 import { plannedCampaign, services, WAVE_DAY } from './fakes/cli-harness.js';
 import { FakeClock } from './fakes/fake-clock.js';
 import { TO } from './fakes/fake-fleet.js';
@@ -50,6 +50,16 @@ describe('dbwave run', () => {
     );
     expect(fleet.hosts.size).toBe(0);
     expect(await runWaveCommand({ plan, wave: 2, yes: true, ignoreDate: true }, s)).toBe(0);
+  });
+
+  it('refuses a wave the plan does not have, naming the waves it has, as the read commands do', async () => {
+    const { dir, plan } = await plannedCampaign();
+    const { services: s, fleet } = services(dir);
+    await expect(runWaveCommand({ plan, wave: 7, yes: true }, s)).rejects.toMatchObject({
+      code: 'USAGE',
+      message: 'test has no wave 7 (its plan has waves 1, 2)',
+    });
+    expect(fleet.hosts.size).toBe(0);
   });
 
   it('refuses outside the day’s window', async () => {

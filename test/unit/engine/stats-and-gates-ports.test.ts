@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statsAndGatesPorts } from '../../../src/cli/commands/run.js';
+import { statsAndGatesPorts } from '../../../src/app/stats-and-gates-ports.js';
 import type { JournalEntry } from '../../../src/engine/journal/journal-record.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { FakeClock } from './fakes/fake-clock.js';

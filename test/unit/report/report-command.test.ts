@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checklistForWave } from '../../../src/cli/commands/checklist.js';
-import { reportWave } from '../../../src/cli/commands/report.js';
+import { checklistForWave } from '../../../src/app/checklist-for-wave.js';
+import { reportWave } from '../../../src/app/report-wave.js';
 import { FakeClock } from './fake-clock.js';
 import { journalText, SyntheticJournal } from './synthetic-journal.js';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { showStatus } from '../../../src/cli/commands/status.js';
+import { showStatus } from '../../../src/app/show-status.js';
 import { FakeClock } from './fake-clock.js';
 import { journalText, type SyntheticJournal, waveInShutdown } from './synthetic-journal.js';
 

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { planCampaign } from '../../../../src/cli/commands/plan.js';
-import type { RunServices } from '../../../../src/cli/commands/run.js';
+import { planCampaign } from '../../../../src/app/plan-campaign.js';
+import type { RunServices } from '../../../../src/app/run-services.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeFleet, FROM, TO } from './fake-fleet.js';
 

@@ -1,0 +1,42 @@
+import { ExitStatus } from '../core/errors.js';
+import { displayPath } from '../inventory/display-path.js';
+import { serverResolver } from '../model/resolve-server.js';
+import { renderChecklist } from '../report/render-checklist.js';
+import type { CommandStreams } from './command-services.js';
+import { loadWaveContext, type WaveArguments } from './wave-context.js';
+import { writeOutput } from './write-output.js';
+
+/** The flags of `dbwave checklist`. */
+export interface ChecklistArguments extends Pick<WaveArguments, 'plan' | 'wave'> {
+  readonly out?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/**
+ * `dbwave checklist PLAN --wave N`: the day's runbook in Markdown: servers in order with their
+ * rendered commands and rollback, the prechecks, who to tell, the window times. Reads only the
+ * plan, campaign and fleet: it is meant for the days before the wave.
+ */
+export async function checklistForWave(
+  args: ChecklistArguments,
+  streams: CommandStreams,
+  cwd: string = process.cwd(),
+): Promise<ExitStatus> {
+  const { loaded, wave } = await loadWaveContext({ plan: args.plan, wave: args.wave }, cwd);
+  const { campaign, classes, campaignFile } = loaded.inventory;
+  const text = renderChecklist({
+    campaign,
+    campaignFile: displayPath(campaignFile, cwd),
+    planFile: args.plan,
+    timezone: loaded.plan.timezone,
+    wave,
+    classes,
+    servers: serverResolver(classes, campaign),
+  });
+  const output =
+    args.json === true
+      ? `${JSON.stringify({ campaign: campaign.campaign, wave: wave.index, markdown: text }, null, 2)}\n`
+      : text;
+  await writeOutput(output, args.out, `the checklist of wave ${wave.index}`, { cwd, streams });
+  return ExitStatus.Ok;
+}

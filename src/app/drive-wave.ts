@@ -1,0 +1,154 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { CommandOutputStore } from '../adapters/output/command-output-store.js';
+import { ExitStatus } from '../core/errors.js';
+import { EngineEvents } from '../engine/events/engine-events.js';
+import { FileJournalStore } from '../engine/journal/file-journal-store.js';
+import type { JournalRecord } from '../engine/journal/journal-record.js';
+import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
+import { runWave } from '../engine/wave/wave-runner.js';
+import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
+import { serverResolver } from '../model/resolve-server.js';
+import type { ResolvedServer } from '../model/resolved-server.js';
+import { type CampaignAdapters, campaignAdapters } from './campaign-adapters.js';
+import { attachRunObservers, type RunObservers } from './run-observers.js';
+import type { RunServices } from './run-services.js';
+import type { RunnableWave } from './runnable-wave.js';
+import { statsAndGatesPorts } from './stats-and-gates-ports.js';
+import { type WaveAction, waveSummary } from './wave-summary.js';
+
+/** What `dbwave run` and `dbwave rollback` hand to the engine once the command is checked. */
+export interface DriveWaveOptions {
+  readonly runnable: RunnableWave;
+  /** The plan file as the operator named it (for the `status` hint at the end). */
+  readonly plan: string;
+  readonly metricsPort?: number | undefined;
+  readonly metricsTextfile?: string | undefined;
+  readonly services: RunServices;
+  readonly action: WaveAction;
+  readonly rollbackReason?: string;
+  /** The servers to run, from the journal as it is once the lock is held. */
+  readonly servers: (history: readonly JournalRecord[]) => readonly ResolvedServer[];
+}
+
+/**
+ * Takes the campaign's lock, attaches the journal (one store: the engine's records and the
+ * hooks' share its seq), the metrics and the progress view, builds the adapters and the stats
+ * and gates hooks, and runs the wave (or rolls it back). Exit 0 only when every server ended as
+ * asked: Upgraded or AlreadyUpgraded for a run, RolledBack for a rollback.
+ */
+export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> {
+  const { runnable, services } = options;
+  const { loaded, wave, stateDir, shownCampaign } = runnable;
+  const { streams, clock } = services;
+  const { campaign, classes, campaignFile } = loaded.inventory;
+  await mkdir(stateDir, { recursive: true });
+  const { lock, tookOverFrom } = await CampaignLock.acquire({
+    stateDir,
+    clock,
+    identity: services.identity,
+    isProcessAlive,
+    purpose: `${options.action} --wave ${wave.index}`,
+  });
+  const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock });
+  let adapters: CampaignAdapters | undefined;
+  let observers: RunObservers<FileJournalStore> | undefined;
+  try {
+    const history = await journal.read();
+    const servers = options.servers(history.records);
+    const events = new EngineEvents();
+    observers = await attachRunObservers({
+      events,
+      journal,
+      campaign,
+      wave,
+      stateDir,
+      clock,
+      stream: streams.stdout,
+      journalSoFar: history.records,
+      ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+      ...(options.metricsTextfile === undefined
+        ? {}
+        : { metricsTextfile: resolve(services.cwd, options.metricsTextfile) }),
+      warn: (message) => streams.stderr.write(`dbwave: ${message}\n`),
+    });
+    if (observers.metricsUrl !== undefined) streams.stdout.write(`metrics: ${observers.metricsUrl}\n`);
+    // One store for the engine's records and the hooks' stats and gate records: one seq counter.
+    const store = observers.journal;
+    const at = (): string => new Date(clock.now()).toISOString();
+    if (tookOverFrom) {
+      await events.emit('alert', {
+        at: at(),
+        wave: wave.index,
+        alert: 'stale-lock',
+        message: `took over the lock of ${tookOverFrom.user}@${tookOverFrom.host} pid ${tookOverFrom.pid} (since ${tookOverFrom.started}): that process is gone`,
+      });
+    }
+    if (history.tornTail !== undefined) {
+      await events.emit('alert', {
+        at: at(),
+        wave: wave.index,
+        alert: 'other',
+        message: `the journal's last line was cut short by a crash and was dropped (kept in ${join(stateDir, 'journal.torn')})`,
+      });
+    }
+    adapters = await (services.adapters ?? ((c, f) => campaignAdapters({ campaign: c, campaignFile: f })))(
+      campaign,
+      campaignFile,
+    );
+    const connectors = adapters.connectors;
+    const hooks =
+      services.hooks ??
+      createStatsAndGatesHooks(
+        statsAndGatesPorts({
+          store,
+          resolver: serverResolver(classes, campaign),
+          sql: (server) => connectors.sql(server),
+          ask: askWithViewHeld(services.interactive ? services.askInconclusive : undefined, observers),
+        }),
+      );
+    const classConcurrency = new Map(
+      classes.map((hardwareClass) => [hardwareClass.id, hardwareClass.concurrency]),
+    );
+    const result = await runWave({
+      campaign,
+      campaignFile: shownCampaign,
+      wave: wave.index,
+      servers,
+      waveSize: wave.servers.length,
+      classConcurrency: (className) => classConcurrency.get(className),
+      connectors: adapters.connectors,
+      window: adapters.maintenance,
+      hooks,
+      events,
+      clock,
+      output: new CommandOutputStore(stateDir),
+      history: history.records,
+      action: options.action,
+      ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
+      ...(services.abort ? { signal: services.abort } : {}),
+      ...(services.halt ? { halt: services.halt } : {}),
+      operator: services.identity,
+    });
+    streams.stdout.write(`\n${waveSummary(result, options.action)}\n`);
+    streams.stdout.write(
+      `journal: ${relative(services.cwd, journal.file) || journal.file}; command output: ${relative(services.cwd, join(stateDir, 'output')) || join(stateDir, 'output')}\n` +
+        `status:  dbwave status ${options.plan} --wave ${wave.index}\n`,
+    );
+    return result.ok ? ExitStatus.Ok : ExitStatus.Unhealthy;
+  } finally {
+    await observers?.close();
+    await adapters?.close().catch(() => undefined);
+    await journal.close().catch(() => undefined);
+    await lock.release();
+  }
+}
+
+/** The terminal question, asked with the live view held so that a redraw cannot erase it. */
+function askWithViewHeld(
+  ask: StatsAndGatesPorts['ask'],
+  observers: RunObservers<FileJournalStore>,
+): StatsAndGatesPorts['ask'] {
+  if (ask === undefined) return undefined;
+  return (server, phase, verdicts) => observers.holdView(() => ask(server, phase, verdicts));
+}

@@ -1,0 +1,68 @@
+import { ExitStatus } from '../core/errors.js';
+import { dryRunLines } from '../engine/host-commands/dry-run.js';
+import { serversDue } from '../engine/wave/wave-timing.js';
+import { driveWave } from './drive-wave.js';
+import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmation.js';
+import type { RunServices } from './run-services.js';
+import { type ConfirmedWaveArguments, loadRunnableWave, resolveServers } from './runnable-wave.js';
+import { dayToRun, describeWhen } from './wave-day.js';
+
+/** The flags of `dbwave run`. */
+export interface RunArguments extends ConfirmedWaveArguments {
+  /** `--dry-run`: print every command, connect to nothing. */
+  readonly dryRun?: boolean | undefined;
+  readonly metricsPort?: number | undefined;
+  readonly metricsTextfile?: string | undefined;
+}
+
+/**
+ * `dbwave run PLAN --wave N`: runs (or resumes) one wave of a plan. Checks the plan, the date and
+ * the operator's confirmation, takes the campaign's lock, then hands the wave to the engine with
+ * the real adapters and prints plain progress lines. Exit 0 only when every server of the wave
+ * is Upgraded or AlreadyUpgraded.
+ */
+export async function runWaveCommand(args: RunArguments, services: RunServices): Promise<ExitStatus> {
+  const { streams, clock } = services;
+  const runnable = await loadRunnableWave(args, services.cwd);
+  const { loaded, wave, shownCampaign } = runnable;
+  const { campaign } = loaded.inventory;
+  const timezone = loaded.plan.timezone;
+  const day = dayToRun(wave, args, timezone, clock.now());
+  const servers = resolveServers(
+    runnable,
+    serversDue(wave, day).map((server) => server.name),
+  );
+
+  if (args.dryRun === true) {
+    streams.stdout.write(`# dry run of wave ${wave.index}: nothing is connected to, nothing is written\n`);
+    for (const server of servers) {
+      streams.stdout.write(`${dryRunLines(server, campaign, shownCampaign).join('\n')}\n\n`);
+    }
+    return ExitStatus.Ok;
+  }
+
+  if (args.yes !== true) {
+    if (!services.interactive) refuseUnconfirmable('run');
+    const confirmed = await confirmWithOperator({
+      services,
+      campaign,
+      heading: `Wave ${wave.index} of ${campaign.campaign}: ${campaign.from.version} -> ${campaign.to.version}, ${describeWhen(day, timezone)}`,
+      serverLines: servers.map(
+        (server) =>
+          `  ${server.name}  ${server.class}${server.cluster ? `  ${server.cluster}/${server.role ?? ''}` : ''}  ${server.host}`,
+      ),
+      question: `Run wave ${wave.index} on these ${servers.length} servers?`,
+    });
+    if (!confirmed) return ExitStatus.Unhealthy;
+  }
+
+  return driveWave({
+    runnable,
+    plan: args.plan,
+    metricsPort: args.metricsPort,
+    metricsTextfile: args.metricsTextfile,
+    services,
+    action: 'run',
+    servers: () => servers,
+  });
+}

@@ -1,0 +1,87 @@
+import Table from 'cli-table3';
+import { DateTime } from 'luxon';
+import { formatDuration } from '../core/duration.js';
+import { ExitStatus } from '../core/errors.js';
+import { loadPlan } from '../inventory/load-plan.js';
+import type { Plan } from '../model/plan.js';
+import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
+import type { CommandStreams } from './command-services.js';
+
+/** The flags of `dbwave show`. */
+export interface ShowArguments {
+  readonly plan: string;
+  readonly json?: boolean | undefined;
+}
+
+/**
+ * `dbwave show PLAN`: one table per wave, one row per day: the window, servers per class, and the
+ * capacity estimate against the window. With `--json`, the same as data.
+ */
+export async function showPlanFile(
+  args: ShowArguments,
+  streams: CommandStreams,
+  cwd: string = process.cwd(),
+): Promise<ExitStatus> {
+  const { plan, inventory } = await loadPlan(args.plan, { cwd });
+  const capacity = estimateCapacity(plan, inventory.classes, inventory.campaign);
+  const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
+  if (args.json === true) {
+    streams.stdout.write(`${JSON.stringify(showData(plan, capacity), null, 2)}\n`);
+    return ExitStatus.Ok;
+  }
+  streams.stdout.write(renderPlan(plan, capacity, classIds));
+  return ExitStatus.Ok;
+}
+
+function showData(plan: Plan, capacity: readonly DayCapacity[]): unknown {
+  return {
+    campaign: plan.campaign,
+    timezone: plan.timezone,
+    waves: plan.waves.map((wave) => ({
+      index: wave.index,
+      ...(wave.name === undefined ? {} : { name: wave.name }),
+      servers: wave.servers.length,
+      days: wave.days.map((day) => {
+        const estimate = capacity.find((entry) => entry.wave === wave.index && entry.date === day.date);
+        return { ...day, ...(estimate === undefined ? {} : { capacity: estimate }) };
+      }),
+    })),
+  };
+}
+
+/** The plan as text: a heading and a per-day table for each wave. */
+export function renderPlan(
+  plan: Plan,
+  capacity: readonly DayCapacity[],
+  classIds: readonly string[],
+): string {
+  const lines: string[] = [`Campaign ${plan.campaign} (${plan.timezone})`, ''];
+  for (const wave of plan.waves) {
+    const title = wave.name === undefined ? `Wave ${wave.index}` : `Wave ${wave.index}: ${wave.name}`;
+    lines.push(`${title}: ${wave.servers.length} servers`);
+    const table = new Table({
+      head: ['date', 'window', ...classIds, 'total', 'p50', 'p95', 'fit'],
+      style: { head: [], border: [] },
+    });
+    for (const day of wave.days) {
+      const estimate = capacity.find((entry) => entry.wave === wave.index && entry.date === day.date);
+      const window = `${localTime(day.windowStart, plan.timezone, 'HH:mm')}-${localTime(day.windowEnd, plan.timezone, 'HH:mm ZZ')}`;
+      table.push([
+        day.date,
+        window,
+        ...classIds.map((id) => String(estimate?.byClass[id] ?? 0)),
+        String(estimate?.servers ?? 0),
+        formatDuration(estimate?.p50Ms ?? Number.NaN),
+        formatDuration(estimate?.p95Ms ?? Number.NaN),
+        estimate?.fit ?? '-',
+      ]);
+    }
+    lines.push(table.toString(), '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function localTime(instant: string, zone: string, format: string): string {
+  const time = DateTime.fromISO(instant, { setZone: true }).setZone(zone);
+  return time.isValid ? time.toFormat(format) : instant;
+}

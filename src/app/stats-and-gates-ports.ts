@@ -1,0 +1,44 @@
+import type { JournalRecord, ServerOutcome, StatsRecord } from '../engine/journal/journal-record.js';
+import { replayJournal } from '../engine/journal/journal-replay.js';
+import type { JournalStore } from '../engine/ports/journal-store.js';
+import type { StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
+import type { ServerResolver } from '../model/resolve-server.js';
+
+/** Outcomes of a same-class server that still runs the old version and is not in flight. */
+const CONTROL_OUTCOMES: readonly ServerOutcome[] = ['NotExecuted', 'PrecheckFailed', 'RolledBack'];
+
+/**
+ * The stats and gates hooks' ports over the run's own journal: `store` must be the very store
+ * the engine's journal subscriber appends to, so that stats and gate records take their `seq`
+ * from the same counter as the step records. Controls are same-class servers still on the old
+ * version and not in flight, as the journal says now.
+ */
+export function statsAndGatesPorts(options: {
+  readonly store: JournalStore;
+  readonly resolver: ServerResolver;
+  readonly sql: StatsAndGatesPorts['sql'];
+  readonly ask?: StatsAndGatesPorts['ask'] | undefined;
+}): StatsAndGatesPorts {
+  const { store, resolver } = options;
+  return {
+    record: (entry) => store.append(entry),
+    sql: options.sql,
+    statsFor: async (name) =>
+      (await store.read()).records.filter(
+        (record: JournalRecord): record is StatsRecord =>
+          record.kind === 'stats' && (record.server === name || record.controlFor === name),
+      ),
+    controlsFor: async (server) => {
+      const replay = replayJournal((await store.read()).records);
+      return resolver
+        .all()
+        .filter(
+          (candidate) =>
+            candidate.class === server.class &&
+            candidate.name !== server.name &&
+            CONTROL_OUTCOMES.includes(replay.servers.get(candidate.name)?.outcome ?? 'NotExecuted'),
+        );
+    },
+    ...(options.ask === undefined ? {} : { ask: options.ask }),
+  };
+}

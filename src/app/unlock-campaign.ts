@@ -1,0 +1,46 @@
+import { ExitStatus, UsageError } from '../core/errors.js';
+import { forceUnlock, inspectLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
+import type { LockIdentity } from '../engine/lock/lock-owner.js';
+import { resolveStateDir } from '../engine/lock/state-dir.js';
+import { loadPlan } from '../inventory/load-plan.js';
+import type { CommandServices } from './command-services.js';
+
+/** The flags of `dbwave unlock`. */
+export interface UnlockArguments {
+  readonly plan: string;
+  readonly force?: boolean | undefined;
+  readonly stateDir?: string | undefined;
+}
+
+/** What `dbwave unlock` is given: the process's services, and who asks. */
+export interface UnlockServices extends CommandServices {
+  readonly identity: LockIdentity;
+}
+
+/**
+ * `dbwave unlock PLAN --force`: removes a campaign lock that no run will release (a run on a
+ * host that died, a stale heartbeat). Refuses a lock whose process is alive on this host.
+ */
+export async function unlockCampaign(args: UnlockArguments, services: UnlockServices): Promise<ExitStatus> {
+  const loaded = await loadPlan(args.plan, { cwd: services.cwd });
+  const { campaign, campaignFile } = loaded.inventory;
+  const stateDir = resolveStateDir(campaignFile, campaign, args.stateDir);
+  const options = { stateDir, clock: services.clock, identity: services.identity, isProcessAlive };
+  if (args.force !== true) {
+    const found = await inspectLock(options);
+    const holder =
+      found.state === 'free'
+        ? 'nobody holds it'
+        : `held by ${found.owner.user}@${found.owner.host} pid ${found.owner.pid} since ${found.owner.started} (${found.state})`;
+    throw new UsageError(
+      `unlock removes the lock of ${campaign.campaign} (${holder}); add --force if that run is really gone`,
+    );
+  }
+  const removed = await forceUnlock(options);
+  services.streams.stdout.write(
+    removed === undefined
+      ? `${campaign.campaign}: no lock to remove\n`
+      : `${campaign.campaign}: removed the lock of ${removed.user}@${removed.host} pid ${removed.pid} (since ${removed.started}, last heartbeat ${removed.heartbeat})\n`,
+  );
+  return ExitStatus.Ok;
+}

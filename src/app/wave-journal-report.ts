@@ -1,0 +1,35 @@
+import { FileJournalStore } from '../engine/journal/file-journal-store.js';
+import type { Clock } from '../engine/ports/clock.js';
+import type { JournalReadResult } from '../engine/ports/journal-store.js';
+import { buildWaveReport } from '../report/build-wave-report.js';
+import { createInnodbComparer } from '../report/innodb-comparison.js';
+import type { WaveReport } from '../report/wave-report.js';
+import type { WaveContext } from './wave-context.js';
+
+/** Reads the campaign's journal without taking its lock: a view, safe while a run appends. */
+export function readJournal(stateDir: string, campaign: string, clock: Clock): Promise<JournalReadResult> {
+  return new FileJournalStore({ stateDir, campaign, clock }).read();
+}
+
+/** The report of `context`'s wave from a journal read, with the campaign's limits and thresholds. */
+export function reportFor(
+  context: Pick<WaveContext, 'loaded' | 'wave'>,
+  journal: JournalReadResult,
+  now: number,
+): WaveReport {
+  const { campaign } = context.loaded.inventory;
+  return buildWaveReport({
+    campaign: campaign.campaign,
+    wave: context.wave.index,
+    records: journal.records,
+    tornTail: journal.tornTail !== undefined,
+    plannedServers: context.wave.servers,
+    limits: {
+      target503Ms: campaign.target503,
+      shutdownBudgetMs: campaign.shutdown.budget,
+      failureBudget: campaign.failureBudget,
+    },
+    now,
+    compareInnodb: createInnodbComparer(campaign.stats),
+  });
+}
