@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import { printableStream } from '../core/printable.js';
 import type { LockIdentity } from '../engine/lock/lock-owner.js';
 import { type Clock, systemClock } from '../engine/ports/clock.js';
 
@@ -16,7 +17,14 @@ export interface CommandServices {
   readonly cwd: string;
 }
 
-export const processStreams: CommandStreams = { stdout: process.stdout, stderr: process.stderr };
+/**
+ * The process's streams, through `printable`: whatever a command prints of a file a person
+ * wrote, a control character in it cannot drive the terminal.
+ */
+export const processStreams: CommandStreams = {
+  stdout: printableStream(process.stdout),
+  stderr: printableStream(process.stderr),
+};
 
 /** This process's streams, the system clock and working directory: what a command's handler hands on. */
 export function processServices(): CommandServices {

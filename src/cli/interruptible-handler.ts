@@ -1,13 +1,21 @@
 import type { ExitStatus } from '../core/errors.js';
+import { onOperatorSignals } from './operator-signals.js';
 import { runHandler } from './run-handler.js';
 
 /**
- * The handler of a command that may loop or wait (`status --every`, `compare`): Ctrl-C aborts the
- * signal it is given, and it returns as it would at its end.
+ * The handler of a command that may loop or wait (`status --every`, `compare`): Ctrl-C, SIGTERM
+ * or SIGHUP aborts the signal it is given, and it returns as it would at its end (with 143 or
+ * 129 after SIGTERM or SIGHUP).
  */
-export function interruptibleHandler(command: (signal: AbortSignal) => Promise<ExitStatus>): Promise<void> {
+export async function interruptibleHandler(
+  command: (signal: AbortSignal) => Promise<ExitStatus>,
+): Promise<void> {
   const controller = new AbortController();
-  const stop = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  return runHandler(() => command(controller.signal).finally(() => process.off('SIGINT', stop)));
+  const signals = onOperatorSignals(
+    () => controller.abort(new Error('interrupted')),
+    () => undefined,
+  );
+  await runHandler(() => command(controller.signal).finally(() => signals.release()));
+  const signalled = signals.exitStatus();
+  if (signalled !== undefined) process.exitCode = signalled;
 }

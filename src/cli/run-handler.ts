@@ -1,4 +1,5 @@
 import { DbwaveError, ErrorCode, type ExitStatus, exitStatusFor } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 
 /**
  * Every command handler goes through here: it returns an exit status, and any error becomes
@@ -17,11 +18,11 @@ export async function runHandler(handler: () => Promise<ExitStatus>): Promise<vo
 export function reportError(error: unknown): void {
   const debug = process.env.DBWAVE_DEBUG === '1';
   if (error instanceof DbwaveError && error.code !== ErrorCode.Internal) {
-    process.stderr.write(`dbwave: ${error.message}\n`);
+    process.stderr.write(`dbwave: ${printable(error.message)}\n`);
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`dbwave: internal error: ${message}\n`);
+  process.stderr.write(`dbwave: internal error: ${printable(message)}\n`);
   if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
 }

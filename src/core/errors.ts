@@ -1,3 +1,4 @@
+import { printable } from './printable.js';
 /**
  * The error hierarchy. Every failure dbwave reports carries a stable `code` (scripts match on it),
  * the context it happened in, and its `cause`. The CLI maps codes to exit statuses and prints one
@@ -58,7 +59,8 @@ export function formatInputIssue(issue: InputIssue): string {
   const where = [issue.file, issue.line === undefined ? undefined : `line ${issue.line}`]
     .filter((part) => part !== undefined)
     .join(':');
-  return issue.key === '' ? `${where}: ${issue.message}` : `${where}: ${issue.key}: ${issue.message}`;
+  const line = issue.key === '' ? `${where}: ${issue.message}` : `${where}: ${issue.key}: ${issue.message}`;
+  return printable(line);
 }
 
 /** Invalid input: one or more problems, each naming its file and key. Exit 2. */

@@ -185,7 +185,12 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   };
 
   for (;;) {
-    if (options.halt?.aborted || signal.aborted) await halt('interrupted by the operator', false);
+    if (options.halt?.aborted || signal.aborted) {
+      // The reason says who stopped the wave (Ctrl-C, SIGTERM, SIGHUP): the journal keeps it.
+      const reason = options.halt?.aborted ? options.halt.reason : signal.reason;
+      const said = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : undefined;
+      await halt(said ?? 'interrupted by the operator', false);
+    }
     const startable = signal.aborted
       ? []
       : haltedBecause === undefined
