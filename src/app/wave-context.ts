@@ -6,7 +6,7 @@ import type { JournalReadResult } from '../engine/ports/journal-store.js';
 import { type LoadedPlan, loadPlan } from '../inventory/load-plan.js';
 import type { PlannedWave } from '../model/plan.js';
 import { buildWaveReport } from '../report/build-wave-report.js';
-import { createInnodbComparer } from '../report/innodb-comparison.js';
+import { createInnodbComparer } from '../report/innodb-table.js';
 import type { WaveReport } from '../report/wave-report.js';
 
 /** Everything the read commands (report, checklist, status) need about one wave. */

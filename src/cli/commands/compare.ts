@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
+import { type RecheckResult, recheckVerdict, recheckWave } from '../../analysis/recheck-wave.js';
 import { campaignAdapters } from '../../app/campaign-adapters.js';
 import { loadWaveContext } from '../../app/wave-context.js';
 import { ExitStatus, UsageError } from '../../core/errors.js';
@@ -9,7 +10,6 @@ import { type Clock, systemClock } from '../../engine/ports/clock.js';
 import { serverResolver } from '../../model/resolve-server.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { MetricComparison } from '../../stats/compare/metric-comparison.js';
-import { type RecheckResult, recheckVerdict, recheckWave } from '../../stats/sampling/recheck-wave.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional, stateDirOption, waveOption } from '../shared-options.js';
 import { type CommandStreams, processStreams } from './plan.js';

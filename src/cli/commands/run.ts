@@ -3,13 +3,14 @@ import { join, relative, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import type { Argv, CommandModule } from 'yargs';
 import { CommandOutputStore } from '../../adapters/output/command-output-store.js';
+import { controlCandidates } from '../../analysis/control-servers.js';
 import { type CampaignAdapters, campaignAdapters } from '../../app/campaign-adapters.js';
 import { attachRunObservers, type RunObservers } from '../../app/run-observers.js';
 import { DbwaveError, ErrorCode, ExitStatus, InputError, UsageError } from '../../core/errors.js';
 import { EngineEvents } from '../../engine/events/engine-events.js';
 import { dryRunLines } from '../../engine/host-commands/dry-run.js';
 import { FileJournalStore } from '../../engine/journal/file-journal-store.js';
-import type { JournalRecord, ServerOutcome, StatsRecord } from '../../engine/journal/journal-record.js';
+import type { JournalRecord, StatsRecord } from '../../engine/journal/journal-record.js';
 import { replayJournal } from '../../engine/journal/journal-replay.js';
 import { CampaignLock, isProcessAlive } from '../../engine/lock/campaign-lock.js';
 import type { LockIdentity } from '../../engine/lock/lock-owner.js';
@@ -111,9 +112,6 @@ export function resolveServers(loaded: LoadedPlan, names: readonly string[]): Re
   });
 }
 
-/** Outcomes of a same-class server that still runs the old version and is not in flight. */
-const CONTROL_OUTCOMES: readonly ServerOutcome[] = ['NotExecuted', 'PrecheckFailed', 'RolledBack'];
-
 /**
  * The stats and gates hooks' ports over the run's own journal: `store` must be the very store
  * the engine's journal subscriber appends to, so that stats and gate records take their `seq`
@@ -135,17 +133,8 @@ export function statsAndGatesPorts(options: {
         (record: JournalRecord): record is StatsRecord =>
           record.kind === 'stats' && (record.server === name || record.controlFor === name),
       ),
-    controlsFor: async (server) => {
-      const replay = replayJournal((await store.read()).records);
-      return resolver
-        .all()
-        .filter(
-          (candidate) =>
-            candidate.class === server.class &&
-            candidate.name !== server.name &&
-            CONTROL_OUTCOMES.includes(replay.servers.get(candidate.name)?.outcome ?? 'NotExecuted'),
-        );
-    },
+    controlsFor: async (server) =>
+      controlCandidates(server, resolver.all(), replayJournal((await store.read()).records)),
     ...(options.ask === undefined ? {} : { ask: options.ask }),
   };
 }

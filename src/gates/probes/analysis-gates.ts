@@ -1,6 +1,6 @@
-import type { InnodbComparison } from '../../stats/compare/innodb-comparison.js';
+import type { InnodbComparison } from '../../analysis/innodb-comparison.js';
+import { innodbGate } from '../../analysis/innodb-gate.js';
 import type { GateVerdict } from '../gate-verdict.js';
-import { innodbGate } from '../innodb-gate.js';
 import { reachableGate } from '../reachable-gate.js';
 import { replicationCaughtUpGate } from '../replication-caught-up-gate.js';
 import { checkErrorLog } from './error-log-check.js';
