@@ -38,8 +38,9 @@ export interface StatsAndGatesPorts extends AnalysisPorts {
  *
  * Wiring (`dbwave run`): `record` must append through the very store the engine's journal
  * subscriber writes to (one FileJournalStore, wrapped once by the run's observers), so that
- * `seq` never repeats; `statsFor` reads that journal's stats records; `controlsFor` gives
- * the journal's controlCandidates (same class, still on the old version, not in flight); `ask` only when stdin and stdout are a terminal.
+ * `seq` never repeats; `statsFor` reads that journal's stats records; `controlsFor` gives the
+ * journal's controlCandidates (same class, still on the old version, not in flight); `ask` only
+ * when stdin and stdout are a terminal.
  */
 export function createStatsAndGatesHooks(ports: StatsAndGatesPorts): EngineHooks {
   return {

@@ -4,42 +4,18 @@ import {
   journaledBaselines,
   laterSampling,
 } from '../../../src/analysis/baseline-selection.js';
-import type { StatsRecord } from '../../../src/engine/journal/journal-record.js';
-
-let seq = 0;
-function sampling(
-  server: string,
-  phase: StatsRecord['phase'],
-  level: number,
-  control?: { readonly for: string; readonly phase?: StatsRecord['controlPhase'] },
-): StatsRecord {
-  seq += 1;
-  return {
-    v: 1,
-    seq,
-    at: '2026-11-24T10:00:00.000Z',
-    campaign: 'test',
-    kind: 'stats',
-    wave: 1,
-    server,
-    phase,
-    ...(control === undefined ? {} : { controlFor: control.for }),
-    ...(control?.phase === undefined ? {} : { controlPhase: control.phase }),
-    intervalMs: 10_000,
-    series: { data_fsyncs: [level] },
-  };
-}
+import { sampling } from './stats-sampling-fixture.js';
 
 describe('choosing what a server is compared with', () => {
   it("takes the server's latest baseline, and its controls' samplings beside that baseline", () => {
     const stats = [
-      sampling('db-01', 'baseline', 1),
-      sampling('db-09', 'control', 2, { for: 'db-01', phase: 'baseline' }),
-      sampling('db-01', 'after', 3),
-      sampling('db-09', 'control', 4, { for: 'db-01', phase: 'after' }),
-      sampling('db-01', 'baseline', 5),
-      sampling('db-09', 'control', 6, { for: 'db-01', phase: 'baseline' }),
-      sampling('db-08', 'control', 7, { for: 'db-02', phase: 'baseline' }),
+      sampling('db-01', 'baseline', [1]),
+      sampling('db-09', 'control', [2], { for: 'db-01', phase: 'baseline' }),
+      sampling('db-01', 'after', [3]),
+      sampling('db-09', 'control', [4], { for: 'db-01', phase: 'after' }),
+      sampling('db-01', 'baseline', [5]),
+      sampling('db-09', 'control', [6], { for: 'db-01', phase: 'baseline' }),
+      sampling('db-08', 'control', [7], { for: 'db-02', phase: 'baseline' }),
     ];
     const baselines = journaledBaselines(stats, 'db-01');
     expect(baselines.server?.series).toEqual({ data_fsyncs: [5] });
@@ -47,19 +23,19 @@ describe('choosing what a server is compared with', () => {
   });
 
   it('compares a recheck rather than the after sampling once dbwave compare has taken one', () => {
-    const after = sampling('db-01', 'after', 1);
-    const recheck = sampling('db-01', 'recheck', 2);
-    expect(laterSampling([sampling('db-01', 'baseline', 0), after], 'db-01')).toBe(after);
-    expect(laterSampling([after, recheck, sampling('db-01', 'after', 3)], 'db-01')).toBe(recheck);
-    expect(laterSampling([sampling('db-01', 'baseline', 0)], 'db-01')).toBeUndefined();
+    const after = sampling('db-01', 'after', [1]);
+    const recheck = sampling('db-01', 'recheck', [2]);
+    expect(laterSampling([sampling('db-01', 'baseline', [0]), after], 'db-01')).toBe(after);
+    expect(laterSampling([after, recheck, sampling('db-01', 'after', [3])], 'db-01')).toBe(recheck);
+    expect(laterSampling([sampling('db-01', 'baseline', [0])], 'db-01')).toBeUndefined();
   });
 
   it('reads a control sampled beside a period from the mark it carries', () => {
     const stats = [
-      sampling('db-09', 'control', 1, { for: 'db-01', phase: 'baseline' }),
-      sampling('db-09', 'control', 2, { for: 'db-01', phase: 'after' }),
-      sampling('db-09', 'control', 3, { for: 'db-01', phase: 'recheck' }),
-      sampling('db-07', 'control', 4, { for: 'db-01', phase: 'baseline' }),
+      sampling('db-09', 'control', [1], { for: 'db-01', phase: 'baseline' }),
+      sampling('db-09', 'control', [2], { for: 'db-01', phase: 'after' }),
+      sampling('db-09', 'control', [3], { for: 'db-01', phase: 'recheck' }),
+      sampling('db-07', 'control', [4], { for: 'db-01', phase: 'baseline' }),
     ];
     expect([...controlSeries(stats, 'db-01', 'after')]).toEqual([['db-09', { data_fsyncs: [2] }]]);
     expect([...controlSeries(stats, 'db-01', 'recheck')]).toEqual([['db-09', { data_fsyncs: [3] }]]);
@@ -68,9 +44,9 @@ describe('choosing what a server is compared with', () => {
 
   it('reads a journal from before controls were marked: first the baseline, last the later sampling', () => {
     const stats = [
-      sampling('db-09', 'control', 1, { for: 'db-01' }),
-      sampling('db-09', 'control', 2, { for: 'db-01' }),
-      sampling('db-07', 'control', 3, { for: 'db-01' }),
+      sampling('db-09', 'control', [1], { for: 'db-01' }),
+      sampling('db-09', 'control', [2], { for: 'db-01' }),
+      sampling('db-07', 'control', [3], { for: 'db-01' }),
     ];
     expect([...controlSeries(stats, 'db-01', 'baseline')]).toEqual([
       ['db-09', { data_fsyncs: [1] }],

@@ -3,17 +3,10 @@ import { controlCandidates, fitAsControl } from '../../../src/analysis/control-s
 import type { JournalRecord, ServerOutcome } from '../../../src/engine/journal/journal-record.js';
 import { replayJournal } from '../../../src/engine/journal/journal-replay.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
+import { fakeServer } from '../engine/fakes/fake-fleet.js';
 
-const server = (name: string, hardwareClass = 'ix-6'): ResolvedServer => ({
-  name,
-  class: hardwareClass,
-  host: '127.0.1.1',
-  port: 3306,
-  sshPort: 22,
-  transport: 'ssh',
-  datacenter: 'lab',
-  vars: {},
-});
+const server = (name: string, hardwareClass = 'ix-6'): ResolvedServer =>
+  fakeServer(name, { class: hardwareClass });
 
 let seq = 0;
 const at = '2026-11-24T10:00:00.000Z';
