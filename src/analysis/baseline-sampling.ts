@@ -1,5 +1,8 @@
-import type { RecordedSampling, SamplingContext } from '../stats/sampling/record-sampling.js';
-import { recordSampling } from '../stats/sampling/record-sampling.js';
+import {
+  type RecordedSampling,
+  recordSampling,
+  type SamplingContext,
+} from '../stats/sampling/record-sampling.js';
 import type { AnalysisPorts } from './analysis-ports.js';
 
 /**
