@@ -1,10 +1,10 @@
+import { type RecheckResult, recheckVerdict, recheckWave } from '../analysis/recheck-wave.js';
 import { ExitStatus, UsageError } from '../core/errors.js';
 import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import type { MetricComparison } from '../stats/compare/metric-comparison.js';
-import { type RecheckResult, recheckVerdict, recheckWave } from '../stats/sampling/recheck-wave.js';
 import { campaignAdapters } from './campaign-adapters.js';
 import { type CommandServices, processIdentity } from './command-services.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';

@@ -12,7 +12,6 @@ import { type MetricsServer, serveMetrics } from '../observers/metrics/metrics-s
 import { TextfileWriter } from '../observers/metrics/textfile-writer.js';
 import { WaveMetrics } from '../observers/metrics/wave-metrics.js';
 import { attachProgressView, type ProgressStream } from '../observers/terminal/progress-view.js';
-import { createInnodbComparer } from '../report/innodb-comparison.js';
 
 export interface RunObserverOptions<Store extends JournalStore> {
   readonly events: EngineEvents;
@@ -69,7 +68,7 @@ export async function attachRunObservers<Store extends JournalStore>(
   const metrics = new WaveMetrics({
     campaign: options.campaign.campaign,
     classOf: (server) => classes.get(server),
-    compareInnodb: createInnodbComparer(options.campaign.stats),
+    innodbSettings: options.campaign.stats,
   });
   for (const record of options.journalSoFar ?? []) metrics.observe(record);
 

@@ -1,11 +1,9 @@
-import type { JournalRecord, ServerOutcome, StatsRecord } from '../engine/journal/journal-record.js';
+import { controlCandidates } from '../analysis/control-servers.js';
+import type { JournalRecord, StatsRecord } from '../engine/journal/journal-record.js';
 import { replayJournal } from '../engine/journal/journal-replay.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
 import type { StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import type { ServerResolver } from '../model/resolve-server.js';
-
-/** Outcomes of a same-class server that still runs the old version and is not in flight. */
-const CONTROL_OUTCOMES: readonly ServerOutcome[] = ['NotExecuted', 'PrecheckFailed', 'RolledBack'];
 
 /**
  * The stats and gates hooks' ports over the run's own journal: `store` must be the very store
@@ -28,17 +26,8 @@ export function statsAndGatesPorts(options: {
         (record: JournalRecord): record is StatsRecord =>
           record.kind === 'stats' && (record.server === name || record.controlFor === name),
       ),
-    controlsFor: async (server) => {
-      const replay = replayJournal((await store.read()).records);
-      return resolver
-        .all()
-        .filter(
-          (candidate) =>
-            candidate.class === server.class &&
-            candidate.name !== server.name &&
-            CONTROL_OUTCOMES.includes(replay.servers.get(candidate.name)?.outcome ?? 'NotExecuted'),
-        );
-    },
+    controlsFor: async (server) =>
+      controlCandidates(server, resolver.all(), replayJournal((await store.read()).records)),
     ...(options.ask === undefined ? {} : { ask: options.ask }),
   };
 }

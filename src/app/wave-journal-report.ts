@@ -2,7 +2,7 @@ import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult } from '../engine/ports/journal-store.js';
 import { buildWaveReport } from '../report/build-wave-report.js';
-import { createInnodbComparer } from '../report/innodb-comparison.js';
+import { createInnodbComparer } from '../report/innodb-table.js';
 import type { WaveReport } from '../report/wave-report.js';
 import type { WaveContext } from './wave-context.js';
 

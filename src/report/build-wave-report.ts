@@ -1,3 +1,4 @@
+import { laterSampling, latestSampling } from '../analysis/baseline-selection.js';
 import {
   type AlertRecord,
   type GateRecord,
@@ -17,7 +18,7 @@ import {
   type ServerJournalState,
 } from '../engine/journal/journal-replay.js';
 import { allowedFailures, FAILURE_OUTCOMES } from '../engine/wave/failure-budget.js';
-import { createInnodbComparer, type InnodbComparer } from './innodb-comparison.js';
+import { createInnodbComparer, type InnodbComparer } from './innodb-table.js';
 import { detailNumber, detailString } from './step-detail.js';
 import {
   buildStepTimeline,
@@ -30,7 +31,7 @@ import {
   type AlertEntry,
   type ClassOutcome,
   type GateVerdictEntry,
-  type InnodbComparison,
+  type InnodbTable,
   type PreflushSummary,
   REPORT_SCHEMA_VERSION,
   type RollbackSummary,
@@ -315,11 +316,9 @@ function gateEntry(record: GateRecord): GateVerdictEntry {
   };
 }
 
-function innodbOf(records: ServerRecords, compare: InnodbComparer): InnodbComparison | undefined {
-  const baseline = records.stats.filter((record) => record.phase === 'baseline').at(-1);
-  const after =
-    records.stats.filter((record) => record.phase === 'recheck').at(-1) ??
-    records.stats.filter((record) => record.phase === 'after').at(-1);
+function innodbOf(name: string, records: ServerRecords, compare: InnodbComparer): InnodbTable | undefined {
+  const baseline = latestSampling(records.stats, name, 'baseline');
+  const after = laterSampling(records.stats, name);
   if (baseline === undefined || after === undefined) return undefined;
   return compare({ baseline, after, controls: records.controls });
 }
@@ -349,7 +348,7 @@ function buildServer(
   );
   const preflush = preflushOf(steps);
   const shutdown = shutdownOf(steps, records, input.limits.shutdownBudgetMs, input.now);
-  const innodb = innodbOf(records, compare);
+  const innodb = innodbOf(name, records, compare);
   const rollback = rollbackOf(steps, records, outcome);
   return {
     name,

@@ -104,7 +104,8 @@ export interface InnodbMetricRow {
   readonly reason?: string;
 }
 
-export interface InnodbComparison {
+/** A server's InnoDB comparison as the report shows it (see analysis/innodb-comparison.ts for the comparison). */
+export interface InnodbTable {
   readonly verdict: 'pass' | 'fail' | 'inconclusive';
   /** `after` or `recheck`: which samples the table compares to the baseline. */
   readonly afterPhase: 'after' | 'recheck';
@@ -146,7 +147,7 @@ export interface ServerReport {
   readonly shutdown?: ShutdownSummary;
   readonly versions: { readonly before?: string; readonly after?: string };
   readonly gates: readonly GateVerdictEntry[];
-  readonly innodb?: InnodbComparison;
+  readonly innodb?: InnodbTable;
   readonly rollback?: RollbackSummary;
   readonly alerts: readonly AlertEntry[];
 }

@@ -1,6 +1,6 @@
-import type { InnodbComparison } from '../../stats/compare/innodb-comparison.js';
+import type { InnodbComparison } from '../../analysis/innodb-comparison.js';
+import { innodbGate } from '../../analysis/innodb-gate.js';
 import type { GateVerdict } from '../gate-verdict.js';
-import { innodbGate } from '../innodb-gate.js';
 import { reachableGate } from '../reachable-gate.js';
 import { replicationCaughtUpGate } from '../replication-caught-up-gate.js';
 import { checkErrorLog } from './error-log-check.js';
@@ -11,7 +11,7 @@ import { probeReachable } from './sql-probes.js';
 
 export interface AnalysisGateInput extends GateRunContext {
   /**
-   * compareInnodb(baseline, after, controls) from the journaled StatsRecords; undefined when
+   * The server's comparison after the warm-up (compareAfterWarmup); undefined when
    * there is no baseline to compare with (the gate is then inconclusive, never a silent pass).
    */
   readonly innodb: InnodbComparison | undefined;
@@ -22,8 +22,8 @@ export interface AnalysisGateInput extends GateRunContext {
 /**
  * The analysis gates, after the window, under users' traffic: reachable, error log still clean
  * since this start, replication caught up within gates.replicationTimeout, and the InnoDB
- * comparison (when gates.innodb). The engine samples (sampleInnodb after waitForWarmup) and
- * compares before calling this; the catch-up wait is the only slow part here.
+ * comparison (when gates.innodb). compareAfterWarmup (src/analysis/) samples and compares
+ * before this runs; the catch-up wait is the only slow part here.
  */
 export async function runAnalysisGates(input: AnalysisGateInput): Promise<TimedGateVerdict[]> {
   const { clock } = input;

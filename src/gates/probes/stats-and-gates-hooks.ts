@@ -1,15 +1,10 @@
-import type { StatsRecord } from '../../engine/journal/journal-record.js';
+import { compareAfterWarmup } from '../../analysis/after-warmup-comparison.js';
+import type { AnalysisPorts } from '../../analysis/analysis-ports.js';
+import { sampleBaseline } from '../../analysis/baseline-sampling.js';
+import type { InnodbComparison } from '../../analysis/innodb-comparison.js';
 import type { EngineHooks, HookContext, HookVerdict } from '../../engine/ports/engine-hooks.js';
 import type { RemoteShell } from '../../engine/ports/remote-shell.js';
 import type { SqlSession } from '../../engine/ports/sql-session.js';
-import type { ResolvedServer } from '../../model/resolved-server.js';
-import {
-  type ControlSampling,
-  compareInnodb,
-  type InnodbComparison,
-} from '../../stats/compare/innodb-comparison.js';
-import { waitForWarmup } from '../../stats/sampling/buffer-pool-warmup.js';
-import { recordSampling, type SamplingPorts } from '../../stats/sampling/record-sampling.js';
 import { type GatePhase, type GateVerdict, worstVerdict } from '../gate-verdict.js';
 import {
   decideInconclusive,
@@ -21,18 +16,7 @@ import type { GateRunContext, TimedGateVerdict } from './gate-run-context.js';
 import { runReadinessGates } from './readiness-gates.js';
 
 /** What the hooks need beyond the HookContext: the journal, the controls and the terminal. */
-export interface StatsAndGatesPorts extends SamplingPorts {
-  /**
-   * Every journaled StatsRecord about a server: its own (`server`) and its controls'
-   * (`controlFor`), this run's and earlier runs', in journal order. After a crash of dbwave the
-   * analysis gate finds its baseline here.
-   */
-  statsFor(server: string): Promise<readonly StatsRecord[]>;
-  /**
-   * Same-class servers to sample as controls: not yet upgraded, not in flight, reachable by
-   * `sql`. The hooks take at most campaign `stats.controls` of them.
-   */
-  controlsFor(server: ResolvedServer): Promise<readonly ResolvedServer[]>;
+export interface StatsAndGatesPorts extends AnalysisPorts {
   /** At a terminal: asks the DBA about inconclusive gates; undefined leaves it to the campaign. */
   ask?(
     server: string,
@@ -54,9 +38,9 @@ export interface StatsAndGatesPorts extends SamplingPorts {
  *
  * Wiring (`dbwave run`): `record` must append through the very store the engine's journal
  * subscriber writes to (one FileJournalStore, wrapped once by the run's observers), so that
- * `seq` never repeats; `statsFor` reads that journal's stats records; `controlsFor` gives
- * same-class servers whose replayed outcome is NotExecuted, PrecheckFailed or RolledBack (not in
- * flight, still on the old version); `ask` only when stdin and stdout are a terminal.
+ * `seq` never repeats; `statsFor` reads that journal's stats records; `controlsFor` gives the
+ * journal's controlCandidates (same class, still on the old version, not in flight); `ask` only
+ * when stdin and stdout are a terminal.
  */
 export function createStatsAndGatesHooks(ports: StatsAndGatesPorts): EngineHooks {
   return {
@@ -82,8 +66,7 @@ export function createStatsAndGatesHooks(ports: StatsAndGatesPorts): EngineHooks
 async function takeBaseline(context: HookContext, ports: StatsAndGatesPorts): Promise<HookVerdict> {
   if (!context.campaign.gates.innodb)
     return { verdict: 'pass', detail: { stats: 'off (gates.innodb: false)' } };
-  const controls = (await ports.controlsFor(context.server)).slice(0, context.campaign.stats.controls);
-  const sampled = await recordSampling(context, ports, 'baseline', controls);
+  const sampled = await sampleBaseline(context, ports);
   return {
     verdict: 'pass',
     detail: {
@@ -111,47 +94,6 @@ async function analyse(context: HookContext, ports: StatsAndGatesPorts): Promise
     ...(innodbError === undefined ? {} : { innodbError }),
   });
   return decide(context, ports, 'analysis', verdicts);
-}
-
-/** Waits out the warm-up, samples the server and its baseline's controls again, and compares. */
-async function compareAfterWarmup(
-  context: HookContext,
-  ports: StatsAndGatesPorts,
-): Promise<InnodbComparison | undefined> {
-  const { campaign, server } = context;
-  const stats = await ports.statsFor(server.name);
-  const baseline = stats
-    .filter((record) => record.server === server.name && record.phase === 'baseline')
-    .at(-1);
-  const controlBaselines = new Map(
-    stats
-      .filter(
-        (record) => record.controlFor === server.name && (record.controlPhase ?? 'baseline') === 'baseline',
-      )
-      .map((record) => [record.server, record.series]),
-  );
-  const controls = (await ports.controlsFor(server)).filter((candidate) =>
-    controlBaselines.has(candidate.name),
-  );
-  const warmup = await waitForWarmup(await context.sql(), {
-    clock: context.clock,
-    warmupMs: campaign.stats.warmup,
-    loadTimeoutMs: campaign.stats.bufferPoolLoadTimeout,
-    signal: context.signal,
-  });
-  const sampled = await recordSampling(context, ports, 'after', controls, warmup);
-  if (baseline === undefined) return undefined;
-  const paired: ControlSampling[] = [];
-  for (const control of sampled.controls) {
-    const before = controlBaselines.get(control.server);
-    if ('sampling' in control && before !== undefined) {
-      paired.push({ server: control.server, baseline: before, after: control.sampling.series });
-    }
-  }
-  return compareInnodb(
-    { baseline: baseline.series, after: sampled.target.series, controls: paired },
-    campaign.stats,
-  );
 }
 
 /** The gate runners' context from the engine's: a server or host that does not answer becomes a failing port. */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { compareJournaled } from '../../analysis/journaled-comparison.js';
 import type {
   JournalRecord,
   ServerOutcome,
@@ -7,14 +8,14 @@ import type {
 } from '../../engine/journal/journal-record.js';
 import { SERVER_OUTCOMES } from '../../engine/journal/journal-record.js';
 import { isFailureOutcome } from '../../engine/wave/failure-budget.js';
-import { createInnodbComparer, type InnodbComparer } from '../../report/innodb-comparison.js';
+import type { ComparisonSettings } from '../../stats/compare/comparison-settings.js';
 
 export interface WaveMetricsOptions {
   readonly campaign: string;
   /** A server's hardware class, from the plan; `unknown` when it has none. */
   readonly classOf: (server: string) => string | undefined;
-  /** Default: the stats module's comparison under default settings. */
-  readonly compareInnodb?: InnodbComparer;
+  /** The campaign's `stats` settings for the InnoDB comparison; default: the campaign's defaults. */
+  readonly innodbSettings?: ComparisonSettings;
 }
 
 const SERVER_LABELS = ['campaign', 'wave', 'class', 'server'] as const;
@@ -36,7 +37,6 @@ function seconds(from: string, to: string): number {
 export class WaveMetrics {
   readonly registry = new Registry();
   private readonly options: WaveMetricsOptions;
-  private readonly compare: InnodbComparer;
 
   private readonly window = new Histogram({
     name: 'dbwave_window_503_seconds',
@@ -128,7 +128,6 @@ export class WaveMetrics {
 
   constructor(options: WaveMetricsOptions) {
     this.options = options;
-    this.compare = options.compareInnodb ?? createInnodbComparer();
   }
 
   /** Feeds one record; records must come in journal order. Never throws for an odd record. */
@@ -241,15 +240,14 @@ export class WaveMetrics {
     }
     const baseline = this.baselines.get(record.server);
     if (baseline === undefined) return;
-    const comparison = this.compare({
-      baseline,
-      after: record,
-      controls: this.controls.get(record.server) ?? [],
-    });
+    const comparison = compareJournaled(
+      { baseline, after: record, controls: this.controls.get(record.server) ?? [] },
+      this.options.innodbSettings,
+    );
     const labels = this.labels(record.wave, record.server);
     for (const metric of comparison.metrics) {
-      if (metric.change === null) continue;
-      this.innodbShift.set({ ...labels, metric: metric.name, verdict: metric.verdict }, metric.change);
+      if (metric.change === undefined) continue;
+      this.innodbShift.set({ ...labels, metric: metric.name, verdict: metric.finding }, metric.change);
     }
   }
 

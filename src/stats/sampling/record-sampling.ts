@@ -13,6 +13,9 @@ export interface SamplingPorts {
   sql(server: ResolvedServer): Promise<SqlSession>;
 }
 
+/** What a sampling needs to know of the server it samples (the engine's HookContext fits). */
+export type SamplingContext = Pick<HookContext, 'server' | 'campaign' | 'wave' | 'clock' | 'signal' | 'sql'>;
+
 export interface RecordedSampling {
   readonly target: InnodbSampling;
   readonly controls: readonly ControlSampling[];
@@ -24,7 +27,7 @@ export interface RecordedSampling {
  * `controlPhase`. A control that cannot be reached or sampled just takes no part.
  */
 export async function recordSampling(
-  context: Pick<HookContext, 'server' | 'campaign' | 'wave' | 'clock' | 'signal' | 'sql'>,
+  context: SamplingContext,
   ports: SamplingPorts,
   phase: 'baseline' | 'after' | 'recheck',
   controls: readonly ResolvedServer[],

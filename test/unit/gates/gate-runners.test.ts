@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { compareInnodb } from '../../../src/analysis/innodb-comparison.js';
 import type { SqlRow } from '../../../src/engine/ports/sql-session.js';
 import { runAnalysisGates } from '../../../src/gates/probes/analysis-gates.js';
 import type { GateRunContext } from '../../../src/gates/probes/gate-run-context.js';
 import { runReadinessGates } from '../../../src/gates/probes/readiness-gates.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
-import { compareInnodb } from '../../../src/stats/compare/innodb-comparison.js';
 import { FakeClock, FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 
 const gates = campaignSchema.shape.gates.parse({

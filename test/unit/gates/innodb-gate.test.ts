@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { innodbGate } from '../../../src/gates/innodb-gate.js';
+import { compareInnodb } from '../../../src/analysis/innodb-comparison.js';
+import { innodbGate } from '../../../src/analysis/innodb-gate.js';
 import type { ComparisonSettings } from '../../../src/stats/compare/comparison-settings.js';
-import { compareInnodb } from '../../../src/stats/compare/innodb-comparison.js';
 
 const settings: ComparisonSettings = { threshold: { relative: 0.5, floor: 1 }, thresholds: {}, alpha: 0.05 };
 const steady = (level: number): number[] =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compareInnodb } from '../../../src/analysis/innodb-comparison.js';
 import type { ComparisonSettings } from '../../../src/stats/compare/comparison-settings.js';
-import { compareInnodb } from '../../../src/stats/compare/innodb-comparison.js';
 import { METRIC_CATALOG } from '../../../src/stats/compare/metric-catalog.js';
 import { compareMetric, type MetricSamples } from '../../../src/stats/compare/metric-comparison.js';
 import { REQUIRED_INNODB_METRICS } from '../../support/required-innodb-metrics.js';

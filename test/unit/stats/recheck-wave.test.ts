@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { recheckVerdict, recheckWave } from '../../../src/analysis/recheck-wave.js';
 import type { JournalEntry, JournalRecord } from '../../../src/engine/journal/journal-record.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
-import { recheckVerdict, recheckWave } from '../../../src/stats/sampling/recheck-wave.js';
 import { fakeMariadb } from './fake-mariadb.js';
 import { FakeClock } from './fake-ports.js';
 

@@ -1,15 +1,18 @@
 import pLimit from 'p-limit';
-import type { JournalRecord, ServerOutcome, StatsRecord } from '../../engine/journal/journal-record.js';
-import { replayJournal } from '../../engine/journal/journal-replay.js';
-import type { Clock } from '../../engine/ports/clock.js';
-import type { JournalStore } from '../../engine/ports/journal-store.js';
-import type { SqlSession } from '../../engine/ports/sql-session.js';
-import { type GateVerdict, worstVerdict } from '../../gates/gate-verdict.js';
-import { innodbGate } from '../../gates/innodb-gate.js';
-import type { Campaign } from '../../model/campaign-schema.js';
-import type { ResolvedServer } from '../../model/resolved-server.js';
-import { type ControlSampling, compareInnodb, type InnodbComparison } from '../compare/innodb-comparison.js';
-import { recordSampling } from './record-sampling.js';
+import type { JournalRecord, StatsRecord } from '../engine/journal/journal-record.js';
+import { replayJournal } from '../engine/journal/journal-replay.js';
+import type { Clock } from '../engine/ports/clock.js';
+import type { JournalStore } from '../engine/ports/journal-store.js';
+import type { SqlSession } from '../engine/ports/sql-session.js';
+import { type GateVerdict, worstVerdict } from '../gates/gate-verdict.js';
+import type { Campaign } from '../model/campaign-schema.js';
+import type { ResolvedServer } from '../model/resolved-server.js';
+import { recordSampling } from '../stats/sampling/record-sampling.js';
+import { journaledBaselines } from './baseline-selection.js';
+import { fitAsControl, journalOutcome } from './control-servers.js';
+import { compareFreshSampling } from './fresh-sampling-comparison.js';
+import type { InnodbComparison } from './innodb-comparison.js';
+import { innodbGate } from './innodb-gate.js';
 
 export interface RecheckOptions {
   readonly campaign: Campaign;
@@ -36,9 +39,6 @@ export type RecheckResult =
   | { readonly server: string; readonly comparison: InnodbComparison; readonly gate: GateVerdict }
   | { readonly server: string; readonly error: string };
 
-/** Outcomes of servers that still run the old version: fit to be controls. */
-const NOT_UPGRADED: readonly ServerOutcome[] = ['NotExecuted', 'PrecheckFailed', 'RolledBack'];
-
 /**
  * `dbwave compare`: samples every upgraded server of a wave again now (a freshly upgraded
  * server calibrates for a while, so hours later says more than the first minutes), journals a
@@ -47,7 +47,6 @@ const NOT_UPGRADED: readonly ServerOutcome[] = ['NotExecuted', 'PrecheckFailed',
  */
 export async function recheckWave(options: RecheckOptions): Promise<RecheckResult[]> {
   const replay = replayJournal(options.history);
-  const outcomeOf = (name: string): ServerOutcome => replay.servers.get(name)?.outcome ?? 'NotExecuted';
   const stats = options.history.filter((record): record is StatsRecord => record.kind === 'stats');
   const byName = new Map(options.fleet.map((server) => [server.name, server]));
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -58,23 +57,14 @@ export async function recheckWave(options: RecheckOptions): Promise<RecheckResul
   return Promise.all(
     targets.map((server) =>
       limit(async (): Promise<RecheckResult> => {
-        const outcome = outcomeOf(server.name);
+        const outcome = journalOutcome(replay, server.name);
         if (outcome !== 'Upgraded') return { server: server.name, skipped: `not upgraded (${outcome})` };
-        const baseline = stats
-          .filter((record) => record.server === server.name && record.phase === 'baseline')
-          .at(-1);
+        const baselines = journaledBaselines(stats, server.name);
+        const baseline = baselines.server;
         if (baseline === undefined)
           return { server: server.name, skipped: 'no baseline sampling in the journal' };
-        const controlBaselines = new Map(
-          stats
-            .filter(
-              (record) =>
-                record.controlFor === server.name && (record.controlPhase ?? 'baseline') === 'baseline',
-            )
-            .map((record) => [record.server, record.series]),
-        );
-        const controls = [...controlBaselines.keys()]
-          .filter((name) => NOT_UPGRADED.includes(outcomeOf(name)))
+        const controls = [...baselines.controls.keys()]
+          .filter((name) => fitAsControl(replay, name))
           .map((name) => byName.get(name))
           .filter((control) => control !== undefined);
         let session: SqlSession | undefined;
@@ -94,15 +84,10 @@ export async function recheckWave(options: RecheckOptions): Promise<RecheckResul
             'recheck',
             controls,
           );
-          const paired: ControlSampling[] = [];
-          for (const control of sampled.controls) {
-            const before = controlBaselines.get(control.server);
-            if ('sampling' in control && before !== undefined) {
-              paired.push({ server: control.server, baseline: before, after: control.sampling.series });
-            }
-          }
-          const comparison = compareInnodb(
-            { baseline: baseline.series, after: sampled.target.series, controls: paired },
+          const comparison = compareFreshSampling(
+            baseline.series,
+            baselines.controls,
+            sampled,
             options.campaign.stats,
           );
           return { server: server.name, comparison, gate: innodbGate(comparison) };

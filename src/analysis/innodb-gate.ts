@@ -1,6 +1,6 @@
-import type { InnodbComparison } from '../stats/compare/innodb-comparison.js';
+import type { GateVerdict } from '../gates/gate-verdict.js';
 import type { MetricComparison } from '../stats/compare/metric-comparison.js';
-import type { GateVerdict } from './gate-verdict.js';
+import type { InnodbComparison } from './innodb-comparison.js';
 
 /**
  * Analysis: the server's InnoDB rates against its baseline and its controls. Fails when a

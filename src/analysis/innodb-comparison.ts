@@ -1,10 +1,10 @@
-import type { ComparisonSettings } from './comparison-settings.js';
-import { METRIC_CATALOG } from './metric-catalog.js';
-import { compareMetric, type MetricComparison } from './metric-comparison.js';
-import type { MetricSeries } from './series-from-readings.js';
+import type { ComparisonSettings } from '../stats/compare/comparison-settings.js';
+import { METRIC_CATALOG } from '../stats/compare/metric-catalog.js';
+import { compareMetric, type MetricComparison } from '../stats/compare/metric-comparison.js';
+import type { MetricSeries } from '../stats/compare/series-from-readings.js';
 
 /** A same-class server not yet upgraded, sampled over the same two periods as the server. */
-export interface ControlSampling {
+export interface PairedControl {
   readonly server: string;
   readonly baseline: MetricSeries;
   readonly after: MetricSeries;
@@ -15,7 +15,7 @@ export interface InnodbComparisonInput {
   readonly baseline: MetricSeries;
   /** After the warm-up (phase `after`) or hours later (phase `recheck`). */
   readonly after: MetricSeries;
-  readonly controls?: readonly ControlSampling[];
+  readonly controls?: readonly PairedControl[];
 }
 
 export interface InnodbComparison {

@@ -1,0 +1,24 @@
+import type { ComparisonSettings } from '../stats/compare/comparison-settings.js';
+import type { MetricSeries } from '../stats/compare/series-from-readings.js';
+import type { RecordedSampling } from '../stats/sampling/record-sampling.js';
+import { pairControls } from './control-pairing.js';
+import { compareInnodb, type InnodbComparison } from './innodb-comparison.js';
+
+/**
+ * Compares a sampling just taken (the server and its controls side by side) with the journaled
+ * baselines: the server's own, and each control's that was sampled again. Pure.
+ */
+export function compareFreshSampling(
+  baseline: MetricSeries,
+  controlBaselines: ReadonlyMap<string, MetricSeries>,
+  sampled: RecordedSampling,
+  settings: ComparisonSettings,
+): InnodbComparison {
+  const later = sampled.controls.flatMap((control) =>
+    'sampling' in control ? [[control.server, control.sampling.series] as const] : [],
+  );
+  return compareInnodb(
+    { baseline, after: sampled.target.series, controls: pairControls(controlBaselines, later) },
+    settings,
+  );
+}

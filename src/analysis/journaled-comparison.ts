@@ -1,0 +1,42 @@
+import type { StatsRecord } from '../engine/journal/journal-record.js';
+import { campaignSchema } from '../model/campaign-schema.js';
+import type { ComparisonSettings } from '../stats/compare/comparison-settings.js';
+import { controlSeries } from './baseline-selection.js';
+import { pairControls } from './control-pairing.js';
+import { compareInnodb, type InnodbComparison } from './innodb-comparison.js';
+
+/** A server's journaled samplings to compare: what the report and the live metrics hold. */
+export interface JournaledSamplings {
+  readonly baseline: StatsRecord;
+  /** The `after` sampling, or a later `recheck`. */
+  readonly after: StatsRecord;
+  /** Control samplings journaled for this server (`phase: control`, `controlFor`), in journal order. */
+  readonly controls: readonly StatsRecord[];
+}
+
+/** The campaign's `stats` defaults: how a report or the metrics compare without the campaign at hand. */
+const CAMPAIGN_STATS_DEFAULTS: ComparisonSettings = campaignSchema.shape.stats.parse(undefined);
+
+/**
+ * Compares a server's journaled later sampling with its baseline, each control's sampling beside
+ * the baseline paired with its sampling beside the later one (see controlSeries). Pure.
+ */
+export function compareJournaled(
+  samplings: JournaledSamplings,
+  settings: ComparisonSettings = CAMPAIGN_STATS_DEFAULTS,
+): InnodbComparison {
+  const { baseline, after, controls } = samplings;
+  const server = after.server;
+  const laterPhase = after.phase === 'recheck' ? 'recheck' : 'after';
+  return compareInnodb(
+    {
+      baseline: baseline.series,
+      after: after.series,
+      controls: pairControls(
+        controlSeries(controls, server, 'baseline'),
+        controlSeries(controls, server, laterPhase),
+      ),
+    },
+    settings,
+  );
+}
