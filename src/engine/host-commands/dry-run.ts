@@ -34,7 +34,7 @@ export function dryRunLines(server: ResolvedServer, campaign: Campaign, campaign
     `precheck        [${where}] ${run('running')}`,
     `precheck        [sql ${server.host}:${server.port}] SELECT VERSION(); SELECT @@GLOBAL.datadir, @@GLOBAL.log_error`,
     `precheck        [${where}] ${run('installedVersion')}`,
-    `precheck        [${where}] ${errorLogSizeCommand(errorLog)}`,
+    `precheck        [${where}] ${server.errorLog === undefined ? 'stat -c %s -- <@@log_error>' : errorLogSizeCommand(server.errorLog)}`,
     `precheck        [${where}] df -Pk -- ${dataDir}`,
     'precheck        [sql] SELECT MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())) FROM information_schema.innodb_trx',
     'baseline        (InnoDB statistics hook)',
