@@ -1,7 +1,7 @@
 /**
  * Target 5, in-process half: the engine with the unit tests' fakes, a real FileJournalStore (on
- * tmpfs, so fsync is cheap) and a fake clock, and every command answering with output at the
- * shell's cap (64 KiB). Two runs, heap sampled after a forced gc:
+ * tmpfs, so fsync is cheap) and a fake clock, and every template command answering with output at
+ * the shell's cap (64 KiB). Two runs, heap sampled after a forced gc:
  *
  * - a wave of thousands of servers, each with a long shutdown (many polls, each with full
  *   output): does the heap grow with servers or output?
@@ -20,14 +20,19 @@ import { promisify } from 'node:util';
 import { linearRegression } from 'simple-statistics';
 import { EngineEvents } from '../../src/engine/events/engine-events.js';
 import { FileJournalStore } from '../../src/engine/journal/file-journal-store.js';
+import type { StepName } from '../../src/engine/journal/journal-record.js';
 import { attachJournal } from '../../src/engine/journal/journal-subscriber.js';
-import type { RemoteShell } from '../../src/engine/ports/remote-shell.js';
-import type { CommandOutputSink } from '../../src/engine/ports/server-connectors.js';
+import type { TemplateCommand } from '../../src/engine/ports/host-commands.js';
+import type { CommandResult } from '../../src/engine/ports/remote-shell.js';
+import type { CommandOutputSink, ServerConnectors } from '../../src/engine/ports/server-connectors.js';
 import { runWave } from '../../src/engine/wave/wave-runner.js';
+import type { CommandTemplates } from '../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../src/model/resolved-server.js';
 import { fakeCampaign } from '../../test/unit/engine/fakes/fake-campaign.js';
 import { FakeClock } from '../../test/unit/engine/fakes/fake-clock.js';
-import { type FakeDbServer, FakeFleet, fakeServer } from '../../test/unit/engine/fakes/fake-fleet.js';
+import type { FakeDbServer } from '../../test/unit/engine/fakes/fake-db-server.js';
+import { FakeFleet, fakeServer } from '../../test/unit/engine/fakes/fake-fleet.js';
+import { FakeHostCommands } from '../../test/unit/engine/fakes/fake-host-commands.js';
 import { REPO_ROOT } from '../fleet/fleet-paths.js';
 
 const OUTPUT_BYTES = 65_536;
@@ -62,26 +67,33 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Every command answers with output at the cap, freshly allocated (as a shell's buffer would be). */
-function withBigOutput(fleet: FakeFleet, counter: { bytes: number }): FakeFleet['connectors'] {
+/** Every template command answers with output at the cap, freshly allocated (as a shell's buffer would be). */
+class BigOutputCommands extends FakeHostCommands {
+  constructor(
+    host: FakeDbServer,
+    server: ResolvedServer,
+    templates: CommandTemplates,
+    private readonly counter: { bytes: number },
+  ) {
+    super(host, server, templates);
+  }
+
+  override async run(step: StepName, command: TemplateCommand): Promise<CommandResult> {
+    const result = await super.run(step, command);
+    // The fake host logs every call for the unit tests' assertions: not the engine's memory.
+    this.host.calls.length = 0;
+    this.counter.bytes += OUTPUT_BYTES;
+    // On stderr, which the engine only reads on failure: stdout stays what the fake printed.
+    const noise = Buffer.alloc(Math.max(0, OUTPUT_BYTES - result.stderr.length), 'x').toString();
+    return { ...result, stderr: `${result.stderr}${noise}` };
+  }
+}
+
+function withBigOutput(fleet: FakeFleet, counter: { bytes: number }): ServerConnectors {
   return {
     ...fleet.connectors,
-    shell: async (server) => {
-      const shell = await fleet.connectors.shell(server);
-      const big: RemoteShell = {
-        exec: async (command, options) => {
-          const result = await shell.exec(command, options);
-          // The fake host logs every command line for the unit tests' assertions: not the engine's memory.
-          fleet.host(server.name).commands.length = 0;
-          counter.bytes += OUTPUT_BYTES;
-          // On stderr, which the engine only reads on failure: stdout stays what the fake printed.
-          const noise = Buffer.alloc(Math.max(0, OUTPUT_BYTES - result.stderr.length), 'x').toString();
-          return { ...result, stderr: `${result.stderr}${noise}` };
-        },
-        close: () => shell.close(),
-      };
-      return big;
-    },
+    hostCommands: (server, templates) =>
+      new BigOutputCommands(fleet.host(server.name), server, templates, counter),
   };
 }
 

@@ -1,10 +1,11 @@
 import { formatDuration } from '../../core/duration.js';
 import type { Campaign } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
+import { TEMPLATE_COMMANDS, type TemplateCommand } from '../ports/host-commands.js';
 import { discardOutput } from '../ports/server-connectors.js';
 import { templateVariables } from './command-template.js';
 import { errorLogSizeCommand } from './error-log-size.js';
-import { ServerCommands, TEMPLATE_COMMANDS } from './server-commands.js';
+import { ShellHostCommands } from './shell-host-commands.js';
 import { shellQuote } from './shell-quote.js';
 
 /**
@@ -14,7 +15,7 @@ import { shellQuote } from './shell-quote.js';
 export function dryRunLines(server: ResolvedServer, campaign: Campaign, campaignFile: string): string[] {
   const templates = campaign.commands;
   if (!templates) return [`${server.name}: the campaign has no commands: block; nothing could run`];
-  const commands = new ServerCommands({
+  const commands = new ShellHostCommands({
     server,
     templates,
     variables: templateVariables(server, campaign),
@@ -24,8 +25,7 @@ export function dryRunLines(server: ResolvedServer, campaign: Campaign, campaign
     clock: { now: () => 0, sleep: async () => undefined },
   });
   const rendered = new Map(TEMPLATE_COMMANDS.map((name) => [name, commands.render(name)]));
-  const run = (name: (typeof TEMPLATE_COMMANDS)[number]): string =>
-    rendered.get(name) ?? `(no ${name} command)`;
+  const run = (name: TemplateCommand): string => rendered.get(name) ?? `(no ${name} command)`;
   const errorLog = server.errorLog === undefined ? '<@@log_error>' : shellQuote(server.errorLog);
   const dataDir = server.dataDir === undefined ? '<@@datadir>' : shellQuote(server.dataDir);
   const where = server.transport === 'local' ? 'local' : `ssh ${server.host}:${server.sshPort}`;
@@ -34,7 +34,7 @@ export function dryRunLines(server: ResolvedServer, campaign: Campaign, campaign
     `precheck        [${where}] ${run('running')}`,
     `precheck        [sql ${server.host}:${server.port}] SELECT VERSION(); SELECT @@GLOBAL.datadir, @@GLOBAL.log_error`,
     `precheck        [${where}] ${run('installedVersion')}`,
-    `precheck        [${where}] ${errorLogSizeCommand(errorLog)}`,
+    `precheck        [${where}] ${server.errorLog === undefined ? 'stat -c %s -- <@@log_error>' : errorLogSizeCommand(server.errorLog)}`,
     `precheck        [${where}] df -Pk -- ${dataDir}`,
     'precheck        [sql] SELECT MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())) FROM information_schema.innodb_trx',
     'baseline        (InnoDB statistics hook)',

@@ -1,3 +1,4 @@
+import type { ErrorLogTail } from '../ports/host-commands.js';
 import { shellQuote } from './shell-quote.js';
 
 /**
@@ -16,15 +17,6 @@ export function errorLogTailCommand(file: string, fromOffset: number, maxBytes: 
     `if [ "$s" -lt ${offset} ]; then o=1; else o=${offset + 1}; fi`,
     `if [ "$s" -gt 0 ]; then tail -c +"$o" ${quoted} | head -c ${limit}; fi`,
   ].join('; ');
-}
-
-export interface ErrorLogTail {
-  /** The log's size when it was read. */
-  readonly size: number;
-  /** Where the text starts: the offset, or 0 when the log was rotated. */
-  readonly start: number;
-  readonly rotated: boolean;
-  readonly text: string;
 }
 
 /** Parses `errorLogTailCommand`'s output; undefined when it is not that command's output. */

@@ -1,4 +1,6 @@
+import type { CommandTemplates } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
+import type { HostCommands } from './host-commands.js';
 import type { RemoteShell } from './remote-shell.js';
 import type { SqlSession } from './sql-session.js';
 
@@ -11,6 +13,12 @@ export interface ServerConnectors {
   shell(server: ResolvedServer): Promise<RemoteShell>;
   /** A new SQL session to the server; the engine closes it. Rejects when the server does not answer. */
   sql(server: ResolvedServer): Promise<SqlSession>;
+  /**
+   * The server's host commands, from a connector that models them itself (the unit tests' fake
+   * fleet). Left out, as by every real connector, the engine renders the campaign's templates and
+   * runs them over `shell` (host-commands/shell-host-commands.ts).
+   */
+  hostCommands?(server: ResolvedServer, templates: CommandTemplates): HostCommands;
   /** Called once the engine is done with a server, to free its connections. */
   release?(server: ResolvedServer): Promise<void>;
 }

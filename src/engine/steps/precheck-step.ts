@@ -1,21 +1,11 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
 import { serverVersionIs, versionMatches } from '../../model/version-match.js';
-import { errorLogSizeCommand } from '../host-commands/error-log-size.js';
-import { shellQuote } from '../host-commands/shell-quote.js';
 import { globalVariable, oldestTransactionSeconds, serverVersion } from './innodb-queries.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 
 function refuse(context: StepContext, message: string): never {
   throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: ${message}`);
-}
-
-/** `df -Pk` output -> available KiB of the filesystem (POSIX format: the 4th field of line 2). */
-export function parseDfAvailableKb(output: string): number | undefined {
-  const line = output.trim().split('\n')[1];
-  const field = line?.trim().split(/\s+/)[3];
-  const value = field === undefined ? Number.NaN : Number(field);
-  return Number.isFinite(value) ? value : undefined;
 }
 
 /** A relative error-log path (`./host.err`, `host.err`) is relative to the datadir. */
@@ -70,16 +60,15 @@ export const precheckStep: StepHandler = {
     const errorLog = server.errorLog ?? resolveErrorLog(await globalVariable(sql, 'log_error'), dataDir);
     if (!errorLog)
       refuse(context, 'no error log (set errorLog for the server): a clean shutdown could not be confirmed');
-    const size = await commands.exec('precheck', 'error-log', errorLogSizeCommand(errorLog));
-    if (size.exitCode !== 0) refuse(context, `cannot read the error log ${errorLog}: ${size.stderr.trim()}`);
+    const access = await commands.errorLogAccess('precheck', errorLog);
+    if (!access.readable) refuse(context, `cannot read the error log ${errorLog}: ${access.reason}`);
 
     let freeMb: number | undefined;
     if (dataDir) {
-      const df = await commands.exec('precheck', 'df', `df -Pk -- ${shellQuote(dataDir)}`);
-      const availableKb = df.exitCode === 0 ? parseDfAvailableKb(df.stdout) : undefined;
-      if (availableKb === undefined)
-        refuse(context, `cannot read the free space of ${dataDir}: ${df.stderr.trim()}`);
-      freeMb = Math.floor(availableKb / 1024);
+      const free = await commands.diskFree('precheck', dataDir);
+      if (free.availableKb === undefined)
+        refuse(context, `cannot read the free space of ${dataDir}: ${free.reason}`);
+      freeMb = Math.floor(free.availableKb / 1024);
       if (freeMb < campaign.prechecks.minFreeDiskMb) {
         refuse(
           context,

@@ -3,7 +3,7 @@ import type { Campaign } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { AlertKind, EngineEvents } from '../events/engine-events.js';
 import { templateVariables } from '../host-commands/command-template.js';
-import { ServerCommands } from '../host-commands/server-commands.js';
+import { ShellHostCommands } from '../host-commands/shell-host-commands.js';
 import type { ErrorSummary, JournalRecord, ServerOutcome, StepName } from '../journal/journal-record.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineHooks, HookContext } from '../ports/engine-hooks.js';
@@ -92,16 +92,19 @@ class ServerUpgrade {
       this.remember(record.step, record.event, record.detail ?? {});
     }
     const { server, campaign } = options;
-    const commands = new ServerCommands({
-      server,
-      templates: requireCommands(campaign, options.campaignFile),
-      variables: templateVariables(server, campaign),
-      campaignFile: options.campaignFile,
-      shell: () => options.connectors.shell(server),
-      output: options.output,
-      clock: options.clock,
-      signal: options.signal,
-    });
+    const templates = requireCommands(campaign, options.campaignFile);
+    const commands =
+      options.connectors.hostCommands?.(server, templates) ??
+      new ShellHostCommands({
+        server,
+        templates,
+        variables: templateVariables(server, campaign),
+        campaignFile: options.campaignFile,
+        shell: () => options.connectors.shell(server),
+        output: options.output,
+        clock: options.clock,
+        signal: options.signal,
+      });
     this.context = {
       server,
       campaign,

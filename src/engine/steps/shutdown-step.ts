@@ -1,12 +1,7 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
-import { errorLogSizeCommand, parseErrorLogSize } from '../host-commands/error-log-size.js';
-import {
-  type ErrorLogTail,
-  errorLogTailCommand,
-  parseErrorLogTail,
-} from '../host-commands/error-log-tail.js';
-import { commandFailed } from '../host-commands/server-commands.js';
+import { commandFailed } from '../host-commands/command-failed.js';
+import type { ErrorLogTail } from '../ports/host-commands.js';
 import type { SqlSession } from '../ports/sql-session.js';
 import { drainCounters, setGlobalNumber } from './innodb-queries.js';
 import { type DrainSample, estimateShutdownEta, pruneDrainSamples } from './shutdown-eta.js';
@@ -46,16 +41,11 @@ class UncleanShutdown extends DbwaveError {
 /** The error log's text written since `offset` (all of it when the log was rotated meanwhile). */
 export async function errorLogSince(
   context: StepContext,
-  step: string,
+  step: ShutdownStepName,
   path: string,
   offset: number,
 ): Promise<string> {
-  const result = await context.commands.exec(
-    step,
-    'error-log',
-    errorLogTailCommand(path, offset, ERROR_LOG_MAX_BYTES),
-  );
-  const tail = result.exitCode === 0 ? parseErrorLogTail(result.stdout, offset) : undefined;
+  const tail = await context.commands.errorLogSince(step, path, offset, ERROR_LOG_MAX_BYTES);
   if (tail === undefined) {
     throw new DbwaveError(ErrorCode.StepFailed, `${context.server.name}: cannot read the error log ${path}`);
   }
@@ -121,8 +111,7 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
       // A rollback may find mysqld already down (the new version never started): nothing to stop.
       const wasRunning = step === 'shutdown' || (await context.commands.isRunning(step));
       const path = errorLogPath(context);
-      const size = await context.commands.exec(step, 'error-log-size', errorLogSizeCommand(path));
-      return { errorLogOffset: parseErrorLogSize(size) ?? 0, wasRunning };
+      return { errorLogOffset: (await context.commands.errorLogSize(step, path)) ?? 0, wasRunning };
     },
 
     async run(context, prepared): Promise<StepResult> {

@@ -1,5 +1,4 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
-import { errorLogSizeCommand, parseErrorLogSize } from '../host-commands/error-log-size.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 import { waitUntil } from './wait-until.js';
@@ -36,8 +35,7 @@ function startStep(step: 'start' | 'rollback-start'): StepHandler {
         step === 'start' ? 'shutdown' : 'rollback-shutdown',
       ).errorLogSizeAfter;
       if (typeof afterShutdown === 'number') return { errorLogOffset: afterShutdown };
-      const size = await context.commands.exec(step, 'error-log-size', errorLogSizeCommand(path));
-      const offset = parseErrorLogSize(size);
+      const offset = await context.commands.errorLogSize(step, path);
       return offset === undefined ? {} : { errorLogOffset: offset };
     },
     async run(context): Promise<StepResult> {

@@ -1,10 +1,10 @@
 import type { Campaign } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { AlertKind, EngineEvents } from '../events/engine-events.js';
-import type { ServerCommands } from '../host-commands/server-commands.js';
 import type { ServerOutcome, StepName } from '../journal/journal-record.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineHooks, HookContext } from '../ports/engine-hooks.js';
+import type { HostCommands } from '../ports/host-commands.js';
 import type { MaintenanceWindow } from '../ports/maintenance-window.js';
 import type { RemoteShell } from '../ports/remote-shell.js';
 import type { SqlSession } from '../ports/sql-session.js';
@@ -43,7 +43,7 @@ export interface StepContext {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   readonly events: EngineEvents;
-  readonly commands: ServerCommands;
+  readonly commands: HostCommands;
   readonly window: MaintenanceWindow;
   readonly hooks: EngineHooks;
   readonly shell: () => Promise<RemoteShell>;

@@ -8,7 +8,7 @@ import { because, needsPerson, rollBack } from './transitions.js';
 export const postUpgradeStep: StepHandler = {
   step: 'post-upgrade',
   async run(context): Promise<StepResult> {
-    if (context.commands.render('postUpgrade') === undefined) {
+    if (!context.commands.has('postUpgrade')) {
       return { event: 'skipped', next: { step: 'verify' } };
     }
     await context.commands.runChecked('post-upgrade', 'postUpgrade');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { OutcomeRecord, StepRecord, WaveRecord } from '../../../src/engine/journal/journal-record.js';
 import type { HookVerdict } from '../../../src/engine/ports/engine-hooks.js';
 import { fakeCampaign } from './fakes/fake-campaign.js';
-import { FROM, fakeServer, TO } from './fakes/fake-fleet.js';
+import { fakeServer } from './fakes/fake-fleet.js';
+import { FROM, TO } from './fakes/fake-versions.js';
 import { Harness } from './fakes/harness.js';
 
 const db1 = fakeServer('db1');

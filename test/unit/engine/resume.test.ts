@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeCampaign } from './fakes/fake-campaign.js';
-import { FROM, fakeServer, TO } from './fakes/fake-fleet.js';
+import { fakeServer } from './fakes/fake-fleet.js';
+import { FROM, TO } from './fakes/fake-versions.js';
 import { Harness } from './fakes/harness.js';
 
 const db1 = fakeServer('db1');
@@ -98,9 +99,9 @@ describe('resuming after dbwave was killed', () => {
     const harness = new Harness(fakeCampaign());
     const first = await harness.wave([db1]);
     expect(first.results[0]?.outcome).toBe('Upgraded');
-    const commandsBefore = harness.fleet.host('db1').commands.length;
+    const callsBefore = harness.fleet.host('db1').calls.length;
     const again = await harness.wave([db1]);
     expect(again.results[0]).toMatchObject({ outcome: 'Upgraded', fromEarlierRun: true });
-    expect(harness.fleet.host('db1').commands.length).toBe(commandsBefore);
+    expect(harness.fleet.host('db1').calls.length).toBe(callsBefore);
   });
 });

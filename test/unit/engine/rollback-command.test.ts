@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { rollbackWave } from '../../../src/app/rollback-wave.js';
 import { runWaveCommand } from '../../../src/app/run-wave-command.js';
 import { plannedCampaign, services } from './fakes/cli-harness.js';
-import { FROM, TO } from './fakes/fake-fleet.js';
+import { FROM, TO } from './fakes/fake-versions.js';
 
 describe('dbwave rollback', () => {
   it('rolls every upgraded server of the wave back and exits 0 when all are RolledBack', async () => {

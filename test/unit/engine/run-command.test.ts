@@ -5,7 +5,7 @@ import { runWaveCommand } from '../../../src/app/run-wave-command.js';
 import { unlockCampaign } from '../../../src/app/unlock-campaign.js';
 import { plannedCampaign, services, WAVE_DAY } from './fakes/cli-harness.js';
 import { FakeClock } from './fakes/fake-clock.js';
-import { TO } from './fakes/fake-fleet.js';
+import { TO } from './fakes/fake-versions.js';
 
 describe('dbwave run', () => {
   it('runs a wave inside its window and exits 0 when every server upgraded', async () => {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalShell } from '../../../src/adapters/local/local-shell.js';
 import { templateVariables } from '../../../src/engine/host-commands/command-template.js';
-import { ServerCommands } from '../../../src/engine/host-commands/server-commands.js';
+import { ShellHostCommands } from '../../../src/engine/host-commands/shell-host-commands.js';
 import { discardOutput } from '../../../src/engine/ports/server-connectors.js';
 import { fakeCampaign } from './fakes/fake-campaign.js';
 import { fakeServer } from './fakes/fake-fleet.js';
 
 /**
- * The host-side watch of `running` (ServerCommands.runningOrErrorLog), run by a real /bin/sh:
+ * The host-side watch of `running` (ShellHostCommands.runningOrErrorLog), run by a real /bin/sh:
  * the command line is shell, so only a shell can say it works. `running` here is "a pid file
  * exists", which the test removes as mysqld would at its exit.
  */
@@ -18,7 +18,7 @@ describe('watching for the exit on the host', () => {
   let directory: string;
   let pidFile: string;
   let errorLog: string;
-  let commands: ServerCommands;
+  let commands: ShellHostCommands;
   beforeEach(() => {
     directory = mkdtempSync(join(tmpdir(), 'dbwave-watch-'));
     pidFile = join(directory, "mysqld's.pid");
@@ -27,7 +27,7 @@ describe('watching for the exit on the host', () => {
     writeFileSync(errorLog, 'old line\n');
     const server = fakeServer('db1', { transport: 'local', errorLog, vars: { pidFile } });
     const campaign = fakeCampaign();
-    commands = new ServerCommands({
+    commands = new ShellHostCommands({
       server,
       templates: { ...campaign.commands, running: 'test -e {{vars.pidFile}}' } as never,
       variables: templateVariables(server, campaign),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeCampaign } from './fakes/fake-campaign.js';
-import { FROM, fakeServer, TO } from './fakes/fake-fleet.js';
+import { fakeServer } from './fakes/fake-fleet.js';
+import { FROM, TO } from './fakes/fake-versions.js';
 import { Harness } from './fakes/harness.js';
 
 const db1 = fakeServer('db1');
@@ -130,10 +131,8 @@ describe('the per-server step machine', () => {
     const harness = new Harness();
     const host = harness.fleet.host('db1');
     const seenAtUpgrade: string[] = [];
-    const exec = host.exec.bind(host);
-    host.exec = (line) => {
-      if (line.includes('fake upgrade')) seenAtUpgrade.push(...harness.steps('db1').slice(-1));
-      return exec(line);
+    host.onCommand = (command) => {
+      if (command === 'upgrade') seenAtUpgrade.push(...harness.steps('db1').slice(-1));
     };
     await harness.upgrade(db1);
     expect(seenAtUpgrade).toEqual(['upgrade:started']);
@@ -147,7 +146,7 @@ describe('the per-server step machine', () => {
     const result = await harness.upgrade(db1);
     expect(result.outcome).toBe('AlreadyUpgraded');
     expect(harness.fleet.window.opens).toBe(0);
-    expect(host.commands.some((line) => line.includes('stop'))).toBe(false);
+    expect(host.calls.includes('stop')).toBe(false);
   });
 
   it.each([
@@ -243,7 +242,7 @@ describe('the per-server step machine', () => {
     const result = await harness.upgrade(db1);
     expect(result.outcome).toBe('NeedsPerson');
     expect(harness.fleet.window.closes).toBe(1);
-    expect(harness.fleet.host('db1').commands.some((line) => line.includes('stop'))).toBe(false);
+    expect(harness.fleet.host('db1').calls.includes('stop')).toBe(false);
   });
 
   describe('over the shutdown budget', () => {
@@ -287,7 +286,7 @@ describe('the per-server step machine', () => {
       expect(result.outcome).toBe('NeedsPerson');
       expect(result.reason).toMatch(/hard limit/);
       expect(host.upgrades).toBe(0);
-      expect(host.commands.some((line) => /kill/.test(line))).toBe(false);
+      expect(host.calls.some((call) => /kill/.test(call))).toBe(false);
       expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
     });
   });
@@ -327,15 +326,13 @@ describe('the per-server step machine', () => {
     const host = harness.fleet.host('db1');
     host.exitAfterPolls = 1_000;
     const controller = new AbortController();
-    const exec = host.exec.bind(host);
-    host.exec = (line) => {
-      if (line.includes('fake stop')) controller.abort(new Error('operator pressed Ctrl-C twice'));
-      return exec(line);
+    host.onCommand = (command) => {
+      if (command === 'stop') controller.abort(new Error('operator pressed Ctrl-C twice'));
     };
     const result = await harness.upgrade(db1, controller.signal);
     expect(result.outcome).toBe('InProgress');
     expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
-    host.exec = exec;
+    host.onCommand = undefined;
     host.exitAfterPolls = 1;
     const resumed = await harness.upgrade(db1);
     expect(resumed.outcome).toBe('Upgraded');

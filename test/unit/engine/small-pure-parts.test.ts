@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../../src/core/errors.js';
-import { parseDfAvailableKb, resolveErrorLog } from '../../../src/engine/steps/precheck-step.js';
+import { parseDfAvailableKb } from '../../../src/engine/host-commands/disk-free.js';
+import { resolveErrorLog } from '../../../src/engine/steps/precheck-step.js';
 import {
   type DrainSample,
   estimateShutdownEta,

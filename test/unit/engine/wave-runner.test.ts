@@ -102,14 +102,12 @@ describe('the wave runner', () => {
     harness.fleet.host('db1').faults.sshDown = true;
     const controller = new AbortController();
     const db2 = harness.fleet.host('db2');
-    const exec = db2.exec.bind(db2);
-    db2.exec = (line) => {
-      if (line.includes('fake upgrade')) controller.abort(new Error('SIGINT'));
-      return exec(line);
+    db2.onCommand = (command) => {
+      if (command === 'upgrade') controller.abort(new Error('SIGINT'));
     };
     const first = await harness.wave(names(3), { signal: controller.signal });
     expect(first.results.map((r) => r.outcome)).toEqual(['PrecheckFailed', 'InProgress', 'NotExecuted']);
-    db2.exec = exec;
+    db2.onCommand = undefined;
     const second = await harness.wave(names(3));
     expect(second.results.map((r) => r.outcome)).toEqual(['PrecheckFailed', 'Upgraded', 'NotExecuted']);
     expect(db2.upgrades).toBe(1);
@@ -120,10 +118,8 @@ describe('the wave runner', () => {
     const harness = new Harness(fakeCampaign({ concurrency: { wave: 1 } }));
     const halt = new AbortController();
     const db1 = harness.fleet.host('db1');
-    const exec = db1.exec.bind(db1);
-    db1.exec = (line) => {
-      if (line.includes('fake upgrade')) halt.abort();
-      return exec(line);
+    db1.onCommand = (command) => {
+      if (command === 'upgrade') halt.abort();
     };
     const result = await harness.wave(names(2), { halt: halt.signal });
     expect(result.results.map((r) => r.outcome)).toEqual(['Upgraded', 'NotExecuted']);

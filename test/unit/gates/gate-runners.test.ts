@@ -5,7 +5,8 @@ import { runAnalysisGates } from '../../../src/gates/probes/analysis-gates.js';
 import type { GateRunContext } from '../../../src/gates/probes/gate-run-context.js';
 import { runReadinessGates } from '../../../src/gates/probes/readiness-gates.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
-import { FakeClock, FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
+import { FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 
 const gates = campaignSchema.shape.gates.parse({
   smokeQueries: [{ name: 'rows', sql: 'SELECT COUNT(*) FROM sbtest.sbtest1', expect: 10000 }],

@@ -5,7 +5,8 @@ import {
   waitForReplicationCatchUp,
 } from '../../../src/gates/probes/replication-probe.js';
 import { quoteIdentifier, runSmokeQuery } from '../../../src/gates/probes/sql-probes.js';
-import { FakeClock, FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
+import { FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 
 describe('reading the error log since this start', () => {
   const file = "/var/log/mysql/it's here.err";

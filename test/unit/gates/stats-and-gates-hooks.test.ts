@@ -9,8 +9,9 @@ import {
 } from '../../../src/gates/probes/stats-and-gates-hooks.js';
 import { type CampaignFile, campaignSchema } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { fakeMariadb } from '../stats/fake-mariadb.js';
-import { FakeClock, FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
+import { FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 
 function campaign(overrides: Partial<CampaignFile> = {}) {
   return campaignSchema.parse({

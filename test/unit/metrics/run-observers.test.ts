@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attachRunObservers, type RunObserverOptions } from '../../../src/app/run-observers.js';
 import { EngineEvents } from '../../../src/engine/events/engine-events.js';
 import { FileJournalStore, JOURNAL_FILE } from '../../../src/engine/journal/file-journal-store.js';
-import type { Clock } from '../../../src/engine/ports/clock.js';
 import { EVENT_LOG_FILE } from '../../../src/observers/event-log.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { find, parseExposition } from './exposition.js';
 
 let stateDir: string;
@@ -18,7 +18,7 @@ afterEach(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-const clock: Clock = { now: () => Date.parse('2011-09-20T16:00:00Z'), sleep: async () => undefined };
+const clock = new FakeClock(Date.parse('2011-09-20T16:00:00Z'));
 const campaign = {
   campaign: 'fleet-5158',
   target503: 600_000,

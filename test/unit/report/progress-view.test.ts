@@ -6,7 +6,7 @@ import {
   ProgressModel,
   renderProgress,
 } from '../../../src/observers/terminal/progress-view.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
 
 const start = Date.parse('2011-09-20T16:00:00Z');
 const base = {

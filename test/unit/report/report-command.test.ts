@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checklistForWave } from '../../../src/app/checklist-for-wave.js';
 import { reportWave } from '../../../src/app/report-wave.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { journalText, SyntheticJournal } from './synthetic-journal.js';
 
 const PLAN = 'test/unit/report/fixtures/plan.yaml';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showStatus } from '../../../src/app/show-status.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { journalText, type SyntheticJournal, waveInShutdown } from './synthetic-journal.js';
 
 const PLAN = 'test/unit/report/fixtures/plan.yaml';

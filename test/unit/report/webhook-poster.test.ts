@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postToWebhook } from '../../../src/report/webhook-poster.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
 
 interface Receiver {
   readonly url: string;

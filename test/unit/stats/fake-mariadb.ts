@@ -1,5 +1,6 @@
 import type { SqlRow } from '../../../src/engine/ports/sql-session.js';
-import { type FakeClock, FakeSqlSession, statusRows } from './fake-ports.js';
+import type { FakeClock } from '../engine/fakes/fake-clock.js';
+import { FakeSqlSession, statusRows } from './fake-ports.js';
 
 export interface FakeMariadbOptions {
   readonly version?: string;

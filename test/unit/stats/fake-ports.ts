@@ -1,26 +1,5 @@
-import type { Clock } from '../../../src/engine/ports/clock.js';
 import type { CommandResult, ExecOptions, RemoteShell } from '../../../src/engine/ports/remote-shell.js';
 import type { SqlRow, SqlSession } from '../../../src/engine/ports/sql-session.js';
-
-/** A clock that only moves when someone sleeps on it (or a test moves it). */
-export class FakeClock implements Clock {
-  readonly sleeps: number[] = [];
-
-  constructor(public current = 1_700_000_000_000) {}
-
-  now(): number {
-    return this.current;
-  }
-
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    this.current += ms;
-  }
-
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
 
 /** Answers each statement with `respond`; a thrown error is the server's error. Keeps every statement. */
 export class FakeSqlSession implements SqlSession {

@@ -3,7 +3,8 @@ import type { SqlRow } from '../../../src/engine/ports/sql-session.js';
 import { bufferPoolLoadState } from '../../../src/stats/sampling/buffer-pool-load-state.js';
 import { waitForWarmup } from '../../../src/stats/sampling/buffer-pool-warmup.js';
 import { sampleInnodb, sampleWithControls } from '../../../src/stats/sampling/innodb-sampler.js';
-import { FakeClock, FakeSqlSession, statusRows } from './fake-ports.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
+import { FakeSqlSession, statusRows } from './fake-ports.js';
 
 /** A MariaDB-like server whose counters grow with the fake clock: 50 read requests a second... */
 function mariadb(clock: FakeClock, options: { innodbMetrics?: boolean } = {}) {

@@ -3,8 +3,8 @@ import { recheckVerdict, recheckWave } from '../../../src/analysis/recheck-wave.
 import type { JournalEntry, JournalRecord } from '../../../src/engine/journal/journal-record.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
+import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { fakeMariadb } from './fake-mariadb.js';
-import { FakeClock } from './fake-ports.js';
 
 const campaign = campaignSchema.parse({
   campaign: 'test',

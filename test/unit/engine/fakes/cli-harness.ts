@@ -5,7 +5,8 @@ import { expect } from 'vitest';
 import { planCampaign } from '../../../../src/app/plan-campaign.js';
 import type { RunServices } from '../../../../src/app/run-services.js';
 import { FakeClock } from './fake-clock.js';
-import { FakeFleet, FROM, TO } from './fake-fleet.js';
+import { FakeFleet } from './fake-fleet.js';
+import { FROM, TO } from './fake-versions.js';
 
 /** What the `run` and `rollback` command tests share: a planned campaign and fake services. */
 

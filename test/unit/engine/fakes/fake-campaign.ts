@@ -1,5 +1,5 @@
 import { type Campaign, type CampaignFile, campaignSchema } from '../../../../src/model/campaign-schema.js';
-import { FROM, TO } from './fake-fleet.js';
+import { FROM, TO } from './fake-versions.js';
 
 /** A valid campaign for the fakes, with any key overridden. */
 export function fakeCampaign(overrides: Partial<CampaignFile> = {}): Campaign {

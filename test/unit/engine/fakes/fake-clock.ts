@@ -1,10 +1,15 @@
 import type { Clock } from '../../../../src/engine/ports/clock.js';
 
 /**
- * A clock whose sleeps return at once and move time forward: a one-hour shutdown budget runs in
- * microseconds. With several servers in flight time only moves faster, never backwards.
+ * The one fake clock of the unit tests: sleeps return at once and move time forward, so a
+ * one-hour shutdown budget runs in microseconds; it remembers every sleep. With several servers
+ * in flight time only moves faster, never backwards. Starts at 02:00 UTC on the fake campaign's
+ * wave day unless told otherwise.
  */
 export class FakeClock implements Clock {
+  /** Every sleep asked for, in ms, in order. */
+  readonly sleeps: number[] = [];
+
   constructor(private current = Date.parse('2026-11-24T02:00:00Z')) {}
 
   now(): number {
@@ -13,11 +18,11 @@ export class FakeClock implements Clock {
 
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    this.sleeps.push(ms);
     this.current += Math.max(0, ms);
-    await Promise.resolve();
-    signal?.throwIfAborted();
   }
 
+  /** Moves time on without a sleep: what happens between two of the code's own looks. */
   advance(ms: number): void {
     this.current += ms;
   }

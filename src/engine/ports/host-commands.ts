@@ -1,0 +1,90 @@
+import type { StepName } from '../journal/journal-record.js';
+import type { CommandResult } from './remote-shell.js';
+
+/** The campaign's command templates the engine runs. */
+export const TEMPLATE_COMMANDS = [
+  'stop',
+  'start',
+  'running',
+  'installedVersion',
+  'upgrade',
+  'rollback',
+  'postUpgrade',
+] as const;
+export type TemplateCommand = (typeof TEMPLATE_COMMANDS)[number];
+
+/** What a server's error log gained since an offset. */
+export interface ErrorLogTail {
+  /** The log's size when it was read. */
+  readonly size: number;
+  /** Where the text starts: the offset, or 0 when the log was rotated. */
+  readonly start: number;
+  readonly rotated: boolean;
+  readonly text: string;
+}
+
+/** How often, and how long, the host itself repeats `running` before it answers "running". */
+export interface HostWatch {
+  readonly rounds: number;
+  readonly everyS: number;
+}
+
+/** mysqld still runs, or it has exited and this is what its error log gained meanwhile. */
+export type RunningOrExited =
+  | { readonly running: true }
+  /** `tail` is undefined when the log could not be read. */
+  | { readonly running: false; readonly tail: ErrorLogTail | undefined };
+
+/** Whether the error log can be read, and what the host said when it cannot. */
+export type ErrorLogAccess =
+  | { readonly readable: true }
+  | { readonly readable: false; readonly reason: string };
+
+/** The free space of a filesystem, or what the host said when it could not be read. */
+export type DiskFree =
+  | { readonly availableKb: number }
+  | { readonly availableKb: undefined; readonly reason: string };
+
+/**
+ * What the steps ask of a server's host, one question per method: the engine owns this port, and
+ * no step hands it a shell line. The real implementation renders the campaign's templates and
+ * runs shell over SSH (host-commands/shell-host-commands.ts); unit tests model the server behind
+ * it. `step` says which step asks, for the output kept of each command.
+ */
+export interface HostCommands {
+  /** Whether the campaign sets this template (`postUpgrade` is optional). */
+  has(command: TemplateCommand): boolean;
+  /** Runs a template command; the result says how it exited (a non-zero exit is no throw). */
+  run(step: StepName, command: TemplateCommand): Promise<CommandResult>;
+  /** Runs a template command that must succeed: a non-zero exit is a thrown error. */
+  runChecked(step: StepName, command: TemplateCommand): Promise<CommandResult>;
+  /** The `running` command: true running, false not; a dropped connection is a throw. */
+  isRunning(step: StepName): Promise<boolean>;
+  /**
+   * `running` and, once mysqld has exited, the error log since `offset`, in one round trip: users
+   * are in 503 until the exit is noticed and judged clean. The host repeats `running` as `watch`
+   * says before it answers "running", so the exit is noticed there, not one round trip later.
+   */
+  runningOrErrorLog(
+    step: StepName,
+    path: string,
+    offset: number,
+    maxBytes: number,
+    watch: HostWatch,
+  ): Promise<RunningOrExited>;
+  /** What the `installedVersion` command prints, trimmed. */
+  installedVersion(step: StepName): Promise<string>;
+  /** Whether the error log can be read: it is how a clean shutdown is told from a crash. */
+  errorLogAccess(step: StepName, path: string): Promise<ErrorLogAccess>;
+  /** The error log's size in bytes, where the next lines begin; undefined when it cannot be read. */
+  errorLogSize(step: StepName, path: string): Promise<number | undefined>;
+  /** The error log from `offset` (from its start when rotated), at most `maxBytes`; undefined when unreadable. */
+  errorLogSince(
+    step: StepName,
+    path: string,
+    offset: number,
+    maxBytes: number,
+  ): Promise<ErrorLogTail | undefined>;
+  /** The free space of the filesystem that holds `dir`. */
+  diskFree(step: StepName, dir: string): Promise<DiskFree>;
+}
