@@ -12,7 +12,7 @@ export const ErrorCode = {
   Usage: 'USAGE',
   /** A plan that parses but breaks a planning rule (dbwave check): exit 1. */
   PlanViolation: 'PLAN_VIOLATION',
-  /** Another dbwave holds the campaign's lock: exit 1. */
+  /** Another dbwave holds the campaign's lock, or the lock cannot be read: exit 3. */
   Locked: 'LOCKED',
   /** A step failed on a server. */
   StepFailed: 'STEP_FAILED',
@@ -113,15 +113,20 @@ export class TimeoutError extends DbwaveError {
   }
 }
 
-/** Exit statuses, documented in the README: 0 ok, 1 not healthy, 2 invalid input or usage. */
-export const ExitStatus = { Ok: 0, Unhealthy: 1, InvalidInput: 2 } as const;
+/**
+ * Exit statuses, documented in the README: 0 ok, 1 not healthy, 2 invalid input or usage, 3 the
+ * campaign's lock is held by another run (a wrapper waits and tries again, where 1 means look at
+ * the wave). 129 and 143 (SIGHUP, SIGTERM) are set by the CLI's signal handling.
+ */
+export const ExitStatus = { Ok: 0, Unhealthy: 1, InvalidInput: 2, Locked: 3 } as const;
 export type ExitStatus = (typeof ExitStatus)[keyof typeof ExitStatus];
 
 export function exitStatusFor(error: unknown): ExitStatus {
   if (error instanceof DbwaveError) {
-    return error.code === ErrorCode.InvalidInput || error.code === ErrorCode.Usage
-      ? ExitStatus.InvalidInput
-      : ExitStatus.Unhealthy;
+    if (error.code === ErrorCode.InvalidInput || error.code === ErrorCode.Usage)
+      return ExitStatus.InvalidInput;
+    if (error.code === ErrorCode.Locked) return ExitStatus.Locked;
+    return ExitStatus.Unhealthy;
   }
   return ExitStatus.Unhealthy;
 }

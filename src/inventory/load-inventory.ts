@@ -9,6 +9,7 @@ import { fleetView } from '../planner/fleet-view.js';
 import { topologyIssues } from '../planner/topology.js';
 import { displayPath } from './display-path.js';
 import { readYamlFile } from './read-yaml-file.js';
+import { templateIssues } from './template-issues.js';
 import type { YamlSource } from './yaml-source.js';
 import { zodInputIssues } from './zod-input-issues.js';
 
@@ -113,6 +114,8 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
   };
   issues.push(...uniquenessIssues(parsedClassFiles, campaign));
   issues.push(...topologyIssues(fleetView(classes).servers, sources));
+  if (campaign !== undefined && issues.length === 0)
+    issues.push(...templateIssues(campaign, classes, sources));
 
   if (issues.length > 0 || campaign === undefined) throw new InputError(issues);
   return {

@@ -1,13 +1,13 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
+import type { Campaign, CommandTemplates } from '../model/campaign-schema.js';
 import {
   renderCommand,
   renderTemplate,
   type TemplateSource,
   templateVariables,
-} from '../engine/host-commands/command-template.js';
-import type { Campaign, CommandTemplates } from '../model/campaign-schema.js';
+} from '../model/command-template.js';
 import type { HardwareClass } from '../model/hardware-class-schema.js';
 import type { PlannedWave } from '../model/plan.js';
 import type { ServerResolver } from '../model/resolve-server.js';

@@ -1,12 +1,8 @@
 import { TransportError } from '../../core/errors.js';
-import {
-  renderCommand,
-  type TemplateCampaign,
-  templateVariables,
-} from '../../engine/host-commands/command-template.js';
 import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
 import type { RemoteShell } from '../../engine/ports/remote-shell.js';
 import type { MaintenanceSpec } from '../../model/campaign-schema.js';
+import { renderCommand, type TemplateCampaign, templateVariables } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 
 type CommandSpec = Extract<MaintenanceSpec, { adapter: 'command' }>;

@@ -1,11 +1,11 @@
 import { InputError, TransportError } from '../../core/errors.js';
+import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
 import {
   renderTemplate,
   type TemplateCampaign,
   type TemplateSource,
   templateVariables,
-} from '../../engine/host-commands/command-template.js';
-import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
+} from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { HaproxyRuntimeApi } from './haproxy-runtime-api.js';
 import { type HaproxyServerState, parseServersState } from './haproxy-servers-state.js';

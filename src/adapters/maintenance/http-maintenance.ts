@@ -1,12 +1,12 @@
 import { errorMessage, InputError, TransportError } from '../../core/errors.js';
+import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
+import type { MaintenanceSpec } from '../../model/campaign-schema.js';
 import {
   renderTemplate,
   type TemplateCampaign,
   type TemplateVariables,
   templateVariables,
-} from '../../engine/host-commands/command-template.js';
-import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
-import type { MaintenanceSpec } from '../../model/campaign-schema.js';
+} from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 
 type HttpSpec = Extract<MaintenanceSpec, { adapter: 'http' }>;

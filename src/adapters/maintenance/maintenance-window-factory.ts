@@ -1,9 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import type { TemplateCampaign } from '../../engine/host-commands/command-template.js';
 import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
 import type { RemoteShell } from '../../engine/ports/remote-shell.js';
 import type { MaintenanceSpec } from '../../model/campaign-schema.js';
+import type { TemplateCampaign } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import { LocalShell } from '../local/local-shell.js';
 import { CommandMaintenance } from './command-maintenance.js';

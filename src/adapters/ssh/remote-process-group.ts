@@ -1,4 +1,4 @@
-import { shellQuote } from '../../engine/host-commands/shell-quote.js';
+import { shellQuote } from '../../model/shell-quote.js';
 
 /**
  * sshd does not end a command when its channel closes (without a terminal there is no

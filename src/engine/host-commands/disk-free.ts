@@ -1,4 +1,4 @@
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../../model/shell-quote.js';
 
 /** The command that prints the free space of the filesystem holding `dir`, in POSIX format. */
 export function diskFreeCommand(dir: string): string {

@@ -1,12 +1,12 @@
 import { formatDuration } from '../../core/duration.js';
 import type { Campaign } from '../../model/campaign-schema.js';
+import { TEMPLATE_COMMANDS, type TemplateCommand } from '../../model/campaign-templates.js';
+import { templateVariables } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
-import { TEMPLATE_COMMANDS, type TemplateCommand } from '../ports/host-commands.js';
+import { shellQuote } from '../../model/shell-quote.js';
 import { discardOutput } from '../ports/server-connectors.js';
-import { templateVariables } from './command-template.js';
 import { errorLogSizeCommand } from './error-log-size.js';
 import { ShellHostCommands } from './shell-host-commands.js';
-import { shellQuote } from './shell-quote.js';
 
 /**
  * What `dbwave run --dry-run` prints for one server: every command line and statement the step

@@ -1,5 +1,5 @@
+import { shellQuote } from '../../model/shell-quote.js';
 import type { CommandResult } from '../ports/remote-shell.js';
-import { shellQuote } from './shell-quote.js';
 
 /**
  * The command that prints the error log's size in bytes: the offset from which the clean-shutdown

@@ -1,5 +1,5 @@
+import { shellQuote } from '../../model/shell-quote.js';
 import type { ErrorLogTail } from '../ports/host-commands.js';
-import { shellQuote } from './shell-quote.js';
 
 /**
  * Reading what a server's error log gained since a byte offset, in ONE round trip: the clean-

@@ -1,5 +1,7 @@
 import { DbwaveError, ErrorCode, TransportError } from '../../core/errors.js';
 import type { CommandTemplates } from '../../model/campaign-schema.js';
+import type { TemplateCommand } from '../../model/campaign-templates.js';
+import { renderCommand, type TemplateVariables } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Clock } from '../ports/clock.js';
@@ -10,12 +12,10 @@ import type {
   HostCommands,
   HostWatch,
   RunningOrExited,
-  TemplateCommand,
 } from '../ports/host-commands.js';
 import type { CommandResult, RemoteShell } from '../ports/remote-shell.js';
 import type { CommandOutputSink } from '../ports/server-connectors.js';
 import { commandFailed } from './command-failed.js';
-import { renderCommand, type TemplateVariables } from './command-template.js';
 import { diskFreeCommand, parseDfAvailableKb } from './disk-free.js';
 import { errorLogSizeCommand, parseErrorLogSize } from './error-log-size.js';
 import { errorLogTailCommand, parseErrorLogTail } from './error-log-tail.js';

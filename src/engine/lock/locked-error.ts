@@ -2,7 +2,7 @@ import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
 import type { LockOwner } from './lock-owner.js';
 
-/** Another dbwave holds the campaign's lock (exit 1): says who, and whether it looks stale. */
+/** Another dbwave holds the campaign's lock (exit 3): says who, and whether it looks stale. */
 export class LockedError extends DbwaveError {
   readonly holder: LockOwner;
   /** The holder's heartbeat is older than the stale limit: `dbwave unlock --force` may be needed. */

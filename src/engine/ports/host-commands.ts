@@ -1,17 +1,6 @@
+import type { TemplateCommand } from '../../model/campaign-templates.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { CommandResult } from './remote-shell.js';
-
-/** The campaign's command templates the engine runs. */
-export const TEMPLATE_COMMANDS = [
-  'stop',
-  'start',
-  'running',
-  'installedVersion',
-  'upgrade',
-  'rollback',
-  'postUpgrade',
-] as const;
-export type TemplateCommand = (typeof TEMPLATE_COMMANDS)[number];
 
 /** What a server's error log gained since an offset. */
 export interface ErrorLogTail {

@@ -1,8 +1,8 @@
 import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
+import { templateVariables } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { AlertKind, EngineEvents } from '../events/engine-events.js';
-import { templateVariables } from '../host-commands/command-template.js';
 import { ShellHostCommands } from '../host-commands/shell-host-commands.js';
 import type { ErrorSummary, JournalRecord, ServerOutcome, StepName } from '../journal/journal-record.js';
 import type { Clock } from '../ports/clock.js';

@@ -6,7 +6,7 @@ import { CommandTimeoutError } from '../../../src/adapters/shell/command-timeout
 import { ShellPool } from '../../../src/adapters/shell/shell-pool.js';
 import { connectSsh, type SshShell } from '../../../src/adapters/ssh/ssh-shell.js';
 import { TransportError } from '../../../src/core/errors.js';
-import { renderCommand, templateVariables } from '../../../src/engine/host-commands/command-template.js';
+import { renderCommand, templateVariables } from '../../../src/model/command-template.js';
 import {
   eventually,
   fleetCampaign,

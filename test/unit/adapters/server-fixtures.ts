@@ -1,4 +1,4 @@
-import type { TemplateCampaign } from '../../../src/engine/host-commands/command-template.js';
+import type { TemplateCampaign } from '../../../src/model/command-template.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 
 /** Shared test data for adapter unit tests. */

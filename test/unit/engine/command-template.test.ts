@@ -8,7 +8,7 @@ import {
   type TemplateCampaign,
   templatePlaceholders,
   templateVariables,
-} from '../../../src/engine/host-commands/command-template.js';
+} from '../../../src/model/command-template.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 
 const server: ResolvedServer = {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWaveCommand } from '../../../src/app/run-wave-command.js';
 import { unlockCampaign } from '../../../src/app/unlock-campaign.js';
+import { exitStatusFor } from '../../../src/core/errors.js';
 import { plannedCampaign, services, WAVE_DAY } from './fakes/cli-harness.js';
 import { FakeClock } from './fakes/fake-clock.js';
 import { TO } from './fakes/fake-versions.js';
@@ -93,6 +94,8 @@ describe('dbwave run', () => {
     };
     await runWaveCommand({ plan, wave: 1, yes: true }, first.services);
     await expect(refusal).resolves.toMatchObject({ code: 'LOCKED' });
+    // Its own exit status, so that a wrapper can tell "try later" from "look at the wave".
+    expect(exitStatusFor(await refusal)).toBe(3);
   });
 
   it('is unlocked by unlock --force and not without it', async () => {

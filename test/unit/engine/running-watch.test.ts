@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalShell } from '../../../src/adapters/local/local-shell.js';
-import { templateVariables } from '../../../src/engine/host-commands/command-template.js';
 import { ShellHostCommands } from '../../../src/engine/host-commands/shell-host-commands.js';
 import { discardOutput } from '../../../src/engine/ports/server-connectors.js';
+import { templateVariables } from '../../../src/model/command-template.js';
 import { fakeCampaign } from './fakes/fake-campaign.js';
 import { fakeServer } from './fakes/fake-fleet.js';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shellQuote } from '../../../src/engine/host-commands/shell-quote.js';
+import { shellQuote } from '../../../src/model/shell-quote.js';
 
 /** What `sh -c 'printf %s <quoted>'` prints: the value the shell saw. */
 function throughShell(quoted: string): string {

@@ -1,7 +1,8 @@
 import { TransportError } from '../../../../src/core/errors.js';
-import type { ErrorLogTail, TemplateCommand } from '../../../../src/engine/ports/host-commands.js';
+import type { ErrorLogTail } from '../../../../src/engine/ports/host-commands.js';
 import type { CommandResult } from '../../../../src/engine/ports/remote-shell.js';
 import type { SqlRow } from '../../../../src/engine/ports/sql-session.js';
+import type { TemplateCommand } from '../../../../src/model/campaign-templates.js';
 import type { CrashSwitch } from './crash-switch.js';
 import { FROM, TO } from './fake-versions.js';
 

@@ -8,10 +8,10 @@ import type {
   HostCommands,
   HostWatch,
   RunningOrExited,
-  TemplateCommand,
 } from '../../../../src/engine/ports/host-commands.js';
 import type { CommandResult } from '../../../../src/engine/ports/remote-shell.js';
 import type { CommandTemplates } from '../../../../src/model/campaign-schema.js';
+import type { TemplateCommand } from '../../../../src/model/campaign-templates.js';
 import type { ResolvedServer } from '../../../../src/model/resolved-server.js';
 import type { FakeDbServer } from './fake-db-server.js';
 

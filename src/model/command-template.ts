@@ -1,6 +1,6 @@
-import { InputError } from '../../core/errors.js';
-import type { Campaign } from '../../model/campaign-schema.js';
-import type { ResolvedServer } from '../../model/resolved-server.js';
+import { InputError } from '../core/errors.js';
+import type { Campaign } from './campaign-schema.js';
+import type { ResolvedServer } from './resolved-server.js';
 import { shellQuote } from './shell-quote.js';
 
 /**
