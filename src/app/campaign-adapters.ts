@@ -1,3 +1,4 @@
+import { secretVariableNames } from '../adapters/local/child-environment.js';
 import { createMaintenanceWindow } from '../adapters/maintenance/maintenance-window-factory.js';
 import { connectMysql } from '../adapters/mysql/mysql-session.js';
 import { type MysqlSettings, mysqlSettingsFromCampaign } from '../adapters/mysql/mysql-settings.js';
@@ -37,7 +38,9 @@ export interface CampaignAdaptersOptions {
 export async function campaignAdapters(options: CampaignAdaptersOptions): Promise<CampaignAdapters> {
   const { campaign, campaignFile } = options;
   const maxOutputBytes = campaign.commands?.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const withheldVariables = secretVariableNames(campaign);
   const shells = new ShellPool({
+    withheldVariables,
     ...(campaign.ssh === undefined
       ? {}
       : { ssh: sshConfigFromCampaign(campaign.ssh, campaignFile, maxOutputBytes) }),
@@ -63,6 +66,7 @@ export async function campaignAdapters(options: CampaignAdaptersOptions): Promis
     campaignFile,
     serverShell: (server) => shells.shellFor(server),
     maxOutputBytes,
+    withheldVariables,
   });
   return { connectors, maintenance, close: () => shells.closeAll() };
 }

@@ -20,6 +20,8 @@ export interface MaintenanceContext {
   readonly serverShell?: (server: ResolvedServer) => Promise<RemoteShell>;
   /** Output kept per stream of a local maintenance command (default 64 KiB). */
   readonly maxOutputBytes?: number;
+  /** Secrets' variable names, kept from local maintenance commands (see `LocalShellOptions`). */
+  readonly withheldVariables?: readonly string[];
   /** Injected in tests. */
   readonly fetch?: typeof fetch;
 }
@@ -74,6 +76,9 @@ export function createMaintenanceWindow(
         const local = new LocalShell({
           label: 'maintenance',
           maxOutputBytes: context.maxOutputBytes ?? 65_536,
+          ...(context.withheldVariables === undefined
+            ? {}
+            : { withheldVariables: context.withheldVariables }),
         });
         shellFor = async () => local;
       }
