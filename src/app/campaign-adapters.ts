@@ -1,3 +1,4 @@
+import { campaignChildEnvironment } from '../adapters/local/child-environment.js';
 import { createMaintenanceWindow } from '../adapters/maintenance/maintenance-window-factory.js';
 import { connectMysql } from '../adapters/mysql/mysql-session.js';
 import { type MysqlSettings, mysqlSettingsFromCampaign } from '../adapters/mysql/mysql-settings.js';
@@ -25,7 +26,7 @@ export interface CampaignAdaptersOptions {
   readonly campaign: Campaign;
   /** The campaign file: relative paths (keys, known_hosts, password, socket) start from its folder. */
   readonly campaignFile: string;
-  /** Where `mysql.passwordEnv` is looked up (default `process.env`). */
+  /** dbwave's environment: where `mysql.passwordEnv` is looked up and local commands' variables are taken from (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -37,7 +38,9 @@ export interface CampaignAdaptersOptions {
 export async function campaignAdapters(options: CampaignAdaptersOptions): Promise<CampaignAdapters> {
   const { campaign, campaignFile } = options;
   const maxOutputBytes = campaign.commands?.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const childEnvironment = campaignChildEnvironment(campaign, options.env ?? process.env);
   const shells = new ShellPool({
+    childEnvironment,
     ...(campaign.ssh === undefined
       ? {}
       : { ssh: sshConfigFromCampaign(campaign.ssh, campaignFile, maxOutputBytes) }),
@@ -63,6 +66,7 @@ export async function campaignAdapters(options: CampaignAdaptersOptions): Promis
     campaignFile,
     serverShell: (server) => shells.shellFor(server),
     maxOutputBytes,
+    childEnvironment,
   });
   return { connectors, maintenance, close: () => shells.closeAll() };
 }

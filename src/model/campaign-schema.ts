@@ -94,6 +94,12 @@ const commandsSchema = z.strictObject({
     .positive()
     .default(65_536)
     .describe('Output kept per command in the state dir, in bytes (default 64 KiB; the tail is kept).'),
+  environment: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'))
+    .optional()
+    .describe(
+      "Names of dbwave's environment variables that commands run on this machine (transport local, a local maintenance command) also get, e.g. [DOCKER_HOST]. They always get PATH, HOME, USER, LOGNAME, TZ and LANG=LC_ALL=C, and never the variables named by mysql.passwordEnv or notify.webhookEnv. Optional.",
+    ),
 });
 
 const haproxyMaintenance = z.strictObject({
@@ -446,6 +452,43 @@ export const campaignSchema = z.strictObject({
       passwordEnv: z.string().optional().describe('Environment variable holding the password. Optional.'),
       port: port.default(3306).describe("MySQL port (default 3306; a server's port overrides)."),
       connectTimeout: duration.default(5_000).describe('MySQL connect timeout, a duration (default 5s).'),
+      tls: z
+        .strictObject({
+          ca: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              "PEM file of the CA that signed the servers' certificates, relative to this file. Optional; the system's CAs otherwise.",
+            ),
+          cert: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'PEM client certificate, relative to this file, for accounts that REQUIRE X509. Optional; needs key.',
+            ),
+          key: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'PEM private key of cert, relative to this file (never the key itself). Optional; needs cert.',
+            ),
+          verifyServer: z
+            .boolean()
+            .default(true)
+            .describe(
+              "Check the server's certificate against ca and its name against the server's host (default true). false only encrypts: whoever is in between can read the password.",
+            ),
+        })
+        .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), {
+          message: 'cert and key go together: give both or neither',
+        })
+        .optional()
+        .describe(
+          'Connect over TLS; a server without TLS is then refused. Optional; without it the password is protected only by the authentication plugin (see docs/engine.md).',
+        ),
     })
     .optional()
     .describe('How dbwave connects to MySQL on each server. Optional.'),

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
+import { redactUrl } from '../core/redact-url.js';
 import type { Campaign, CommandTemplates } from '../model/campaign-schema.js';
 import {
   renderCommand,
@@ -71,7 +72,8 @@ function windowAction(server: ResolvedServer, input: ChecklistInput, action: 'op
       }
       case 'http': {
         const call = maintenance[action];
-        return `HTTP ${call.method} ${renderTemplate(call.url, variables, source(`${action}.url`), encodeURIComponent)}`;
+        const url = renderTemplate(call.url, variables, source(`${action}.url`), encodeURIComponent);
+        return `HTTP ${call.method} ${redactUrl(url)}`;
       }
       case 'command':
         return `${rendered(maintenance[action], server, input, `maintenance.${action}`)} (${maintenance.transport === 'ssh' ? 'on the server' : 'on this machine'})`;

@@ -1,3 +1,4 @@
+import { redactUrlsIn } from '../core/redact-url.js';
 import type { Clock } from '../engine/ports/clock.js';
 
 /** What one broadcast came to: a failed POST is an outcome, never an exception. */
@@ -66,7 +67,9 @@ export async function postToWebhook(text: string, options: WebhookPosterOptions)
         waitMs = Math.min(retryAfter * 1000, options.maxDelayMs ?? 30_000);
     } catch (cause) {
       const message = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-      error = message.split(options.url).join(webhookHost(options.url));
+      // The URL as given becomes its host; any other spelling of it (normalised by the URL
+      // parser, or quoted by a nested cause) is still redacted.
+      error = redactUrlsIn(message.split(options.url).join(webhookHost(options.url)));
     }
     if (attempt === attempts || options.signal?.aborted) return { ok: false, attempts: attempt, error };
     try {

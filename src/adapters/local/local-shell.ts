@@ -4,6 +4,7 @@ import type { CommandResult, ExecOptions, RemoteShell } from '../../engine/ports
 import { CommandOutput } from '../shell/command-output.js';
 import { CommandTimeoutError } from '../shell/command-timeout-error.js';
 import { DATABASE_PROCESS_NAMES } from '../shell/database-process-names.js';
+import { CHILD_ENVIRONMENT, childEnvironment } from './child-environment.js';
 
 /** How long the pipes may stay open after the shell exited (a daemon holding them). */
 const PIPE_DRAIN_MS = 500;
@@ -17,10 +18,13 @@ export interface LocalShellOptions {
   readonly killGraceMs?: number;
   /** Processes spared when a command is aborted (default {@link DATABASE_PROCESS_NAMES}). */
   readonly protectedProcessNames?: readonly string[];
+  /** The whole environment of every command (default: {@link CHILD_ENVIRONMENT} from `process.env`). */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
- * Runs commands on the machine running dbwave (`transport: local`) with `/bin/sh -c`.
+ * Runs commands on the machine running dbwave (`transport: local`) with `/bin/sh -c`, in the
+ * minimal environment of {@link CHILD_ENVIRONMENT}: dbwave's secrets never reach them.
  *
  * Each command gets its own process group, so on timeout or abort the whole command (the shell
  * and what it started) is stopped: SIGTERM, then SIGKILL after a grace period. A database
@@ -31,7 +35,11 @@ export interface LocalShellOptions {
  * aborted signal it rejects with the signal's reason.
  */
 export class LocalShell implements RemoteShell {
-  constructor(private readonly options: LocalShellOptions) {}
+  private readonly environment: Readonly<Record<string, string>>;
+
+  constructor(private readonly options: LocalShellOptions) {
+    this.environment = options.environment ?? childEnvironment(process.env);
+  }
 
   exec(command: string, options: ExecOptions): Promise<CommandResult> {
     const output = new CommandOutput(this.options.maxOutputBytes);
@@ -45,6 +53,7 @@ export class LocalShell implements RemoteShell {
       }
       const child = spawn('/bin/sh', ['-c', command], {
         detached: true,
+        env: this.environment,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stopping: 'timeout' | 'abort' | undefined;

@@ -1,4 +1,5 @@
 import { errorMessage, InputError, TransportError } from '../../core/errors.js';
+import { redactUrl, redactUrlsIn } from '../../core/redact-url.js';
 import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
 import type { MaintenanceSpec } from '../../model/campaign-schema.js';
 import {
@@ -26,7 +27,8 @@ export interface HttpMaintenanceOptions {
  * The 503 window as HTTP calls to the load balancer's or service's own API. Values go into
  * the URL percent-encoded, into headers and body as they are (a header value with a line
  * break is refused). `open` and `close` need a 2xx answer; the optional `status` call answers
- * 2xx while the window is open and anything else (404) when it is closed.
+ * 2xx while the window is open and anything else (404) when it is closed. Errors show the URL
+ * through `redactUrl`: its credentials and tokens never reach a message, log or journal.
  */
 export class HttpMaintenance implements MaintenanceWindow {
   constructor(private readonly options: HttpMaintenanceOptions) {}
@@ -62,12 +64,12 @@ export class HttpMaintenance implements MaintenanceWindow {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (error) {
+      // fetch quotes the URL in some of its messages ("Failed to parse URL from ..."); the
+      // cause is dropped for the same reason: whatever prints it would print the token.
+      const why = redactUrlsIn(errorMessage(error).split(request.url).join(redactUrl(request.url)));
       throw new TransportError(
         server.name,
-        `maintenance ${key}: ${call.method} ${request.url}: ${errorMessage(error)}`,
-        {
-          cause: error,
-        },
+        `maintenance ${key}: ${call.method} ${redactUrl(request.url)}: ${why}`,
       );
     }
     // Drained so the connection can be reused; the body is not needed.
@@ -75,7 +77,7 @@ export class HttpMaintenance implements MaintenanceWindow {
     if (mustSucceed && !response.ok) {
       throw new TransportError(
         server.name,
-        `maintenance ${key}: ${call.method} ${request.url} answered ${response.status} ${response.statusText}`,
+        `maintenance ${key}: ${call.method} ${redactUrl(request.url)} answered ${response.status} ${response.statusText}`,
         { retryable: response.status >= 500 || response.status === 429 },
       );
     }

@@ -20,6 +20,8 @@ export interface MaintenanceContext {
   readonly serverShell?: (server: ResolvedServer) => Promise<RemoteShell>;
   /** Output kept per stream of a local maintenance command (default 64 KiB). */
   readonly maxOutputBytes?: number;
+  /** The environment of local commands (see `LocalShellOptions.environment`). */
+  readonly childEnvironment?: Readonly<Record<string, string>>;
   /** Injected in tests. */
   readonly fetch?: typeof fetch;
 }
@@ -74,6 +76,7 @@ export function createMaintenanceWindow(
         const local = new LocalShell({
           label: 'maintenance',
           maxOutputBytes: context.maxOutputBytes ?? 65_536,
+          ...(context.childEnvironment === undefined ? {} : { environment: context.childEnvironment }),
         });
         shellFor = async () => local;
       }

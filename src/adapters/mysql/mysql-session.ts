@@ -1,8 +1,8 @@
-import { type Connection, createConnection } from 'mysql2/promise';
+import { type Connection, type ConnectionOptions, createConnection } from 'mysql2/promise';
 import { errorMessage, TransportError } from '../../core/errors.js';
 import type { SqlRow, SqlSession } from '../../engine/ports/sql-session.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
-import type { MysqlSettings } from './mysql-settings.js';
+import { type MysqlSettings, withoutSecrets } from './mysql-settings.js';
 
 /** A MySQL failure: retryable when the connection or the server's availability was the problem. */
 export class MysqlError extends TransportError {
@@ -35,6 +35,38 @@ const NOT_RETRYABLE = new Set([
 
 const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
+/**
+ * What mysql2 is told for one server. The password goes over the wire only as the server's
+ * authentication plugin asks, and never in clear over plain TCP: `enableCleartextPlugin` and
+ * custom `authPlugins` stay unset, so mysql2 refuses `mysql_clear_password` and, for
+ * `caching_sha2_password`'s full authentication, sends the password in clear only inside TLS
+ * (`ssl`) and otherwise RSA-encrypted to the server's public key. With `mysql.tls`, a server
+ * without TLS is refused rather than talked to in plain.
+ */
+export function mysqlConnectionOptions(server: ResolvedServer, settings: MysqlSettings): ConnectionOptions {
+  const tls = settings.tls;
+  return {
+    host: server.host,
+    port: server.port,
+    user: settings.user,
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    connectTimeout: settings.connectTimeoutMs,
+    multipleStatements: false,
+    ...(tls === undefined
+      ? {}
+      : {
+          ssl: {
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+            ...(tls.key === undefined ? {} : { key: tls.key }),
+            // The chain against ca, and the certificate's names against the host.
+            rejectUnauthorized: tls.verifyServer,
+            verifyIdentity: tls.verifyServer,
+          },
+        }),
+  };
+}
+
 /** Opens a session on the server's MySQL port (connects now, so an unreachable server shows at once). */
 export async function connectMysql(server: ResolvedServer, settings: MysqlSettings): Promise<MysqlSession> {
   const session = new MysqlSession(server, settings);
@@ -60,14 +92,7 @@ export class MysqlSession implements SqlSession {
     await this.connection?.end().catch(() => undefined);
     this.connection = undefined;
     try {
-      const connection = await createConnection({
-        host: this.server.host,
-        port: this.server.port,
-        user: this.settings.user,
-        password: this.settings.password,
-        connectTimeout: this.settings.connectTimeoutMs,
-        multipleStatements: false,
-      });
+      const connection = await createConnection(mysqlConnectionOptions(this.server, this.settings));
       // A connection that dies between queries emits 'error'; unheard it would end the process.
       connection.on('error', () => {
         if (this.connection === connection) this.connection = undefined;
@@ -129,7 +154,7 @@ export class MysqlSession implements SqlSession {
     const what =
       mysqlCode === 'PROTOCOL_SEQUENCE_TIMEOUT'
         ? `query timed out after ${Math.round((this.settings.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS) / 1000)}s`
-        : redact(errorMessage(error), this.settings.password);
+        : withoutSecrets(errorMessage(error), [this.settings.password, this.settings.tls?.key]);
     const where = `${this.server.host}:${this.server.port}`;
     const message = `mysql ${during === 'connect' ? 'connection to' : 'query on'} ${where} failed: ${what}${
       mysqlCode === undefined ? '' : ` (${mysqlCode})`
@@ -149,9 +174,4 @@ function isTimeout(error: unknown): boolean {
 
 function isFatal(error: unknown): boolean {
   return (error as { fatal?: unknown }).fatal === true;
-}
-
-/** Belt and braces: mysql2 does not echo the password, and this makes sure no message ever does. */
-function redact(message: string, password: string | undefined): string {
-  return password === undefined || password === '' ? message : message.replaceAll(password, '***');
 }

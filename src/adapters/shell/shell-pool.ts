@@ -10,6 +10,8 @@ export interface ShellPoolOptions {
   readonly ssh?: SshConfig;
   /** Output kept per stream for `transport: local` commands (SSH takes it from `ssh`). */
   readonly maxOutputBytes: number;
+  /** The environment of local commands (see `LocalShellOptions.environment`). */
+  readonly childEnvironment?: Readonly<Record<string, string>>;
   /** Replaced by tests; the node-ssh connector otherwise. */
   readonly connect?: (server: ResolvedServer, config: SshConfig) => Promise<RemoteShell>;
 }
@@ -50,7 +52,13 @@ export class ShellPool {
 
   private async open(server: ResolvedServer): Promise<RemoteShell> {
     if (server.transport === 'local') {
-      return new LocalShell({ label: server.name, maxOutputBytes: this.options.maxOutputBytes });
+      return new LocalShell({
+        label: server.name,
+        maxOutputBytes: this.options.maxOutputBytes,
+        ...(this.options.childEnvironment === undefined
+          ? {}
+          : { environment: this.options.childEnvironment }),
+      });
     }
     const ssh = this.options.ssh;
     if (ssh === undefined) {

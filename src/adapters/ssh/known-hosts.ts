@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
 
 /**
  * OpenSSH's known_hosts, read the way `ssh -o StrictHostKeyChecking=yes` reads it: plain names,
@@ -89,6 +90,45 @@ export function verifyHostKey(
   return plain.some((entry) => entry.keyType === keyTypeOf(offeredKey) && entry.key.equals(offeredKey))
     ? 'trusted'
     : 'mismatch';
+}
+
+/**
+ * The host key algorithms that prove a key of each known_hosts type, in the order dbwave prefers
+ * them (ssh2's own order). An RSA key is proven by a SHA-2 signature when the server can make one.
+ */
+const HOST_KEY_ALGORITHMS: readonly (readonly [
+  keyType: string,
+  algorithms: readonly ServerHostKeyAlgorithm[],
+])[] = [
+  ['ssh-ed25519', ['ssh-ed25519']],
+  ['ecdsa-sha2-nistp256', ['ecdsa-sha2-nistp256']],
+  ['ecdsa-sha2-nistp384', ['ecdsa-sha2-nistp384']],
+  ['ecdsa-sha2-nistp521', ['ecdsa-sha2-nistp521']],
+  ['ssh-rsa', ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']],
+  ['ssh-dss', ['ssh-dss']],
+];
+
+/**
+ * The host key algorithms to offer a host: only those proving a key type that known_hosts lists
+ * (unmarked) for it. A server holds keys of several types and, left to choose, would show one
+ * that known_hosts may not list (ed25519 where only the ecdsa key was recorded), which would look
+ * like a replaced host. Undefined when known_hosts lists no type ssh2 can check: the handshake
+ * then goes as usual and the host key check refuses the host.
+ */
+export function hostKeyAlgorithmsFor(
+  entries: readonly KnownHostEntry[],
+  host: string,
+  port: number,
+): ServerHostKeyAlgorithm[] | undefined {
+  const listed = new Set(
+    entries
+      .filter((entry) => entry.marker === undefined && entryMatchesHost(entry, host, port))
+      .map((entry) => entry.keyType),
+  );
+  const algorithms = HOST_KEY_ALGORITHMS.filter(([keyType]) => listed.has(keyType)).flatMap(
+    ([, offered]) => offered,
+  );
+  return algorithms.length === 0 ? undefined : algorithms;
 }
 
 /** The algorithm name a public key blob starts with (uint32 length, then the name). */

@@ -9,6 +9,7 @@ import { CommandTimeoutError } from '../shell/command-timeout-error.js';
 import { DATABASE_PROCESS_NAMES } from '../shell/database-process-names.js';
 import {
   type HostKeyVerdict,
+  hostKeyAlgorithmsFor,
   keyTypeOf,
   knownHostName,
   parseKnownHosts,
@@ -27,7 +28,9 @@ const CHANNEL_DRAIN_MS = 500;
 /**
  * Connects to a server over SSH, checking its host key against the known_hosts file: an
  * unknown host or a key that differs from the listed one is refused (TransportError, not
- * retryable) before any command could run. The private key is read from its file and never
+ * retryable) before any command could run. Only the key types known_hosts lists for the host are
+ * negotiated (`hostKeyAlgorithmsFor`), so a host recorded by its ecdsa or rsa key is not refused
+ * for showing its ed25519 one. The private key is read from its file and never
  * appears in an error.
  */
 export async function connectSsh(server: ResolvedServer, config: SshConfig): Promise<SshShell> {
@@ -78,6 +81,7 @@ export class SshShell implements RemoteShell {
       this.readConfigFile(this.config.knownHostsFile, 'known_hosts file'),
     ]);
     const knownHosts = parseKnownHosts(knownHostsText);
+    const serverHostKey = hostKeyAlgorithmsFor(knownHosts, this.server.host, this.server.sshPort);
     let verdict: HostKeyVerdict | undefined;
     let offeredType: string | undefined;
     const ssh = new NodeSSH();
@@ -90,6 +94,8 @@ export class SshShell implements RemoteShell {
         readyTimeout: this.config.connectTimeoutMs,
         keepaliveInterval: this.config.keepaliveIntervalMs ?? 10_000,
         keepaliveCountMax: 3,
+        // The host proves a key known_hosts lists, whatever types it holds besides.
+        ...(serverHostKey === undefined ? {} : { algorithms: { serverHostKey } }),
         hostVerifier: (key: Buffer) => {
           offeredType = keyTypeOf(key);
           verdict = verifyHostKey(knownHosts, this.server.host, this.server.sshPort, key);

@@ -81,6 +81,25 @@ describe('HttpMaintenance', () => {
     expect(await closed.isOpen(db01)).toBe(false);
   });
 
+  it('never shows the credentials or tokens of the URL in its errors', async () => {
+    const secret = {
+      ...spec,
+      open: { method: 'POST' as const, url: 'https://ops:hunter2@lb.example/api/{{shard}}?token=s3cr3t' },
+      close: { method: 'DELETE' as const, url: 'https://ops:hunter2@lb.example:99999/api?token=s3cr3t' },
+    };
+    const refusing = maintenanceWindowFor(secret, 'waves/c.yaml', { fetch: recordingFetch(() => 403).fetch });
+    const refused = await refusing.open(db01).catch((error: Error) => error);
+    expect(String(refused)).toContain('POST https://***@lb.example/api/users%20a%2Fb?token=*** answered 403');
+    // The real fetch refuses the port and quotes the whole URL in its own message.
+    const failing = maintenanceWindowFor(secret, 'waves/c.yaml', {});
+    const failed = await failing.close(db01).catch((error: Error) => error);
+    expect(String(failed)).toContain('DELETE https://***@lb.example:99999/api?token=***');
+    for (const error of [refused, failed]) {
+      expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toMatch(/hunter2|s3cr3t/);
+      expect(String(error)).not.toMatch(/hunter2|s3cr3t/);
+    }
+  });
+
   it('cannot tell whether the window is open without a status call', async () => {
     const { status: _status, ...withoutStatus } = spec;
     const window = maintenanceWindowFor(withoutStatus, 'waves/c.yaml', {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  hostKeyAlgorithmsFor,
   keyTypeOf,
   knownHostName,
   parseKnownHosts,
@@ -142,5 +143,36 @@ describe('verifyHostKey', () => {
   it('never trusts a @cert-authority line as a host key', () => {
     const entries = parseKnownHosts(`@cert-authority db1 ${hostKey.line}`);
     expect(verifyHostKey(entries, 'db1', 22, hostKey.blob)).toBe('unknown-host');
+  });
+});
+
+describe('hostKeyAlgorithmsFor', () => {
+  const rsaLine = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ==';
+
+  it('offers only the key types known_hosts lists for the host, in ssh2’s order of preference', () => {
+    const entries = parseKnownHosts(`db1 ${rsaLine}\ndb1 ${ecdsaKey.line}\ndb2 ${hostKey.line}`);
+    expect(hostKeyAlgorithmsFor(entries, 'db1', 22)).toEqual([
+      'ecdsa-sha2-nistp256',
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+    ]);
+    expect(hostKeyAlgorithmsFor(entries, 'db2', 22)).toEqual(['ssh-ed25519']);
+  });
+
+  it('looks at the host’s own port and hashed names as the host key check does', () => {
+    const hashed = parseKnownHosts(
+      hashedByOpenssh(`[127.0.1.3]:2222 ${ecdsaKey.line}\n127.0.1.3 ${hostKey.line}\n`),
+    );
+    expect(hostKeyAlgorithmsFor(hashed, '127.0.1.3', 2222)).toEqual(['ecdsa-sha2-nistp256']);
+    expect(hostKeyAlgorithmsFor(hashed, '127.0.1.3', 22)).toEqual(['ssh-ed25519']);
+  });
+
+  it('leaves the choice to ssh2 when known_hosts lists no usable key for the host', () => {
+    const entries = parseKnownHosts(
+      `db1 ${hostKey.line}\n@revoked db2 ${hostKey.line}\n@cert-authority db3 ${ecdsaKey.line}\ndb4 sk-ssh-ed25519@openssh.com AAAA`,
+    );
+    for (const host of ['db0', 'db2', 'db3', 'db4'])
+      expect(hostKeyAlgorithmsFor(entries, host, 22)).toBeUndefined();
   });
 });

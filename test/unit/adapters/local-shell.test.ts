@@ -2,6 +2,13 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  CHILD_ENVIRONMENT,
+  campaignChildEnvironment,
+  childEnvironment,
+  DEFAULT_CHILD_PATH,
+  secretVariableNames,
+} from '../../../src/adapters/local/child-environment.js';
 import { LocalShell } from '../../../src/adapters/local/local-shell.js';
 import { CommandTimeoutError } from '../../../src/adapters/shell/command-timeout-error.js';
 import { TimeoutError } from '../../../src/core/errors.js';
@@ -112,5 +119,91 @@ describe('LocalShell', () => {
   it('reports a command killed by a signal as having no exit status', async () => {
     const result = await shell.exec('kill -KILL $$', { timeoutMs: 10_000 });
     expect(result.exitCode).toBeNull();
+  });
+});
+
+/** `env` output as name -> value. */
+function parseEnv(stdout: string): Map<string, string> {
+  return new Map(
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+  );
+}
+
+describe('the environment of a local command', () => {
+  it('holds none of dbwave’s secrets: a variable set in dbwave does not reach the child', async () => {
+    process.env.DBWAVE_TEST_MYSQL_PASSWORD = 'hunter2-in-the-parent';
+    try {
+      const fresh = new LocalShell({ label: 'db-local', maxOutputBytes: 65_536 });
+      const result = await fresh.exec('env', { timeoutMs: 5_000 });
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).not.toContain('hunter2-in-the-parent');
+      const names = [...parseEnv(result.stdout).keys()];
+      // What /bin/sh itself sets (PWD, SHLVL, _) aside, only the stated variables are there.
+      const allowed = new Set<string>([...CHILD_ENVIRONMENT.passed, ...Object.keys(CHILD_ENVIRONMENT.fixed)]);
+      expect(
+        names.filter((name) => !allowed.has(name) && !['PWD', 'OLDPWD', 'SHLVL', '_'].includes(name)),
+      ).toEqual([]);
+      expect(parseEnv(result.stdout).get('LC_ALL')).toBe('C');
+    } finally {
+      delete process.env.DBWAVE_TEST_MYSQL_PASSWORD;
+    }
+  });
+
+  it('withholds a secret even when the campaign names it like a passed variable', async () => {
+    const withheld = new LocalShell({
+      label: 'db-local',
+      maxOutputBytes: 65_536,
+      environment: childEnvironment(
+        { HOME: 'hunter2-as-home', USER: 'dba', PATH: '/usr/bin:/bin' },
+        { withheld: ['HOME'] },
+      ),
+    });
+    const seen = parseEnv((await withheld.exec('env', { timeoutMs: 5_000 })).stdout);
+    expect(seen.has('HOME')).toBe(false);
+    expect(seen.get('USER')).toBe('dba');
+    expect(seen.get('PATH')).toBe('/usr/bin:/bin');
+  });
+
+  it('is PATH, HOME, USER, LOGNAME and TZ from dbwave, LANG and LC_ALL=C, and nothing else', () => {
+    expect(
+      childEnvironment({
+        PATH: '/p',
+        HOME: '/root',
+        USER: 'u',
+        LOGNAME: 'u',
+        TZ: 'UTC',
+        SSH_AUTH_SOCK: '/s',
+        LANG: 'de',
+      }),
+    ).toEqual({ PATH: '/p', HOME: '/root', USER: 'u', LOGNAME: 'u', TZ: 'UTC', LANG: 'C', LC_ALL: 'C' });
+    expect(childEnvironment({})).toEqual({ PATH: DEFAULT_CHILD_PATH, LANG: 'C', LC_ALL: 'C' });
+  });
+
+  it("passes the campaign's commands.environment names too, but never a secret's", () => {
+    const parent = { PATH: '/p', DOCKER_HOST: 'unix:///d.sock', DB_PASS: 'hunter2', KUBECONFIG: '/k' };
+    const campaign = {
+      mysql: { passwordEnv: 'DB_PASS' },
+      notify: undefined,
+      commands: { environment: ['DOCKER_HOST', 'DB_PASS'] },
+    } as unknown as Parameters<typeof campaignChildEnvironment>[0];
+    expect(campaignChildEnvironment(campaign, parent)).toEqual({
+      PATH: '/p',
+      DOCKER_HOST: 'unix:///d.sock',
+      LANG: 'C',
+      LC_ALL: 'C',
+    });
+  });
+
+  it('withholds the variables the campaign names for the MySQL password and the webhook', () => {
+    expect(secretVariableNames({ mysql: undefined, notify: undefined })).toEqual([]);
+    expect(
+      secretVariableNames({
+        mysql: { user: 'u', port: 3306, connectTimeout: 1, passwordEnv: 'DB_PW' },
+        notify: { contacts: [], every: 1, webhookEnv: 'SLACK_URL' },
+      }),
+    ).toEqual(['DB_PW', 'SLACK_URL']);
   });
 });

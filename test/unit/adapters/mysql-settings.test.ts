@@ -1,9 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mysqlConnectionOptions } from '../../../src/adapters/mysql/mysql-session.js';
 import { mysqlSettingsFromCampaign } from '../../../src/adapters/mysql/mysql-settings.js';
 import { InputError } from '../../../src/core/errors.js';
+import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { serverNamed } from './server-fixtures.js';
 
 describe('mysqlSettingsFromCampaign', () => {
   let folder: string;
@@ -43,5 +47,114 @@ describe('mysqlSettingsFromCampaign', () => {
     await expect(mysqlSettingsFromCampaign({ ...base, passwordEnv: 'DB_PW' }, 'c.yaml', {})).rejects.toThrow(
       /c\.yaml: mysql\.passwordEnv: environment variable DB_PW is not set/,
     );
+  });
+});
+
+describe('mysql.tls', () => {
+  let folder: string;
+  let campaignFile: string;
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'dbwave-mysql-tls-'));
+    campaignFile = join(folder, 'campaign.yaml');
+    for (const name of ['ca', 'client', 'other']) {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          `/CN=${name}`,
+        ].concat(['-keyout', join(folder, `${name}.key`), '-out', join(folder, `${name}.crt`)]),
+        { stdio: 'ignore' },
+      );
+    }
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  const base = { user: 'dbwave', port: 3306, connectTimeout: 5_000 };
+  const pem = (name: string): string => readFileSync(join(folder, name), 'utf8');
+
+  it('reads the ca, cert and key files relative to the campaign file, checking the server by default', async () => {
+    const tls = campaignSchema.shape.mysql.unwrap().shape.tls.unwrap().parse({
+      ca: 'ca.crt',
+      cert: 'client.crt',
+      key: 'client.key',
+    });
+    const settings = await mysqlSettingsFromCampaign({ ...base, tls }, campaignFile);
+    expect(settings.tls).toEqual({
+      ca: pem('ca.crt'),
+      cert: pem('client.crt'),
+      key: pem('client.key'),
+      verifyServer: true,
+    });
+    expect(mysqlConnectionOptions(serverNamed('db-01'), settings).ssl).toEqual({
+      ca: pem('ca.crt'),
+      cert: pem('client.crt'),
+      key: pem('client.key'),
+      rejectUnauthorized: true,
+      verifyIdentity: true,
+    });
+  });
+
+  it('only encrypts when verifyServer is false: mysql2 is told not to reject an unknown certificate', async () => {
+    const settings = await mysqlSettingsFromCampaign({ ...base, tls: { verifyServer: false } }, campaignFile);
+    expect(mysqlConnectionOptions(serverNamed('db-01'), settings).ssl).toEqual({
+      rejectUnauthorized: false,
+      verifyIdentity: false,
+    });
+  });
+
+  it('connects without TLS when there is no mysql.tls, and never enables a clear-text password', async () => {
+    const settings = await mysqlSettingsFromCampaign({ ...base, passwordEnv: 'PW' }, campaignFile, {
+      PW: 'pw',
+    });
+    const options = mysqlConnectionOptions(serverNamed('db-01'), settings);
+    expect(options.ssl).toBeUndefined();
+    expect(options).not.toHaveProperty('enableCleartextPlugin');
+    expect(options).not.toHaveProperty('authPlugins');
+    expect(options).not.toHaveProperty('authSwitchHandler');
+  });
+
+  it('names the campaign file and key when a TLS file is missing (exit 2)', async () => {
+    const reading = mysqlSettingsFromCampaign(
+      { ...base, tls: { ca: 'nope.crt', verifyServer: true } },
+      campaignFile,
+    );
+    await expect(reading).rejects.toBeInstanceOf(InputError);
+    await expect(reading).rejects.toThrow(/campaign\.yaml: mysql\.tls\.ca: cannot read .*nope\.crt/);
+  });
+
+  it('refuses a file that is not what its key says, without ever showing the key', async () => {
+    writeFileSync(join(folder, 'garbage.key'), 'not-a-key hunter2-private-material\n');
+    const cases = [
+      { tls: { ca: 'client.key', verifyServer: true }, key: 'mysql.tls.ca' },
+      { tls: { cert: 'client.key', key: 'client.key', verifyServer: true }, key: 'mysql.tls.cert' },
+      { tls: { cert: 'client.crt', key: 'garbage.key', verifyServer: true }, key: 'mysql.tls.key' },
+      { tls: { cert: 'client.crt', key: 'other.key', verifyServer: true }, key: 'mysql.tls.key' },
+    ];
+    for (const { tls, key } of cases) {
+      const error = await mysqlSettingsFromCampaign({ ...base, tls }, campaignFile).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(InputError);
+      const message = String(error);
+      expect(message).toContain(`campaign.yaml: ${key}: `);
+      expect(message).not.toContain('hunter2');
+      expect(message).not.toContain('PRIVATE KEY');
+      expect(message).not.toContain(pem('client.key').split('\n')[1]);
+    }
+  });
+
+  it('refuses a cert without its key when the campaign is read', () => {
+    const parsed = campaignSchema.shape.mysql.unwrap().safeParse({ user: 'u', tls: { cert: 'client.crt' } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toBe('cert and key go together: give both or neither');
   });
 });

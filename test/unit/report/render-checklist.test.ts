@@ -80,4 +80,11 @@ describe('the checklist', () => {
   it('asks for contacts when the campaign names none', () => {
     expect(text).toContain('No contacts in the campaign: add `notify: { contacts: [...] }`');
   });
+
+  it('shows an HTTP window call without the credentials or tokens of its URL', () => {
+    const call = { method: 'POST', url: 'https://ops:hunter2@lb.example/api/{{name}}?token=s3cr3t' };
+    const http = checklist(campaignWith({ maintenance: { adapter: 'http', open: call, close: call } }));
+    expect(http).toContain('Open the 503 window: HTTP POST https://***@lb.example/api/db-a1?token=***');
+    expect(http).not.toMatch(/hunter2|s3cr3t/);
+  });
 });

@@ -80,4 +80,20 @@ describe('posting a status to a webhook', () => {
     expect(result.attempts).toBe(3);
     expect(result.error).not.toContain('secret-token');
   });
+
+  it('never names the token when an error quotes the URL in another spelling', async () => {
+    const url = 'https://Hooks.Example.com/services/T0123ABCD/B0456EFGH/xoxb1234567890abcdefGHIJ';
+    const failing = (async (input: string | URL | Request) => {
+      throw new TypeError(`request to ${new URL(String(input)).href} failed`);
+    }) as typeof fetch;
+    const result = await postToWebhook('update', {
+      url,
+      clock: new FakeClock(),
+      attempts: 1,
+      fetch: failing,
+    });
+    expect(result.error).toBe(
+      'TypeError: request to https://hooks.example.com/services/T0123ABCD/B0456EFGH/*** failed',
+    );
+  });
 });
