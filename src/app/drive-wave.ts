@@ -23,6 +23,7 @@ export interface DriveWaveOptions {
   /** The plan file as the operator named it (for the `status` hint at the end). */
   readonly plan: string;
   readonly metricsPort?: number | undefined;
+  readonly metricsHost?: string | undefined;
   readonly metricsTextfile?: string | undefined;
   readonly services: RunServices;
   readonly action: WaveAction;
@@ -67,6 +68,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       stream: streams.stdout,
       journalSoFar: history.records,
       ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+      ...(options.metricsHost === undefined ? {} : { metricsHost: options.metricsHost }),
       ...(options.metricsTextfile === undefined
         ? {}
         : { metricsTextfile: resolve(services.cwd, options.metricsTextfile) }),

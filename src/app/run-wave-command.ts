@@ -12,6 +12,8 @@ export interface RunArguments extends ConfirmedWaveArguments {
   /** `--dry-run`: print every command, connect to nothing. */
   readonly dryRun?: boolean | undefined;
   readonly metricsPort?: number | undefined;
+  /** The address /metrics listens on (default loopback, see metrics-server.ts). */
+  readonly metricsHost?: string | undefined;
   readonly metricsTextfile?: string | undefined;
 }
 
@@ -60,6 +62,7 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     runnable,
     plan: args.plan,
     metricsPort: args.metricsPort,
+    metricsHost: args.metricsHost,
     metricsTextfile: args.metricsTextfile,
     services,
     action: 'run',

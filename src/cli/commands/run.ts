@@ -29,6 +29,11 @@ export const runCommand: CommandModule<object, RunArguments> = {
         type: 'number',
         describe: 'Serve Prometheus /metrics on 127.0.0.1:PORT while the wave runs (0: any free port)',
       })
+      .option('metrics-host', {
+        type: 'string',
+        describe:
+          'The address /metrics listens on with --metrics-port (default 127.0.0.1; 0.0.0.0 for every interface)',
+      })
       .option('metrics-textfile', {
         type: 'string',
         describe: "Keep a node_exporter textfile (*.prom) of the wave's metrics, rewritten atomically",
