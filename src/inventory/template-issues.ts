@@ -8,6 +8,12 @@ import type { HardwareClass } from '../model/hardware-class-schema.js';
 import { serverResolver } from '../model/resolve-server.js';
 import { unsafePlaceholder } from '../model/shell-template-context.js';
 
+/** Template variables the campaign sets for every server alike, and the key that sets each. */
+const CAMPAIGN_KEYS: Readonly<Record<string, string>> = {
+  fromPackage: 'from.package',
+  toPackage: 'to.package',
+};
+
 /**
  * Every template of the campaign, checked for every server when the campaign is loaded (so by
  * `plan`, `check`, `checklist` and `run` alike): a placeholder must be well formed, stand where
@@ -62,6 +68,13 @@ export function templateIssues(
             `unknown variable {{${name}}} (known variables: ${TEMPLATE_VARIABLES.join(', ')}, vars.NAME)`,
           ),
         );
+        continue;
+      }
+      const campaignKey = CAMPAIGN_KEYS[name];
+      if (campaignKey !== undefined) {
+        if (variablesOf[0]?.[name] === undefined && servers.length > 0) {
+          issues.push(issueAt(key, `uses {{${name}}}, which the campaign does not set (${campaignKey})`));
+        }
         continue;
       }
       const missing = servers.filter((_, index) => variablesOf[index]?.[name] === undefined);

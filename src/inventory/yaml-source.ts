@@ -29,6 +29,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     prettyErrors: false,
     uniqueKeys: true,
     keepSourceTokens: false,
+    // The yaml package would print its warnings (a mapping used as a key, say) on stderr as Node
+    // warnings; the schemas report what is wrong with such a key, with its file and line.
+    logLevel: 'error',
   });
   const line = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;

@@ -4,7 +4,9 @@ import {
   duration,
   identifier,
   isoDate,
+  multilineText,
   port,
+  textLine,
   timeOfDay,
   timezone,
   waveSize,
@@ -36,8 +38,7 @@ const versionSchema = z.strictObject({
 const waveSizeKey = waveSize.describe(
   'How many servers: a count N, a percentage "P%" of the fleet (rounded half up), or rest (what the other waves leave; at most one wave).',
 );
-const waveName = z
-  .string()
+const waveName = textLine
   .optional()
   .describe('A name for the wave, shown in the plan and reports. Optional.');
 
@@ -61,7 +62,7 @@ export const waveSpecSchema = z.union([
 ]);
 
 /** A command template: `{{name}}`-style variables, each substituted shell-quoted. */
-const template = z.string().min(1);
+const template = multilineText.min(1);
 
 const commandsSchema = z.strictObject({
   stop: template.describe(
@@ -226,8 +227,8 @@ const statsSchema = z.strictObject({
 });
 
 const smokeQuerySchema = z.strictObject({
-  name: z.string().min(1).describe("The query's name, in gate verdicts and reports."),
-  sql: z.string().min(1).describe('The SQL to run.'),
+  name: textLine.min(1).describe("The query's name, in gate verdicts and reports."),
+  sql: multilineText.min(1).describe('The SQL to run.'),
   expect: z
     .union([z.string(), z.number()])
     .transform(String)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, host, identifier, port, templateVars } from './schema-primitives.js';
+import { duration, host, identifier, port, templateVars, textLine } from './schema-primitives.js';
 
 // Each key's `.describe()` text is what an editor shows on hover (through schemas/*.json) and
 // the key's documentation here: it is not repeated in a comment.
@@ -36,15 +36,13 @@ export const serverSchema = z.strictObject({
   shard: identifier
     .optional()
     .describe('The user shard or service its 503 window covers ({{shard}} in templates). Optional.'),
-  dataDir: z
-    .string()
+  dataDir: textLine
     .optional()
     .describe('MySQL datadir on the host, for the free-disk-space precheck. Optional.'),
-  errorLog: z
-    .string()
+  errorLog: textLine
     .optional()
     .describe('MySQL error log on the host, for clean-shutdown detection and the error-log gates. Optional.'),
-  tags: z.array(z.string()).optional().describe('Free-form labels for people. Optional.'),
+  tags: z.array(textLine).optional().describe('Free-form labels for people. Optional.'),
   vars: templateVars
     .optional()
     .describe(
@@ -60,8 +58,8 @@ const timingSchema = z.strictObject({
 /** A hardware class file: `hardware-classes/<id>.yaml`. */
 export const hardwareClassSchema = z.strictObject({
   id: identifier.describe("The class's id: must match the file name (<id>.yaml)."),
-  description: z.string().describe('What the class is, for people, e.g. "6-drive iX (old PHX)".'),
-  datacenter: z.string().describe("Datacenter of the class's servers (a server may override it)."),
+  description: textLine.describe('What the class is, for people, e.g. "6-drive iX (old PHX)".'),
+  datacenter: textLine.describe("Datacenter of the class's servers (a server may override it)."),
   drives: z.number().int().positive().describe('Number of drives in each server of the class.'),
   transport: z
     .enum(['ssh', 'local'])

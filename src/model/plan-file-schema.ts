@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Plan } from './plan.js';
-import { identifier, isoDate, timezone } from './schema-primitives.js';
+import { identifier, isoDate, textLine, timezone } from './schema-primitives.js';
 
 /**
  * The plan file (`waves/<campaign>.plan.yaml`) as `dbwave plan` writes it and a person may edit
@@ -34,7 +34,7 @@ const plannedServerSchema = z.strictObject({
 
 const plannedWaveSchema = z.strictObject({
   index: z.number().int().positive().describe("The wave's number, from 1."),
-  name: z.string().optional().describe("The wave's name from the campaign, if it has one."),
+  name: textLine.optional().describe("The wave's name from the campaign, if it has one."),
   days: z
     .array(plannedDaySchema)
     .min(1, 'a wave needs at least one day')

@@ -64,6 +64,32 @@ export const host = z
 
 export const port = z.number().int().min(1).max(65535);
 
+/**
+ * Whether `text` holds a C0 or C1 control character or DEL (other than those in `allowed`): a
+ * terminal acts on them (ESC starts an escape sequence, BEL rings, CR rewrites the line).
+ */
+function holdsControlCharacter(text: string, allowed = ''): boolean {
+  for (const character of text) {
+    const code = character.charCodeAt(0);
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    if (control && !allowed.includes(character)) return true;
+  }
+  return false;
+}
+
+/**
+ * One line of text for people (a name, a description, a label), printed as is by `show`, the
+ * checklist and reports: a control character in it would reach the terminal raw, so none is taken.
+ */
+export const textLine = z.string().refine((text) => !holdsControlCharacter(text), {
+  message: 'must not hold control characters (escape sequences, line breaks, tabs)',
+});
+
+/** Text that may span lines (a command template, SQL): newline and tab, but no other control character. */
+export const multilineText = z.string().refine((text) => !holdsControlCharacter(text, '\n\t'), {
+  message: 'must not hold control characters other than line breaks and tabs (no escape sequences)',
+});
+
 /** Names that end up in file names, metrics labels and command templates. */
 export const identifier = z
   .string()
@@ -75,7 +101,7 @@ export const identifier = z
 /** Extra named values a command template can use as `{{vars.NAME}}`. */
 export const templateVars = z.record(
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and underscore'),
-  z.union([z.string(), z.number(), z.boolean()]).transform(String),
+  z.union([textLine, z.number(), z.boolean()]).transform(String),
 );
 
 /** `N` servers, `"P%"` of the fleet, or `rest`. */
