@@ -1,9 +1,9 @@
 import { ExitStatus, formatInputIssue } from '../core/errors.js';
 import type { KeyPath, SourceLocation } from '../core/source-locator.js';
 import { loadPlan } from '../inventory/load-plan.js';
-import { capacityWarning, estimateCapacity } from '../planner/capacity-estimate.js';
 import { checkPlan, type PlanViolation } from '../planner/check-plan.js';
 import type { CommandStreams } from './command-services.js';
+import { planWarnings } from './plan-warnings.js';
 
 /** The argument of `dbwave check`. */
 export interface CheckArguments {
@@ -27,10 +27,8 @@ export async function checkPlanFile(
 
   for (const warning of result.warnings)
     streams.stderr.write(`dbwave: warning: ${located(loaded.locate, warning)}\n`);
-  for (const day of estimateCapacity(plan, inventory.classes, inventory.campaign)) {
-    const warning = capacityWarning(day);
-    if (warning !== undefined) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
-  }
+  for (const warning of planWarnings(plan, inventory))
+    streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (result.violations.length > 0) {
     for (const violation of result.violations) streams.stdout.write(`${located(loaded.locate, violation)}\n`);
     const count = result.violations.length;

@@ -4,9 +4,9 @@ import { writeFileAtomically } from '../core/write-file-atomically.js';
 import { displayPath } from '../inventory/display-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { planToYaml } from '../inventory/plan-yaml.js';
-import { capacityWarning, estimateCapacity } from '../planner/capacity-estimate.js';
 import { planWaves } from '../planner/plan-waves.js';
 import type { CommandStreams } from './command-services.js';
+import { planWarnings } from './plan-warnings.js';
 
 /** The flags of `dbwave plan`. */
 export interface PlanArguments {
@@ -38,9 +38,8 @@ export async function planCampaign(
   });
 
   const shownCampaign = displayPath(inventory.campaignFile, cwd);
-  for (const day of estimateCapacity(plan, classes, campaign)) {
-    const warning = capacityWarning(day);
-    if (warning !== undefined) streams.stderr.write(`dbwave: warning: ${shownCampaign}: ${warning}\n`);
+  for (const warning of planWarnings(plan, inventory)) {
+    streams.stderr.write(`dbwave: warning: ${shownCampaign}: ${warning}\n`);
   }
 
   const shownPlan = displayPath(out, cwd);

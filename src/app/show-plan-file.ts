@@ -6,6 +6,7 @@ import { loadPlan } from '../inventory/load-plan.js';
 import type { Plan } from '../model/plan.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
 import type { CommandStreams } from './command-services.js';
+import { planWarnings } from './plan-warnings.js';
 
 /** The flags of `dbwave show`. */
 export interface ShowArguments {
@@ -22,21 +23,28 @@ export async function showPlanFile(
   streams: CommandStreams,
   cwd: string = process.cwd(),
 ): Promise<ExitStatus> {
-  const { plan, inventory } = await loadPlan(args.plan, { cwd });
+  const loaded = await loadPlan(args.plan, { cwd });
+  const { plan, inventory } = loaded;
   const capacity = estimateCapacity(plan, inventory.classes, inventory.campaign);
   const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
+  const warnings = planWarnings(plan, inventory);
+  const shown = loaded.locate([]).file;
+  for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
-    streams.stdout.write(`${JSON.stringify(showData(plan, capacity), null, 2)}\n`);
+    streams.stdout.write(`${JSON.stringify(showData(plan, capacity, warnings), null, 2)}\n`);
     return ExitStatus.Ok;
   }
   streams.stdout.write(renderPlan(plan, capacity, classIds));
+  if (warnings.length > 0)
+    streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);
   return ExitStatus.Ok;
 }
 
-function showData(plan: Plan, capacity: readonly DayCapacity[]): unknown {
+function showData(plan: Plan, capacity: readonly DayCapacity[], warnings: readonly string[]): unknown {
   return {
     campaign: plan.campaign,
     timezone: plan.timezone,
+    warnings,
     waves: plan.waves.map((wave) => ({
       index: wave.index,
       ...(wave.name === undefined ? {} : { name: wave.name }),
