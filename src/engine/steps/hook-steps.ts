@@ -18,7 +18,7 @@ interface HookStepSpec<S extends HookStepName> {
 }
 
 async function callHook(hook: HookName, context: StepContext): Promise<HookVerdict | undefined> {
-  const run = context.hooks[hook] as ((hookContext: HookContext) => Promise<HookVerdict>) | undefined;
+  const run = context.hooks[hook];
   return run === undefined ? undefined : run.call(context.hooks, context.hookContext());
 }
 
