@@ -1,5 +1,5 @@
 import type { Next, PendingOutcome } from '../journal/step-detail.js';
-import type { EngineHooks, HookContext, HookVerdict } from '../ports/engine-hooks.js';
+import type { EngineHooks, HookVerdict } from '../ports/engine-hooks.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, closeWindow, needsPerson, rollBack } from './transitions.js';
 
