@@ -4,23 +4,23 @@ import type {
   StepRecord,
   StepRecordFor,
 } from '../../src/engine/journal/journal-record.js';
+import {
+  closesWindow,
+  isRollbackStep,
+  opensWindow,
+  runsInsideWindow,
+  STEPS,
+} from '../../src/model/step-facts.js';
 
 /**
  * Timings read back from a `dbwave run` journal: the 503 window of each server, the steps inside
  * it, and a wave's wall time. Pure: the bench hands it the parsed records.
  */
 
-/** The steps that run while users see 503, in order: where a window's time goes. */
-export const WINDOW_STEPS: readonly StepName[] = [
-  'window-open',
-  'shutdown',
-  'upgrade',
-  'start',
-  'post-upgrade',
-  'verify',
-  'readiness-gates',
-  'window-close',
-];
+/** The steps of the first window, from its opening to its closing, in order: where a window's time goes. */
+export const WINDOW_STEPS: readonly StepName[] = STEPS.filter(
+  (step) => !isRollbackStep(step) && (opensWindow(step) || runsInsideWindow(step) || closesWindow(step)),
+);
 
 export interface ServerTimings {
   readonly server: string;

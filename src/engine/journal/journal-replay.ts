@@ -17,20 +17,6 @@ import {
  * from it, `dbwave status` and the reports show it.
  */
 
-/** Outcomes after which dbwave never touches the server again. */
-export const FINAL_OUTCOMES: readonly ServerOutcome[] = [
-  'Upgraded',
-  'AlreadyUpgraded',
-  'PrecheckFailed',
-  'RolledBack',
-  'NeedsPerson',
-  'NeedsUserMigration',
-];
-
-export function isFinalOutcome(outcome: ServerOutcome): boolean {
-  return FINAL_OUTCOMES.includes(outcome);
-}
-
 /**
  * One step of one server as the journal saw it (its latest attempt). `detail` is the details of
  * every record of the step, merged in order (later keys win).

@@ -19,3 +19,12 @@ export const SERVER_OUTCOMES = [
   'NeedsUserMigration',
 ] as const;
 export type ServerOutcome = (typeof SERVER_OUTCOMES)[number];
+
+/** Outcomes after which dbwave never touches the server again: every one but the two on the way. */
+export const FINAL_OUTCOMES: readonly ServerOutcome[] = SERVER_OUTCOMES.filter(
+  (outcome) => outcome !== 'NotExecuted' && outcome !== 'InProgress',
+);
+
+export function isFinalOutcome(outcome: ServerOutcome): boolean {
+  return FINAL_OUTCOMES.includes(outcome);
+}

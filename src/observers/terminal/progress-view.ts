@@ -2,7 +2,7 @@ import { createLogUpdate } from 'log-update';
 import { formatDuration } from '../../core/duration.js';
 import type { EngineEvents } from '../../engine/events/engine-events.js';
 import type { ServerOutcome, StepEvent, StepName } from '../../engine/journal/journal-record.js';
-import { isFinalOutcome } from '../../engine/journal/journal-replay.js';
+import { isFinalOutcome } from '../../engine/journal/server-outcome.js';
 import type { Clock } from '../../engine/ports/clock.js';
 import { isOverShutdownBudget } from '../../model/shutdown-limits.js';
 import { closesWindow, opensWindow } from '../../model/step-facts.js';
