@@ -144,7 +144,9 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
         throw commandFailed(server, 'stop', stop);
       }
 
-      const { budgetMs: budget, hardLimitMs: hardLimit } = shutdownLimits(campaign);
+      // Journaled with the outcome: reports read the limits the wait applied.
+      const limits = shutdownLimits(campaign);
+      const { budgetMs: budget, hardLimitMs: hardLimit } = limits;
       const samples: DrainSample[] = [];
       const logPath = errorLogPath(context);
       const logOffset = prepared.errorLogOffset ?? 0;
@@ -214,7 +216,7 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
           return {
             event: 'failed',
             error,
-            detail: { budgetMs: budget, hardLimitMs: hardLimit, overBudget },
+            detail: { ...limits, overBudget },
             ...needsPerson(
               context,
               `${step}: mysqld still running after ${formatDuration(hardLimit)} (hard limit); it was not killed`,
@@ -229,7 +231,6 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
         exitLog === undefined ? await exitedCleanly(context, step) : CLEAN_SHUTDOWN_LINE.test(exitLog.text);
       // The log does not grow while mysqld is down: its size now is where the next start's lines begin.
       const logSize = exitLog === undefined ? {} : { errorLogSizeAfter: exitLog.size };
-      const limits = { budgetMs: budget, hardLimitMs: hardLimit };
       if (!clean) {
         return {
           event: 'failed',
