@@ -1,21 +1,26 @@
-import type { JournalRecord, StepName, StepRecord } from '../../src/engine/journal/journal-record.js';
+import type {
+  JournalRecord,
+  StepName,
+  StepRecord,
+  StepRecordFor,
+} from '../../src/engine/journal/journal-record.js';
+import {
+  closesWindow,
+  isRollbackStep,
+  opensWindow,
+  runsInsideWindow,
+  STEPS,
+} from '../../src/model/step-facts.js';
 
 /**
  * Timings read back from a `dbwave run` journal: the 503 window of each server, the steps inside
  * it, and a wave's wall time. Pure: the bench hands it the parsed records.
  */
 
-/** The steps that run while users see 503, in order: where a window's time goes. */
-export const WINDOW_STEPS: readonly StepName[] = [
-  'window-open',
-  'shutdown',
-  'upgrade',
-  'start',
-  'post-upgrade',
-  'verify',
-  'readiness-gates',
-  'window-close',
-];
+/** The steps of the first window, from its opening to its closing, in order: where a window's time goes. */
+export const WINDOW_STEPS: readonly StepName[] = STEPS.filter(
+  (step) => !isRollbackStep(step) && (opensWindow(step) || runsInsideWindow(step) || closesWindow(step)),
+);
 
 export interface ServerTimings {
   readonly server: string;
@@ -68,7 +73,10 @@ export function serverTimings(records: readonly JournalRecord[], server: string)
   const progress = records.find(
     (record) => record.kind === 'progress' && record.server === server && record.step === 'shutdown',
   );
-  const preflushRecord = steps.find((record) => record.step === 'preflush' && record.event === 'succeeded');
+  const preflushRecord = steps.find(
+    (record): record is StepRecordFor<'preflush'> =>
+      record.step === 'preflush' && record.event === 'succeeded',
+  );
   const preflushStarted = firstAt(steps, 'preflush', ['started']);
   const shutdownStartedAt = firstAt(steps, 'shutdown', ['started']);
   const shutdownSucceededAt = firstAt(steps, 'shutdown', ['succeeded']);
@@ -86,12 +94,12 @@ export function serverTimings(records: readonly JournalRecord[], server: string)
       ? {
           preflush: {
             ms: Date.parse(preflushRecord.at) - preflushStarted,
-            ...(typeof preflushRecord.detail?.dirtyPages === 'number'
-              ? { dirtyPages: preflushRecord.detail.dirtyPages }
-              : {}),
-            ...(typeof preflushRecord.detail?.endedBy === 'string'
-              ? { endedBy: preflushRecord.detail.endedBy }
-              : {}),
+            ...(preflushRecord.detail?.dirtyPages === undefined
+              ? {}
+              : { dirtyPages: preflushRecord.detail.dirtyPages }),
+            ...(preflushRecord.detail?.endedBy === undefined
+              ? {}
+              : { endedBy: preflushRecord.detail.endedBy }),
           },
         }
       : {}),

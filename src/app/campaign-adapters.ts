@@ -8,11 +8,8 @@ import { InputError } from '../core/errors.js';
 import type { MaintenanceWindow } from '../engine/ports/maintenance-window.js';
 import type { ServerConnectors } from '../engine/ports/server-connectors.js';
 import type { SqlSession } from '../engine/ports/sql-session.js';
-import type { Campaign } from '../model/campaign-schema.js';
+import { type Campaign, DEFAULT_MAX_OUTPUT_BYTES } from '../model/campaign-schema.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
-
-/** Output kept per stream and command when the campaign has no `commands:` block. */
-const DEFAULT_MAX_OUTPUT_BYTES = 65_536;
 
 export interface CampaignAdapters {
   /** SSH/local shells (one per server for the run) and MySQL sessions. */

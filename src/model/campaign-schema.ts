@@ -11,6 +11,7 @@ import {
   timezone,
   waveSize,
 } from './schema-primitives.js';
+import { POINT_OF_NO_RETURN_STEPS } from './step-facts.js';
 
 /**
  * The campaign file a DBA writes (`waves/<name>.yaml`). Only the planning keys are required;
@@ -61,6 +62,9 @@ export const waveSpecSchema = z.union([
   }),
 ]);
 
+/** Output kept per command when the campaign does not say (commands.maxOutputBytes). */
+export const DEFAULT_MAX_OUTPUT_BYTES = 65_536;
+
 /** A command template: `{{name}}`-style variables, each substituted shell-quoted. */
 const template = multilineText.min(1);
 
@@ -93,7 +97,7 @@ const commandsSchema = z.strictObject({
     .number()
     .int()
     .positive()
-    .default(65_536)
+    .default(DEFAULT_MAX_OUTPUT_BYTES)
     .describe('Output kept per command in the state dir, in bytes (default 64 KiB; the tail is kept).'),
   environment: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'))
@@ -285,12 +289,112 @@ const gatesSchema = z.strictObject({
     .describe('Run the InnoDB comparison as an analysis gate, after the window (default true).'),
 });
 
-export const STEP_NAMES_AFTER_WHICH_DOWNGRADE_IS_UNSAFE = [
-  'upgrade',
-  'start',
-  'post-upgrade',
-  'never',
-] as const;
+/** How often `dbwave status --every` broadcasts when the campaign does not say (notify.every). */
+export const DEFAULT_BROADCAST_EVERY_MS = 1_800_000;
+
+/** The clean shutdown: its budget and what happens past it. */
+const shutdownSchema = z.strictObject({
+  budget: duration
+    .default(3_600_000)
+    .describe('Budget for the clean shutdown (innodb_fast_shutdown=0), a duration (default 60m).'),
+  overBudget: z
+    .enum(['wait', 'abort'])
+    .default('wait')
+    .describe(
+      'Past the budget: wait (default) keeps waiting up to hardLimit and then upgrades as usual; abort waits for the exit (mysqld is never killed), does not upgrade, starts the old version and marks the server for a person.',
+    ),
+  hardLimit: duration
+    .optional()
+    .describe(
+      'With overBudget: wait, give up after this long in all; a duration (default twice the budget).',
+    ),
+});
+
+/** The pre-flush of InnoDB's dirty pages before the window opens. */
+const preflushSchema = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Flush dirty pages before the window opens, so that the clean shutdown is short (default true).',
+    ),
+  dirtyPagesPct: z
+    .number()
+    .min(0)
+    .max(99)
+    .default(0)
+    .describe('innodb_max_dirty_pages_pct during the pre-flush (default 0).'),
+  targetDirtyPages: z
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe('The pre-flush is done when dirty pages are at most this many (default 1000).'),
+  timeout: duration
+    .default(300_000)
+    .describe(
+      'Stop waiting after this long; the upgrade goes on with whatever was flushed (the settings stay changed until the shutdown). A duration (default 5m).',
+    ),
+  settle: duration
+    .default(30_000)
+    .describe(
+      'Stop waiting once dirty pages have not fallen (by 5% of their lowest reading) for this long: under write load the pool settles where the flush only keeps up. InnoDB flushes in batches, with pauses of 10 s and more on a busy disk: keep it well above that. 0: wait for the target or the timeout. A duration (default 30s).',
+    ),
+  ioCapacity: z
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe(
+      'innodb_io_capacity during the pre-flush (its _max raised to match when lower): at innodb_max_dirty_pages_pct=0 InnoDB flushes at io_capacity, 200 pages/s by default, slower than a loaded server dirties pages. 0 leaves both as they are (default 2000).',
+    ),
+});
+
+/** The checks before a server is touched. */
+const prechecksSchema = z.strictObject({
+  maxTransactionAge: duration
+    .default(60_000)
+    .describe(
+      'A transaction open longer than this would stretch the shutdown: the precheck fails. A duration (default 1m).',
+    ),
+  minFreeDiskMb: z
+    .number()
+    .int()
+    .min(0)
+    .default(1024)
+    .describe("Free space required on the datadir's filesystem, in MB (default 1024)."),
+});
+
+/** How many servers are in flight at once. */
+const concurrencySchema = z.strictObject({
+  wave: z.number().int().positive().default(1).describe('Servers in flight at once in a wave (default 1).'),
+  perClass: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Servers of one hardware class in flight at once (a class's concurrency overrides). Optional."),
+});
+
+/** Who to tell on the day, and how often status broadcasts. */
+const notifySchema = z.strictObject({
+  contacts: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('People, teams or channels to tell before, during and after each wave (free text, one each).'),
+  webhookEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional()
+    .describe(
+      'Environment variable holding a Slack-compatible webhook URL for status broadcasts: the URL carries a token, so it never goes into a file that is committed. Optional.',
+    ),
+  every: duration
+    .default(DEFAULT_BROADCAST_EVERY_MS)
+    .describe(
+      'How often dbwave status --every broadcasts when not told otherwise, a duration (default 30m).',
+    ),
+});
 
 /** A campaign file: `waves/<name>.yaml`. */
 export const campaignSchema = z.strictObject({
@@ -320,107 +424,17 @@ export const campaignSchema = z.strictObject({
     .describe(
       "Target for each server's user-facing 503 window; an overrun is an alert. A duration (default 10m).",
     ),
-  shutdown: z
-    .strictObject({
-      budget: duration
-        .default(3_600_000)
-        .describe('Budget for the clean shutdown (innodb_fast_shutdown=0), a duration (default 60m).'),
-      overBudget: z
-        .enum(['wait', 'abort'])
-        .default('wait')
-        .describe(
-          'Past the budget: wait (default) keeps waiting up to hardLimit and then upgrades as usual; abort waits for the exit (mysqld is never killed), does not upgrade, starts the old version and marks the server for a person.',
-        ),
-      hardLimit: duration
-        .optional()
-        .describe(
-          'With overBudget: wait, give up after this long in all; a duration (default twice the budget).',
-        ),
-    })
-    .default({ budget: 3_600_000, overBudget: 'wait' })
+  shutdown: shutdownSchema
+    .default(shutdownSchema.parse({}))
     .describe('The clean shutdown: its budget and what happens past it.'),
-  preflush: z
-    .strictObject({
-      enabled: z
-        .boolean()
-        .default(true)
-        .describe(
-          'Flush dirty pages before the window opens, so that the clean shutdown is short (default true).',
-        ),
-      dirtyPagesPct: z
-        .number()
-        .min(0)
-        .max(99)
-        .default(0)
-        .describe('innodb_max_dirty_pages_pct during the pre-flush (default 0).'),
-      targetDirtyPages: z
-        .number()
-        .int()
-        .min(0)
-        .default(1000)
-        .describe('The pre-flush is done when dirty pages are at most this many (default 1000).'),
-      timeout: duration
-        .default(300_000)
-        .describe(
-          'Stop waiting after this long; the upgrade goes on with whatever was flushed (the settings stay changed until the shutdown). A duration (default 5m).',
-        ),
-      settle: duration
-        .default(30_000)
-        .describe(
-          'Stop waiting once dirty pages have not fallen (by 5% of their lowest reading) for this long: under write load the pool settles where the flush only keeps up. InnoDB flushes in batches, with pauses of 10 s and more on a busy disk: keep it well above that. 0: wait for the target or the timeout. A duration (default 30s).',
-        ),
-      ioCapacity: z
-        .number()
-        .int()
-        .min(0)
-        .default(2000)
-        .describe(
-          'innodb_io_capacity during the pre-flush (its _max raised to match when lower): at innodb_max_dirty_pages_pct=0 InnoDB flushes at io_capacity, 200 pages/s by default, slower than a loaded server dirties pages. 0 leaves both as they are (default 2000).',
-        ),
-    })
-    .default({
-      enabled: true,
-      dirtyPagesPct: 0,
-      targetDirtyPages: 1000,
-      timeout: 300_000,
-      settle: 30_000,
-      ioCapacity: 2000,
-    })
+  preflush: preflushSchema
+    .default(preflushSchema.parse({}))
     .describe("Flushing InnoDB's dirty pages before the window opens, to shorten the clean shutdown."),
-  prechecks: z
-    .strictObject({
-      maxTransactionAge: duration
-        .default(60_000)
-        .describe(
-          'A transaction open longer than this would stretch the shutdown: the precheck fails. A duration (default 1m).',
-        ),
-      minFreeDiskMb: z
-        .number()
-        .int()
-        .min(0)
-        .default(1024)
-        .describe("Free space required on the datadir's filesystem, in MB (default 1024)."),
-    })
-    .default({ maxTransactionAge: 60_000, minFreeDiskMb: 1024 })
+  prechecks: prechecksSchema
+    .default(prechecksSchema.parse({}))
     .describe('Checks before a server is touched; a server that fails them never gets a window.'),
-  concurrency: z
-    .strictObject({
-      wave: z
-        .number()
-        .int()
-        .positive()
-        .default(1)
-        .describe('Servers in flight at once in a wave (default 1).'),
-      perClass: z
-        .number()
-        .int()
-        .positive()
-        .optional()
-        .describe(
-          "Servers of one hardware class in flight at once (a class's concurrency overrides). Optional.",
-        ),
-    })
-    .default({ wave: 1 })
+  concurrency: concurrencySchema
+    .default(concurrencySchema.parse({}))
     .describe('How many servers are in flight at once.'),
   failureBudget: countOrPercent
     .default(0)
@@ -509,7 +523,7 @@ export const campaignSchema = z.strictObject({
     .default(gatesSchema.parse({}))
     .describe("Health gates: readiness inside the window, analysis after it under users' traffic."),
   pointOfNoReturn: z
-    .enum(STEP_NAMES_AFTER_WHICH_DOWNGRADE_IS_UNSAFE)
+    .enum([...POINT_OF_NO_RETURN_STEPS, 'never'])
     .default('never')
     .describe(
       'After this step a downgrade is no longer safe (a data-dictionary change): the server is marked "needs user migration" (default never).',
@@ -520,27 +534,7 @@ export const campaignSchema = z.strictObject({
     .describe(
       'Where journals, locks and command output live, relative to this file. Optional; default .dbwave/<campaign>.',
     ),
-  notify: z
-    .strictObject({
-      contacts: z
-        .array(z.string().min(1))
-        .default([])
-        .describe(
-          'People, teams or channels to tell before, during and after each wave (free text, one each).',
-        ),
-      webhookEnv: z
-        .string()
-        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
-        .optional()
-        .describe(
-          'Environment variable holding a Slack-compatible webhook URL for status broadcasts: the URL carries a token, so it never goes into a file that is committed. Optional.',
-        ),
-      every: duration
-        .default(1_800_000)
-        .describe(
-          'How often dbwave status --every broadcasts when not told otherwise, a duration (default 30m).',
-        ),
-    })
+  notify: notifySchema
     .optional()
     .describe(
       'Who to tell on the day: the checklist lists them; dbwave status --every broadcasts to the webhook. Optional.',

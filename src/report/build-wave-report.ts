@@ -2,6 +2,7 @@ import { laterSampling, latestSampling } from '../analysis/baseline-selection.js
 import {
   type AlertRecord,
   type GateRecord,
+  isStepRecordOf,
   type JournalRecord,
   type OutcomeRecord,
   type ProgressRecord,
@@ -18,8 +19,9 @@ import {
   type ServerJournalState,
 } from '../engine/journal/journal-replay.js';
 import { allowedFailures, FAILURE_OUTCOMES } from '../engine/wave/failure-budget.js';
+import { isOverShutdownBudget } from '../model/shutdown-limits.js';
+import { isRollbackStep } from '../model/step-facts.js';
 import { createInnodbComparer, type InnodbComparer } from './innodb-table.js';
-import { detailNumber, detailString } from './step-detail.js';
 import {
   buildStepTimeline,
   firstAttempt,
@@ -77,16 +79,6 @@ interface ServerRecords {
 function emptyServerRecords(): ServerRecords {
   return { steps: [], outcomes: [], gates: [], stats: [], progress: [], alerts: [], controls: [] };
 }
-
-const ROLLBACK_STEPS: readonly StepName[] = [
-  'rollback-window-open',
-  'rollback-shutdown',
-  'rollback-package',
-  'rollback-start',
-  'rollback-verify',
-  'rollback-gates',
-  'rollback-window-close',
-];
 
 function elapsed(from: string, to: string | number): number {
   const end = typeof to === 'number' ? to : Date.parse(to);
@@ -186,14 +178,16 @@ function windowBetween(
 function preflushOf(steps: readonly TimedStep[]): PreflushSummary | undefined {
   const step = lastAttempt(steps, 'preflush');
   if (step === undefined) return undefined;
-  const before =
-    detailNumber(step.startRecord, 'dirtyPages', 'dirtyPagesBefore') ??
-    detailNumber(step.endRecord, 'dirtyPagesBefore', 'initialDirtyPages');
-  const after = detailNumber(step.endRecord, 'dirtyPagesAfter', 'dirtyPages', 'finalDirtyPages');
-  const endedBy = detailString(step.endRecord, 'endedBy');
+  // The pre-flush journals the dirty pages it began with when it starts, and its last reading when it ends.
+  const before = isStepRecordOf(step.startRecord, 'preflush')
+    ? step.startRecord.detail?.dirtyPagesBefore
+    : undefined;
+  const ended = isStepRecordOf(step.endRecord, 'preflush') ? step.endRecord.detail : undefined;
+  const after = ended?.dirtyPages;
+  const endedBy = ended?.endedBy;
   return {
     status: step.status,
-    ...(endedBy === 'target' || endedBy === 'settled' || endedBy === 'timeout' ? { endedBy } : {}),
+    ...(endedBy === undefined ? {} : { endedBy }),
     ...(step.durationMs === undefined ? {} : { durationMs: step.durationMs }),
     ...(before === undefined ? {} : { dirtyPagesBefore: before }),
     ...(after === undefined ? {} : { dirtyPagesAfter: after }),
@@ -209,13 +203,19 @@ function shutdownOf(
   const step = lastAttempt(steps, 'shutdown');
   if (step === undefined) return undefined;
   const progress = records.progress.filter((record) => record.step === 'shutdown').at(-1);
-  const waited = step.durationMs ?? elapsed(step.startedAt, now);
+  // The shutdown step decides "over budget" (its alert says when) and journals it with the budget
+  // it applied; a shutdown still running, or journaled before it said so, is measured here alike.
+  const decided = isStepRecordOf(step.endRecord, 'shutdown') ? step.endRecord.detail : undefined;
+  const budget = decided?.budgetMs ?? budgetMs;
   const alerted = records.alerts.some((alert) => alert.alert === 'shutdown-over-budget');
+  const overBudget =
+    alerted ||
+    (decided?.overBudget ?? isOverShutdownBudget(step.durationMs ?? elapsed(step.startedAt, now), budget));
   return {
     status: step.status,
     ...(step.durationMs === undefined ? {} : { durationMs: step.durationMs }),
-    budgetMs,
-    overBudget: alerted || step.endRecord?.detail?.overBudget === true || waited > budgetMs,
+    budgetMs: budget,
+    overBudget,
     ...(progress?.dirtyPages === undefined ? {} : { lastDirtyPages: progress.dirtyPages }),
     ...(progress?.historyListLength === undefined
       ? {}
@@ -224,24 +224,13 @@ function shutdownOf(
   };
 }
 
-/** The replay's versions; the report also reads a few synonyms the replay does not know. */
+/** The replay's versions: what precheck found and verify confirmed (precheck's for a server already upgraded). */
 function versionsOf(
-  steps: readonly TimedStep[],
   state: ServerJournalState | undefined,
   outcome: ServerOutcome,
 ): { before?: string; after?: string } {
-  const before =
-    state?.versionBefore ??
-    detailString(
-      lastAttempt(steps, 'precheck')?.endRecord,
-      'versionBefore',
-      'fromVersion',
-      'installedVersion',
-    );
-  const after =
-    state?.versionAfter ??
-    detailString(lastAttempt(steps, 'verify')?.endRecord, 'versionAfter', 'installedVersion') ??
-    (outcome === 'AlreadyUpgraded' ? before : undefined);
+  const before = state?.versionBefore;
+  const after = state?.versionAfter ?? (outcome === 'AlreadyUpgraded' ? before : undefined);
   return { ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) };
 }
 
@@ -250,7 +239,7 @@ function rollbackOf(
   records: ServerRecords,
   outcome: ServerOutcome,
 ): RollbackSummary | undefined {
-  const rollbackSteps = steps.filter((step) => ROLLBACK_STEPS.includes(step.step));
+  const rollbackSteps = steps.filter((step) => isRollbackStep(step.step));
   if (rollbackSteps.length === 0 && outcome !== 'RolledBack') return undefined;
   const first = rollbackSteps[0];
   const firstRollbackAt = first === undefined ? Number.POSITIVE_INFINITY : Date.parse(first.startedAt);
@@ -259,9 +248,7 @@ function rollbackOf(
   );
   const failedStep = steps.find(
     (step) =>
-      step.status === 'failed' &&
-      !ROLLBACK_STEPS.includes(step.step) &&
-      Date.parse(step.startedAt) <= firstRollbackAt,
+      step.status === 'failed' && !isRollbackStep(step.step) && Date.parse(step.startedAt) <= firstRollbackAt,
   );
   const outcomeReason = records.outcomes.at(-1)?.reason;
   const reason =
@@ -365,7 +352,7 @@ function buildServer(
     ...(rollbackWindow === undefined ? {} : { rollbackWindow }),
     ...(preflush === undefined ? {} : { preflush }),
     ...(shutdown === undefined ? {} : { shutdown }),
-    versions: versionsOf(steps, state, outcome),
+    versions: versionsOf(state, outcome),
     gates: records.gates.map(gateEntry),
     ...(innodb === undefined ? {} : { innodb }),
     ...(rollback === undefined ? {} : { rollback }),

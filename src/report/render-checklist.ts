@@ -2,7 +2,11 @@ import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import { redactUrl } from '../core/redact-url.js';
-import type { Campaign, CommandTemplates } from '../model/campaign-schema.js';
+import {
+  type Campaign,
+  type CommandTemplates,
+  DEFAULT_BROADCAST_EVERY_MS,
+} from '../model/campaign-schema.js';
 import {
   renderCommand,
   renderTemplate,
@@ -13,6 +17,7 @@ import type { HardwareClass } from '../model/hardware-class-schema.js';
 import type { PlannedWave } from '../model/plan.js';
 import type { ServerResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
+import { shutdownLimits } from '../model/shutdown-limits.js';
 import { cell, table } from './render-markdown.js';
 import { durationArgument } from './report-format.js';
 
@@ -88,7 +93,7 @@ function windowAction(server: ResolvedServer, input: ChecklistInput, action: 'op
 function daySection(input: ChecklistInput): string[] {
   const { campaign, wave, timezone } = input;
   const shutdown = campaign.shutdown;
-  const hardLimit = shutdown.hardLimit ?? shutdown.budget * 2;
+  const { hardLimitMs } = shutdownLimits(campaign);
   const classLimits = input.classes
     .filter((hardwareClass) => hardwareClass.concurrency !== undefined)
     .map((hardwareClass) => `${hardwareClass.id} ${hardwareClass.concurrency}`);
@@ -106,7 +111,7 @@ function daySection(input: ChecklistInput): string[] {
     }`,
     `- Per server: 503 window target ${formatDuration(campaign.target503)}; clean-shutdown budget ${formatDuration(shutdown.budget)}, then ${
       shutdown.overBudget === 'wait'
-        ? `keep waiting up to ${formatDuration(hardLimit)}`
+        ? `keep waiting up to ${formatDuration(hardLimitMs)}`
         : 'stop that server, start the old version and call a person'
     } (mysqld is never killed).`,
     `- Concurrency: ${campaign.concurrency.wave} at once${
@@ -119,7 +124,7 @@ function daySection(input: ChecklistInput): string[] {
 
 function contactsSection(input: ChecklistInput): string[] {
   const notify = input.campaign.notify;
-  const every = durationArgument(notify?.every ?? 1_800_000);
+  const every = durationArgument(notify?.every ?? DEFAULT_BROADCAST_EVERY_MS);
   const lines = ['## Who to tell', ''];
   if (notify === undefined || notify.contacts.length === 0) {
     lines.push(

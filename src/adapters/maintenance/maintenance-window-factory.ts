@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import type { MaintenanceWindow } from '../../engine/ports/maintenance-window.js';
 import type { RemoteShell } from '../../engine/ports/remote-shell.js';
-import type { MaintenanceSpec } from '../../model/campaign-schema.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type MaintenanceSpec } from '../../model/campaign-schema.js';
 import type { TemplateCampaign } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import { LocalShell } from '../local/local-shell.js';
@@ -75,7 +75,7 @@ export function createMaintenanceWindow(
       } else {
         const local = new LocalShell({
           label: 'maintenance',
-          maxOutputBytes: context.maxOutputBytes ?? 65_536,
+          maxOutputBytes: context.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
           ...(context.childEnvironment === undefined ? {} : { environment: context.childEnvironment }),
         });
         shellFor = async () => local;

@@ -1,4 +1,11 @@
-import type { ErrorSummary, ServerOutcome, StepEvent, StepName } from '../journal/journal-record.js';
+import type {
+  AlertKind,
+  ErrorSummary,
+  ServerOutcome,
+  StepEvent,
+  StepFields,
+  StepName,
+} from '../journal/journal-record.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /**
@@ -6,25 +13,18 @@ import { TypedEmitter } from './typed-emitter.js';
  * subscribe; the step loop knows none of them. `at` is the engine clock's ISO instant.
  */
 
-export type AlertKind =
-  | 'shutdown-over-budget'
-  | 'window-over-target'
-  | 'failure-budget-exceeded'
-  | 'stale-lock'
-  | 'other';
+export type { AlertKind } from '../journal/journal-record.js';
 
-export interface StepEventPayload {
+/** A step's transition; `step` and `detail` (StepFields) carry the step's own facts (step-detail.ts). */
+export type StepEventPayload = StepFields & {
   readonly at: string;
   readonly wave: number;
   readonly server: string;
-  readonly step: StepName;
   readonly event: StepEvent;
-  /** Facts of the step: versions seen, offsets, settings to restore, where the run goes next. */
-  readonly detail?: Readonly<Record<string, unknown>>;
   readonly error?: ErrorSummary;
   /** From `started` to this event; absent on `started`. */
   readonly durationMs?: number;
-}
+};
 
 export interface ProgressPayload {
   readonly at: string;

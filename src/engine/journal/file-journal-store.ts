@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import type { Clock } from '../ports/clock.js';
 import type { JournalReadResult, JournalStore } from '../ports/journal-store.js';
 import { JournalCorruptError } from './journal-corrupt-error.js';
-import { JOURNAL_VERSION, type JournalEntry, type JournalRecord } from './journal-record.js';
+import {
+  JOURNAL_VERSION,
+  type JournalEntry,
+  type JournalRecord,
+  parseJournalRecord,
+  stampRecord,
+} from './journal-record.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 /** Where a torn last line is kept when the writer repairs the journal: evidence, never replayed. */
@@ -64,13 +70,12 @@ export class FileJournalStore implements JournalStore {
 
   private async write(entry: JournalEntry): Promise<JournalRecord> {
     const handle = await this.openForAppend();
-    const record = {
+    const record = stampRecord(entry, {
       v: JOURNAL_VERSION,
       seq: this.nextSeq,
       at: new Date(this.options.clock.now()).toISOString(),
       campaign: this.options.campaign,
-      ...entry,
-    } as JournalRecord;
+    });
     await handle.write(`${JSON.stringify(record)}\n`);
     await handle.datasync();
     this.nextSeq += 1;
@@ -109,8 +114,8 @@ async function syncDirectory(directory: string): Promise<void> {
 }
 
 /**
- * Parses journal text: every complete line must be a record, numbered 1, 2, 3...; a last line
- * without its newline is the torn tail.
+ * Parses journal text: every complete line must be a record (validated against its schema,
+ * journal-record.ts), numbered 1, 2, 3...; a last line without its newline is the torn tail.
  */
 export function parseJournal(file: string, text: string): JournalReadResult {
   const lines = text.split('\n');
@@ -125,26 +130,25 @@ export function parseJournal(file: string, text: string): JournalReadResult {
     } catch (cause) {
       throw new JournalCorruptError(file, lineNumber, 'not a JSON record', { cause });
     }
-    if (!isRecord(parsed)) throw new JournalCorruptError(file, lineNumber, 'not a journal record');
-    if (parsed.v > JOURNAL_VERSION) {
-      throw new JournalCorruptError(file, lineNumber, `written by a newer dbwave (journal v${parsed.v})`);
+    const version = versionOf(parsed);
+    if (version !== undefined && version > JOURNAL_VERSION) {
+      throw new JournalCorruptError(file, lineNumber, `written by a newer dbwave (journal v${version})`);
+    }
+    const record = parseJournalRecord(parsed);
+    if ('problem' in record) {
+      throw new JournalCorruptError(file, lineNumber, `not a journal record: ${record.problem}`);
     }
     const expected = records.length + 1;
-    if (parsed.seq !== expected) {
-      throw new JournalCorruptError(file, lineNumber, `record seq ${parsed.seq} where ${expected} belongs`);
+    if (record.seq !== expected) {
+      throw new JournalCorruptError(file, lineNumber, `record seq ${record.seq} where ${expected} belongs`);
     }
-    records.push(parsed);
+    records.push(record);
   });
   return last === '' ? { records } : { records, tornTail: last };
 }
 
-function isRecord(value: unknown): value is JournalRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate.v === 'number' &&
-    typeof candidate.seq === 'number' &&
-    typeof candidate.at === 'string' &&
-    typeof candidate.kind === 'string'
-  );
+/** The journal version a line says it was written by, read before its shape is checked. */
+function versionOf(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || !('v' in value)) return undefined;
+  return typeof value.v === 'number' ? value.v : undefined;
 }

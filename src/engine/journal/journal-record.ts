@@ -1,162 +1,176 @@
+import { z } from 'zod';
+import { STEPS, type StepName } from '../../model/step-facts.js';
+import { SERVER_OUTCOMES } from './server-outcome.js';
+import { inconclusiveDecisionSchema, STEP_DETAIL_SCHEMAS, type StepDetail } from './step-detail.js';
+
 /**
  * The journal: append-only, fsynced JSON lines in the campaign's state dir, one record per step
  * transition, `started` written BEFORE the side effect and the outcome after it. Replaying it is
  * the only way to know a server's state; status, reports and metrics are views of it.
  *
  * The shape is versioned (`v`) and only ever grows: reports written from an old journal must
- * keep working, so fields are added, never renamed or dropped.
+ * keep working, so fields are added, never renamed or dropped. The schemas below are the shape:
+ * the types are read off them, and every line is validated against them when read back.
  */
 
 export const JOURNAL_VERSION = 1;
 
-/** The per-server steps, in the order a healthy upgrade takes them. */
-export const STEPS = [
-  'precheck',
-  'baseline',
-  'preflush',
-  'window-open',
-  'shutdown',
-  'upgrade',
-  'start',
-  'post-upgrade',
-  'verify',
-  'readiness-gates',
-  'window-close',
-  'analysis-gates',
-  // A rollback's own steps: the second window (when the first is already closed) and the way back.
-  'rollback-window-open',
-  'rollback-shutdown',
-  'rollback-package',
-  'rollback-start',
-  'rollback-verify',
-  'rollback-gates',
-  'rollback-window-close',
-] as const;
-export type StepName = (typeof STEPS)[number];
+// The step names and the outcomes are the records' vocabulary: their readers import them here.
+export { STEPS, type StepName } from '../../model/step-facts.js';
+export { SERVER_OUTCOMES, type ServerOutcome } from './server-outcome.js';
 
-export type StepEvent = 'started' | 'succeeded' | 'failed' | 'skipped';
+export const STEP_EVENTS = ['started', 'succeeded', 'failed', 'skipped'] as const;
+export type StepEvent = (typeof STEP_EVENTS)[number];
+
+/** What the engine alerts on. */
+export const ALERT_KINDS = [
+  'shutdown-over-budget',
+  'window-over-target',
+  'failure-budget-exceeded',
+  'stale-lock',
+  'other',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+const errorSummarySchema = z.object({ code: z.string(), message: z.string() });
+export type ErrorSummary = z.output<typeof errorSummarySchema>;
+
+const recordBase = {
+  /** The journal version that wrote it (never newer than this dbwave's). */
+  v: z.number().int().min(1),
+  /** Position in the journal, from 1: gaps or repeats mean damage. */
+  seq: z.number().int(),
+  /** ISO instant. */
+  at: z.string(),
+  campaign: z.string(),
+  wave: z.number().int(),
+};
+
+const waveRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('wave'),
+  event: z.enum(['started', 'resumed', 'finished', 'halted']),
+  servers: z.array(z.string()).readonly().optional(),
+  operator: z.object({ user: z.string(), host: z.string(), pid: z.number() }).optional(),
+  reason: z.string().optional(),
+  /** `run` or `rollback`: what the operator asked for. */
+  action: z.enum(['run', 'rollback']).optional(),
+});
+export type WaveRecord = z.output<typeof waveRecordSchema>;
+
+/** A step record as read, before its detail is checked against its step's shape. */
+const stepLineSchema = z.object({
+  ...recordBase,
+  kind: z.literal('step'),
+  server: z.string(),
+  step: z.enum(STEPS),
+  event: z.enum(STEP_EVENTS),
+  /** Step-specific facts (step-detail.ts): versions seen, dirty pages, where the run goes next... */
+  detail: z.unknown().optional(),
+  error: errorSummarySchema.optional(),
+});
+type StepLine = z.output<typeof stepLineSchema>;
+
+/** A step's name with its detail, for any of the steps `S`: a union discriminated by `step`. */
+export type StepFieldsOf<S extends StepName> = {
+  [K in S]: { readonly step: K; readonly detail?: StepDetail<K> };
+}[S];
+/** A step's name with its detail, for any step. */
+export type StepFields = StepFieldsOf<StepName>;
 
 /**
- * Where a server ends up. Every planned server starts `NotExecuted`, so a report is complete
- * even after a failure or a crash.
+ * Ties a step and its detail into one member of the `StepFields` union. TypeScript cannot see
+ * that `{ step: S; detail: StepDetail<S> }` of a generic `S` is a member of the union over all
+ * steps (a correlated union); the signature ties the two together, so this is the one place
+ * that says so.
  */
-export const SERVER_OUTCOMES = [
-  'NotExecuted',
-  'InProgress',
-  /** Upgraded, gates passed, window closed. */
-  'Upgraded',
-  /** Already on the `to` version at precheck: counts as done, nothing touched. */
-  'AlreadyUpgraded',
-  /** Failed its prechecks: no window was opened and nothing was touched. */
-  'PrecheckFailed',
-  /** Rolled back to `from` after a failure; healthy on the old version, window closed. */
-  'RolledBack',
-  /** dbwave stopped short and a person must look: the journal's reason says why. */
-  'NeedsPerson',
-  /** Past the point of no return: a downgrade would need a user migration. */
-  'NeedsUserMigration',
-] as const;
-export type ServerOutcome = (typeof SERVER_OUTCOMES)[number];
-
-export interface ErrorSummary {
-  readonly code: string;
-  readonly message: string;
+export function stepFields<S extends StepName>(step: S, detail?: StepDetail<S>): StepFields {
+  return (detail === undefined ? { step } : { step, detail }) as StepFields;
 }
 
-interface RecordBase {
-  readonly v: typeof JOURNAL_VERSION;
-  /** Position in the journal, from 1: gaps or repeats mean damage. */
-  readonly seq: number;
-  /** ISO instant. */
-  readonly at: string;
-  readonly campaign: string;
-  readonly wave: number;
-}
+/** A record of any of the steps `S`: its detail has that step's shape (`StepDetail<S>`). */
+export type StepRecordOf<S extends StepName> = Omit<StepLine, 'step' | 'detail'> & StepFieldsOf<S>;
+/** A step record: a union discriminated by `step`. */
+export type StepRecord = StepRecordOf<StepName>;
+/** The records of the steps `S`, picked out of the union (for type predicates). */
+export type StepRecordFor<S extends StepName> = Extract<StepRecord, { readonly step: S }>;
 
-export interface WaveRecord extends RecordBase {
-  readonly kind: 'wave';
-  readonly event: 'started' | 'resumed' | 'finished' | 'halted';
-  readonly servers?: readonly string[];
-  readonly operator?: { readonly user: string; readonly host: string; readonly pid: number };
-  readonly reason?: string;
-  /** `run` or `rollback`: what the operator asked for. */
-  readonly action?: 'run' | 'rollback';
-}
+const outcomeRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('outcome'),
+  server: z.string(),
+  outcome: z.enum(SERVER_OUTCOMES),
+  reason: z.string().optional(),
+});
+export type OutcomeRecord = z.output<typeof outcomeRecordSchema>;
 
-export interface StepRecord extends RecordBase {
-  readonly kind: 'step';
-  readonly server: string;
-  readonly step: StepName;
-  readonly event: StepEvent;
-  /** Step-specific facts: versions seen, dirty pages, the command's exit code, bytes written... */
-  readonly detail?: Readonly<Record<string, unknown>>;
-  readonly error?: ErrorSummary;
-}
+const alertRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('alert'),
+  server: z.string().optional(),
+  alert: z.enum(ALERT_KINDS),
+  message: z.string(),
+});
+export type AlertRecord = z.output<typeof alertRecordSchema>;
 
-export interface OutcomeRecord extends RecordBase {
-  readonly kind: 'outcome';
-  readonly server: string;
-  readonly outcome: ServerOutcome;
-  readonly reason?: string;
-}
-
-export interface AlertRecord extends RecordBase {
-  readonly kind: 'alert';
-  readonly server?: string;
-  readonly alert:
-    | 'shutdown-over-budget'
-    | 'window-over-target'
-    | 'failure-budget-exceeded'
-    | 'stale-lock'
-    | 'other';
-  readonly message: string;
-}
-
-export interface GateRecord extends RecordBase {
-  readonly kind: 'gate';
-  readonly server: string;
-  readonly phase: 'readiness' | 'analysis' | 'rollback';
-  readonly gate: string;
-  readonly verdict: 'pass' | 'fail' | 'inconclusive';
-  readonly evidence: string;
+const gateRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('gate'),
+  server: z.string(),
+  phase: z.enum(['readiness', 'analysis', 'rollback']),
+  gate: z.string(),
+  verdict: z.enum(['pass', 'fail', 'inconclusive']),
+  evidence: z.string(),
   /** How long the gate's probe took: what the readiness gates add to the 503 window. */
-  readonly durationMs?: number;
+  durationMs: z.number().optional(),
   /** What was decided on an inconclusive verdict, and by whom. */
-  readonly decision?: {
-    readonly action: 'continue' | 'rollback' | 'pause';
-    readonly by: 'operator' | 'campaign';
-  };
-}
+  decision: inconclusiveDecisionSchema.optional(),
+});
+export type GateRecord = z.output<typeof gateRecordSchema>;
 
 /** A set of InnoDB samples (rates per second and gauges) taken from one server. */
-export interface StatsRecord extends RecordBase {
-  readonly kind: 'stats';
-  readonly server: string;
+const statsRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('stats'),
+  server: z.string(),
   /** baseline: before the window; after: after warm-up; recheck: `dbwave compare`; control: a not-yet-upgraded peer. */
-  readonly phase: 'baseline' | 'after' | 'recheck' | 'control';
+  phase: z.enum(['baseline', 'after', 'recheck', 'control']),
   /** For a control: the upgraded server it is a control for. */
-  readonly controlFor?: string;
+  controlFor: z.string().optional(),
   /** For a control: which of the server's samplings it ran beside (a control is sampled at both). */
-  readonly controlPhase?: 'baseline' | 'after' | 'recheck';
-  readonly intervalMs: number;
+  controlPhase: z.enum(['baseline', 'after', 'recheck']).optional(),
+  intervalMs: z.number(),
   /** metric name -> one value per sample interval (rates for counters, readings for gauges). */
-  readonly series: Readonly<Record<string, readonly number[]>>;
+  series: z.record(z.string(), z.array(z.number()).readonly()).readonly(),
   /** Intervals dropped because the server restarted inside them (counters went down). */
-  readonly droppedIntervals?: number;
+  droppedIntervals: z.number().optional(),
   /** The wait before sampling: buffer pool load (`completed`, `not-enabled`, `timed-out`...) and warm-up. */
-  readonly warmup?: { readonly bufferPoolLoad: string; readonly waitedMs: number };
-}
+  warmup: z.object({ bufferPoolLoad: z.string(), waitedMs: z.number() }).optional(),
+});
+export type StatsRecord = z.output<typeof statsRecordSchema>;
 
 /** Shutdown progress while the server still answers: journaled at most every 30 s. */
-export interface ProgressRecord extends RecordBase {
-  readonly kind: 'progress';
-  readonly server: string;
-  readonly step: StepName;
-  readonly dirtyPages?: number;
-  readonly historyListLength?: number;
-  readonly etaMs?: number;
-  readonly message?: string;
-}
+const progressRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('progress'),
+  server: z.string(),
+  step: z.enum(STEPS),
+  dirtyPages: z.number().optional(),
+  historyListLength: z.number().optional(),
+  etaMs: z.number().optional(),
+  message: z.string().optional(),
+});
+export type ProgressRecord = z.output<typeof progressRecordSchema>;
+
+const journalLineSchema = z.discriminatedUnion('kind', [
+  waveRecordSchema,
+  stepLineSchema,
+  outcomeRecordSchema,
+  alertRecordSchema,
+  gateRecordSchema,
+  statsRecordSchema,
+  progressRecordSchema,
+]);
 
 export type JournalRecord =
   | WaveRecord
@@ -173,3 +187,56 @@ export type JournalEntry = JournalRecord extends infer R
     ? Omit<R, 'v' | 'seq' | 'at' | 'campaign'>
     : never
   : never;
+
+/** A line that is not a journal record: what is wrong with it, by key path. */
+export interface InvalidRecord {
+  readonly problem: string;
+}
+
+/** Validates one line's parsed JSON as a journal record; a step's detail against its step's shape. */
+export function parseJournalRecord(value: unknown): JournalRecord | InvalidRecord {
+  const line = journalLineSchema.safeParse(value);
+  if (!line.success) return { problem: describeIssue(line.error) };
+  if (line.data.kind !== 'step') return line.data;
+  return typedStepRecord(line.data, line.data.step);
+}
+
+function typedStepRecord<S extends StepName>(line: StepLine, step: S): StepRecordOf<S> | InvalidRecord {
+  const { step: _step, detail, ...rest } = line;
+  if (detail === undefined) {
+    const record: StepRecordOf<S> = { ...rest, step };
+    return record;
+  }
+  const checked = STEP_DETAIL_SCHEMAS[step].safeParse(detail);
+  if (!checked.success) return { problem: describeIssue(checked.error, 'detail') };
+  const record: StepRecordOf<S> = { ...rest, step, detail: checked.data };
+  return record;
+}
+
+function describeIssue(error: z.ZodError, under?: string): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'not a journal record';
+  const path = [...(under === undefined ? [] : [under]), ...issue.path.map(String)].join('.');
+  return path === '' ? issue.message : `${path}: ${issue.message}`;
+}
+
+/** The record is of step `step`: its detail has that step's shape. */
+export function isStepRecordOf<S extends StepName>(
+  record: StepRecord | undefined,
+  step: S,
+): record is StepRecordFor<S> {
+  return record?.step === step;
+}
+
+/** What the journal adds to an entry when it writes it. */
+export interface RecordStamp {
+  readonly v: number;
+  readonly seq: number;
+  readonly at: string;
+  readonly campaign: string;
+}
+
+/** The record an entry becomes once the journal numbers and stamps it. */
+export function stampRecord(entry: JournalEntry, stamp: RecordStamp): JournalRecord {
+  return { ...stamp, ...entry };
+}

@@ -1,11 +1,15 @@
-import type {
-  AlertRecord,
-  ErrorSummary,
-  JournalRecord,
-  ServerOutcome,
-  StepEvent,
-  StepName,
-  WaveRecord,
+import { closesWindow, opensWindow } from '../../model/step-facts.js';
+import {
+  type AlertRecord,
+  type ErrorSummary,
+  type JournalRecord,
+  type ServerOutcome,
+  type StepEvent,
+  type StepFields,
+  type StepName,
+  type StepRecord,
+  stepFields,
+  type WaveRecord,
 } from './journal-record.js';
 
 /**
@@ -13,35 +17,21 @@ import type {
  * from it, `dbwave status` and the reports show it.
  */
 
-/** Outcomes after which dbwave never touches the server again. */
-export const FINAL_OUTCOMES: readonly ServerOutcome[] = [
-  'Upgraded',
-  'AlreadyUpgraded',
-  'PrecheckFailed',
-  'RolledBack',
-  'NeedsPerson',
-  'NeedsUserMigration',
-];
-
-export function isFinalOutcome(outcome: ServerOutcome): boolean {
-  return FINAL_OUTCOMES.includes(outcome);
-}
-
-/** One step of one server as the journal saw it (its latest attempt). */
-export interface StepTiming {
-  readonly step: StepName;
+/**
+ * One step of one server as the journal saw it (its latest attempt). `detail` is the details of
+ * every record of the step, merged in order (later keys win).
+ */
+export type StepTiming = StepFields & {
   /** The step's latest event. */
   readonly event: StepEvent;
   readonly startedAt?: string;
   /** When it succeeded, failed or was skipped. */
   readonly endedAt?: string;
   readonly durationMs?: number;
-  /** Details of every record of the step, merged in order (later keys win). */
-  readonly detail: Readonly<Record<string, unknown>>;
   readonly error?: ErrorSummary;
   /** How many times it was started (more than one after a resume). */
   readonly attempts: number;
-}
+};
 
 /**
  * The user-facing window as far as the journal knows: `opening`/`closing` mean dbwave stopped
@@ -91,9 +81,6 @@ export interface JournalReplay {
   readonly lastSeq: number;
 }
 
-const WINDOW_OPENERS: readonly StepName[] = ['window-open', 'rollback-window-open'];
-const WINDOW_CLOSERS: readonly StepName[] = ['window-close', 'rollback-window-close'];
-
 interface MutableServer {
   server: string;
   wave: number;
@@ -121,18 +108,16 @@ function elapsed(from: string | undefined, to: string): number | undefined {
   return Math.max(0, Date.parse(to) - Date.parse(from));
 }
 
-function applyStep(state: MutableServer, record: Extract<JournalRecord, { kind: 'step' }>): void {
+function applyStep(state: MutableServer, record: StepRecord): void {
   const previous = state.steps.get(record.step);
-  const detail = { ...(previous?.detail ?? {}), ...(record.detail ?? {}) };
   const started = record.event === 'started';
   const startedAt = started ? record.at : previous?.startedAt;
   const next: StepTiming = {
-    step: record.step,
+    ...stepFields(record.step, { ...previous?.detail, ...record.detail }),
     event: record.event,
     ...(startedAt === undefined ? {} : { startedAt }),
     ...(started ? {} : { endedAt: record.at }),
     ...(started ? {} : optional('durationMs', elapsed(startedAt, record.at))),
-    detail,
     ...(record.error === undefined ? {} : { error: record.error }),
     attempts: (previous?.attempts ?? 0) + (started ? 1 : 0),
   };
@@ -142,7 +127,7 @@ function applyStep(state: MutableServer, record: Extract<JournalRecord, { kind: 
   state.lastAt = record.at;
   if (state.outcome === 'NotExecuted') state.outcome = 'InProgress';
 
-  if (WINDOW_OPENERS.includes(record.step)) {
+  if (opensWindow(record.step)) {
     if (started) state.window = 'opening';
     else if (record.event === 'succeeded') {
       state.window = 'open';
@@ -150,7 +135,7 @@ function applyStep(state: MutableServer, record: Extract<JournalRecord, { kind: 
       state.windowClosedAt = undefined;
     }
   }
-  if (WINDOW_CLOSERS.includes(record.step)) {
+  if (closesWindow(record.step)) {
     if (started) state.window = 'closing';
     else if (record.event === 'succeeded' || record.event === 'skipped') {
       state.window = 'closed';
@@ -159,10 +144,15 @@ function applyStep(state: MutableServer, record: Extract<JournalRecord, { kind: 
       if (openFor !== undefined) state.windowMs = (state.windowMs ?? 0) + openFor;
     }
   }
-  const version = typeof record.detail?.version === 'string' ? record.detail.version : undefined;
-  if (version !== undefined && record.event !== 'started') {
-    if (record.step === 'precheck') state.versionBefore = version;
-    if (record.step === 'verify' || record.step === 'rollback-verify') state.versionAfter = version;
+  if (record.event === 'started') return;
+  if (record.step === 'precheck' && record.detail?.version !== undefined) {
+    state.versionBefore = record.detail.version;
+  }
+  if (
+    (record.step === 'verify' || record.step === 'rollback-verify') &&
+    record.detail?.version !== undefined
+  ) {
+    state.versionAfter = record.detail.version;
   }
 }
 

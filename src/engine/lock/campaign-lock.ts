@@ -2,7 +2,7 @@ import { link, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { LockIdentity, LockOwner } from './lock-owner.js';
+import { type LockIdentity, type LockOwner, lockOwnerSchema } from './lock-owner.js';
 import { LockedError } from './locked-error.js';
 
 export const LOCK_FILE = 'lock.json';
@@ -45,14 +45,18 @@ export function isProcessAlive(pid: number): boolean {
 
 /** Reads a lock file; undefined when there is none. */
 export async function readLockOwner(stateDir: string): Promise<LockOwner | undefined> {
+  const file = join(stateDir, LOCK_FILE);
   try {
-    return JSON.parse(await readFile(join(stateDir, LOCK_FILE), 'utf8')) as LockOwner;
+    return await readLockFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DbwaveError(ErrorCode.Locked, `${join(stateDir, LOCK_FILE)} is unreadable; remove it by hand`, {
-      cause: error,
-    });
+    throw new DbwaveError(ErrorCode.Locked, `${file} is unreadable; remove it by hand`, { cause: error });
   }
+}
+
+/** A lock file's owner, checked: a file that is not one throws (ZodError, or SyntaxError for bad JSON). */
+async function readLockFile(file: string): Promise<LockOwner> {
+  return lockOwnerSchema.parse(JSON.parse(await readFile(file, 'utf8')));
 }
 
 /**
@@ -161,7 +165,7 @@ export class CampaignLock {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.retakeFresh();
       throw error;
     }
-    const moved = JSON.parse(await readFile(aside, 'utf8')) as LockOwner;
+    const moved = await readLockFile(aside);
     if (!sameOwner(moved, dead)) {
       // Someone else took it over between our look and our rename: put theirs back, and yield.
       await link(aside, this.file).catch(() => undefined);

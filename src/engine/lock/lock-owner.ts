@@ -1,15 +1,18 @@
-/** Who holds a campaign's lock, as written in `<stateDir>/lock.json`. */
-export interface LockOwner {
-  readonly user: string;
-  readonly host: string;
-  readonly pid: number;
+import { z } from 'zod';
+
+/** Who holds a campaign's lock, as written in `<stateDir>/lock.json`; checked when read back. */
+export const lockOwnerSchema = z.object({
+  user: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
   /** ISO instant the lock was taken. */
-  readonly started: string;
+  started: z.string(),
   /** ISO instant of the holder's last sign of life, refreshed every few seconds. */
-  readonly heartbeat: string;
+  heartbeat: z.string(),
   /** What the holder is doing, e.g. `run --wave 2`. */
-  readonly purpose?: string;
-}
+  purpose: z.string().optional(),
+});
+export type LockOwner = Readonly<z.output<typeof lockOwnerSchema>>;
 
 /** The identity of this process, without the times. */
 export type LockIdentity = Pick<LockOwner, 'user' | 'host' | 'pid'>;

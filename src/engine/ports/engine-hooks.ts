@@ -1,6 +1,7 @@
 import type { Campaign } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { EngineEvents } from '../events/engine-events.js';
+import type { HookFacts } from '../journal/step-detail.js';
 import type { Clock } from './clock.js';
 import type { RemoteShell } from './remote-shell.js';
 import type { SqlSession } from './sql-session.js';
@@ -39,7 +40,7 @@ export interface HookVerdict {
   readonly verdict: 'pass' | 'fail' | 'pause';
   readonly reason?: string;
   /** Kept in the step's journal record. */
-  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly detail?: HookFacts;
 }
 
 export interface EngineHooks {

@@ -1,12 +1,15 @@
-import type { StepName } from '../journal/journal-record.js';
-import type { EngineHooks, HookContext, HookVerdict } from '../ports/engine-hooks.js';
-import type { Next, PendingOutcome, StepContext, StepHandler, StepResult } from './step-context.js';
+import type { Next, PendingOutcome } from '../journal/step-detail.js';
+import type { EngineHooks, HookVerdict } from '../ports/engine-hooks.js';
+import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, closeWindow, needsPerson, rollBack } from './transitions.js';
 
 type HookName = keyof EngineHooks;
 
-interface HookStepSpec {
-  readonly step: StepName;
+/** The steps that hand over to a hook: they journal what the hook says (HookFacts). */
+type HookStepName = 'baseline' | 'readiness-gates' | 'analysis-gates' | 'rollback-gates';
+
+interface HookStepSpec<S extends HookStepName> {
+  readonly step: S;
   readonly hook: HookName;
   readonly onPass: (context: StepContext) => Next;
   readonly onFail: (context: StepContext, reason: string) => { next: Next; pending?: PendingOutcome };
@@ -15,7 +18,7 @@ interface HookStepSpec {
 }
 
 async function callHook(hook: HookName, context: StepContext): Promise<HookVerdict | undefined> {
-  const run = context.hooks[hook] as ((hookContext: HookContext) => Promise<HookVerdict>) | undefined;
+  const run = context.hooks[hook];
   return run === undefined ? undefined : run.call(context.hooks, context.hookContext());
 }
 
@@ -23,10 +26,10 @@ async function callHook(hook: HookName, context: StepContext): Promise<HookVerdi
  * A step that hands over to a stats or gates hook (issue 5): without a hook it is `skipped` and
  * the server goes on, so the step machine already has every hook point in place.
  */
-function hookStep(spec: HookStepSpec): StepHandler {
+function hookStep<S extends HookStepName>(spec: HookStepSpec<S>): StepHandler<S> {
   return {
     step: spec.step,
-    async run(context): Promise<StepResult> {
+    async run(context): Promise<StepResult<S>> {
       const verdict = await callHook(spec.hook, context);
       if (verdict === undefined) return { event: 'skipped', next: spec.onPass(context) };
       if (verdict.verdict === 'pass') {

@@ -12,7 +12,7 @@ function refuse(context: StepContext, message: string): never {
  * `from`. Only ever with mysqld stopped, and never after an unclean shutdown (checked here
  * again, whatever path led here). The installed version is verified afterwards.
  */
-function packageStep(step: 'upgrade' | 'rollback-package'): StepHandler {
+function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHandler<S> {
   const forward = step === 'upgrade';
   const command = forward ? 'upgrade' : 'rollback';
   const shutdownStep = forward ? 'shutdown' : 'rollback-shutdown';
@@ -22,7 +22,7 @@ function packageStep(step: 'upgrade' | 'rollback-package'): StepHandler {
 
   return {
     step,
-    async run(context): Promise<StepResult> {
+    async run(context): Promise<StepResult<S>> {
       if (context.detail(shutdownStep).clean === false) {
         refuse(
           context,

@@ -27,10 +27,10 @@ export function resolveErrorLog(
  * crash), the datadir has room, and no transaction is so old that it would stretch the shutdown.
  * Read-only: a failure here touches nothing.
  */
-export const precheckStep: StepHandler = {
+export const precheckStep: StepHandler<'precheck'> = {
   step: 'precheck',
 
-  async run(context): Promise<StepResult> {
+  async run(context): Promise<StepResult<'precheck'>> {
     const { campaign, server, commands } = context;
     if (!(await commands.isRunning('precheck'))) refuse(context, 'mysqld is not running');
     const sql = await context.sql();

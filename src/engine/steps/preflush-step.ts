@@ -1,4 +1,5 @@
 import { DbwaveError, ErrorCode, errorMessage, TimeoutError } from '../../core/errors.js';
+import type { PreflushEnd, StepDetail } from '../journal/step-detail.js';
 import type { SqlSession } from '../ports/sql-session.js';
 import { drainCounters, globalVariable, setGlobalNumber } from './innodb-queries.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
@@ -19,14 +20,14 @@ export interface PreflushOriginals {
 }
 
 /** The originals from the pre-flush's journaled detail; undefined when it never read them. */
-export function preflushOriginals(
-  detail: Readonly<Record<string, unknown>> | undefined,
-): PreflushOriginals | undefined {
-  const dirtyPagesPct = Number(detail?.originalDirtyPagesPct);
-  if (!Number.isFinite(dirtyPagesPct)) return undefined;
-  const ioCapacity = Number(detail?.originalIoCapacity);
-  const ioCapacityMax = Number(detail?.originalIoCapacityMax);
-  return Number.isFinite(ioCapacity) && Number.isFinite(ioCapacityMax)
+export function preflushOriginals(detail: StepDetail<'preflush'> | undefined): PreflushOriginals | undefined {
+  if (detail?.originalDirtyPagesPct === undefined) return undefined;
+  const {
+    originalDirtyPagesPct: dirtyPagesPct,
+    originalIoCapacity: ioCapacity,
+    originalIoCapacityMax: ioCapacityMax,
+  } = detail;
+  return ioCapacity !== undefined && ioCapacityMax !== undefined
     ? { dirtyPagesPct, ioCapacity, ioCapacityMax }
     : { dirtyPagesPct };
 }
@@ -50,9 +51,6 @@ async function readNumber(sql: SqlSession, name: string, server: string): Promis
   return value;
 }
 
-/** Why the pre-flush stopped waiting: journaled as `endedBy`. */
-export type PreflushEnd = 'target' | 'settled' | 'timeout';
-
 /** Dirty pages must fall below this share of their lowest reading to count as still falling. */
 const STILL_FALLING = 0.95;
 
@@ -66,7 +64,7 @@ const STILL_FALLING = 0.95;
  * was flushed is lost. They are restored when the pre-flush fails or is aborted, and by the engine
  * when the server's run ends without reaching the shutdown (or a resume finds it so).
  */
-export const preflushStep: StepHandler = {
+export const preflushStep: StepHandler<'preflush'> = {
   step: 'preflush',
 
   async prepare(context) {
@@ -86,10 +84,16 @@ export const preflushStep: StepHandler = {
     };
   },
 
-  async run(context, prepared): Promise<StepResult> {
+  async run(context, prepared): Promise<StepResult<'preflush'>> {
     const { preflush } = context.campaign;
     if (!preflush.enabled) return { event: 'skipped', next: { step: 'window-open' } };
-    const original = preflushOriginals(prepared) ?? { dirtyPagesPct: Number(prepared.originalDirtyPagesPct) };
+    const original = preflushOriginals(prepared);
+    if (original === undefined) {
+      throw new DbwaveError(
+        ErrorCode.Internal,
+        `${context.server.name}: ${VARIABLE} was not read before the pre-flush`,
+      );
+    }
     const sql = await context.sql();
     let last: number | undefined;
     let endedBy: PreflushEnd = 'timeout';

@@ -2,17 +2,33 @@ import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
 import { templateVariables } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
+import {
+  closesWindow,
+  isRollbackStep,
+  opensWindow,
+  runsBeforeWindow,
+  runsInsideWindow,
+} from '../../model/step-facts.js';
 import type { AlertKind, EngineEvents } from '../events/engine-events.js';
 import { ShellHostCommands } from '../host-commands/shell-host-commands.js';
-import type { ErrorSummary, JournalRecord, ServerOutcome, StepName } from '../journal/journal-record.js';
+import {
+  type ErrorSummary,
+  type JournalRecord,
+  type ServerOutcome,
+  type StepEvent,
+  type StepName,
+  type StepRecord,
+  stepFields,
+} from '../journal/journal-record.js';
+import type { Next, PendingOutcome, StepDetail } from '../journal/step-detail.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineHooks, HookContext } from '../ports/engine-hooks.js';
 import type { MaintenanceWindow } from '../ports/maintenance-window.js';
 import type { CommandOutputSink, ServerConnectors } from '../ports/server-connectors.js';
 import type { SqlSession } from '../ports/sql-session.js';
 import { preflushOriginals, restorePreflushSetting } from './preflush-step.js';
-import type { Next, PendingOutcome, StepContext, StepHandler, StepResult } from './step-context.js';
-import { BEFORE_WINDOW, INSIDE_WINDOW, STEP_HANDLERS } from './step-table.js';
+import type { StepContext, StepHandler, StepResult } from './step-context.js';
+import { handlerFor } from './step-table.js';
 
 export interface ServerUpgradeOptions {
   readonly server: ResolvedServer;
@@ -48,9 +64,6 @@ export interface ServerUpgradeResult {
   readonly paused?: boolean;
 }
 
-const WINDOW_OPENERS: readonly StepName[] = ['window-open', 'rollback-window-open'];
-const WINDOW_CLOSERS: readonly StepName[] = ['window-close', 'rollback-window-close'];
-
 export function summarizeError(error: unknown): ErrorSummary {
   return {
     code: error instanceof DbwaveError ? error.code : ErrorCode.Internal,
@@ -71,7 +84,8 @@ export async function upgradeServer(options: ServerUpgradeOptions): Promise<Serv
 
 class ServerUpgrade {
   private readonly options: ServerUpgradeOptions;
-  private readonly facts = new Map<StepName, Record<string, unknown>>();
+  /** Every step's journaled details so far, this run's and earlier runs', merged. */
+  private readonly facts: { [S in StepName]?: StepDetail<S> } = {};
   private pendingOutcome: PendingOutcome | undefined;
   /** A gate's pause verdict decided this run's way (see HookVerdict). */
   private paused = false;
@@ -119,11 +133,11 @@ class ServerUpgrade {
       sql: () => this.sql(),
       trySql: () => this.sql().catch(() => undefined),
       dropSql: () => this.dropSql(),
-      detail: (step) => this.facts.get(step) ?? {},
+      detail: (step) => this.facts[step] ?? {},
       pending: () => this.pendingOutcome,
       inSecondWindow: () => this.secondWindow,
       pastPointOfNoReturn: () =>
-        campaign.pointOfNoReturn !== 'never' && this.facts.has(campaign.pointOfNoReturn),
+        campaign.pointOfNoReturn !== 'never' && this.facts[campaign.pointOfNoReturn] !== undefined,
       progress: (step, fields) =>
         options.events.emit('progress', {
           at: this.now(),
@@ -149,12 +163,12 @@ class ServerUpgrade {
     try {
       let { cursor, probeFirst } = await this.startingPoint();
       const resumed = this.options.history.some((record) => record.kind === 'step');
-      if ('step' in cursor && resumed && INSIDE_WINDOW.includes(cursor.step)) {
+      if ('step' in cursor && resumed && runsInsideWindow(cursor.step)) {
         await this.reopenWindow(cursor.step);
       }
       while ('step' in cursor) {
         this.currentStep = cursor.step;
-        const handler = STEP_HANDLERS[cursor.step];
+        const handler = handlerFor(cursor.step);
         const result =
           (probeFirst === cursor.step ? await this.probe(handler) : undefined) ??
           (await this.execute(handler));
@@ -184,9 +198,7 @@ class ServerUpgrade {
 
   /** Where this run begins: precheck for a fresh server, else from the journal's last record. */
   private async startingPoint(): Promise<{ cursor: Next; probeFirst?: StepName }> {
-    const steps = this.options.history.filter(
-      (record): record is Extract<JournalRecord, { kind: 'step' }> => record.kind === 'step',
-    );
+    const steps = this.options.history.filter((record): record is StepRecord => record.kind === 'step');
     const last = steps.at(-1);
     const rollback = this.options.rollback;
     if (rollback !== undefined && !(last !== undefined && rollbackInFlight(last))) {
@@ -194,21 +206,20 @@ class ServerUpgrade {
     }
     if (!last) return { cursor: { step: 'precheck' } };
     if (last.event === 'started') {
-      if (BEFORE_WINDOW.includes(last.step)) {
+      if (runsBeforeWindow(last.step)) {
         await this.undoUnfinishedPreflush();
         return { cursor: { step: 'precheck' } };
       }
       return { cursor: { step: last.step }, probeFirst: last.step };
     }
-    const next = last.detail?.next as Next | undefined;
-    if (!next || typeof next !== 'object') {
+    const next = last.detail?.next;
+    if (next === undefined) {
       return {
         cursor: { outcome: 'NeedsPerson', reason: `the journal does not say what follows ${last.step}` },
       };
     }
     // A window closed after an interruption names the step that was in flight: probe it first.
-    if ('step' in next && last.detail?.afterInterruption !== undefined)
-      return { cursor: next, probeFirst: next.step };
+    if ('step' in next && closedAfterInterruption(last)) return { cursor: next, probeFirst: next.step };
     return { cursor: next };
   }
 
@@ -232,8 +243,7 @@ class ServerUpgrade {
    * failure between) must not keep serving with them.
    */
   private async restoreLoweredPreflush(): Promise<void> {
-    const preflush = this.facts.get('preflush');
-    if (preflush?.loweredUntilShutdown !== true || this.facts.has('shutdown')) return;
+    if (this.facts.preflush?.loweredUntilShutdown !== true || this.facts.shutdown !== undefined) return;
     await this.restorePreflush();
   }
 
@@ -246,7 +256,7 @@ class ServerUpgrade {
   }
 
   private async restorePreflush(): Promise<void> {
-    const originals = preflushOriginals(this.facts.get('preflush'));
+    const originals = preflushOriginals(this.facts.preflush);
     if (originals === undefined) return;
     try {
       await restorePreflushSetting(this.context, originals);
@@ -260,7 +270,7 @@ class ServerUpgrade {
 
   /** A resumed run inside a window makes sure the window is open again first. */
   private async reopenWindow(resumeAt: StepName): Promise<void> {
-    const step: StepName = this.secondWindow ? 'rollback-window-open' : 'window-open';
+    const step = this.secondWindow ? 'rollback-window-open' : 'window-open';
     await this.emitStep(step, 'started', { reopen: true, resumeAt });
     const started = this.options.clock.now();
     await this.options.window.open(this.options.server);
@@ -273,9 +283,9 @@ class ServerUpgrade {
     );
   }
 
-  private async probe(handler: StepHandler): Promise<StepResult | undefined> {
+  private async probe<S extends StepName>(handler: StepHandler<S>): Promise<StepResult<S> | undefined> {
     const started = this.options.clock.now();
-    let result: StepResult | 'rerun';
+    let result: StepResult<S> | 'rerun';
     try {
       result = await handler.probe(this.context);
     } catch (error) {
@@ -288,9 +298,9 @@ class ServerUpgrade {
     return result;
   }
 
-  private async execute(handler: StepHandler): Promise<StepResult> {
+  private async execute<S extends StepName>(handler: StepHandler<S>): Promise<StepResult<S>> {
     const { clock, signal } = this.options;
-    let prepared: Readonly<Record<string, unknown>> = {};
+    let prepared: StepDetail<S> = {};
     let prepareError: unknown;
     try {
       prepared = (await handler.prepare?.(this.context)) ?? {};
@@ -302,7 +312,7 @@ class ServerUpgrade {
     this.unjournaledPending = undefined;
     await this.emitStep(handler.step, 'started', pending === undefined ? prepared : { ...prepared, pending });
     const started = clock.now();
-    let result: StepResult;
+    let result: StepResult<S>;
     try {
       if (prepareError !== undefined) throw prepareError;
       result = await handler.run(this.context, prepared);
@@ -315,10 +325,16 @@ class ServerUpgrade {
     return result;
   }
 
-  private async record(step: StepName, result: StepResult, durationMs: number): Promise<void> {
+  private async record<S extends StepName>(
+    step: S,
+    result: StepResult<S>,
+    durationMs: number,
+  ): Promise<void> {
     if (result.pending) this.pendingOutcome = result.pending;
-    if (result.detail?.paused === true) this.paused = true;
-    const detail = {
+    if (result.detail !== undefined && 'paused' in result.detail && result.detail.paused === true) {
+      this.paused = true;
+    }
+    const detail: StepDetail<S> = {
       ...(result.detail ?? {}),
       next: result.next,
       ...(result.pending ? { pending: result.pending } : {}),
@@ -332,10 +348,10 @@ class ServerUpgrade {
     );
   }
 
-  private async emitStep(
-    step: StepName,
-    event: 'started' | 'succeeded' | 'failed' | 'skipped',
-    detail: Readonly<Record<string, unknown>>,
+  private async emitStep<S extends StepName>(
+    step: S,
+    event: StepEvent,
+    detail: StepDetail<S>,
     error?: ErrorSummary,
     durationMs?: number,
   ): Promise<void> {
@@ -344,22 +360,20 @@ class ServerUpgrade {
       at: this.now(),
       wave: this.options.wave,
       server: this.options.server.name,
-      step,
+      ...stepFields(step, Object.keys(detail).length === 0 ? undefined : detail),
       event,
-      ...(Object.keys(detail).length === 0 ? {} : { detail }),
       ...(error === undefined ? {} : { error }),
       ...(durationMs === undefined ? {} : { durationMs }),
     });
   }
 
   /** Keeps the journaled facts, and what they say about the window, as the journal will. */
-  private remember(step: StepName, event: string, detail: Readonly<Record<string, unknown>>): void {
-    this.facts.set(step, { ...(this.facts.get(step) ?? {}), ...detail });
-    const pending = detail.pending as PendingOutcome | undefined;
-    if (pending && typeof pending === 'object') this.pendingOutcome = pending;
+  private remember<S extends StepName>(step: S, event: StepEvent, detail: StepDetail<S>): void {
+    this.facts[step] = { ...this.facts[step], ...detail };
+    if (detail.pending !== undefined) this.pendingOutcome = detail.pending;
     if (step === 'rollback-window-open') this.secondWindow = true;
-    if (WINDOW_OPENERS.includes(step)) this.windowMaybeOpen = true;
-    if (WINDOW_CLOSERS.includes(step) && (event === 'succeeded' || event === 'skipped')) {
+    if (opensWindow(step)) this.windowMaybeOpen = true;
+    if (closesWindow(step) && (event === 'succeeded' || event === 'skipped')) {
       this.windowMaybeOpen = false;
     }
   }
@@ -370,7 +384,7 @@ class ServerUpgrade {
    */
   private async closeWindowAfterAccident(cause: unknown): Promise<void> {
     if (!this.windowMaybeOpen) return;
-    const step: StepName = this.secondWindow ? 'rollback-window-close' : 'window-close';
+    const step = this.secondWindow ? 'rollback-window-close' : 'window-close';
     const reason = errorMessage(cause);
     await this.emitStep(step, 'started', { afterInterruption: reason }).catch(() => undefined);
     try {
@@ -431,11 +445,11 @@ class ServerUpgrade {
   }
 
   private hookContext(): HookContext {
-    const errorLog = this.facts.get('precheck')?.errorLog;
+    const errorLog = this.facts.precheck?.errorLog;
     // After a rollback (in the first window or a second one) the gates judge the old version's
     // start, not the lines the new version wrote before it was rolled back.
-    const rollingBack = this.currentStep?.startsWith('rollback-') === true;
-    const startOffset = this.facts.get(rollingBack ? 'rollback-start' : 'start')?.errorLogOffset;
+    const rollingBack = this.currentStep !== undefined && isRollbackStep(this.currentStep);
+    const startOffset = this.facts[rollingBack ? 'rollback-start' : 'start']?.errorLogOffset;
     return {
       server: this.options.server,
       campaign: this.options.campaign,
@@ -445,9 +459,9 @@ class ServerUpgrade {
       signal: this.options.signal,
       shell: this.context.shell,
       sql: this.context.sql,
-      ...(typeof errorLog === 'string'
-        ? { errorLog: { path: errorLog, ...(typeof startOffset === 'number' ? { startOffset } : {}) } }
-        : {}),
+      ...(errorLog === undefined
+        ? {}
+        : { errorLog: { path: errorLog, ...(startOffset === undefined ? {} : { startOffset }) } }),
     };
   }
 
@@ -457,11 +471,17 @@ class ServerUpgrade {
 }
 
 /** The journal's last step of a server is a rollback step that has not reached an outcome yet. */
-function rollbackInFlight(last: Extract<JournalRecord, { kind: 'step' }>): boolean {
-  if (!last.step.startsWith('rollback-')) return false;
+function rollbackInFlight(last: StepRecord): boolean {
+  if (!isRollbackStep(last.step)) return false;
   if (last.event === 'started') return true;
   const next = last.detail?.next;
-  return typeof next === 'object' && next !== null && 'step' in next;
+  return next !== undefined && 'step' in next;
+}
+
+/** The record closed a window on dbwave's way out of a failed or interrupted run. */
+function closedAfterInterruption(record: StepRecord): boolean {
+  const detail = record.detail;
+  return detail !== undefined && 'afterInterruption' in detail && detail.afterInterruption !== undefined;
 }
 
 function requireCommands(campaign: Campaign, campaignFile: string): NonNullable<Campaign['commands']> {

@@ -1,6 +1,8 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
+import { isOverShutdownBudget, shutdownLimits } from '../../model/shutdown-limits.js';
 import { commandFailed } from '../host-commands/command-failed.js';
+import type { Next } from '../journal/step-detail.js';
 import type { ErrorLogTail } from '../ports/host-commands.js';
 import type { SqlSession } from '../ports/sql-session.js';
 import { drainCounters, setGlobalNumber } from './innodb-queries.js';
@@ -54,24 +56,23 @@ export async function errorLogSince(
 
 function errorLogPath(context: StepContext): string {
   const path = context.detail('precheck').errorLog;
-  if (typeof path !== 'string' || path === '') {
+  if (path === undefined || path === '') {
     throw new DbwaveError(ErrorCode.Internal, `${context.server.name}: no error log known from precheck`);
   }
   return path;
 }
 
 async function exitedCleanly(context: StepContext, step: ShutdownStepName): Promise<boolean> {
-  const offset = Number(context.detail(step).errorLogOffset ?? 0);
   const text = await errorLogSince(
     context,
     step,
     errorLogPath(context),
-    Number.isFinite(offset) ? offset : 0,
+    context.detail(step).errorLogOffset ?? 0,
   );
   return CLEAN_SHUTDOWN_LINE.test(text);
 }
 
-function afterCleanExit(step: ShutdownStepName): StepResult['next'] {
+function afterCleanExit(step: ShutdownStepName): Next {
   return { step: step === 'shutdown' ? 'upgrade' : 'rollback-package' };
 }
 
@@ -83,7 +84,7 @@ function afterUncleanExit(context: StepContext, step: ShutdownStepName): StepFai
   return needsPerson(context, reason);
 }
 
-function notRunning(step: ShutdownStepName): StepResult {
+function notRunning<S extends ShutdownStepName>(step: S): StepResult<S> {
   return { event: 'skipped', next: afterCleanExit(step), detail: { reason: 'mysqld was not running' } };
 }
 
@@ -95,13 +96,13 @@ function notRunning(step: ShutdownStepName): StepResult {
  * campaign's policy: `wait` (up to hardLimit) or `abort` (wait for the exit, do not upgrade,
  * start the old version, leave it to a person). mysqld is never killed.
  */
-export function shutdownStep(step: ShutdownStepName): StepHandler {
+export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S> {
   return {
     step,
 
     async prepare(context) {
       const earlier = context.detail(step);
-      if (typeof earlier.errorLogOffset === 'number') {
+      if (earlier.errorLogOffset !== undefined) {
         return {
           errorLogOffset: earlier.errorLogOffset,
           wasRunning: earlier.wasRunning !== false,
@@ -114,7 +115,7 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
       return { errorLogOffset: (await context.commands.errorLogSize(step, path)) ?? 0, wasRunning };
     },
 
-    async run(context, prepared): Promise<StepResult> {
+    async run(context, prepared): Promise<StepResult<S>> {
       const { campaign, server, commands } = context;
       if (prepared.wasRunning === false) return notRunning(step);
       const started = context.clock.now();
@@ -132,11 +133,12 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
         throw commandFailed(server, 'stop', stop);
       }
 
-      const budget = campaign.shutdown.budget;
-      const hardLimit = campaign.shutdown.hardLimit ?? budget * 2;
+      // Journaled with the outcome: reports read the limits the wait applied.
+      const limits = shutdownLimits(campaign);
+      const { budgetMs: budget, hardLimitMs: hardLimit } = limits;
       const samples: DrainSample[] = [];
       const logPath = errorLogPath(context);
-      const logOffset = Number(prepared.errorLogOffset ?? 0);
+      const logOffset = prepared.errorLogOffset ?? 0;
       let exitLog: ErrorLogTail | undefined;
       let overBudget = false;
       let lastJournaled = Number.NEGATIVE_INFINITY;
@@ -157,7 +159,7 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
           intervalMs: POLL_MS,
           signal: context.signal,
           check: async (elapsedMs) => {
-            if (!overBudget && elapsedMs > budget) {
+            if (!overBudget && isOverShutdownBudget(elapsedMs, budget)) {
               overBudget = true;
               await context.alert(
                 'shutdown-over-budget',
@@ -203,6 +205,7 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
           return {
             event: 'failed',
             error,
+            detail: { ...limits, overBudget },
             ...needsPerson(
               context,
               `${step}: mysqld still running after ${formatDuration(hardLimit)} (hard limit); it was not killed`,
@@ -222,7 +225,7 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
           event: 'failed',
           error: new UncleanShutdown(server.name),
           ...afterUncleanExit(context, step),
-          detail: { elapsedMs, clean: false, ...logSize },
+          detail: { ...limits, elapsedMs, clean: false, overBudget, ...logSize },
         };
       }
       if (overBudget && step === 'shutdown' && campaign.shutdown.overBudget === 'abort') {
@@ -233,13 +236,13 @@ export function shutdownStep(step: ShutdownStepName): StepHandler {
             outcome: 'NeedsPerson',
             reason: `shutdown took ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)} (policy abort): not upgraded, started on the old version`,
           },
-          detail: { elapsedMs, clean: true, overBudget, ...logSize },
+          detail: { ...limits, elapsedMs, clean: true, overBudget, ...logSize },
         };
       }
       return {
         event: 'succeeded',
         next: afterCleanExit(step),
-        detail: { elapsedMs, clean: true, overBudget, ...logSize },
+        detail: { ...limits, elapsedMs, clean: true, overBudget, ...logSize },
       };
     },
 

@@ -23,22 +23,22 @@ async function answers(context: StepContext): Promise<boolean> {
  * A process that is gone while it does not answer yet fails the step at once. The error log's
  * size before the start is kept, so that log gates read only what this start wrote.
  */
-function startStep(step: 'start' | 'rollback-start'): StepHandler {
+function startStep<S extends 'start' | 'rollback-start'>(step: S): StepHandler<S> {
   const next = { step: step === 'start' ? 'post-upgrade' : 'rollback-verify' } as const;
   return {
     step,
     async prepare(context) {
       const path = context.detail('precheck').errorLog;
-      if (typeof path !== 'string') return {};
+      if (path === undefined) return {};
       // Read at the end of the clean shutdown, with mysqld down since: no round trip in the window.
       const afterShutdown = context.detail(
         step === 'start' ? 'shutdown' : 'rollback-shutdown',
       ).errorLogSizeAfter;
-      if (typeof afterShutdown === 'number') return { errorLogOffset: afterShutdown };
+      if (afterShutdown !== undefined) return { errorLogOffset: afterShutdown };
       const offset = await context.commands.errorLogSize(step, path);
       return offset === undefined ? {} : { errorLogOffset: offset };
     },
-    async run(context): Promise<StepResult> {
+    async run(context): Promise<StepResult<S>> {
       await context.dropSql();
       await context.commands.runChecked(step, 'start');
       const started = context.clock.now();

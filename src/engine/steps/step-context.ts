@@ -1,7 +1,8 @@
 import type { Campaign } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { AlertKind, EngineEvents } from '../events/engine-events.js';
-import type { ServerOutcome, StepName } from '../journal/journal-record.js';
+import type { StepName } from '../journal/journal-record.js';
+import type { Next, PendingOutcome, StepDetail } from '../journal/step-detail.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineHooks, HookContext } from '../ports/engine-hooks.js';
 import type { HostCommands } from '../ports/host-commands.js';
@@ -9,22 +10,11 @@ import type { MaintenanceWindow } from '../ports/maintenance-window.js';
 import type { RemoteShell } from '../ports/remote-shell.js';
 import type { SqlSession } from '../ports/sql-session.js';
 
-/** Where a server goes after a step: another step, or its final outcome. */
-export type Next =
-  | { readonly step: StepName }
-  | { readonly outcome: ServerOutcome; readonly reason?: string };
-
-/** The outcome a server will get once its window is closed (set by a failure or a rollback). */
-export interface PendingOutcome {
-  readonly outcome: ServerOutcome;
-  readonly reason: string;
-}
-
-export interface StepResult {
+export interface StepResult<S extends StepName = StepName> {
   readonly event: 'succeeded' | 'failed' | 'skipped';
   readonly next: Next;
   /** Journaled with the step's outcome record. */
-  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly detail?: StepDetail<S>;
   readonly error?: unknown;
   readonly pending?: PendingOutcome;
 }
@@ -54,7 +44,7 @@ export interface StepContext {
   /** Forgets the session (the server is stopping or restarting). */
   readonly dropSql: () => Promise<void>;
   /** Every journaled detail of `step` for this server, this run's and earlier runs', merged. */
-  readonly detail: (step: StepName) => Readonly<Record<string, unknown>>;
+  readonly detail: <S extends StepName>(step: S) => StepDetail<S>;
   /** The outcome waiting for the window to close, if a failure already decided it. */
   readonly pending: () => PendingOutcome | undefined;
   /** Whether the current window is the second one (an analysis-gate rollback). */
@@ -78,16 +68,16 @@ export interface StepContext {
 }
 
 /** One step of the machine: `run` does it; `probe` tells, after a crash mid-step, what it did. */
-export interface StepHandler {
-  readonly step: StepName;
+export interface StepHandler<S extends StepName = StepName> {
+  readonly step: S;
   /** Read-only look before the `started` record, for facts the record must carry. */
-  prepare?(context: StepContext): Promise<Readonly<Record<string, unknown>>>;
-  run(context: StepContext, prepared: Readonly<Record<string, unknown>>): Promise<StepResult>;
+  prepare?(context: StepContext): Promise<StepDetail<S>>;
+  run(context: StepContext, prepared: StepDetail<S>): Promise<StepResult<S>>;
   /**
    * dbwave died between this step's `started` record and its outcome: look at the server and
    * return the step's result if its effect is already there, or `rerun` to run it again.
    */
-  probe(context: StepContext): Promise<StepResult | 'rerun'>;
+  probe(context: StepContext): Promise<StepResult<S> | 'rerun'>;
   /** Where an error thrown by `run` leads. */
   onError(context: StepContext, error: unknown): StepFailure | Promise<StepFailure>;
 }

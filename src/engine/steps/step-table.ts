@@ -15,7 +15,7 @@ import {
 } from './window-steps.js';
 
 /** Every step's handler, by name. */
-export const STEP_HANDLERS: Readonly<Record<StepName, StepHandler>> = {
+export const STEP_HANDLERS: { readonly [S in StepName]: StepHandler<S> } = {
   precheck: precheckStep,
   baseline: baselineStep,
   preflush: preflushStep,
@@ -37,20 +37,7 @@ export const STEP_HANDLERS: Readonly<Record<StepName, StepHandler>> = {
   'rollback-window-close': rollbackWindowCloseStep,
 };
 
-/** Steps before the window: nothing on them needs a probe, they are run again from precheck. */
-export const BEFORE_WINDOW: readonly StepName[] = ['precheck', 'baseline', 'preflush'];
-
-/** Steps that run with users in 503: a resumed run reopens the window before any of them. */
-export const INSIDE_WINDOW: readonly StepName[] = [
-  'shutdown',
-  'upgrade',
-  'start',
-  'post-upgrade',
-  'verify',
-  'readiness-gates',
-  'rollback-shutdown',
-  'rollback-package',
-  'rollback-start',
-  'rollback-verify',
-  'rollback-gates',
-];
+/** The handler of `step`, typed by its step. */
+export function handlerFor<S extends StepName>(step: S): StepHandler<S> {
+  return STEP_HANDLERS[step];
+}

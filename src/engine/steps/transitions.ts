@@ -1,5 +1,6 @@
 import { errorMessage } from '../../core/errors.js';
-import type { Next, PendingOutcome, StepContext } from './step-context.js';
+import type { Next, PendingOutcome } from '../journal/step-detail.js';
+import type { StepContext } from './step-context.js';
 
 /** The step that closes the window the server is in now. */
 export function closeWindow(context: StepContext): Next {

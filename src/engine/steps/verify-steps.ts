@@ -5,9 +5,9 @@ import type { StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 
 /** The new server's post-upgrade command (mysql_upgrade / mariadb-upgrade), when the campaign has one. */
-export const postUpgradeStep: StepHandler = {
+export const postUpgradeStep: StepHandler<'post-upgrade'> = {
   step: 'post-upgrade',
-  async run(context): Promise<StepResult> {
+  async run(context): Promise<StepResult<'post-upgrade'>> {
     if (!context.commands.has('postUpgrade')) {
       return { event: 'skipped', next: { step: 'verify' } };
     }
@@ -19,11 +19,11 @@ export const postUpgradeStep: StepHandler = {
   onError: (context, error) => rollBack(context, because('post-upgrade', error)),
 };
 
-function verifyStep(step: 'verify' | 'rollback-verify'): StepHandler {
+function verifyStep<S extends 'verify' | 'rollback-verify'>(step: S): StepHandler<S> {
   const forward = step === 'verify';
   return {
     step,
-    async run(context): Promise<StepResult> {
+    async run(context): Promise<StepResult<S>> {
       const expected = forward ? context.campaign.to.version : context.campaign.from.version;
       const version = await serverVersion(await context.sql());
       if (!serverVersionIs(version, expected)) {

@@ -1,17 +1,22 @@
 import { formatDuration } from '../../core/duration.js';
 import { errorMessage } from '../../core/errors.js';
 import type { StepName } from '../journal/journal-record.js';
-import type { Next, StepContext, StepHandler, StepResult } from './step-context.js';
+import type { Next } from '../journal/step-detail.js';
+import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 
 const CLOSE_ATTEMPTS = 3;
 const CLOSE_RETRY_MS = 2_000;
 
 /** Opens the server's 503 window; `openedAt` (clock ms) is kept for the window's measure. */
-function openStep(step: StepName, next: StepName, closer: StepName): StepHandler {
+function openStep<S extends 'window-open' | 'rollback-window-open'>(
+  step: S,
+  next: StepName,
+  closer: StepName,
+): StepHandler<S> {
   return {
     step,
-    async run(context): Promise<StepResult> {
+    async run(context): Promise<StepResult<S>> {
       await context.window.open(context.server);
       return { event: 'succeeded', next: { step: next }, detail: { openedAt: context.clock.now() } };
     },
@@ -33,14 +38,14 @@ function openStep(step: StepName, next: StepName, closer: StepName): StepHandler
  * Closes the 503 window, retrying a few times since a window left open is users locked out, and
  * measures it against the campaign's target503 (an overrun is an alert, not a failure).
  */
-function closeStep(
-  step: StepName,
-  opener: StepName,
+function closeStep<S extends 'window-close' | 'rollback-window-close'>(
+  step: S,
+  opener: 'window-open' | 'rollback-window-open',
   afterwards: (context: StepContext) => Next,
-): StepHandler {
+): StepHandler<S> {
   return {
     step,
-    async run(context): Promise<StepResult> {
+    async run(context): Promise<StepResult<S>> {
       let lastError: unknown;
       for (let attempt = 1; attempt <= CLOSE_ATTEMPTS; attempt++) {
         try {
@@ -53,8 +58,8 @@ function closeStep(
         }
       }
       if (lastError !== undefined) throw lastError;
-      const openedAt = Number(context.detail(opener).openedAt);
-      const windowMs = Number.isFinite(openedAt) ? context.clock.now() - openedAt : undefined;
+      const { openedAt } = context.detail(opener);
+      const windowMs = openedAt === undefined ? undefined : context.clock.now() - openedAt;
       if (windowMs !== undefined && windowMs > context.campaign.target503) {
         await context.alert(
           'window-over-target',

@@ -8,6 +8,7 @@ import type {
 } from '../../engine/journal/journal-record.js';
 import { SERVER_OUTCOMES } from '../../engine/journal/journal-record.js';
 import { isFailureOutcome } from '../../engine/wave/failure-budget.js';
+import { opensWindow, windowOpenerOf } from '../../model/step-facts.js';
 import type { ComparisonSettings } from '../../stats/compare/comparison-settings.js';
 
 export interface WaveMetricsOptions {
@@ -19,11 +20,6 @@ export interface WaveMetricsOptions {
 }
 
 const SERVER_LABELS = ['campaign', 'wave', 'class', 'server'] as const;
-const WINDOW_OPENERS: ReadonlySet<StepName> = new Set(['window-open', 'rollback-window-open']);
-const WINDOW_CLOSERS: ReadonlyMap<StepName, StepName> = new Map([
-  ['window-close', 'window-open'],
-  ['rollback-window-close', 'rollback-window-open'],
-]);
 
 function seconds(from: string, to: string): number {
   return Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
@@ -212,11 +208,11 @@ export class WaveMetrics {
         this.shutdownEta.remove(labels);
       }
     }
-    if (record.event === 'succeeded' && WINDOW_OPENERS.has(record.step)) {
+    if (record.event === 'succeeded' && opensWindow(record.step)) {
       this.started.set(`${record.server}\u0000window:${record.step}`, record.at);
       this.windowOpen.set(labels, 1);
     }
-    const opener = WINDOW_CLOSERS.get(record.step);
+    const opener = windowOpenerOf(record.step);
     if (opener !== undefined && (record.event === 'succeeded' || record.event === 'skipped')) {
       const windowKey = `${record.server}\u0000window:${opener}`;
       const openedAt = this.started.get(windowKey);

@@ -2,7 +2,10 @@ import { createLogUpdate } from 'log-update';
 import { formatDuration } from '../../core/duration.js';
 import type { EngineEvents } from '../../engine/events/engine-events.js';
 import type { ServerOutcome, StepEvent, StepName } from '../../engine/journal/journal-record.js';
+import { isFinalOutcome } from '../../engine/journal/server-outcome.js';
 import type { Clock } from '../../engine/ports/clock.js';
+import { isOverShutdownBudget } from '../../model/shutdown-limits.js';
+import { closesWindow, opensWindow } from '../../model/step-facts.js';
 import { attachProgressLines } from './progress-lines.js';
 
 /**
@@ -53,14 +56,6 @@ export interface ServerLine {
 }
 
 const PERSON_OUTCOMES: readonly ServerOutcome[] = ['NeedsPerson', 'NeedsUserMigration'];
-const DONE_OUTCOMES: readonly ServerOutcome[] = [
-  'Upgraded',
-  'AlreadyUpgraded',
-  'RolledBack',
-  'PrecheckFailed',
-  'NeedsPerson',
-  'NeedsUserMigration',
-];
 
 /** The view's model: every server's latest step and timings, from the events. Pure state. */
 export class ProgressModel {
@@ -98,7 +93,7 @@ export function inFlightLine(
   if (line.step === 'shutdown' && line.stepSince !== undefined) {
     const waited = now - line.stepSince;
     const eta = line.etaMs === undefined ? 'ETA ?' : `ETA ${formatDuration(line.etaMs)}`;
-    const over = waited > options.shutdownBudgetMs ? ' OVER BUDGET' : '';
+    const over = isOverShutdownBudget(waited, options.shutdownBudgetMs) ? ' OVER BUDGET' : '';
     parts.push(`${eta}${line.dirtyPages === undefined ? '' : ` (${line.dirtyPages} dirty)`}${over}`);
   }
   if (line.windowOpenedAt !== undefined) {
@@ -119,7 +114,7 @@ export function renderProgress(
 ): string {
   const entries = [...model.lines.entries()];
   const flying = entries.filter(([, line]) => line.outcome === 'InProgress');
-  const done = entries.filter(([, line]) => DONE_OUTCOMES.includes(line.outcome));
+  const done = entries.filter(([, line]) => isFinalOutcome(line.outcome));
   const person = entries.filter(([, line]) => PERSON_OUTCOMES.includes(line.outcome));
   const waiting = entries.filter(([, line]) => line.outcome === 'NotExecuted');
   const elapsed = model.waveStartedAt === undefined ? '' : ` · ${formatDuration(now - model.waveStartedAt)}`;
@@ -254,12 +249,8 @@ export function applyStep(line: ServerLine, step: StepName, event: StepEvent, wh
     line.etaMs = undefined;
     line.dirtyPages = undefined;
   }
-  if (event === 'succeeded' && (step === 'window-open' || step === 'rollback-window-open'))
-    line.windowOpenedAt = when;
-  if (
-    (event === 'succeeded' || event === 'skipped') &&
-    (step === 'window-close' || step === 'rollback-window-close')
-  ) {
+  if (event === 'succeeded' && opensWindow(step)) line.windowOpenedAt = when;
+  if ((event === 'succeeded' || event === 'skipped') && closesWindow(step)) {
     if (line.windowOpenedAt !== undefined)
       line.windowMs = (line.windowMs ?? 0) + (when - line.windowOpenedAt);
     line.windowOpenedAt = undefined;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { OutcomeRecord, StepRecord, WaveRecord } from '../../../src/engine/journal/journal-record.js';
+import type {
+  OutcomeRecord,
+  StepRecord,
+  StepRecordFor,
+  WaveRecord,
+} from '../../../src/engine/journal/journal-record.js';
 import type { HookVerdict } from '../../../src/engine/ports/engine-hooks.js';
 import { fakeCampaign } from './fakes/fake-campaign.js';
 import { fakeServer } from './fakes/fake-fleet.js';
@@ -71,9 +76,9 @@ describe('gates after a rollback', () => {
       },
     };
     expect((await harness.upgrade(db1)).outcome).toBe('RolledBack');
-    const startedAt = (step: string): unknown =>
+    const startedAt = (step: 'start' | 'rollback-start'): unknown =>
       harness.journal.records.find(
-        (record): record is StepRecord =>
+        (record): record is StepRecordFor<'start' | 'rollback-start'> =>
           record.kind === 'step' && record.step === step && record.event === 'started',
       )?.detail?.errorLogOffset;
     expect(offsets).toEqual([startedAt('start'), startedAt('rollback-start')]);

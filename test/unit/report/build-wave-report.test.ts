@@ -241,3 +241,24 @@ describe('records of other waves and servers outside the plan', () => {
     expect(report.summary.notExecuted).toBe(3);
   });
 });
+
+describe('a shutdown against its budget', () => {
+  function shutdownOf(journal: SyntheticJournal) {
+    return reportOf(journal).servers.find((server) => server.name === 'db-a1')?.shutdown;
+  }
+
+  it("takes the shutdown step's own decision and the budget it applied", () => {
+    const journal = new SyntheticJournal().waveStarted(1, ['db-a1']);
+    journal.step(1, 'db-a1', 'shutdown', 90_000, {
+      detail: { budgetMs: 60_000, hardLimitMs: 120_000, elapsedMs: 88_000, clean: true, overBudget: true },
+    });
+    expect(shutdownOf(journal)).toMatchObject({ budgetMs: 60_000, overBudget: true });
+  });
+
+  it('measures a shutdown still running against the campaign budget', () => {
+    const journal = new SyntheticJournal().waveStarted(1, ['db-a1']);
+    journal.add({ kind: 'step', wave: 1, server: 'db-a1', step: 'shutdown', event: 'started' });
+    journal.wait(LIMITS.shutdownBudgetMs + 1);
+    expect(shutdownOf(journal)).toMatchObject({ budgetMs: LIMITS.shutdownBudgetMs, overBudget: true });
+  });
+});

@@ -3,7 +3,10 @@ import {
   type JournalEntry,
   type JournalRecord,
   type StepName,
+  stampRecord,
+  stepFields,
 } from '../../../src/engine/journal/journal-record.js';
+import type { StepDetail } from '../../../src/engine/journal/step-detail.js';
 
 /**
  * Journals written the way the engine writes them (journal-record.ts), record by record, on a
@@ -37,44 +40,35 @@ export class SyntheticJournal {
   }
 
   add(entry: JournalEntry): JournalRecord {
-    const record = {
-      ...entry,
+    const record = stampRecord(entry, {
       v: JOURNAL_VERSION,
       seq: this.records.length + 1,
       at: new Date(this.now).toISOString(),
       campaign: this.campaign,
-    } as JournalRecord;
+    });
     this.records.push(record);
     return record;
   }
 
-  step(
+  step<S extends StepName>(
     wave: number,
     server: string,
-    step: StepName,
+    step: S,
     durationMs: number,
     options: {
       readonly fail?: string;
-      readonly startDetail?: Record<string, unknown>;
-      readonly detail?: Record<string, unknown>;
+      readonly startDetail?: StepDetail<S>;
+      readonly detail?: StepDetail<S>;
     } = {},
   ): this {
-    this.add({
-      kind: 'step',
-      wave,
-      server,
-      step,
-      event: 'started',
-      ...(options.startDetail ? { detail: options.startDetail } : {}),
-    });
+    this.add({ kind: 'step', wave, server, ...stepFields(step, options.startDetail), event: 'started' });
     this.wait(durationMs);
     this.add({
       kind: 'step',
       wave,
       server,
-      step,
+      ...stepFields(step, options.detail),
       event: options.fail === undefined ? 'succeeded' : 'failed',
-      ...(options.detail ? { detail: options.detail } : {}),
       ...(options.fail === undefined ? {} : { error: { code: 'STEP_FAILED', message: options.fail } }),
     });
     return this;

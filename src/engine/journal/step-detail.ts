@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { STEPS, type StepName } from '../../model/step-facts.js';
+import { SERVER_OUTCOMES } from './server-outcome.js';
+
+/**
+ * What each step journals in its records' `detail`: one shape per step, written by the step and
+ * read back (by a resumed run, the replay, the reports) without guessing. The shapes only ever
+ * grow: a key is added, never renamed or dropped, so that an old journal still reads. The
+ * `started` record and the outcome record of a step share one shape; the replay merges them.
+ */
+
+/** Where a server goes after a step: another step, or its final outcome. */
+export const nextSchema = z.union([
+  z.object({ step: z.enum(STEPS) }),
+  z.object({ outcome: z.enum(SERVER_OUTCOMES), reason: z.string().optional() }),
+]);
+export type Next = z.output<typeof nextSchema>;
+
+/** The outcome a server will get once its window is closed (set by a failure or a rollback). */
+export const pendingOutcomeSchema = z.object({ outcome: z.enum(SERVER_OUTCOMES), reason: z.string() });
+export type PendingOutcome = z.output<typeof pendingOutcomeSchema>;
+
+/** What was decided on an inconclusive gate verdict, and by whom. */
+export const inconclusiveDecisionSchema = z.object({
+  action: z.enum(['continue', 'rollback', 'pause']),
+  by: z.enum(['operator', 'campaign']),
+});
+
+/** Keys any step's detail may carry: the engine's own bookkeeping. */
+const everyStep = {
+  /** Where the run goes after this step (outcome records). */
+  next: nextSchema.optional(),
+  /** The outcome waiting for the window to close (a failure, or an operator's rollback). */
+  pending: pendingOutcomeSchema.optional(),
+  /** A resumed run found the step's effect already on the server. */
+  reconciled: z.boolean().optional(),
+};
+
+const precheckDetail = z.object({
+  ...everyStep,
+  /** The version the server runs (SELECT VERSION()). */
+  version: z.string().optional(),
+  /** The installed package's version. */
+  installedVersion: z.string().optional(),
+  errorLog: z.string().optional(),
+  dataDir: z.string().optional(),
+  freeMb: z.number().optional(),
+  oldestTransactionS: z.number().optional(),
+});
+
+/**
+ * What a stats or gates hook journals (HookVerdict.detail), and what the engine adds when the
+ * hook did not pass.
+ */
+export const hookFactsSchema = z.object({
+  /** Baseline: why there are no statistics (`gates.innodb: false`). */
+  stats: z.string().optional(),
+  /** Baseline: how many metrics were sampled. */
+  metrics: z.number().optional(),
+  /** Baseline: intervals dropped because the server restarted inside them. */
+  droppedIntervals: z.number().optional(),
+  /** Baseline: the controls sampled beside the server. */
+  controls: z.array(z.string()).readonly().optional(),
+  /** Gates: each gate's `name:verdict`. */
+  gates: z.array(z.string()).readonly().optional(),
+  /** Gates: the gates' probes, summed: what the readiness gates add to the window. */
+  gatesMs: z.number().optional(),
+  /** Gates: what was decided on an inconclusive verdict. */
+  decision: inconclusiveDecisionSchema.optional(),
+});
+export type HookFacts = z.output<typeof hookFactsSchema>;
+
+const hookStepDetail = z.object({
+  ...everyStep,
+  ...hookFactsSchema.shape,
+  /** Why the hook did not pass. */
+  reason: z.string().optional(),
+  /** The hook paused the server for a person. */
+  paused: z.boolean().optional(),
+});
+
+/** Why the pre-flush stopped waiting. */
+export const PREFLUSH_ENDS = ['target', 'settled', 'timeout'] as const;
+export type PreflushEnd = (typeof PREFLUSH_ENDS)[number];
+
+const preflushDetail = z.object({
+  ...everyStep,
+  /** `false` when the campaign turned the pre-flush off. */
+  enabled: z.boolean().optional(),
+  /** The settings as they were (`started`): what is restored. */
+  originalDirtyPagesPct: z.number().optional(),
+  originalIoCapacity: z.number().optional(),
+  originalIoCapacityMax: z.number().optional(),
+  /** Dirty pages when the pre-flush began (`started`). */
+  dirtyPagesBefore: z.number().optional(),
+  endedBy: z.enum(PREFLUSH_ENDS).optional(),
+  reachedTarget: z.boolean().optional(),
+  /** The settings stay changed until the shutdown, or the engine's cleanup, puts them back. */
+  loweredUntilShutdown: z.boolean().optional(),
+  /** Dirty pages at the pre-flush's last reading. */
+  dirtyPages: z.number().optional(),
+});
+
+const windowOpenDetail = z.object({
+  ...everyStep,
+  /** Clock ms when the window opened: the close measures the window from it. */
+  openedAt: z.number().optional(),
+  /** A resumed run reopened the window before the step it resumes at. */
+  reopen: z.boolean().optional(),
+  resumeAt: z.enum(STEPS).optional(),
+});
+
+const shutdownDetail = z.object({
+  ...everyStep,
+  /** The error log's size before the stop (`started`): where the shutdown's lines begin. */
+  errorLogOffset: z.number().optional(),
+  /** `false`: a rollback found mysqld already down. */
+  wasRunning: z.boolean().optional(),
+  /** The shutdown was started by an earlier run. */
+  resumed: z.boolean().optional(),
+  /** The budget and hard limit the wait applied. */
+  budgetMs: z.number().optional(),
+  hardLimitMs: z.number().optional(),
+  /** From the stop to the exit. */
+  elapsedMs: z.number().optional(),
+  /** "Shutdown complete" was in the error log. */
+  clean: z.boolean().optional(),
+  /** The shutdown went past its budget (decided once, here; the alert says when). */
+  overBudget: z.boolean().optional(),
+  /** The error log's size after the exit: where the next start's lines begin. */
+  errorLogSizeAfter: z.number().optional(),
+  /** Why it was skipped. */
+  reason: z.string().optional(),
+});
+
+const packageDetail = z.object({
+  ...everyStep,
+  /** The installed package's version afterwards. */
+  installedVersion: z.string().optional(),
+});
+
+const startDetail = z.object({
+  ...everyStep,
+  /** The error log's size before the start: log gates read only what this start wrote. */
+  errorLogOffset: z.number().optional(),
+  /** From the start command to the first answer. */
+  startMs: z.number().optional(),
+});
+
+const verifyDetail = z.object({
+  ...everyStep,
+  /** The version the server runs now. */
+  version: z.string().optional(),
+});
+
+const windowCloseDetail = z.object({
+  ...everyStep,
+  /** Open to close. */
+  windowMs: z.number().optional(),
+  /** dbwave failed or was interrupted: the window was closed on the way out (the error). */
+  afterInterruption: z.string().optional(),
+});
+
+const postUpgradeDetail = z.object(everyStep);
+
+/** Each step's detail shape. */
+const detailSchemas = {
+  precheck: precheckDetail,
+  baseline: hookStepDetail,
+  preflush: preflushDetail,
+  'window-open': windowOpenDetail,
+  shutdown: shutdownDetail,
+  upgrade: packageDetail,
+  start: startDetail,
+  'post-upgrade': postUpgradeDetail,
+  verify: verifyDetail,
+  'readiness-gates': hookStepDetail,
+  'window-close': windowCloseDetail,
+  'analysis-gates': hookStepDetail,
+  'rollback-window-open': windowOpenDetail,
+  'rollback-shutdown': shutdownDetail,
+  'rollback-package': packageDetail,
+  'rollback-start': startDetail,
+  'rollback-verify': verifyDetail,
+  'rollback-gates': hookStepDetail,
+  'rollback-window-close': windowCloseDetail,
+} satisfies { readonly [S in StepName]: z.ZodType };
+
+/** Each step's detail type, by step name. */
+export type StepDetailMap = { readonly [S in StepName]: z.output<(typeof detailSchemas)[S]> };
+
+/** The detail of step `S`'s records, e.g. `StepDetail<'shutdown'>`; without `S`, any step's. */
+export type StepDetail<S extends StepName = StepName> = StepDetailMap[S];
+
+/** The validating schema of each step's detail, typed by step so that a parse needs no cast. */
+export const STEP_DETAIL_SCHEMAS: { readonly [S in StepName]: z.ZodType<StepDetail<S>> } = detailSchemas;
