@@ -186,9 +186,11 @@ export class MysqlSession implements SqlSession {
         ? `query timed out after ${Math.round((this.settings.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS) / 1000)}s`
         : withoutSecrets(errorMessage(error), [this.settings.password, this.settings.tls?.key]);
     const where = `${this.server.host}:${this.server.port}`;
+    const deniedInPlain =
+      during === 'connect' && mysqlCode === 'ER_ACCESS_DENIED_ERROR' && this.settings.tls === undefined;
     const message = `mysql ${during === 'connect' ? 'connection to' : 'query on'} ${where} failed: ${what}${
       mysqlCode === undefined ? '' : ` (${mysqlCode})`
-    }${during === 'connect' && mysqlCode === 'ER_ACCESS_DENIED_ERROR' && this.settings.tls === undefined ? PLAIN_ACCESS_DENIED_HINT : ''}`;
+    }${deniedInPlain ? PLAIN_ACCESS_DENIED_HINT : ''}`;
     return new MysqlError(this.server.host, message, {
       ...(mysqlCode === undefined ? {} : { mysqlCode }),
       ...(errno === undefined ? {} : { errno }),
