@@ -1,3 +1,4 @@
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { type Connection, type ConnectionOptions, createConnection } from 'mysql2/promise';
 import { errorMessage, TransportError } from '../../core/errors.js';
 import type { SqlRow, SqlSession } from '../../engine/ports/sql-session.js';
@@ -31,9 +32,21 @@ const NOT_RETRYABLE = new Set([
   'ER_NO_SUCH_TABLE',
   'ER_UNKNOWN_SYSTEM_VARIABLE',
   'ER_WRONG_VALUE_FOR_VAR',
+  // MySQL's answer to a plain connection under require_secure_transport (MariaDB denies access).
+  'ER_SECURE_TRANSPORT_REQUIRED',
+  // mysql.tls is set and the server offers no TLS: it will not start offering it on a retry.
+  'HANDSHAKE_NO_SSL_SUPPORT',
 ]);
 
 const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+/**
+ * MariaDB refuses a connection without TLS that it requires (`require_secure_transport`, an
+ * account that `REQUIRE`s SSL or X509) with the same "Access denied" as a wrong password.
+ */
+const PLAIN_ACCESS_DENIED_HINT =
+  '; this connection was without TLS (no mysql.tls), and a server that requires TLS' +
+  ' (require_secure_transport, REQUIRE SSL or X509) denies access the same way';
 
 /**
  * What mysql2 is told for one server. The password goes over the wire only as the server's
@@ -41,7 +54,8 @@ const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
  * custom `authPlugins` stay unset, so mysql2 refuses `mysql_clear_password` and, for
  * `caching_sha2_password`'s full authentication, sends the password in clear only inside TLS
  * (`ssl`) and otherwise RSA-encrypted to the server's public key. With `mysql.tls`, a server
- * without TLS is refused rather than talked to in plain.
+ * without TLS is refused rather than talked to in plain; a server given by IP address gets its
+ * own socket, see {@link socketNamingIp}.
  */
 export function mysqlConnectionOptions(server: ResolvedServer, settings: MysqlSettings): ConnectionOptions {
   const tls = settings.tls;
@@ -63,8 +77,24 @@ export function mysqlConnectionOptions(server: ResolvedServer, settings: MysqlSe
             rejectUnauthorized: tls.verifyServer,
             verifyIdentity: tls.verifyServer,
           },
+          ...(tls.verifyServer && isIP(server.host) !== 0
+            ? { stream: () => socketNamingIp(server.host, server.port) }
+            : {}),
         }),
   };
+}
+
+/**
+ * The TCP socket mysql2 upgrades to TLS, for a server given by IP address. mysql2 hands
+ * `tls.connect` no servername for an IP (SNI cannot carry one) and no host, so Node checks the
+ * certificate's names against the socket's `_host`, which `net` records only for a host name,
+ * and otherwise against `localhost`: a certificate for the IP dbwave dialled would be refused,
+ * and one for `localhost` from the same CA accepted. Recording the IP makes Node check the name
+ * dbwave asked for. TCP options as mysql2 sets them on a socket of its own.
+ */
+export function socketNamingIp(host: string, port: number): Socket {
+  const socket = connectTcp({ host, port, noDelay: true, keepAlive: true });
+  return Object.assign(socket, { _host: host });
 }
 
 /** Opens a session on the server's MySQL port (connects now, so an unreachable server shows at once). */
@@ -156,9 +186,11 @@ export class MysqlSession implements SqlSession {
         ? `query timed out after ${Math.round((this.settings.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS) / 1000)}s`
         : withoutSecrets(errorMessage(error), [this.settings.password, this.settings.tls?.key]);
     const where = `${this.server.host}:${this.server.port}`;
+    const deniedInPlain =
+      during === 'connect' && mysqlCode === 'ER_ACCESS_DENIED_ERROR' && this.settings.tls === undefined;
     const message = `mysql ${during === 'connect' ? 'connection to' : 'query on'} ${where} failed: ${what}${
       mysqlCode === undefined ? '' : ` (${mysqlCode})`
-    }`;
+    }${deniedInPlain ? PLAIN_ACCESS_DENIED_HINT : ''}`;
     return new MysqlError(this.server.host, message, {
       ...(mysqlCode === undefined ? {} : { mysqlCode }),
       ...(errno === undefined ? {} : { errno }),

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mysqlConnectionOptions } from '../../../src/adapters/mysql/mysql-session.js';
+import { mysqlConnectionOptions, socketNamingIp } from '../../../src/adapters/mysql/mysql-session.js';
 import { mysqlSettingsFromCampaign } from '../../../src/adapters/mysql/mysql-settings.js';
 import { InputError } from '../../../src/core/errors.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
@@ -109,6 +110,38 @@ describe('mysql.tls', () => {
       rejectUnauthorized: false,
       verifyIdentity: false,
     });
+  });
+
+  it('gives mysql2 a socket naming the IP only when it must check a server given by IP', async () => {
+    const verifying = await mysqlSettingsFromCampaign({ ...base, tls: { verifyServer: true } }, campaignFile);
+    const encrypting = await mysqlSettingsFromCampaign(
+      { ...base, tls: { verifyServer: false } },
+      campaignFile,
+    );
+    expect(mysqlConnectionOptions(serverNamed('db-01'), verifying).stream).toBeTypeOf('function');
+    expect(mysqlConnectionOptions(serverNamed('db-01', { host: '::1' }), verifying).stream).toBeTypeOf(
+      'function',
+    );
+    // mysql2 hands Node a host name as servername itself, and Node checks that.
+    expect(
+      mysqlConnectionOptions(serverNamed('db-01', { host: 'db-01.example' }), verifying),
+    ).not.toHaveProperty('stream');
+    expect(mysqlConnectionOptions(serverNamed('db-01'), encrypting)).not.toHaveProperty('stream');
+  });
+
+  it('records the IP on that socket, where Node looks for the name to check the certificate against', async () => {
+    const listener = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const address = listener.address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP address');
+    const socket = socketNamingIp('127.0.0.1', address.port);
+    try {
+      expect(Reflect.get(socket, '_host')).toBe('127.0.0.1');
+      await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    } finally {
+      socket.destroy();
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 
   it('connects without TLS when there is no mysql.tls, and never enables a clear-text password', async () => {
