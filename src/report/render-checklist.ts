@@ -134,9 +134,14 @@ function contactsSection(input: ChecklistInput): string[] {
     for (const contact of notify.contacts)
       lines.push(`- [ ] ${cell(contact)}: before the window opens, at every status, when the wave ends`);
   }
-  const webhook = notify?.webhookEnv === undefined ? '--webhook "$URL"' : `--webhook "$${notify.webhookEnv}"`;
+  // The webhook URL carries a token: it is read from the variable the campaign names, never put
+  // on the command line, where every user of the machine sees it in `ps`.
+  const broadcast =
+    notify?.webhookEnv === undefined
+      ? ' (to post it to chat, set `notify.webhookEnv` in the campaign to the environment variable that holds the webhook URL)'
+      : ` (it posts to the webhook in \`$${notify.webhookEnv}\`, the campaign's \`notify.webhookEnv\`)`;
   lines.push(
-    `- Status every ${every}: \`dbwave status ${input.planFile} --wave ${input.wave.index} --every ${every} ${webhook}\``,
+    `- Status every ${every}: \`dbwave status ${input.planFile} --wave ${input.wave.index} --every ${every}\`${broadcast}`,
     '- Hand-off: whoever takes over reads `dbwave status` and the report below, and takes over the status broadcast.',
   );
   return lines;

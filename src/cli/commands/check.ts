@@ -11,6 +11,11 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
   builder: (yargs: Argv<object>) =>
     yargs
       .positional('plan', planPositional)
+      .option('json', {
+        type: 'boolean',
+        describe:
+          'Print {plan, ok, waves, servers, violations, warnings} as JSON on stdout (exit statuses unchanged)',
+      })
       .example('$0 check waves/mysql-5.1.58.plan.yaml', 'exit 0: ok; 1: violations listed; 2: does not load'),
   handler: (argv) => runHandler(() => checkPlanFile(argv, processStreams)),
 };

@@ -26,13 +26,13 @@ export const statusCommand: CommandModule<object, StatusArguments> = {
       .option('webhook', {
         type: 'string',
         describe:
-          "POST each update as Slack-compatible JSON to this URL (default: the campaign's notify.webhookEnv)",
+          "POST each update as Slack-compatible JSON to this URL (default: the URL in the campaign's notify.webhookEnv, which keeps its token out of ps: prefer it)",
       })
       .option('state-dir', stateDirOption)
       .example('$0 status waves/mysql-5.1.58.plan.yaml', 'one table, now')
       .example(
-        '$0 status waves/mysql-5.1.58.plan.yaml --every 30m --webhook "$SLACK_URL"',
-        'a status every 30 minutes',
+        '$0 status waves/mysql-5.1.58.plan.yaml --every 30m',
+        "a status every 30 minutes, posted to the webhook in the campaign's notify.webhookEnv",
       ),
   handler: (argv) => interruptibleHandler((signal) => showStatus(argv, { ...processServices(), signal })),
 };

@@ -146,6 +146,37 @@ describe('dbwave plan, check and show on a copy of the source case', () => {
     expect(lines[1]).toMatch(/^edited\.plan\.yaml:line \d+: waves: [\w-]+ \(class [\w-]+\) is in no wave$/);
   });
 
+  it('check --json gives the same verdict as data: ok and counts, or every violation with file, line and key', async () => {
+    const good = capture();
+    await expect(
+      checkPlanFile({ plan: 'waves/mysql-5.1.58.plan.yaml', json: true }, good.streams, dir),
+    ).resolves.toBe(ExitStatus.Ok);
+    expect(JSON.parse(good.out())).toMatchObject({
+      plan: 'waves/mysql-5.1.58.plan.yaml',
+      ok: true,
+      waves: 3,
+      servers: 130,
+      violations: [],
+    });
+    expect(good.err()).toBe('');
+
+    const bad = capture();
+    await expect(checkPlanFile({ plan: 'edited.plan.yaml', json: true }, bad.streams, dir)).resolves.toBe(
+      ExitStatus.Unhealthy,
+    );
+    const printed = JSON.parse(bad.out());
+    expect(printed.ok).toBe(false);
+    expect(printed.violations).toHaveLength(2);
+    expect(printed.violations[0]).toMatchObject({
+      file: 'edited.plan.yaml',
+      key: 'waves.0.servers.0.date',
+      line: expect.any(Number),
+    });
+    expect(
+      printed.warnings.some((warning: string) => warning.includes('every day of this plan is in the past')),
+    ).toBe(true);
+  });
+
   it('show prints a table per wave with the classes, counts and capacity', async () => {
     const io = capture();
     await showPlanFile({ plan: 'waves/mysql-5.1.58.plan.yaml' }, io.streams, dir);

@@ -118,6 +118,10 @@ describe('dbwave checklist', () => {
     const text = out.join('');
     expect(text).toContain('- [ ] #db-ops: before the window opens');
     expect(text).toContain('- [ ] on-call DBA (pager)');
-    expect(text).toContain('--every 30m --webhook "$DBWAVE_TEST_WEBHOOK"');
+    // The webhook comes from the variable the campaign names, never from the command line (ps).
+    expect(text).toContain(
+      "--every 30m` (it posts to the webhook in `$DBWAVE_TEST_WEBHOOK`, the campaign's `notify.webhookEnv`)",
+    );
+    expect(text).not.toContain('--webhook');
   });
 });
