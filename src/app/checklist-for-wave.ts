@@ -2,15 +2,12 @@ import { ExitStatus } from '../core/errors.js';
 import { displayPath } from '../inventory/display-path.js';
 import { serverResolver } from '../model/resolve-server.js';
 import { renderChecklist } from '../report/render-checklist.js';
-import type { CommandStreams } from './command-services.js';
+import type { CommandStreams, OutputFlags } from './command-services.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';
 import { writeOutput } from './write-output.js';
 
 /** The flags of `dbwave checklist`. */
-export interface ChecklistArguments extends Pick<WaveArguments, 'plan' | 'wave'> {
-  readonly out?: string | undefined;
-  readonly json?: boolean | undefined;
-}
+export interface ChecklistArguments extends Pick<WaveArguments, 'plan' | 'wave'>, OutputFlags {}
 
 /**
  * `dbwave checklist PLAN --wave N`: the day's runbook in Markdown: servers in order with their

@@ -35,3 +35,10 @@ export function processServices(): CommandServices {
 export function processIdentity(): LockIdentity {
   return { user: userInfo().username, host: hostname(), pid: process.pid };
 }
+
+/** The output flags of the commands that print a document: `--out FILE` and `--json`. */
+export interface OutputFlags {
+  /** Write to this file (atomically) instead of stdout. */
+  readonly out?: string | undefined;
+  readonly json?: boolean | undefined;
+}

@@ -5,14 +5,12 @@ import { displayPath } from '../inventory/display-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { planToYaml } from '../inventory/plan-yaml.js';
 import { planWaves } from '../planner/plan-waves.js';
-import type { CommandStreams } from './command-services.js';
+import type { CommandStreams, OutputFlags } from './command-services.js';
 import { planWarnings } from './plan-warnings.js';
 
 /** The flags of `dbwave plan`. */
-export interface PlanArguments {
+export interface PlanArguments extends OutputFlags {
   readonly campaign: string;
-  readonly out?: string | undefined;
-  readonly json?: boolean | undefined;
 }
 
 /**

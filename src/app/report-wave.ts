@@ -2,7 +2,7 @@ import { ExitStatus, UsageError } from '../core/errors.js';
 import { renderReportHtml } from '../report/render-html.js';
 import { renderReportJson } from '../report/render-json.js';
 import { renderReportMarkdown } from '../report/render-markdown.js';
-import type { CommandServices } from './command-services.js';
+import type { CommandServices, OutputFlags } from './command-services.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';
 import { readJournal, reportFor } from './wave-journal-report.js';
 import { writeOutput } from './write-output.js';
@@ -12,10 +12,8 @@ export const REPORT_FORMATS = ['md', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The flags of `dbwave report`. */
-export interface ReportArguments extends WaveArguments {
+export interface ReportArguments extends WaveArguments, OutputFlags {
   readonly format?: ReportFormat | undefined;
-  readonly json?: boolean | undefined;
-  readonly out?: string | undefined;
 }
 
 /**

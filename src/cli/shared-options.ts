@@ -1,6 +1,9 @@
-import type { Options, PositionalOptions } from 'yargs';
+import type { Argv, Options, PositionalOptions } from 'yargs';
 
-/** The options most commands share, spelled once so `--help` says the same thing everywhere. */
+/**
+ * The options most commands share, spelled once so `--help` says the same thing everywhere: a
+ * deliberate table of yargs option objects, alike in shape by nature.
+ */
 
 export const planPositional = {
   type: 'string',
@@ -35,3 +38,13 @@ export const ignoreDateOption = {
   type: 'boolean',
   describe: "Run outside the wave's days and daily window",
 } as const satisfies Options;
+
+/** The plan, wave and safety options of the commands that change servers (`run`, `rollback`). */
+export function serverChangingOptions(yargs: Argv<object>) {
+  return yargs
+    .positional('plan', planPositional)
+    .option('wave', waveOption)
+    .option('yes', yesOption)
+    .option('ignore-date', ignoreDateOption)
+    .option('state-dir', stateDirOption);
+}

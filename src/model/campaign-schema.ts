@@ -15,7 +15,8 @@ import { POINT_OF_NO_RETURN_STEPS } from './step-facts.js';
 
 /**
  * The campaign file a DBA writes (`waves/<name>.yaml`). Only the planning keys are required;
- * everything the engine needs has a safe default, documented on the key.
+ * everything the engine needs has a safe default, documented on the key. The schemas below are
+ * a deliberate table of keys: many are alike in shape (a number, a default, a description).
  *
  * Each key's `.describe()` text is what an editor shows on hover (through schemas/*.json) and
  * the key's documentation here: it is not repeated in a comment. Durations say their default in

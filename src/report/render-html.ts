@@ -1,20 +1,11 @@
 import { formatDuration } from '../core/duration.js';
 import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
-import {
-  formatChange,
-  formatClock,
-  formatDirtyPages,
-  formatInstant,
-  formatOptionalDuration,
-  formatRate,
-  formatWindow,
-  outcomeLabel,
-  type RenderOptions,
-} from './report-format.js';
+// The report's words (durations, clocks, windows, outcomes) are the Markdown report's too.
+import * as words from './report-format.js';
 import { type BarRow, barChart, escapeHtml, type ShiftPoint, shiftStripChart } from './svg-charts.js';
 import type { ServerReport, WaveReport, WindowTiming } from './wave-report.js';
 
-export interface HtmlRenderOptions extends RenderOptions {
+export interface HtmlRenderOptions extends words.RenderOptions {
   /** The InnoDB band shaded in the shift chart (the campaign's `stats.threshold.relative`). */
   readonly innodbBand?: number;
 }
@@ -148,9 +139,11 @@ function summarySection(report: WaveReport, timezone: string): string {
   return [
     `<div class="cards">${cards.map(([label, count]) => `<div class="card"><b>${count}</b>${escapeHtml(label)}</div>`).join('')}</div>`,
     '<ul>',
-    `<li>Started ${escapeHtml(formatInstant(summary.startedAt, timezone))}${
-      summary.endedAt === undefined ? '' : `, ended ${escapeHtml(formatInstant(summary.endedAt, timezone))}`
-    }; wall time <b>${escapeHtml(formatOptionalDuration(summary.wallTimeMs))}</b>.</li>`,
+    `<li>Started ${escapeHtml(words.formatInstant(summary.startedAt, timezone))}${
+      summary.endedAt === undefined
+        ? ''
+        : `, ended ${escapeHtml(words.formatInstant(summary.endedAt, timezone))}`
+    }; wall time <b>${escapeHtml(words.formatOptionalDuration(summary.wallTimeMs))}</b>.</li>`,
     `<li>Failure budget: ${budget.used} used of ${budget.allowed} allowed (${escapeHtml(String(budget.spec))})${
       budget.exceeded ? ' — <span class="over">exceeded, the wave halted</span>' : ''
     }.</li>`,
@@ -160,7 +153,7 @@ function summarySection(report: WaveReport, timezone: string): string {
       : '',
     '</ul>',
     htmlTable(
-      ['Class', 'Planned', ...present.map(outcomeLabel)],
+      ['Class', 'Planned', ...present.map(words.outcomeLabel)],
       summary.classes.map((entry) => [
         escapeHtml(entry.class),
         String(entry.planned),
@@ -180,13 +173,13 @@ function overviewTable(report: WaveReport, timezone: string): string {
       badge(
         server.outcome === 'InProgress' && server.currentStep
           ? `in progress: ${server.currentStep.step}`
-          : outcomeLabel(server.outcome),
+          : words.outcomeLabel(server.outcome),
         server.outcome,
       ),
-      `<span${server.window?.overTarget ? ' class="over"' : ''}>${escapeHtml(formatWindow(server.window, timezone))}</span>`,
+      `<span${server.window?.overTarget ? ' class="over"' : ''}>${escapeHtml(words.formatWindow(server.window, timezone))}</span>`,
       server.shutdown === undefined
         ? '-'
-        : `<span${server.shutdown.overBudget ? ' class="over"' : ''}>${escapeHtml(formatOptionalDuration(server.shutdown.durationMs))}</span>`,
+        : `<span${server.shutdown.overBudget ? ' class="over"' : ''}>${escapeHtml(words.formatOptionalDuration(server.shutdown.durationMs))}</span>`,
       escapeHtml(`${server.versions.before ?? '?'} → ${server.versions.after ?? '?'}`),
     ]),
   );
@@ -194,43 +187,22 @@ function overviewTable(report: WaveReport, timezone: string): string {
 
 function serverSection(server: ServerReport, timezone: string): string {
   if (server.outcome === 'NotExecuted') return '';
-  const facts: string[] = [];
-  if (server.reason !== undefined) facts.push(`Reason: ${escapeHtml(server.reason)}`);
-  if (server.currentStep) {
-    facts.push(
-      `In flight: <b>${escapeHtml(server.currentStep.step)}</b> since ${escapeHtml(formatClock(server.currentStep.since, timezone))}`,
-    );
-  }
-  if (server.window) facts.push(`503 window: ${escapeHtml(formatWindow(server.window, timezone))}`);
-  if (server.rollbackWindow)
-    facts.push(`Second 503 window (rollback): ${escapeHtml(formatWindow(server.rollbackWindow, timezone))}`);
-  if (server.preflush) {
-    facts.push(
-      `Pre-flush: ${escapeHtml(server.preflush.status)}, ${escapeHtml(formatOptionalDuration(server.preflush.durationMs))}${escapeHtml(formatDirtyPages(server.preflush))}`,
-    );
-  }
-  if (server.shutdown) {
-    facts.push(
-      `Clean shutdown: ${escapeHtml(formatOptionalDuration(server.shutdown.durationMs))} of ${escapeHtml(formatDuration(server.shutdown.budgetMs))} budget${server.shutdown.overBudget ? ' <span class="over">over budget</span>' : ''}`,
-    );
-  }
-  facts.push(
-    `Versions: ${escapeHtml(server.versions.before ?? '?')} → ${escapeHtml(server.versions.after ?? '?')}`,
-  );
-  if (server.rollback) {
-    facts.push(
-      `Rollback (${escapeHtml(server.rollback.path)}, ${escapeHtml(server.rollback.status)}, ${escapeHtml(formatOptionalDuration(server.rollback.durationMs))}): ${escapeHtml(server.rollback.reason)}`,
-    );
-  }
-  for (const alert of server.alerts)
-    facts.push(`<span class="over">Alert ${escapeHtml(alert.alert)}</span>: ${escapeHtml(alert.message)}`);
+  const facts = words.serverFacts(server, timezone).map((fact) => {
+    const label =
+      fact.warning?.on === 'label'
+        ? `<span class="over">${escapeHtml(fact.label)}</span>`
+        : escapeHtml(fact.label);
+    const marker =
+      fact.warning?.on === 'marker' ? ` <span class="over">${escapeHtml(fact.warning.marker)}</span>` : '';
+    return `${label}: ${escapeHtml(fact.text)}${marker}`;
+  });
   const steps = htmlTable(
     ['Step', 'Status', 'Started', 'Duration', 'Error'],
     server.steps.map((step) => [
       escapeHtml(step.step),
       badge(step.status, step.status),
-      escapeHtml(formatClock(step.startedAt, timezone)),
-      escapeHtml(formatOptionalDuration(step.durationMs)),
+      escapeHtml(words.formatClock(step.startedAt, timezone)),
+      escapeHtml(words.formatOptionalDuration(step.durationMs)),
       step.error ? escapeHtml(`${step.error.code}: ${step.error.message}`) : '',
     ]),
     [3],
@@ -244,7 +216,7 @@ function serverSection(server: ServerReport, timezone: string): string {
             escapeHtml(gate.phase),
             escapeHtml(gate.gate),
             badge(gate.verdict, gate.verdict),
-            escapeHtml(formatOptionalDuration(gate.durationMs)),
+            escapeHtml(words.formatOptionalDuration(gate.durationMs)),
             escapeHtml(gate.evidence),
             gate.decision ? escapeHtml(`${gate.decision.action} (${gate.decision.by})`) : '',
           ]),
@@ -256,10 +228,10 @@ function serverSection(server: ServerReport, timezone: string): string {
           ['Metric', 'Before', 'After', 'Change', 'Control shift', 'Verdict', 'Why'],
           server.innodb.metrics.map((metric) => [
             escapeHtml(metric.name),
-            escapeHtml(formatRate(metric.before)),
-            escapeHtml(formatRate(metric.after)),
-            escapeHtml(formatChange(metric.change)),
-            escapeHtml(formatChange(metric.controlShift)),
+            escapeHtml(words.formatRate(metric.before)),
+            escapeHtml(words.formatRate(metric.after)),
+            escapeHtml(words.formatChange(metric.change)),
+            escapeHtml(words.formatChange(metric.controlShift)),
             badge(metric.verdict, metric.verdict.replace(' ', '-')),
             `<span class="muted">${escapeHtml(metric.reason ?? '')}</span>`,
           ]),
@@ -267,7 +239,7 @@ function serverSection(server: ServerReport, timezone: string): string {
         )}`;
   return [
     `<section id="server-${escapeHtml(server.name)}">`,
-    `<h3>${escapeHtml(server.name)}${server.class ? ` <span class="muted">${escapeHtml(server.class)}</span>` : ''} ${badge(outcomeLabel(server.outcome), server.outcome)}</h3>`,
+    `<h3>${escapeHtml(server.name)}${server.class ? ` <span class="muted">${escapeHtml(server.class)}</span>` : ''} ${badge(words.outcomeLabel(server.outcome), server.outcome)}</h3>`,
     `<ul>${facts.map((fact) => `<li>${fact}</li>`).join('')}</ul>`,
     `<details${server.outcome === 'Upgraded' || server.outcome === 'AlreadyUpgraded' ? '' : ' open'}><summary>Steps and gates</summary>${steps}${gates}</details>`,
     innodb,
@@ -288,7 +260,7 @@ export function renderReportHtml(report: WaveReport, options: HtmlRenderOptions 
       : `<h2>Alerts</h2><ul>${report.alerts
           .map(
             (alert) =>
-              `<li>${escapeHtml(formatClock(alert.at, timezone))} ${escapeHtml(alert.server ?? 'wave')}: <b>${escapeHtml(alert.alert)}</b> — ${escapeHtml(alert.message)}</li>`,
+              `<li>${escapeHtml(words.formatClock(alert.at, timezone))} ${escapeHtml(alert.server ?? 'wave')}: <b>${escapeHtml(alert.alert)}</b> — ${escapeHtml(alert.message)}</li>`,
           )
           .join('')}</ul>`;
   return `<!doctype html>
@@ -302,7 +274,7 @@ export function renderReportHtml(report: WaveReport, options: HtmlRenderOptions 
 </head>
 <body>
 <h1>${escapeHtml(title)} ${badge(report.status, report.status)}</h1>
-<p class="muted">Generated ${escapeHtml(formatInstant(report.generatedAt, timezone))} from ${report.journal.records} journal records (last ${escapeHtml(formatInstant(report.journal.lastRecordAt, timezone))}). Report schema ${report.schemaVersion}.</p>
+<p class="muted">Generated ${escapeHtml(words.formatInstant(report.generatedAt, timezone))} from ${report.journal.records} journal records (last ${escapeHtml(words.formatInstant(report.journal.lastRecordAt, timezone))}). Report schema ${report.schemaVersion}.</p>
 <h2>Summary</h2>
 ${summarySection(report, timezone)}
 ${alerts}

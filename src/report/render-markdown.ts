@@ -3,13 +3,13 @@ import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
 import {
   formatChange,
   formatClock,
-  formatDirtyPages,
   formatInstant,
   formatOptionalDuration,
   formatRate,
   formatWindow,
   outcomeLabel,
   type RenderOptions,
+  serverFacts,
 } from './report-format.js';
 import type { ServerReport, WaveReport } from './wave-report.js';
 
@@ -129,35 +129,10 @@ function serverSection(server: ServerReport, timezone: string): string[] {
     `### ${server.name}${server.class ? ` (${server.class})` : ''} — ${outcomeLabel(server.outcome)}`,
     '',
   ];
-  if (server.reason !== undefined) lines.push(`- Reason: ${cell(server.reason)}`);
-  if (server.currentStep) {
-    lines.push(
-      `- In flight: ${server.currentStep.step} since ${formatClock(server.currentStep.since, timezone)}`,
-    );
+  for (const fact of serverFacts(server, timezone)) {
+    const marker = fact.warning?.on === 'marker' ? ` (**${fact.warning.marker}**)` : '';
+    lines.push(`- ${fact.label}: ${cell(fact.text)}${marker}`);
   }
-  if (server.window) lines.push(`- 503 window: ${formatWindow(server.window, timezone)}`);
-  if (server.rollbackWindow)
-    lines.push(`- Second 503 window (rollback): ${formatWindow(server.rollbackWindow, timezone)}`);
-  if (server.preflush) {
-    const pages = formatDirtyPages(server.preflush);
-    lines.push(
-      `- Pre-flush: ${server.preflush.status}, ${formatOptionalDuration(server.preflush.durationMs)}${pages}`,
-    );
-  }
-  if (server.shutdown) {
-    lines.push(
-      `- Clean shutdown: ${formatOptionalDuration(server.shutdown.durationMs)} of ${formatDuration(server.shutdown.budgetMs)} budget${
-        server.shutdown.overBudget ? ' (**over budget**)' : ''
-      }`,
-    );
-  }
-  lines.push(`- Versions: ${server.versions.before ?? '?'} → ${server.versions.after ?? '?'}`);
-  if (server.rollback) {
-    lines.push(
-      `- Rollback (${server.rollback.path}, ${server.rollback.status}, ${formatOptionalDuration(server.rollback.durationMs)}): ${cell(server.rollback.reason)}`,
-    );
-  }
-  for (const alert of server.alerts) lines.push(`- Alert ${alert.alert}: ${cell(alert.message)}`);
   lines.push(
     '',
     ...table(

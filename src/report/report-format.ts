@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import type { ServerOutcome } from '../engine/journal/journal-record.js';
-import type { PreflushSummary, WindowTiming } from './wave-report.js';
+import type { PreflushSummary, ServerReport, WindowTiming } from './wave-report.js';
 
 /** How a renderer writes instants: in the campaign's zone, so that times match the DBA's window. */
 export interface RenderOptions {
@@ -93,3 +93,61 @@ const PREFLUSH_END_LABELS: Readonly<Record<NonNullable<PreflushSummary['endedBy'
   settled: 'no longer falling',
   timeout: 'timed out',
 };
+
+/** One line of a server's facts in a report: a label, its text, and whether it is a warning. */
+export interface ServerFact {
+  readonly label: string;
+  readonly text: string;
+  /** Shown emphasised: the label of an alert, or a marker after the text ("over budget"). */
+  readonly warning?: { readonly on: 'label' } | { readonly on: 'marker'; readonly marker: string };
+}
+
+/**
+ * A server's facts as the Markdown and the HTML report both list them, in this order: the one
+ * place that decides what a server section says; each renderer only marks it up.
+ */
+export function serverFacts(server: ServerReport, timezone: string): ServerFact[] {
+  const facts: ServerFact[] = [];
+  if (server.reason !== undefined) facts.push({ label: 'Reason', text: server.reason });
+  if (server.currentStep) {
+    facts.push({
+      label: 'In flight',
+      text: `${server.currentStep.step} since ${formatClock(server.currentStep.since, timezone)}`,
+    });
+  }
+  if (server.window) facts.push({ label: '503 window', text: formatWindow(server.window, timezone) });
+  if (server.rollbackWindow) {
+    facts.push({
+      label: 'Second 503 window (rollback)',
+      text: formatWindow(server.rollbackWindow, timezone),
+    });
+  }
+  if (server.preflush) {
+    facts.push({
+      label: 'Pre-flush',
+      text: `${server.preflush.status}, ${formatOptionalDuration(server.preflush.durationMs)}${formatDirtyPages(server.preflush)}`,
+    });
+  }
+  if (server.shutdown) {
+    facts.push({
+      label: 'Clean shutdown',
+      text: `${formatOptionalDuration(server.shutdown.durationMs)} of ${formatDuration(server.shutdown.budgetMs)} budget`,
+      ...(server.shutdown.overBudget ? { warning: { on: 'marker', marker: 'over budget' } as const } : {}),
+    });
+  }
+  facts.push({
+    label: 'Versions',
+    text: `${server.versions.before ?? '?'} → ${server.versions.after ?? '?'}`,
+  });
+  if (server.rollback) {
+    const { path, status, durationMs, reason } = server.rollback;
+    facts.push({
+      label: `Rollback (${path}, ${status}, ${formatOptionalDuration(durationMs)})`,
+      text: reason,
+    });
+  }
+  for (const alert of server.alerts) {
+    facts.push({ label: `Alert ${alert.alert}`, text: alert.message, warning: { on: 'label' } });
+  }
+  return facts;
+}

@@ -1,12 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type RollbackArguments, rollbackWave } from '../../app/rollback-wave.js';
-import {
-  ignoreDateOption,
-  planPositional,
-  stateDirOption,
-  waveOption,
-  yesOption,
-} from '../shared-options.js';
+import { serverChangingOptions } from '../shared-options.js';
 import { waveCommandHandler } from '../wave-command-handler.js';
 
 /** `dbwave rollback PLAN --wave N`: see rollbackWave. */
@@ -15,13 +9,8 @@ export const rollbackCommand: CommandModule<object, RollbackArguments> = {
   describe:
     "Roll a wave's upgraded servers (or one) back to the old version, each through its own 503 window",
   builder: (yargs: Argv<object>) =>
-    yargs
-      .positional('plan', planPositional)
-      .option('wave', waveOption)
+    serverChangingOptions(yargs)
       .option('server', { type: 'string', describe: 'Only this server of the wave' })
-      .option('yes', yesOption)
-      .option('ignore-date', ignoreDateOption)
-      .option('state-dir', stateDirOption)
       .example('$0 rollback waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then rolls wave 1 back')
       .example('$0 rollback waves/mysql-5.1.58.plan.yaml --wave 1 --server db7 --yes', 'one server'),
   handler: waveCommandHandler(rollbackWave),

@@ -1,12 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type RunArguments, runWaveCommand } from '../../app/run-wave-command.js';
-import {
-  ignoreDateOption,
-  planPositional,
-  stateDirOption,
-  waveOption,
-  yesOption,
-} from '../shared-options.js';
+import { serverChangingOptions } from '../shared-options.js';
 import { waveCommandHandler } from '../wave-command-handler.js';
 
 /** `dbwave run PLAN --wave N`: see runWaveCommand. */
@@ -15,16 +9,11 @@ export const runCommand: CommandModule<object, RunArguments> = {
   describe:
     'Run (or resume) one wave of a plan: 503 window, clean shutdown, upgrade, start, verify, per server',
   builder: (yargs: Argv<object>) =>
-    yargs
-      .positional('plan', planPositional)
-      .option('wave', waveOption)
-      .option('yes', yesOption)
-      .option('ignore-date', ignoreDateOption)
+    serverChangingOptions(yargs)
       .option('dry-run', {
         type: 'boolean',
         describe: 'Print every command it would run per server; connect to nothing',
       })
-      .option('state-dir', stateDirOption)
       .option('metrics-port', {
         type: 'number',
         describe: 'Serve Prometheus /metrics on 127.0.0.1:PORT while the wave runs (0: any free port)',

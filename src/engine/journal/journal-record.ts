@@ -10,7 +10,8 @@ import { inconclusiveDecisionSchema, STEP_DETAIL_SCHEMAS, type StepDetail } from
  *
  * The shape is versioned (`v`) and only ever grows: reports written from an old journal must
  * keep working, so fields are added, never renamed or dropped. The schemas below are the shape:
- * the types are read off them, and every line is validated against them when read back.
+ * the types are read off them, and every line is validated against them when read back. They
+ * are a deliberate table, one schema per record kind, alike in shape by nature.
  */
 
 export const JOURNAL_VERSION = 1;

@@ -7,6 +7,7 @@ import { SERVER_OUTCOMES } from './server-outcome.js';
  * read back (by a resumed run, the replay, the reports) without guessing. The shapes only ever
  * grow: a key is added, never renamed or dropped, so that an old journal still reads. The
  * `started` record and the outcome record of a step share one shape; the replay merges them.
+ * The schemas below are a deliberate table, one per step: alike in shape by nature.
  */
 
 /** Where a server goes after a step: another step, or its final outcome. */

@@ -1,26 +1,12 @@
-import type { Campaign } from '../../model/campaign-schema.js';
-import type { ResolvedServer } from '../../model/resolved-server.js';
-import type { EngineEvents } from '../events/engine-events.js';
 import type { HookFacts } from '../journal/step-detail.js';
-import type { Clock } from './clock.js';
-import type { RemoteShell } from './remote-shell.js';
-import type { SqlSession } from './sql-session.js';
+import type { ServerRunContext } from './server-run-context.js';
 
 /**
  * Where the statistics and the health gates plug into the step machine. Each hook is optional;
  * a missing hook is a step that passes. A hook throws only for its own bugs: a failed check is
  * a `fail` verdict, which sends the server down the rollback path.
  */
-export interface HookContext {
-  readonly server: ResolvedServer;
-  readonly campaign: Campaign;
-  readonly wave: number;
-  readonly clock: Clock;
-  readonly events: EngineEvents;
-  readonly signal: AbortSignal;
-  readonly shell: () => Promise<RemoteShell>;
-  /** An SQL session to the server as it is now (opened on first use, closed by the engine). */
-  readonly sql: () => Promise<SqlSession>;
+export interface HookContext extends ServerRunContext {
   /** The server's error log and the byte offset where the current start began (for log gates). */
   readonly errorLog?: { readonly path: string; readonly startOffset?: number };
 }

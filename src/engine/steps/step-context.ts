@@ -1,13 +1,10 @@
-import type { Campaign } from '../../model/campaign-schema.js';
-import type { ResolvedServer } from '../../model/resolved-server.js';
-import type { AlertKind, EngineEvents } from '../events/engine-events.js';
+import type { AlertKind } from '../events/engine-events.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Next, PendingOutcome, StepDetail } from '../journal/step-detail.js';
-import type { Clock } from '../ports/clock.js';
 import type { EngineHooks, HookContext } from '../ports/engine-hooks.js';
 import type { HostCommands } from '../ports/host-commands.js';
 import type { MaintenanceWindow } from '../ports/maintenance-window.js';
-import type { RemoteShell } from '../ports/remote-shell.js';
+import type { ServerRunContext } from '../ports/server-run-context.js';
 import type { SqlSession } from '../ports/sql-session.js';
 
 export interface StepResult<S extends StepName = StepName> {
@@ -26,19 +23,10 @@ export interface StepFailure {
 }
 
 /** What a step sees: the server, its connections, and the run's journaled facts so far. */
-export interface StepContext {
-  readonly server: ResolvedServer;
-  readonly campaign: Campaign;
-  readonly wave: number;
-  readonly clock: Clock;
-  readonly signal: AbortSignal;
-  readonly events: EngineEvents;
+export interface StepContext extends ServerRunContext {
   readonly commands: HostCommands;
   readonly window: MaintenanceWindow;
   readonly hooks: EngineHooks;
-  readonly shell: () => Promise<RemoteShell>;
-  /** The session to the server, opened on first use; rejects while the server does not answer. */
-  readonly sql: () => Promise<SqlSession>;
   /** The session, or undefined when the server does not answer now. */
   readonly trySql: () => Promise<SqlSession | undefined>;
   /** Forgets the session (the server is stopping or restarting). */

@@ -43,23 +43,22 @@ export interface StatsAndGatesPorts extends AnalysisPorts {
  * when stdin and stdout are a terminal.
  */
 export function createStatsAndGatesHooks(ports: StatsAndGatesPorts): EngineHooks {
+  // The readiness gates run twice: on the new version before users come back, and on the old
+  // one after a rollback; only the phase they are journaled under and the version differ.
+  const readinessOn =
+    (phase: 'readiness' | 'rollback', version: (campaign: HookContext['campaign']) => string) =>
+    async (context: HookContext): Promise<HookVerdict> =>
+      decide(
+        context,
+        ports,
+        phase,
+        await runReadinessGates(await gateContext(context, version(context.campaign))),
+      );
   return {
     baseline: (context) => takeBaseline(context, ports),
-    readinessGates: async (context) =>
-      decide(
-        context,
-        ports,
-        'readiness',
-        await runReadinessGates(await gateContext(context, context.campaign.to.version)),
-      ),
+    readinessGates: readinessOn('readiness', (campaign) => campaign.to.version),
     analysisGates: (context) => analyse(context, ports),
-    rollbackGates: async (context) =>
-      decide(
-        context,
-        ports,
-        'rollback',
-        await runReadinessGates(await gateContext(context, context.campaign.from.version)),
-      ),
+    rollbackGates: readinessOn('rollback', (campaign) => campaign.from.version),
   };
 }
 

@@ -28,7 +28,8 @@ function seconds(from: string, to: string): number {
 /**
  * The wave's Prometheus metrics, on a registry of their own (never prom-client's global one, so
  * that two runs in one process, or a test, never share counters). Fed journal records one by
- * one, in order: the same view of the journal as the report, live.
+ * one, in order: the same view of the journal as the report, live. The fields below are a
+ * deliberate table, one metric each: alike in shape because prom-client declares them so.
  */
 export class WaveMetrics {
   readonly registry = new Registry();
