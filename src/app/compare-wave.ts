@@ -2,6 +2,7 @@ import { type RecheckResult, recheckVerdict, recheckWave } from '../analysis/rec
 import { ExitStatus, UsageError } from '../core/errors.js';
 import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
+import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import type { MetricComparison } from '../stats/compare/metric-comparison.js';
@@ -40,13 +41,15 @@ export async function compareWave(args: CompareArguments, services: CompareServi
       `--server ${args.server} is not in wave ${args.wave} of ${context.loaded.plan.campaign}`,
     );
   }
-  const { lock } = await CampaignLock.acquire({
+  const { lock, narrowed } = await CampaignLock.acquire({
     stateDir: context.stateDir,
     clock: services.clock,
     identity: processIdentity(),
     purpose: `compare wave ${args.wave}`,
     isProcessAlive,
   });
+  const madePrivate = describeNarrowed(context.stateDir, narrowed);
+  if (madePrivate !== undefined) services.streams.stderr.write(`dbwave: ${madePrivate}\n`);
   const journal = new FileJournalStore({
     stateDir: context.stateDir,
     campaign: context.loaded.plan.campaign,

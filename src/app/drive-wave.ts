@@ -1,11 +1,12 @@
-import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { CommandOutputStore } from '../adapters/output/command-output-store.js';
 import { ExitStatus } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { EngineEvents } from '../engine/events/engine-events.js';
 import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
+import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { serverResolver } from '../model/resolve-server.js';
@@ -43,14 +44,15 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   const { loaded, wave, stateDir, shownCampaign } = runnable;
   const { streams, clock } = services;
   const { campaign, classes, campaignFile } = loaded.inventory;
-  await mkdir(stateDir, { recursive: true });
-  const { lock, tookOverFrom } = await CampaignLock.acquire({
+  const { lock, tookOverFrom, narrowed } = await CampaignLock.acquire({
     stateDir,
     clock,
     identity: services.identity,
     isProcessAlive,
     purpose: `${options.action} --wave ${wave.index}`,
   });
+  const madePrivate = describeNarrowed(stateDir, narrowed);
+  if (madePrivate !== undefined) streams.stderr.write(`dbwave: ${madePrivate}\n`);
   const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock });
   let adapters: CampaignAdapters | undefined;
   let observers: RunObservers<FileJournalStore> | undefined;
@@ -133,6 +135,9 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       operator: services.identity,
     });
     streams.stdout.write(`\n${waveSummary(result, options.action)}\n`);
+    if (result.journalUnwritable) {
+      streams.stderr.write(`dbwave: ${printable(result.journalUnwritable.message)}\n`);
+    }
     streams.stdout.write(
       `journal: ${relative(services.cwd, journal.file) || journal.file}; command output: ${relative(services.cwd, join(stateDir, 'output')) || join(stateDir, 'output')}\n` +
         `status:  dbwave status ${options.plan} --wave ${wave.index}\n`,

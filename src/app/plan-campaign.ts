@@ -47,7 +47,8 @@ export async function planCampaign(
     'informational (`dbwave show` recomputes it).',
   ]);
   try {
-    await writeFileAtomically(out, text);
+    // 0644 for a new plan: it is reviewed, committed and read by every operator of the checkout.
+    await writeFileAtomically(out, text, { mode: 0o644 });
   } catch (error) {
     throw new UsageError(
       `cannot write the plan to ${shownPlan}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,

@@ -3,8 +3,9 @@ import { writeFileAtomically } from '../core/write-file-atomically.js';
 import type { CommandServices } from './command-services.js';
 
 /**
- * Prints `text` on stdout, or with `--out` writes it whole (temporary file, then rename) and says
- * where on stderr, so that stdout stays clean for pipes.
+ * Prints `text` on stdout, or with `--out` writes it whole (temporary file, fsync, rename) and says
+ * where on stderr, so that stdout stays clean for pipes. A new file is 0600 (a report names
+ * servers, versions and errors); a file that is there keeps its mode.
  */
 export async function writeOutput(
   text: string,

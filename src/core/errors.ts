@@ -22,6 +22,8 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   /** The journal is damaged beyond its torn last line. */
   JournalCorrupt: 'JOURNAL_CORRUPT',
+  /** A journal record could not be made durable (a full disk, an I/O error): the wave halts. */
+  JournalUnwritable: 'JOURNAL_UNWRITABLE',
   /** Anything unexpected: a bug in dbwave. */
   Internal: 'INTERNAL',
 } as const;

@@ -4,6 +4,8 @@ import type { EngineEvents } from '../engine/events/engine-events.js';
 
 /** The structured log beside the journal: `<stateDir>/dbwave.log.jsonl`. */
 export const EVENT_LOG_FILE = 'dbwave.log.jsonl';
+/** Its owner's only, like the journal beside it: it holds error messages and versions. */
+export const EVENT_LOG_MODE = 0o600;
 
 export interface EventLogOptions {
   readonly events: EngineEvents;
@@ -27,12 +29,14 @@ export interface EventLog {
  * not in events.
  */
 export function attachEventLog(options: EventLogOptions): EventLog {
-  let queue: Promise<void> = mkdir(dirname(options.path), { recursive: true }).then(() => undefined);
+  let queue: Promise<void> = mkdir(dirname(options.path), { recursive: true, mode: 0o700 }).then(
+    () => undefined,
+  );
   let lastError: unknown;
   const write = (level: 'info' | 'warn' | 'error', type: string, payload: object): void => {
     const line = `${JSON.stringify({ level, campaign: options.campaign, type, ...payload })}\n`;
     queue = queue
-      .then(() => appendFile(options.path, line, 'utf8'))
+      .then(() => appendFile(options.path, line, { encoding: 'utf8', mode: EVENT_LOG_MODE }))
       .catch((error: unknown) => {
         lastError = error;
       });

@@ -1,5 +1,7 @@
-import { appendFile, type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { errorMessage } from '../../core/errors.js';
+import { syncFolder } from '../../core/sync-folder.js';
 import type { Clock } from '../ports/clock.js';
 import type { JournalReadResult, JournalStore } from '../ports/journal-store.js';
 import { JournalCorruptError } from './journal-corrupt-error.js';
@@ -10,31 +12,57 @@ import {
   parseJournalRecord,
   stampRecord,
 } from './journal-record.js';
+import { JournalUnwritableError } from './journal-unwritable-error.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 /** Where a torn last line is kept when the writer repairs the journal: evidence, never replayed. */
 export const TORN_FILE = 'journal.torn';
+
+/** Only its owner reads or writes the journal: it names every server, step and error. */
+export const JOURNAL_MODE = 0o600;
+
+/** The calls the store makes on its open journal; node's FileHandle has them all. */
+export interface JournalFileHandle {
+  /** One write(2) at the end of the file (opened to append): it may write fewer bytes than asked. */
+  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  chmod(mode: number): Promise<void>;
+  readFile(options: { encoding: 'utf8' }): Promise<string>;
+  close(): Promise<void>;
+}
 
 export interface FileJournalStoreOptions {
   /** The campaign's state dir; the journal is `<stateDir>/journal.jsonl`. */
   readonly stateDir: string;
   readonly campaign: string;
   readonly clock: Clock;
+  /** Opens the journal to append (`a+`); tests inject short writes and full disks here. */
+  readonly openFile?: (path: string, flags: 'a+', mode: number) => Promise<JournalFileHandle>;
 }
 
 /**
  * The journal as append-only JSON lines, each fsynced before `append` resolves.
  *
- * A record is written with one write call; a crash mid-write leaves a last line without its
- * newline. Such a line belongs to an append that never resolved, so its side effect never
- * began: reading drops it and reports it, and the next writer moves it to `journal.torn` and
- * truncates it away, so that every later record starts on a fresh line. Damage anywhere else is a
- * JournalCorruptError. Only the lock holder appends; anyone may read.
+ * A record is one line, written whole (a short write is followed by another until the line is
+ * down), then fsynced. An append that fails (a full disk, an I/O error) truncates the file back
+ * to its last whole record and throws JournalUnwritableError, so the next record starts on a
+ * fresh line; should even the truncation fail, every later append of this store refuses.
+ *
+ * A crash mid-write leaves a last line without its newline. Such a line belongs to an append that
+ * never resolved, so its side effect never began: reading drops it and reports it, and the next
+ * writer moves it to `journal.torn` and truncates it away. Damage anywhere else is a
+ * JournalCorruptError. Only the lock holder appends; anyone may read. The file is created 0600
+ * (and made so if it was wider).
  */
 export class FileJournalStore implements JournalStore {
   readonly file: string;
   private readonly options: FileJournalStoreOptions;
-  private handle: FileHandle | undefined;
+  private handle: JournalFileHandle | undefined;
+  /** Bytes of whole records in the file: where a failed append is cut back to. */
+  private wholeRecordsLength = 0;
+  /** Set when a failed append could not be cut back: the file may end mid-line. */
+  private damaged: unknown;
   private nextSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -69,32 +97,64 @@ export class FileJournalStore implements JournalStore {
   }
 
   private async write(entry: JournalEntry): Promise<JournalRecord> {
-    const handle = await this.openForAppend();
+    if (this.damaged !== undefined) throw new JournalUnwritableError(this.file, entry, this.damaged);
+    let handle: JournalFileHandle;
+    try {
+      handle = await this.openForAppend();
+    } catch (error) {
+      if (error instanceof JournalCorruptError) throw error;
+      throw new JournalUnwritableError(this.file, entry, error);
+    }
     const record = stampRecord(entry, {
       v: JOURNAL_VERSION,
       seq: this.nextSeq,
       at: new Date(this.options.clock.now()).toISOString(),
       campaign: this.options.campaign,
     });
-    await handle.write(`${JSON.stringify(record)}\n`);
-    await handle.datasync();
+    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    try {
+      await writeWhole(handle, line);
+      await handle.datasync();
+    } catch (error) {
+      await this.cutBackToWholeRecords(handle);
+      throw new JournalUnwritableError(this.file, entry, error);
+    }
+    this.wholeRecordsLength += line.length;
     this.nextSeq += 1;
     return record;
   }
 
-  private async openForAppend(): Promise<FileHandle> {
-    if (this.handle) return this.handle;
-    await mkdir(this.options.stateDir, { recursive: true });
-    const handle = await open(this.file, 'a+');
+  /** Removes what a failed append left, so that the file ends on its last whole record. */
+  private async cutBackToWholeRecords(handle: JournalFileHandle): Promise<void> {
     try {
-      const text = (await handle.readFile({ encoding: 'utf8' })) as string;
+      await handle.truncate(this.wholeRecordsLength);
+      await handle.datasync();
+    } catch (error) {
+      this.damaged = new Error(
+        `a failed append could not be cut back (${errorMessage(error)}), so the file may end mid-line; the next run sets that line aside`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async openForAppend(): Promise<JournalFileHandle> {
+    if (this.handle) return this.handle;
+    await mkdir(this.options.stateDir, { recursive: true, mode: 0o700 });
+    const handle = await (this.options.openFile ?? open)(this.file, 'a+', JOURNAL_MODE);
+    try {
+      // The mode above applies to a new file only; an older, wider journal is made private too.
+      await handle.chmod(JOURNAL_MODE);
+      const text = await handle.readFile({ encoding: 'utf8' });
       const { records, tornTail } = parseJournal(this.file, text);
+      this.wholeRecordsLength = Buffer.byteLength(text, 'utf8');
       if (tornTail !== undefined) {
-        await appendFile(join(dirname(this.file), TORN_FILE), `${tornTail}\n`);
-        await handle.truncate(Buffer.byteLength(text, 'utf8') - Buffer.byteLength(tornTail, 'utf8'));
+        await appendFile(join(dirname(this.file), TORN_FILE), `${tornTail}\n`, { mode: JOURNAL_MODE });
+        this.wholeRecordsLength -= Buffer.byteLength(tornTail, 'utf8');
+        await handle.truncate(this.wholeRecordsLength);
+        await handle.datasync();
       }
       this.nextSeq = (records.at(-1)?.seq ?? 0) + 1;
-      await syncDirectory(this.options.stateDir);
+      await syncFolder(this.options.stateDir);
     } catch (error) {
       await handle.close();
       throw error;
@@ -104,12 +164,14 @@ export class FileJournalStore implements JournalStore {
   }
 }
 
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+/** Writes all of `bytes`: write(2) may stop short (a disk filling up) without failing. */
+async function writeWhole(handle: JournalFileHandle, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+    if (bytesWritten <= 0)
+      throw new Error(`write made no progress (${written} of ${bytes.length} bytes down)`);
+    written += bytesWritten;
   }
 }
 

@@ -1,9 +1,11 @@
-import { link, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import { writeFileAtomically } from '../../core/write-file-atomically.js';
 import type { Clock } from '../ports/clock.js';
 import { type LockIdentity, type LockOwner, lockOwnerSchema } from './lock-owner.js';
 import { LockedError } from './locked-error.js';
+import { makeStateDirPrivate, type NarrowedMode, STATE_FILE_MODE } from './private-state-dir.js';
 
 export const LOCK_FILE = 'lock.json';
 
@@ -24,6 +26,8 @@ export interface AcquiredLock {
   readonly lock: CampaignLock;
   /** Set when a dead process's lock on this host was taken over: the caller raises an alert. */
   readonly tookOverFrom?: LockOwner;
+  /** What was opened to others in the state dir and is private now: the caller says so once. */
+  readonly narrowed: readonly NarrowedMode[];
 }
 
 /** What `inspectLock` finds. */
@@ -82,7 +86,8 @@ export async function inspectLock(
  * racing for it cannot both win; refreshed by a heartbeat whose timer never keeps the process
  * alive. A lock left by a dead process of this host is taken over (the caller alerts); any
  * other holder is refused with who it is, and an old heartbeat is called stale so that nobody
- * waits silently on a lock that nothing will release.
+ * waits silently on a lock that nothing will release. Whoever takes the lock writes in the state
+ * dir, so taking it first creates the state dir private, or makes it private again.
  */
 export class CampaignLock {
   readonly file: string;
@@ -98,6 +103,11 @@ export class CampaignLock {
   }
 
   static async acquire(options: CampaignLockOptions): Promise<AcquiredLock> {
+    const narrowed = await makeStateDirPrivate(options.stateDir);
+    return { ...(await CampaignLock.take(options)), narrowed };
+  }
+
+  private static async take(options: CampaignLockOptions): Promise<Omit<AcquiredLock, 'narrowed'>> {
     const at = new Date(options.clock.now()).toISOString();
     const owner: LockOwner = {
       ...options.identity,
@@ -111,7 +121,7 @@ export class CampaignLock {
       return { lock };
     }
     const found = await inspectLock(options);
-    if (found.state === 'free') return CampaignLock.acquire(options);
+    if (found.state === 'free') return CampaignLock.take(options);
     if (found.state !== 'dead') {
       throw new LockedError(lock.file, found.owner, found.state === 'stale', found.heartbeatAgeMs);
     }
@@ -139,7 +149,7 @@ export class CampaignLock {
 
   private async create(): Promise<boolean> {
     try {
-      const handle = await open(this.file, 'wx', 0o644);
+      const handle = await open(this.file, 'wx', STATE_FILE_MODE);
       try {
         await handle.writeFile(`${JSON.stringify(this.owner)}\n`);
         await handle.sync();
@@ -200,9 +210,7 @@ export class CampaignLock {
       this.timer = undefined;
       return;
     }
-    const temporary = `${this.file}.${this.owner.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(this.owner)}\n`);
-    await rename(temporary, this.file);
+    await writeFileAtomically(this.file, `${JSON.stringify(this.owner)}\n`, { mode: STATE_FILE_MODE });
   }
 }
 

@@ -20,6 +20,7 @@ import {
   type StepRecord,
   stepFields,
 } from '../journal/journal-record.js';
+import { JournalUnwritableError } from '../journal/journal-unwritable-error.js';
 import type { Next, PendingOutcome, StepDetail } from '../journal/step-detail.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineHooks, HookContext } from '../ports/engine-hooks.js';
@@ -62,6 +63,8 @@ export interface ServerUpgradeResult {
   readonly reason?: string;
   /** A gate's `pause` verdict decided where it ended (see HookVerdict). */
   readonly paused?: boolean;
+  /** The journal could not be written, so the server stopped at that step: the wave halts. */
+  readonly journalUnwritable?: JournalUnwritableError;
 }
 
 export function summarizeError(error: unknown): ErrorSummary {
@@ -187,9 +190,15 @@ class ServerUpgrade {
         };
       }
       const reason = `dbwave failed on this server: ${errorMessage(error)}`;
-      await this.restoreLoweredPreflush();
+      // Best effort, as the window's close above: its alert cannot be journaled if the journal failed.
+      await this.restoreLoweredPreflush().catch(() => undefined);
       await this.finish('NeedsPerson', reason).catch(() => undefined);
-      return { server: server.name, outcome: 'NeedsPerson', reason };
+      return {
+        server: server.name,
+        outcome: 'NeedsPerson',
+        reason,
+        ...(error instanceof JournalUnwritableError ? { journalUnwritable: error } : {}),
+      };
     } finally {
       await this.dropSql();
       await this.options.connectors.release?.(server).catch(() => undefined);
@@ -289,7 +298,7 @@ class ServerUpgrade {
     try {
       result = await handler.probe(this.context);
     } catch (error) {
-      if (this.options.signal.aborted) throw error;
+      if (this.options.signal.aborted || error instanceof JournalUnwritableError) throw error;
       // The server cannot say: the step runs again, and its run checks what it needs.
       return undefined;
     }
@@ -305,7 +314,7 @@ class ServerUpgrade {
     try {
       prepared = (await handler.prepare?.(this.context)) ?? {};
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal.aborted || error instanceof JournalUnwritableError) throw error;
       prepareError = error;
     }
     const pending = this.unjournaledPending;
@@ -317,7 +326,8 @@ class ServerUpgrade {
       if (prepareError !== undefined) throw prepareError;
       result = await handler.run(this.context, prepared);
     } catch (error) {
-      if (signal.aborted) throw error;
+      // A journal that cannot be written is not the step's failure: no more steps without a journal.
+      if (signal.aborted || error instanceof JournalUnwritableError) throw error;
       const failure = await handler.onError(this.context, error);
       result = { event: 'failed', error, ...failure };
     }

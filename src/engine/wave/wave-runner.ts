@@ -1,8 +1,10 @@
+import { errorMessage } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { EngineEvents } from '../events/engine-events.js';
 import type { JournalRecord, ServerOutcome } from '../journal/journal-record.js';
 import { replayJournal } from '../journal/journal-replay.js';
+import { JournalUnwritableError } from '../journal/journal-unwritable-error.js';
 import { isFinalOutcome } from '../journal/server-outcome.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineHooks } from '../ports/engine-hooks.js';
@@ -65,6 +67,8 @@ export interface WaveRunResult {
   readonly ok: boolean;
   /** Servers of this run that a gate paused for a person. */
   readonly paused: number;
+  /** The journal could not be written: the wave halted there (the caller says so on stderr). */
+  readonly journalUnwritable?: JournalUnwritableError;
 }
 
 const SUCCESSES: readonly ServerOutcome[] = ['Upgraded', 'AlreadyUpgraded'];
@@ -74,7 +78,9 @@ const ROLLBACK_SUCCESSES: readonly ServerOutcome[] = ['RolledBack'];
  * Runs one wave: as many servers at once as the campaign allows (per wave, per class, one per
  * cluster, replicas before their primary; a rollback the primary first), resuming servers an earlier run left in flight
  * first. Past the failure budget (exceeded, not reached) no new server starts; those in
- * flight finish or roll back. Returns an outcome for every server of the wave.
+ * flight finish or roll back. A journal that cannot be written halts the wave too, and then not
+ * even an interrupted server starts: without a journal no step may begin. Returns an outcome for
+ * every server of the wave; only a journal that fails on the wave's first record throws.
  */
 export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   const { campaign, events, clock, wave } = options;
@@ -129,11 +135,27 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   }
 
   let haltedBecause: string | undefined;
+  let journalUnwritable: JournalUnwritableError | undefined;
+  const journalFailed = (error: JournalUnwritableError): void => {
+    journalUnwritable ??= error;
+    haltedBecause ??= `the journal cannot be written (${errorMessage(error.cause)}); no new server starts`;
+  };
+  /** A wave-level record the journal cannot take halts the wave; it never abandons servers in flight. */
+  const emitForWave = async (emit: () => Promise<void>): Promise<void> => {
+    try {
+      await emit();
+    } catch (error) {
+      if (!(error instanceof JournalUnwritableError)) throw error;
+      journalFailed(error);
+    }
+  };
   const halt = async (reason: string, alert: boolean): Promise<void> => {
     if (haltedBecause !== undefined) return;
     haltedBecause = reason;
     if (alert)
-      await events.emit('alert', { at: now(), wave, alert: 'failure-budget-exceeded', message: reason });
+      await emitForWave(() =>
+        events.emit('alert', { at: now(), wave, alert: 'failure-budget-exceeded', message: reason }),
+      );
   };
   const budgetReason = (): string =>
     `failure budget exceeded: ${failures} failed, the campaign allows ${allowedFailures(campaign.failureBudget, waveSize)} (failureBudget ${campaign.failureBudget}); no new server starts`;
@@ -172,6 +194,7 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     }).then(async (result) => {
       inFlight.delete(server.name);
       results.set(server.name, result);
+      if (result.journalUnwritable) journalFailed(result.journalUnwritable);
       if (result.outcome === 'InProgress') return;
       // In a rollback a server that is back on the old version is the success its primary waits for.
       const failed = rollingBack ? result.outcome !== 'RolledBack' : isFailureOutcome(result.outcome);
@@ -192,11 +215,12 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
       const said = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : undefined;
       await halt(said ?? 'interrupted by the operator', false);
     }
-    const startable = signal.aborted
-      ? []
-      : haltedBecause === undefined
-        ? pending
-        : pending.filter((server) => interrupted.includes(server));
+    const startable =
+      signal.aborted || journalUnwritable !== undefined
+        ? []
+        : haltedBecause === undefined
+          ? pending
+          : pending.filter((server) => interrupted.includes(server));
     const next = nextServer(
       {
         pending: startable,
@@ -235,19 +259,23 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   if (!ok && haltedBecause === undefined && ordered.some((result) => result.outcome === 'NotExecuted')) {
     haltedBecause = 'some servers could not start (see their reasons)';
   }
-  await events.emit('wave', {
-    at: now(),
-    wave,
-    event: haltedBecause === undefined ? 'finished' : 'halted',
-    ...(haltedBecause === undefined ? {} : { reason: haltedBecause }),
-    ...(rollingBack ? { action } : {}),
-  });
+  await emitForWave(() =>
+    events.emit('wave', {
+      at: now(),
+      wave,
+      event: haltedBecause === undefined ? 'finished' : 'halted',
+      ...(haltedBecause === undefined ? {} : { reason: haltedBecause }),
+      ...(rollingBack ? { action } : {}),
+    }),
+  );
   const paused = ordered.filter((result) => result.paused === true && result.fromEarlierRun !== true).length;
   return {
     wave,
     results: ordered,
     ...(haltedBecause === undefined ? {} : { haltedBecause }),
-    ok,
+    // A wave whose journal could not take its last records is not done, whatever the servers say.
+    ok: ok && journalUnwritable === undefined,
     paused,
+    ...(journalUnwritable === undefined ? {} : { journalUnwritable }),
   };
 }

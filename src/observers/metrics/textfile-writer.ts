@@ -1,6 +1,12 @@
 import { writeFileAtomically } from '../../core/write-file-atomically.js';
 
 /**
+ * A new textfile is 0644: node_exporter runs as its own user and must read it, and it holds what
+ * the /metrics endpoint serves anyway (server names, steps, durations; no secret).
+ */
+export const TEXTFILE_MODE = 0o644;
+
+/**
  * Keeps a node_exporter textfile (`--metrics-textfile FILE`, in the collector's directory, named
  * `*.prom`) up to date: each write replaces the whole file atomically, so the collector never
  * reads half a file. Writes are coalesced: asking while one is under way schedules exactly one
@@ -39,7 +45,7 @@ export class TextfileWriter {
     do {
       this.again = false;
       try {
-        await writeFileAtomically(this.path, await this.render());
+        await writeFileAtomically(this.path, await this.render(), { mode: TEXTFILE_MODE });
         this.lastError = undefined;
       } catch (error) {
         this.lastError = error;

@@ -9,8 +9,11 @@ import type { JournalReadResult, JournalStore } from '../../../../src/engine/por
 /** The journal in memory: what umzug's memoryStorage is to its storage interface. */
 export class MemoryJournalStore implements JournalStore {
   readonly records: JournalRecord[];
-  /** Called before each append; throwing simulates dbwave dying before the record is durable. */
-  beforeAppend: () => void = () => undefined;
+  /**
+   * Called before each append with the entry; throwing simulates dbwave dying before the record
+   * is durable, or (JournalUnwritableError) a disk that is full.
+   */
+  beforeAppend: (entry: JournalEntry) => void = () => undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -21,7 +24,7 @@ export class MemoryJournalStore implements JournalStore {
   }
 
   async append(entry: JournalEntry): Promise<JournalRecord> {
-    this.beforeAppend();
+    this.beforeAppend(entry);
     const record = {
       v: JOURNAL_VERSION,
       seq: this.records.length + 1,

@@ -1,0 +1,42 @@
+import { dirname } from 'node:path';
+import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
+import type { JournalEntry } from './journal-record.js';
+
+/**
+ * A record could not be made durable (a full disk, an I/O error). The journal still ends on its
+ * last whole record. The write-ahead rule makes this safe to stop on: a step whose `started`
+ * record failed never began; a step whose outcome failed did run, and a later run probes it. The
+ * engine halts the wave on it (no new server starts) and the run exits 1.
+ */
+export class JournalUnwritableError extends DbwaveError {
+  readonly file: string;
+  /** What the lost record meant, e.g. `step shutdown of db3 did not start`. */
+  readonly consequence: string;
+
+  constructor(file: string, entry: JournalEntry, cause: unknown) {
+    const consequence = consequenceOf(entry);
+    super(
+      ErrorCode.JournalUnwritable,
+      `journal not writable: ${file}: ${errorMessage(cause)}; ${consequence}. Make room in (or repair) ${dirname(file)}, then run the wave again to resume`,
+      { cause },
+    );
+    this.file = file;
+    this.consequence = consequence;
+  }
+}
+
+/** Which promise the lost record broke: a step that never started, or an outcome nobody will read. */
+function consequenceOf(entry: JournalEntry): string {
+  switch (entry.kind) {
+    case 'step':
+      return entry.event === 'started'
+        ? `step ${entry.step} of ${entry.server} did not start`
+        : `the outcome of step ${entry.step} on ${entry.server} (${entry.event}) is not recorded`;
+    case 'outcome':
+      return `the outcome of ${entry.server} (${entry.outcome}) is not recorded`;
+    case 'wave':
+      return `wave ${entry.wave} ${entry.event} is not recorded`;
+    default:
+      return `a ${entry.kind} record is not recorded`;
+  }
+}
