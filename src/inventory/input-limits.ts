@@ -6,6 +6,11 @@
 export const INPUT_LIMITS = {
   /** Largest class, campaign or plan file read, in bytes. */
   fileBytes: 32 * 1024 * 1024,
+  /**
+   * Longest line, in characters, checked before the YAML is parsed: a 30 MB string on one line
+   * would otherwise cost seconds and a gigabyte to parse only to be refused by the next bound.
+   */
+  lineLength: 1024 * 1024,
   /** Longest string value in such a file, in characters: a command template or a smoke query fits many times. */
   stringLength: 64 * 1024,
   /**

@@ -12,6 +12,16 @@ import { parseYamlSource, type YamlSource } from './yaml-source.js';
 export async function readYamlFile(path: string, shownAs: string): Promise<YamlSource> {
   const read = await readBoundedRegularFile(path);
   if (typeof read !== 'string') return unreadable(shownAs, read.problem);
+  const longLine = firstOverlongLine(read);
+  if (longLine !== undefined) {
+    const issue: InputIssue = {
+      file: shownAs,
+      key: '',
+      line: longLine.line,
+      message: `the line is ${longLine.length.toLocaleString('en-US')} characters long, more than the ${INPUT_LIMITS.lineLength.toLocaleString('en-US')} dbwave reads`,
+    };
+    return { file: shownAs, value: undefined, issues: [issue], lineOf: () => undefined };
+  }
   const source = parseYamlSource(read, shownAs);
   if (source.issues.length === 0 && (source.value === null || source.value === undefined)) {
     return { ...source, issues: [{ file: shownAs, key: '', message: 'the file is empty' }] };
@@ -46,6 +56,19 @@ async function readBoundedRegularFile(path: string): Promise<string | { problem:
   } finally {
     await handle.close();
   }
+}
+
+/** The first line longer than {@link INPUT_LIMITS.lineLength}, found without splitting the text. */
+function firstOverlongLine(text: string): { line: number; length: number } | undefined {
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    if (stop - start > INPUT_LIMITS.lineLength) return { line, length: stop - start };
+    if (end < 0) return undefined;
+    start = end + 1;
+  }
+  return undefined;
 }
 
 function unreadable(file: string, message: string): YamlSource {

@@ -108,6 +108,18 @@ describe('files that are not small regular files', () => {
     expect(error.message).toMatch(/fleet\/alpha\.yaml: the file is larger than 32 MiB/);
   });
 
+  it('refuses a line longer than the line bound before parsing the file', async () => {
+    const text = await readFile(join(dir, 'fleet', 'alpha.yaml'), 'utf8');
+    await writeFile(
+      join(dir, 'fleet', 'alpha.yaml'),
+      text.replace('description: "alpha class"', `description: "${'x'.repeat(INPUT_LIMITS.lineLength)}"`),
+    );
+    const error = await inputError(loadInventory('campaign.yaml', { cwd: dir }));
+    expect(error.message).toBe(
+      'fleet/alpha.yaml:line 2: the line is 1,048,591 characters long, more than the 1,048,576 dbwave reads',
+    );
+  });
+
   it('refuses an overlong string, naming its key and line', async () => {
     const text = await readFile(join(dir, 'fleet', 'alpha.yaml'), 'utf8');
     await writeFile(
