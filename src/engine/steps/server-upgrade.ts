@@ -370,8 +370,11 @@ class ServerUpgrade {
       at: this.now(),
       wave: this.options.wave,
       server: this.options.server.name,
-      ...stepFields(step, Object.keys(detail).length === 0 ? undefined : detail),
+      // Key order as journals have always had it (step, event, then detail): scripts that grep
+      // the journal for `"step":"start","event":"succeeded"` keep working.
+      ...stepFields(step),
       event,
+      ...(Object.keys(detail).length === 0 ? {} : stepFields(step, detail)),
       ...(error === undefined ? {} : { error }),
       ...(durationMs === undefined ? {} : { durationMs }),
     });

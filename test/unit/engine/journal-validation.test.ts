@@ -94,6 +94,15 @@ describe('reading the journal back', () => {
       expect(parseJournalRecord(written)).toEqual(written);
     }
   });
+
+  it('writes a step record with its keys in the order journals always had (step, event, detail)', async () => {
+    // Scripts and tests wait for a step by grepping the journal for `"step":"start","event":"succeeded"`.
+    const harness = new Harness();
+    await harness.upgrade(fakeServer('db1'));
+    const lines = harness.journal.records.map((record) => JSON.stringify(record));
+    const start = lines.find((line) => line.includes('"step":"start","event":"succeeded"'));
+    expect(start).toMatch(/"server":"db1","step":"start","event":"succeeded","detail":\{/);
+  });
 });
 
 describe('reading the lock file back', () => {
