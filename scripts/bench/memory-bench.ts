@@ -133,7 +133,7 @@ async function engineRun(
 ): Promise<{ outputBytes: number; fakeMs: number }> {
   const stateDir = await mkdtemp(join('/dev/shm', 'dbwave-memory-bench-'));
   try {
-    const clock = new FakeClock();
+    const clock = new FakeClock(undefined, { rememberSleeps: false });
     const fleet = new FakeFleet();
     for (const server of servers) setUp(fleet.host(server.name));
     const counter = { bytes: 0 };
