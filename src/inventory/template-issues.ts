@@ -3,7 +3,7 @@ import { InputError } from '../core/errors.js';
 import type { KeyPath, SourceLocator } from '../core/source-locator.js';
 import type { Campaign } from '../model/campaign-schema.js';
 import { campaignTemplates } from '../model/campaign-templates.js';
-import { TEMPLATE_VARIABLES, templatePlaceholders, templateVariables } from '../model/command-template.js';
+import { checkTemplate, templatePlaceholders, templateVariables } from '../model/command-template.js';
 import type { HardwareClass } from '../model/hardware-class-schema.js';
 import { serverResolver } from '../model/resolve-server.js';
 import { unsafePlaceholder } from '../model/shell-template-context.js';
@@ -41,7 +41,9 @@ export function templateIssues(
   for (const { key, template, encoding } of campaignTemplates(campaign)) {
     let names: string[];
     try {
-      names = templatePlaceholders(template, { file: '', key: key.join('.') });
+      const source = { file: '', key: key.join('.') };
+      checkTemplate(template, source);
+      names = templatePlaceholders(template, source);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       issues.push(...error.issues.map((issue) => issueAt(key, issue.message)));
@@ -60,16 +62,6 @@ export function templateIssues(
       }
     }
     for (const name of names) {
-      const known = name.startsWith('vars.') || (TEMPLATE_VARIABLES as readonly string[]).includes(name);
-      if (!known) {
-        issues.push(
-          issueAt(
-            key,
-            `unknown variable {{${name}}} (known variables: ${TEMPLATE_VARIABLES.join(', ')}, vars.NAME)`,
-          ),
-        );
-        continue;
-      }
       const campaignKey = CAMPAIGN_KEYS[name];
       if (campaignKey !== undefined) {
         if (variablesOf[0]?.[name] === undefined && servers.length > 0) {
