@@ -27,7 +27,7 @@ export async function showPlanFile(
   const { plan, inventory } = loaded;
   const capacity = estimateCapacity(plan, inventory.classes, inventory.campaign);
   const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
-  const warnings = planWarnings(plan, inventory);
+  const warnings = planWarnings(plan, inventory, { capacity });
   const shown = loaded.locate([]).file;
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
