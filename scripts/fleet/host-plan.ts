@@ -23,7 +23,7 @@ export interface HostSpec {
   /** 1-based. */
   readonly index: number;
   readonly name: string;
-  /** 127.0.1.<index>: every loopback address answers on Linux without configuration. */
+  /** FLEET_NET.<index> (127.0.1.<index>): every loopback address answers on Linux without configuration. */
   readonly address: string;
   readonly mysqlPort: number;
   readonly hardwareClass: HardwareClassShape;
@@ -38,6 +38,27 @@ export interface HostSpec {
 }
 
 export const MAX_SERVERS = 200;
+
+/**
+ * The /24 of loopback the fleet's hosts live on: `127.0.1` unless `DBWAVE_FLEET_NET` names
+ * another (e.g. `127.0.2`), so that two checkouts on one machine can each run a fleet.
+ */
+export const FLEET_NET: string = fleetNet(process.env.DBWAVE_FLEET_NET);
+
+/**
+ * Added to the fleet's fixed TCP ports on 127.0.0.1 (HAProxy's, the shard apps'): 0 on 127.0.1,
+ * 1000 on 127.0.2, and so on, so that fleets on different nets never ask for the same port.
+ */
+export const FLEET_PORT_OFFSET: number = (Number(FLEET_NET.split('.')[2]) - 1) * 1000;
+
+function fleetNet(value: string | undefined): string {
+  if (value === undefined || value === '') return '127.0.1';
+  const third = /^127\.0\.(\d{1,2})$/.exec(value)?.[1];
+  if (third === undefined || Number(third) < 1 || Number(third) > 40) {
+    throw new Error(`DBWAVE_FLEET_NET must be 127.0.N with N from 1 to 40 (e.g. 127.0.2), not ${value}`);
+  }
+  return value;
+}
 export const MYSQL_PORT = 3306;
 
 export function hostName(index: number): string {
@@ -57,7 +78,7 @@ export function planHosts(count: number, appBasePort: number): readonly HostSpec
     return {
       index,
       name: hostName(index),
-      address: `127.0.1.${index}`,
+      address: `${FLEET_NET}.${index}`,
       mysqlPort: MYSQL_PORT,
       hardwareClass,
       shard: `shard-${index}`,

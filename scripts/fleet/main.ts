@@ -7,6 +7,7 @@ import { up } from './commands/up.js';
 import { FAULT_KINDS, type FaultKind, healHost, injectFault } from './faults.js';
 import { FleetPaths } from './fleet-paths.js';
 import { fleetMemory, formatMemory } from './fleet-processes.js';
+import { FLEET_PORT_OFFSET } from './host-plan.js';
 
 /**
  * `npm run fleet -- <command>`: the local fleet of real MariaDB hosts that dbwave is developed,
@@ -29,7 +30,7 @@ await yargs(hideBin(process.argv))
         })
         .option('http-port', {
           type: 'number',
-          default: 18080,
+          default: 18080 + FLEET_PORT_OFFSET,
           describe: "HAProxy's port for the users' side",
         }),
     async (argv) => {

@@ -8,7 +8,7 @@ import { FleetPaths, REPO_ROOT } from '../fleet-paths.js';
 import { fleetMemory, formatMemory, stopFleet } from '../fleet-processes.js';
 import { startHaproxy } from '../haproxy.js';
 import { renderClientCnf, renderHostEnv, renderMyCnf } from '../host-config.js';
-import { type HostSpec, planHosts, primaryOf } from '../host-plan.js';
+import { FLEET_PORT_OFFSET, type HostSpec, planHosts, primaryOf } from '../host-plan.js';
 import type { FleetManifest, FleetPids } from '../manifest.js';
 import { fleetctl, installDatadir, prepareSysbench, provision, startReplication } from '../mariadb-host.js';
 import { ensureBuilds, type MariadbBuilds } from '../mariadb-packages.js';
@@ -29,7 +29,7 @@ export interface UpOptions {
 
 export const MYSQL_USER = 'dbwave';
 export const SSH_USER = 'root';
-const APP_BASE_PORT = 18_100;
+const APP_BASE_PORT = 18_100 + FLEET_PORT_OFFSET;
 const MAX_SOCKET_PATH = 100;
 /** Hosts set up at once: install-db and sysbench are CPU-bound, and there are 2 cores. */
 const PARALLEL_HOSTS = 3;

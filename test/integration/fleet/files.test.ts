@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FLEET_NET } from '../../../scripts/fleet/host-plan.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
 import { hardwareClassSchema } from '../../../src/model/hardware-class-schema.js';
 import { fleetJsonPath, loadFleet } from './fleet-fixture.js';
@@ -36,7 +37,7 @@ describe('what up writes', () => {
           'errorLog',
         ]),
       );
-      expect(server.host).toBe(`127.0.1.${server.name.slice(2)}`);
+      expect(server.host).toBe(`${FLEET_NET}.${server.name.slice(2)}`);
       expect(isAbsolute(server.dataDir) && isAbsolute(server.errorLog)).toBe(true);
     }
     expect(new Set(fleet.servers.map((server) => server.class)).size).toBe(Math.min(3, fleet.servers.length));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetPaths } from '../../../scripts/fleet/fleet-paths.js';
 import { parseServersState, renderHaproxyConfig } from '../../../scripts/fleet/haproxy.js';
-import { HARDWARE_CLASSES, planHosts, primaryOf } from '../../../scripts/fleet/host-plan.js';
+import { FLEET_NET, HARDWARE_CLASSES, planHosts, primaryOf } from '../../../scripts/fleet/host-plan.js';
 import { parseMadison, upstreamVersion } from '../../../scripts/fleet/mariadb-packages.js';
 
 /** The pure parts of the fleet: its shape and the parsing of what apt and HAProxy print. */
@@ -9,7 +9,7 @@ import { parseMadison, upstreamVersion } from '../../../scripts/fleet/mariadb-pa
 describe('the fleet shape', () => {
   it('puts host i on 127.0.1.i, round-robin over three classes, one shard each', () => {
     const hosts = planHosts(9, 18_100);
-    expect(hosts.map((host) => host.address)).toEqual(hosts.map((_, index) => `127.0.1.${index + 1}`));
+    expect(hosts.map((host) => host.address)).toEqual(hosts.map((_, index) => `${FLEET_NET}.${index + 1}`));
     for (const shape of HARDWARE_CLASSES) {
       expect(hosts.filter((host) => host.hardwareClass.id === shape.id)).toHaveLength(3);
     }
