@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../fleet/fleet-paths.js';
+import { FLEET_NET } from '../fleet/host-plan.js';
 import { writeFiguresIntoDocs } from './bench-figures.js';
 import { acquireFleet, type FleetState, releaseFleet, restoreServer } from './bench-fleet.js';
 import { medianOf, printTable, seconds, type TargetResult, writeResults } from './bench-report.js';
@@ -29,7 +30,8 @@ import { runPlanBench } from './plan-bench.js';
 import { preflushBench } from './preflush-bench.js';
 import { windowOverheadBench } from './window-overhead-bench.js';
 
-const FLEET_LOCK = '/tmp/dbwave-fleet.lock';
+/** One lock per fleet net (docs/fleet.md), so benches on different nets do not wait on each other. */
+const FLEET_LOCK = FLEET_NET === '127.0.1' ? '/tmp/dbwave-fleet.lock' : `/tmp/dbwave-fleet-${FLEET_NET}.lock`;
 const LOCK_HELD = 'DBWAVE_BENCH_FLEET_LOCK_HELD';
 const PARTS = ['plan', 'memory', 'window', 'waves', 'preflush'] as const;
 type Part = (typeof PARTS)[number];
