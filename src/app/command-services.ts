@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { printableStream } from '../core/printable.js';
 import type { LockIdentity } from '../engine/lock/lock-owner.js';
+import { processStartOf } from '../engine/lock/process-liveness.js';
 import { type Clock, systemClock } from '../engine/ports/clock.js';
 
 /** Where a command writes: the process's streams, or strings in a test. */
@@ -33,7 +34,13 @@ export function processServices(): CommandServices {
 
 /** Who this process is, as a campaign's lock records its holder. */
 export function processIdentity(): LockIdentity {
-  return { user: userInfo().username, host: hostname(), pid: process.pid };
+  const processStart = processStartOf(process.pid);
+  return {
+    user: userInfo().username,
+    host: hostname(),
+    pid: process.pid,
+    ...(processStart === undefined ? {} : { processStart }),
+  };
 }
 
 /** The output flags of the commands that print a document: `--out FILE` and `--json`. */

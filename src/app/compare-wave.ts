@@ -54,6 +54,7 @@ export async function compareWave(args: CompareArguments, services: CompareServi
     stateDir: context.stateDir,
     campaign: context.loaded.plan.campaign,
     clock: services.clock,
+    fence: lock,
   });
   const adapters = await campaignAdapters({ campaign, campaignFile });
   try {

@@ -53,7 +53,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   });
   const madePrivate = describeNarrowed(stateDir, narrowed);
   if (madePrivate !== undefined) streams.stderr.write(`dbwave: ${madePrivate}\n`);
-  const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock });
+  const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock, fence: lock });
   let adapters: CampaignAdapters | undefined;
   let observers: RunObservers<FileJournalStore> | undefined;
   try {
@@ -132,7 +132,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
       ...(services.abort ? { signal: services.abort } : {}),
       ...(services.halt ? { halt: services.halt } : {}),
-      operator: services.identity,
+      operator: { user: services.identity.user, host: services.identity.host, pid: services.identity.pid },
     });
     streams.stdout.write(`\n${waveSummary(result, options.action)}\n`);
     if (result.journalUnwritable) {

@@ -1,5 +1,5 @@
 import { ExitStatus, UsageError } from '../core/errors.js';
-import { forceUnlock, inspectLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
+import { forceUnlock, inspectLock, isProcessAlive, type RemovedLock } from '../engine/lock/campaign-lock.js';
 import type { LockIdentity } from '../engine/lock/lock-owner.js';
 import { resolveStateDir } from '../engine/lock/state-dir.js';
 import { loadPlan } from '../inventory/load-plan.js';
@@ -19,7 +19,8 @@ export interface UnlockServices extends CommandServices {
 
 /**
  * `dbwave unlock PLAN --force`: removes a campaign lock that no run will release (a run on a
- * host that died, a stale heartbeat). Refuses a lock whose process is alive on this host.
+ * host that died, a stale heartbeat, a file that is no lock). Refuses one a run may still hold:
+ * a live process of this host, or a fresh heartbeat of any host.
  */
 export async function unlockCampaign(args: UnlockArguments, services: UnlockServices): Promise<ExitStatus> {
   const loaded = await loadPlan(args.plan, { cwd: services.cwd });
@@ -31,16 +32,29 @@ export async function unlockCampaign(args: UnlockArguments, services: UnlockServ
     const holder =
       found.state === 'free'
         ? 'nobody holds it'
-        : `held by ${found.owner.user}@${found.owner.host} pid ${found.owner.pid} since ${found.owner.started} (${found.state})`;
+        : found.state === 'unreadable'
+          ? `its file is no lock: ${found.problem}`
+          : `held by ${found.owner.user}@${found.owner.host} pid ${found.owner.pid} since ${found.owner.started} (${found.state})`;
     throw new UsageError(
       `unlock removes the lock of ${campaign.campaign} (${holder}); add --force if that run is really gone`,
     );
   }
-  const removed = await forceUnlock(options);
-  services.streams.stdout.write(
-    removed === undefined
-      ? `${campaign.campaign}: no lock to remove\n`
-      : `${campaign.campaign}: removed the lock of ${removed.user}@${removed.host} pid ${removed.pid} (since ${removed.started}, last heartbeat ${removed.heartbeat})\n`,
+  const result = await forceUnlock(options, (message) =>
+    services.streams.stderr.write(`dbwave: ${message}\n`),
   );
+  services.streams.stdout.write(`${campaign.campaign}: ${describeRemoved(result)}\n`);
   return ExitStatus.Ok;
+}
+
+function describeRemoved(result: RemovedLock): string {
+  switch (result.removed) {
+    case 'nothing':
+      return 'no lock to remove';
+    case 'unreadable':
+      return `removed a lock file that was no lock (${result.problem})`;
+    case 'owner': {
+      const { owner } = result;
+      return `removed the lock of ${owner.user}@${owner.host} pid ${owner.pid} (since ${owner.started}, last heartbeat ${owner.heartbeat})`;
+    }
+  }
 }

@@ -18,8 +18,12 @@ export function currentWave(records: readonly JournalRecord[], waves: readonly P
 /** The lock in one line: who runs the campaign, or that nobody does, or that a holder went quiet. */
 export function describeLock(lock: LockInspection, timezone: string): string {
   if (lock.state === 'free') return 'Lock: free (no dbwave run holds this campaign)';
+  if (lock.state === 'unreadable')
+    return `Lock: UNREADABLE (${lock.problem}; changed ${formatDuration(lock.changedAgoMs)} ago); if no dbwave runs this campaign, \`dbwave unlock PLAN --force\` removes it`;
   const owner = `${lock.owner.user}@${lock.owner.host} pid ${lock.owner.pid}${lock.owner.purpose ? ` (${lock.owner.purpose})` : ''}`;
   const since = `since ${formatClock(lock.owner.started, timezone)}, heartbeat ${formatDuration(lock.heartbeatAgeMs)} ago`;
+  if (lock.state === 'held' && lock.clockSkewMs !== undefined)
+    return `Lock: held by ${owner} since ${formatClock(lock.owner.started, timezone)}, heartbeat ${formatDuration(lock.clockSkewMs)} AHEAD of this host's clock (clock skew: check NTP)`;
   if (lock.state === 'held') return `Lock: held by ${owner} ${since}`;
   if (lock.state === 'dead')
     return `Lock: LEFT BY A DEAD PROCESS ${owner} ${since}; the next run takes it over`;

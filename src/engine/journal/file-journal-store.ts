@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { errorMessage } from '../../core/errors.js';
 import { syncFolder } from '../../core/sync-folder.js';
 import type { Clock } from '../ports/clock.js';
+import type { JournalFence } from '../ports/journal-fence.js';
 import type { JournalReadResult, JournalStore } from '../ports/journal-store.js';
 import { JournalCorruptError } from './journal-corrupt-error.js';
 import {
@@ -37,6 +38,8 @@ export interface FileJournalStoreOptions {
   readonly stateDir: string;
   readonly campaign: string;
   readonly clock: Clock;
+  /** Checked before every append: a run that lost the campaign's lock writes nothing more. */
+  readonly fence?: JournalFence;
   /** Opens the journal to append (`a+`); tests inject short writes and full disks here. */
   readonly openFile?: (path: string, flags: 'a+', mode: number) => Promise<JournalFileHandle>;
 }
@@ -98,6 +101,11 @@ export class FileJournalStore implements JournalStore {
 
   private async write(entry: JournalEntry): Promise<JournalRecord> {
     if (this.damaged !== undefined) throw new JournalUnwritableError(this.file, entry, this.damaged);
+    try {
+      await this.options.fence?.assertHeld();
+    } catch (error) {
+      throw new JournalUnwritableError(this.file, entry, error);
+    }
     let handle: JournalFileHandle;
     try {
       handle = await this.openForAppend();

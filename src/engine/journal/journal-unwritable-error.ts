@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
+import { LockLostError } from '../lock/lock-lost-error.js';
 import type { JournalEntry } from './journal-record.js';
 
 /**
@@ -15,11 +16,12 @@ export class JournalUnwritableError extends DbwaveError {
 
   constructor(file: string, entry: JournalEntry, cause: unknown) {
     const consequence = consequenceOf(entry);
-    super(
-      ErrorCode.JournalUnwritable,
-      `journal not writable: ${file}: ${errorMessage(cause)}; ${consequence}. Make room in (or repair) ${dirname(file)}, then run the wave again to resume`,
-      { cause },
-    );
+    // A lost lock is no disk problem: its own message says what happened and who resumes.
+    const advice =
+      cause instanceof LockLostError
+        ? `journal not written: ${errorMessage(cause)} (${consequence})`
+        : `journal not writable: ${file}: ${errorMessage(cause)}; ${consequence}. Make room in (or repair) ${dirname(file)}, then run the wave again to resume`;
+    super(ErrorCode.JournalUnwritable, advice, { cause });
     this.file = file;
     this.consequence = consequence;
   }

@@ -7,7 +7,8 @@ import { parseJournal } from '../../../src/engine/journal/file-journal-store.js'
 import { JournalCorruptError } from '../../../src/engine/journal/journal-corrupt-error.js';
 import { parseJournalRecord } from '../../../src/engine/journal/journal-record.js';
 import { replayJournal } from '../../../src/engine/journal/journal-replay.js';
-import { readLockOwner } from '../../../src/engine/lock/campaign-lock.js';
+import { CampaignLock, inspectLock, readLockOwner } from '../../../src/engine/lock/campaign-lock.js';
+import { systemClock } from '../../../src/engine/ports/clock.js';
 import { fakeCampaign } from './fakes/fake-campaign.js';
 import { fakeServer } from './fakes/fake-fleet.js';
 import { Harness } from './fakes/harness.js';
@@ -106,9 +107,22 @@ describe('reading the journal back', () => {
 });
 
 describe('reading the lock file back', () => {
-  it('refuses a lock file that is not a lock owner, and says to remove it by hand', async () => {
+  it('refuses a lock file that is not a lock owner, naming the key, and gives the safe way out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dbwave-lock-'));
     await writeFile(join(dir, 'lock.json'), JSON.stringify({ user: 'dba', host: 'ops-1', pid: 'four' }));
-    await expect(readLockOwner(dir)).rejects.toThrow(/lock\.json is unreadable; remove it by hand/);
+    await expect(readLockOwner(dir)).rejects.toThrow();
+    const options = {
+      stateDir: dir,
+      clock: systemClock,
+      identity: { user: 'dba', host: 'ops-1', pid: 1 },
+      isProcessAlive: () => true,
+    };
+    await expect(inspectLock(options)).resolves.toMatchObject({ state: 'unreadable', problem: /^key pid: / });
+    const refusal = CampaignLock.acquire(options);
+    await expect(refusal).rejects.toMatchObject({ code: 'LOCKED' });
+    await expect(refusal).rejects.toThrow(
+      /lock\.json is not a lock dbwave can read \(key pid: .*\). If no dbwave is running this campaign, dbwave unlock PLAN --force removes it/,
+    );
+    await expect(refusal).rejects.not.toThrow(/by hand/);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWaveCommand } from '../../../src/app/run-wave-command.js';
@@ -102,14 +102,54 @@ describe('dbwave run', () => {
     const { dir, plan } = await plannedCampaign();
     const stateDir = join(dir, '.dbwave', 'test');
     await mkdir(stateDir, { recursive: true });
-    const at = new Date().toISOString();
+    const { services: s, out, clock } = services(dir);
+    // Quiet for ten minutes: a fresh heartbeat is refused (see the next test).
+    const at = new Date(clock.now() - 10 * 60_000).toISOString();
     await writeFile(
       join(stateDir, 'lock.json'),
       JSON.stringify({ user: 'bob', host: 'elsewhere', pid: 1, started: at, heartbeat: at }),
     );
-    const { services: s, out } = services(dir);
     await expect(unlockCampaign({ plan }, s)).rejects.toThrow(/add --force/);
     expect(await unlockCampaign({ plan, force: true }, s)).toBe(0);
     expect(out.join('')).toMatch(/removed the lock of bob@elsewhere/);
+  });
+
+  it('refuses unlock --force of a lock whose heartbeat is fresh, whatever host holds it', async () => {
+    const { dir, plan } = await plannedCampaign();
+    const stateDir = join(dir, '.dbwave', 'test');
+    await mkdir(stateDir, { recursive: true });
+    const { services: s, clock } = services(dir);
+    const at = new Date(clock.now() - 1_000).toISOString();
+    const lock = JSON.stringify({ user: 'bob', host: 'elsewhere', pid: 1, started: at, heartbeat: at });
+    await writeFile(join(stateDir, 'lock.json'), lock);
+    const refusal = unlockCampaign({ plan, force: true }, s);
+    await expect(refusal).rejects.toMatchObject({ code: 'LOCKED' });
+    await expect(refusal).rejects.toThrow(/heartbeat is fresh: that run is alive; stop it on elsewhere/);
+    expect(await readFile(join(stateDir, 'lock.json'), 'utf8')).toBe(lock);
+  });
+
+  it('stops before its next side effect when its lock is removed mid-wave, and the next run resumes', async () => {
+    const { dir, plan } = await plannedCampaign();
+    const stateDir = join(dir, '.dbwave', 'test');
+    const first = services(dir);
+    const window = first.fleet.window;
+    const open = window.open.bind(window);
+    let journalAtRemoval = '';
+    window.open = async (server) => {
+      if (journalAtRemoval === '') {
+        await rm(join(stateDir, 'lock.json'));
+        journalAtRemoval = await readFile(join(stateDir, 'journal.jsonl'), 'utf8');
+      }
+      await open(server);
+    };
+    expect(await runWaveCommand({ plan, wave: 1, yes: true }, first.services)).toBe(1);
+    expect(first.out.join('')).toMatch(/lock\.json is no longer this run's lock: it was removed/);
+    // Nothing was journaled after the lock went: another run may own the journal now.
+    expect(await readFile(join(stateDir, 'journal.jsonl'), 'utf8')).toBe(journalAtRemoval);
+
+    window.open = open;
+    const next = services(dir, { adapters: first.services.adapters });
+    expect(await runWaveCommand({ plan, wave: 1, yes: true }, next.services)).toBe(0);
+    expect([...first.fleet.hosts.values()].map((host) => host.runningVersion)).toEqual([TO, TO]);
   });
 });
