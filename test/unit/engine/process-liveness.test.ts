@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive, type ProcFiles, processStartOf } from '../../../src/engine/lock/process-liveness.js';
 
@@ -47,6 +51,22 @@ describe('whether the process that wrote a lock is alive', () => {
     expect(isProcessAlive(42, undefined, proc({ 42: { state: 'S', start: 5 } }))).toBe(true);
   });
 
+  it('says no for a real zombie, which signal 0 calls alive', async () => {
+    // `sleep 0` exits at once, and its parent (exec'd into `sleep 5`) never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number(line.toString().trim());
+      await waitUntil(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z '));
+      expect(() => process.kill(zombie, 0)).not.toThrow();
+      expect(isProcessAlive(zombie)).toBe(false);
+    } finally {
+      parent.kill();
+    }
+  });
+
   it('agrees with the real /proc about this very process', () => {
     const start = processStartOf(process.pid);
     expect(start).toMatch(/^[0-9a-f-]+:\d+$/);
@@ -54,3 +74,8 @@ describe('whether the process that wrote a lock is alive', () => {
     expect(isProcessAlive(process.pid, `${start}0`)).toBe(false);
   });
 });
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 100 && !condition(); tries += 1) await delay(20);
+  expect(condition()).toBe(true);
+}
