@@ -1,12 +1,11 @@
 import { type RecheckResult, recheckVerdict, recheckWave } from '../analysis/recheck-wave.js';
 import { ExitStatus, UsageError } from '../core/errors.js';
-import { FileJournalStore } from '../engine/journal/file-journal-store.js';
-import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import type { MetricComparison } from '../stats/compare/metric-comparison.js';
 import { campaignAdapters } from './campaign-adapters.js';
+import { type HeldCampaign, openCampaignState } from './campaign-state.js';
 import { type CommandServices, processIdentity } from './command-services.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';
 
@@ -41,21 +40,22 @@ export async function compareWave(args: CompareArguments, services: CompareServi
       `--server ${args.server} is not in wave ${args.wave} of ${context.loaded.plan.campaign}`,
     );
   }
-  const { lock, narrowed } = await CampaignLock.acquire({
+  const state = await openCampaignState({
+    campaign,
+    campaignFile,
     stateDir: context.stateDir,
     clock: services.clock,
-    identity: processIdentity(),
-    purpose: `compare wave ${args.wave}`,
-    isProcessAlive,
   });
+  let held: HeldCampaign;
+  try {
+    held = await state.hold({ identity: processIdentity(), purpose: `compare wave ${args.wave}` });
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  const { journal, narrowed } = held;
   const madePrivate = describeNarrowed(context.stateDir, narrowed);
   if (madePrivate !== undefined) services.streams.stderr.write(`dbwave: ${madePrivate}\n`);
-  const journal = new FileJournalStore({
-    stateDir: context.stateDir,
-    campaign: context.loaded.plan.campaign,
-    clock: services.clock,
-    fence: lock,
-  });
   const adapters = await campaignAdapters({ campaign, campaignFile });
   try {
     const history = await journal.read();
@@ -78,7 +78,8 @@ export async function compareWave(args: CompareArguments, services: CompareServi
   } finally {
     await adapters.close().catch(() => undefined);
     await journal.close().catch(() => undefined);
-    await lock.release();
+    await held.release();
+    await state.close();
   }
 }
 

@@ -3,15 +3,14 @@ import { CommandOutputStore } from '../adapters/output/command-output-store.js';
 import { ExitStatus } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { EngineEvents } from '../engine/events/engine-events.js';
-import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
-import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { type CampaignAdapters, campaignAdapters } from './campaign-adapters.js';
+import { type HeldCampaign, openCampaignState } from './campaign-state.js';
 import { attachRunObservers, type RunObservers } from './run-observers.js';
 import type { RunServices } from './run-services.js';
 import type { RunnableWave } from './runnable-wave.js';
@@ -29,6 +28,8 @@ export interface DriveWaveOptions {
   readonly services: RunServices;
   readonly action: WaveAction;
   readonly rollbackReason?: string;
+  /** `--runner NAME`: the lease's name in a MySQL state store. */
+  readonly runner?: string | undefined;
   /** The servers to run, from the journal as it is once the lock is held. */
   readonly servers: (history: readonly JournalRecord[]) => readonly ResolvedServer[];
 }
@@ -44,18 +45,23 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   const { loaded, wave, stateDir, shownCampaign } = runnable;
   const { streams, clock } = services;
   const { campaign, classes, campaignFile } = loaded.inventory;
-  const { lock, tookOverFrom, narrowed } = await CampaignLock.acquire({
-    stateDir,
-    clock,
-    identity: services.identity,
-    isProcessAlive,
-    purpose: `${options.action} --wave ${wave.index}`,
-  });
+  const state = await openCampaignState({ campaign, campaignFile, stateDir, clock });
+  let held: HeldCampaign;
+  try {
+    held = await state.hold({
+      identity: services.identity,
+      purpose: `${options.action} --wave ${wave.index}`,
+      runner: options.runner,
+    });
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  const { journal, tookOverFrom, narrowed } = held;
   const madePrivate = describeNarrowed(stateDir, narrowed);
   if (madePrivate !== undefined) streams.stderr.write(`dbwave: ${madePrivate}\n`);
-  const journal = new FileJournalStore({ stateDir, campaign: campaign.campaign, clock, fence: lock });
   let adapters: CampaignAdapters | undefined;
-  let observers: RunObservers<FileJournalStore> | undefined;
+  let observers: RunObservers<HeldCampaign['journal']> | undefined;
   try {
     const history = await journal.read();
     const servers = options.servers(history.records);
@@ -80,12 +86,12 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     // One store for the engine's records and the hooks' stats and gate records: one seq counter.
     const store = observers.journal;
     const at = (): string => new Date(clock.now()).toISOString();
-    if (tookOverFrom) {
+    for (const gone of tookOverFrom) {
       await events.emit('alert', {
         at: at(),
         wave: wave.index,
         alert: 'stale-lock',
-        message: `took over the lock of ${tookOverFrom.user}@${tookOverFrom.host} pid ${tookOverFrom.pid} (since ${tookOverFrom.started}): that process is gone`,
+        message: `took over the lock of ${gone.user}@${gone.host} pid ${gone.pid} (since ${gone.started}, last heartbeat ${gone.heartbeat}): that run is gone`,
       });
     }
     if (history.tornTail !== undefined) {
@@ -139,7 +145,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       streams.stderr.write(`dbwave: ${printable(result.journalUnwritable.message)}\n`);
     }
     streams.stdout.write(
-      `journal: ${relative(services.cwd, journal.file) || journal.file}; command output: ${relative(services.cwd, join(stateDir, 'output')) || join(stateDir, 'output')}\n` +
+      `journal: ${journalShown(services.cwd, state.journalWhere)}; command output: ${relative(services.cwd, join(stateDir, 'output')) || join(stateDir, 'output')}\n` +
         `status:  dbwave status ${options.plan} --wave ${wave.index}\n`,
     );
     return result.ok ? ExitStatus.Ok : ExitStatus.Unhealthy;
@@ -147,14 +153,20 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     await observers?.close();
     await adapters?.close().catch(() => undefined);
     await journal.close().catch(() => undefined);
-    await lock.release();
+    await held.release();
+    await state.close();
   }
+}
+
+/** The journal's place as the operator reads it: a path relative to where they are, or the store. */
+function journalShown(cwd: string, where: string): string {
+  return where.startsWith('/') ? relative(cwd, where) || where : where;
 }
 
 /** The terminal question, asked with the live view held so that a redraw cannot erase it. */
 function askWithViewHeld(
   ask: StatsAndGatesPorts['ask'],
-  observers: RunObservers<FileJournalStore>,
+  observers: RunObservers<HeldCampaign['journal']>,
 ): StatsAndGatesPorts['ask'] {
   if (ask === undefined) return undefined;
   return (server, phase, verdicts) => observers.holdView(() => ask(server, phase, verdicts));

@@ -27,7 +27,7 @@ export async function reportWave(args: ReportArguments, services: CommandService
   }
   const format: ReportFormat = args.json === true ? 'json' : (args.format ?? 'md');
   const context = await loadWaveContext(args, services.cwd);
-  const journal = await readJournal(context.stateDir, context.loaded.plan.campaign, services.clock);
+  const journal = await readJournal(context.loaded, context.stateDir, services.clock);
   const report = reportFor(context, journal, services.clock.now());
   const timezone = context.loaded.plan.timezone;
   const text =

@@ -33,7 +33,7 @@ export async function rollbackWave(args: RollbackArguments, services: RunService
   const day = dayToRun(wave, args, loaded.plan.timezone, clock.now());
   if (args.yes !== true && !services.interactive) refuseUnconfirmable('rollback');
   // Read without the lock to show what would be rolled back; the lock holder's view decides.
-  const before = await readJournal(stateDir, campaign.campaign, clock);
+  const before = await readJournal(loaded, stateDir, clock);
   const named = rollbackTargets(wave, before.records, campaign, args.server);
   if (args.server !== undefined && named.length === 0) {
     throw new UsageError(
@@ -58,6 +58,7 @@ export async function rollbackWave(args: RollbackArguments, services: RunService
   return driveWave({
     runnable,
     plan: args.plan,
+    runner: args.runner,
     services,
     action: 'rollback',
     rollbackReason: `rolled back by ${operator} (dbwave rollback --wave ${wave.index})`,

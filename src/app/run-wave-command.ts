@@ -61,6 +61,7 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
   return driveWave({
     runnable,
     plan: args.plan,
+    runner: args.runner,
     metricsPort: args.metricsPort,
     metricsHost: args.metricsHost,
     metricsTextfile: args.metricsTextfile,

@@ -12,6 +12,8 @@ export interface ConfirmedWaveArguments extends WaveArguments {
   readonly yes?: boolean | undefined;
   /** `--ignore-date`: the wave runs outside its days and daily window. */
   readonly ignoreDate?: boolean | undefined;
+  /** `--runner NAME`: this runner's lease name in a MySQL state store (default: the host name). */
+  readonly runner?: string | undefined;
 }
 
 /** A wave that `run` and `rollback` may hand to the engine. */

@@ -39,7 +39,7 @@ async function snapshot(
   waveIndex: number | undefined,
   clock: Clock,
 ): Promise<WaveReport> {
-  const journal = await readJournal(stateDir, loaded.plan.campaign, clock);
+  const journal = await readJournal(loaded, stateDir, clock);
   const wave = planWave(loaded, waveIndex ?? currentWave(journal.records, loaded.plan.waves));
   return reportFor({ loaded, wave }, journal, clock.now());
 }

@@ -1,14 +1,25 @@
-import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult } from '../engine/ports/journal-store.js';
+import type { LoadedPlan } from '../inventory/load-plan.js';
 import { buildWaveReport } from '../report/build-wave-report.js';
 import { createInnodbComparer } from '../report/innodb-table.js';
 import type { WaveReport } from '../report/wave-report.js';
+import { openCampaignState } from './campaign-state.js';
 import type { WaveContext } from './wave-context.js';
 
 /** Reads the campaign's journal without taking its lock: a view, safe while a run appends. */
-export function readJournal(stateDir: string, campaign: string, clock: Clock): Promise<JournalReadResult> {
-  return new FileJournalStore({ stateDir, campaign, clock }).read();
+export async function readJournal(
+  loaded: Pick<LoadedPlan, 'inventory'>,
+  stateDir: string,
+  clock: Clock,
+): Promise<JournalReadResult> {
+  const { campaign, campaignFile } = loaded.inventory;
+  const state = await openCampaignState({ campaign, campaignFile, stateDir, clock });
+  try {
+    return await state.read();
+  } finally {
+    await state.close();
+  }
 }
 
 /** The report of `context`'s wave from a journal read, with the campaign's limits and thresholds. */

@@ -7,6 +7,7 @@ import { reportCommand } from './commands/report.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
+import { stateCommand } from './commands/state.js';
 import { statusCommand } from './commands/status.js';
 import { unlockCommand } from './commands/unlock.js';
 
@@ -26,4 +27,5 @@ export const commands: readonly CommandModule<any, any>[] = [
   compareCommand,
   reportCommand,
   checklistCommand,
+  stateCommand,
 ];

@@ -46,5 +46,9 @@ export function serverChangingOptions(yargs: Argv<object>) {
     .option('wave', waveOption)
     .option('yes', yesOption)
     .option('ignore-date', ignoreDateOption)
-    .option('state-dir', stateDirOption);
+    .option('state-dir', stateDirOption)
+    .option('runner', {
+      type: 'string',
+      describe: "This runner's name in a MySQL state store (state: { store: mysql }; default: the host name)",
+    });
 }

@@ -57,7 +57,10 @@ const PLAIN_ACCESS_DENIED_HINT =
  * without TLS is refused rather than talked to in plain; a server given by IP address gets its
  * own socket, see {@link socketNamingIp}.
  */
-export function mysqlConnectionOptions(server: ResolvedServer, settings: MysqlSettings): ConnectionOptions {
+export function mysqlConnectionOptions(
+  server: Pick<ResolvedServer, 'host' | 'port'>,
+  settings: MysqlSettings,
+): ConnectionOptions {
   const tls = settings.tls;
   return {
     host: server.host,

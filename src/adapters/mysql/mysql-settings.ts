@@ -5,8 +5,16 @@ import { createSecureContext } from 'node:tls';
 import { errorMessage, InputError } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
 
-type MysqlBlock = NonNullable<Campaign['mysql']>;
-type MysqlTlsBlock = NonNullable<MysqlBlock['tls']>;
+type MysqlTlsBlock = NonNullable<NonNullable<Campaign['mysql']>['tls']>;
+
+/** A campaign block that says how to log in to MySQL: `mysql` (the servers) or `state` (the store). */
+export interface MysqlLoginBlock {
+  readonly user: string;
+  readonly passwordFile?: string | undefined;
+  readonly passwordEnv?: string | undefined;
+  readonly connectTimeout: number;
+  readonly tls?: MysqlTlsBlock | undefined;
+}
 
 /** How dbwave logs in to MySQL: the campaign's `mysql` block with the password read. */
 export interface MysqlSettings {
@@ -39,12 +47,14 @@ export interface MysqlTlsSettings {
  * variable is the DBA's to fix: an InputError naming the campaign file and the key.
  */
 export async function mysqlSettingsFromCampaign(
-  mysql: MysqlBlock,
+  mysql: MysqlLoginBlock,
   campaignFile: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  /** The block's key in the campaign, for error messages: `mysql` or `state`. */
+  blockKey = 'mysql',
 ): Promise<MysqlSettings> {
-  const password = await readPassword(mysql, campaignFile, env);
-  const tls = mysql.tls === undefined ? undefined : await readTls(mysql.tls, campaignFile);
+  const password = await readPassword(mysql, campaignFile, env, blockKey);
+  const tls = mysql.tls === undefined ? undefined : await readTls(mysql.tls, campaignFile, blockKey);
   return {
     user: mysql.user,
     ...(password === undefined ? {} : { password }),
@@ -54,12 +64,13 @@ export async function mysqlSettingsFromCampaign(
 }
 
 async function readPassword(
-  mysql: MysqlBlock,
+  mysql: MysqlLoginBlock,
   campaignFile: string,
   env: Readonly<Record<string, string | undefined>>,
+  blockKey: string,
 ): Promise<string | undefined> {
   if (mysql.passwordFile !== undefined) {
-    return (await readBesideCampaign(campaignFile, 'mysql.passwordFile', mysql.passwordFile)).replace(
+    return (await readBesideCampaign(campaignFile, `${blockKey}.passwordFile`, mysql.passwordFile)).replace(
       /\r?\n$/,
       '',
     );
@@ -69,7 +80,7 @@ async function readPassword(
     if (password === undefined) {
       throw InputError.of(
         campaignFile,
-        'mysql.passwordEnv',
+        `${blockKey}.passwordEnv`,
         `environment variable ${mysql.passwordEnv} is not set`,
       );
     }
@@ -78,12 +89,16 @@ async function readPassword(
   return undefined;
 }
 
-async function readTls(tls: MysqlTlsBlock, campaignFile: string): Promise<MysqlTlsSettings> {
+async function readTls(
+  tls: MysqlTlsBlock,
+  campaignFile: string,
+  blockKey: string,
+): Promise<MysqlTlsSettings> {
   const read = (key: 'ca' | 'cert' | 'key'): Promise<string | undefined> => {
     const path = tls[key];
     return path === undefined
       ? Promise.resolve(undefined)
-      : readBesideCampaign(campaignFile, `mysql.tls.${key}`, path);
+      : readBesideCampaign(campaignFile, `${blockKey}.tls.${key}`, path);
   };
   const [ca, cert, key] = await Promise.all([read('ca'), read('cert'), read('key')]);
   // Checked now, so a wrong file is exit 2 before any server is touched, not a failed connection
@@ -94,7 +109,7 @@ async function readTls(tls: MysqlTlsBlock, campaignFile: string): Promise<MysqlT
     } catch (error) {
       throw InputError.of(
         campaignFile,
-        `mysql.tls.${name}`,
+        `${blockKey}.tls.${name}`,
         `${tls[name]} cannot be used: ${withoutSecrets(errorMessage(error), [key])}`,
       );
     }

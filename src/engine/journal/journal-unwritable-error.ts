@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
 import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
-import { LockLostError } from '../lock/lock-lost-error.js';
 import type { JournalEntry } from './journal-record.js';
 
 /**
@@ -14,13 +13,17 @@ export class JournalUnwritableError extends DbwaveError {
   /** What the lost record meant, e.g. `step shutdown of db3 did not start`. */
   readonly consequence: string;
 
-  constructor(file: string, entry: JournalEntry, cause: unknown) {
+  /**
+   * `file` is where the journal lives (a path, or the state store); `remedy` what the operator
+   * does about an unwritable one (a full disk by default).
+   */
+  constructor(file: string, entry: JournalEntry, cause: unknown, remedy?: string) {
     const consequence = consequenceOf(entry);
-    // A lost lock is no disk problem: its own message says what happened and who resumes.
+    // A lost lock or lease is no disk problem: its own message says what happened and who resumes.
     const advice =
-      cause instanceof LockLostError
+      cause instanceof DbwaveError && cause.code === ErrorCode.Locked
         ? `journal not written: ${errorMessage(cause)} (${consequence})`
-        : `journal not writable: ${file}: ${errorMessage(cause)}; ${consequence}. Make room in (or repair) ${dirname(file)}, then run the wave again to resume`;
+        : `journal not writable: ${file}: ${errorMessage(cause)}; ${consequence}. ${remedy ?? `Make room in (or repair) ${dirname(file)}, then run the wave again to resume`}`;
     super(ErrorCode.JournalUnwritable, advice, { cause });
     this.file = file;
     this.consequence = consequence;

@@ -64,6 +64,8 @@ export interface PrivateMariadb {
   root(): Promise<Connection>;
   /** Stops the server (SIGTERM, SIGKILL after a grace period). Safe to call twice. */
   stop(): Promise<void>;
+  /** Stops it and starts it again on the same datadir and port; resolves once root answers. */
+  restart(): Promise<void>;
 }
 
 const HOST = '127.0.0.1';
@@ -131,30 +133,43 @@ export async function startPrivateMariadb(
   await writeFile(paths.myCnf, myCnf(options, paths, port));
   await installDatadir(paths, options.build.prefix);
 
-  const pid = spawnDetached(
-    join(options.build.prefix, 'usr', 'sbin', 'mariadbd'),
-    [`--defaults-file=${paths.myCnf}`],
-    paths.stdoutLog,
-  );
+  const spawn = (): number =>
+    spawnDetached(
+      join(options.build.prefix, 'usr', 'sbin', 'mariadbd'),
+      [`--defaults-file=${paths.myCnf}`],
+      paths.stdoutLog,
+    );
+  let pid = spawn();
+  const stop = async (): Promise<void> => {
+    // Only the process we started, and only while it still runs our my.cnf.
+    if (isOurs(pid, paths.myCnf)) await terminate(pid, 30_000);
+  };
   const server: PrivateMariadb = {
     host: HOST,
     port,
     paths,
     root: () => rootConnection(paths, 10_000),
-    stop: async () => {
-      // Only the process we started, and only while it still runs our my.cnf.
-      if (isOurs(pid, paths.myCnf)) await terminate(pid, 30_000);
+    stop,
+    restart: async () => {
+      await stop();
+      pid = spawn();
+      await answering(pid, paths, Date.now() + limitMs, limitMs);
     },
   };
   onStarted(server);
+  await answering(pid, paths, deadline, limitMs);
+  return server;
+}
 
+/** Waits until root answers on the socket, or the process dies, or the deadline passes. */
+async function answering(pid: number, paths: HostPaths, deadline: number, limitMs: number): Promise<void> {
   for (;;) {
     if (!isAlive(pid))
       throw new Error(`mariadbd exited at start; its error log ends:\n${errorLogTail(paths)}`);
     try {
       const connection = await rootConnection(paths, 0);
       await connection.end();
-      return server;
+      return;
     } catch (error) {
       if (Date.now() > deadline) {
         throw new Error(

@@ -1,0 +1,210 @@
+import type { Connection } from 'mysql2/promise';
+import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import type { LockOwner } from '../../engine/lock/lock-owner.js';
+import type { JournalFence } from '../../engine/ports/journal-fence.js';
+import type { MysqlStateConnection } from './mysql-state-connection.js';
+
+/** Who asks for a lease: the runner's name and the process behind it. */
+export interface RunnerIdentity {
+  /** `--runner NAME`; the host name when not given. */
+  readonly runner: string;
+  readonly host: string;
+  readonly pid: number;
+  /** The operator's user name. */
+  readonly operator: string;
+  readonly purpose?: string;
+}
+
+/** A lease as the store holds it. Times are the store's clock (UTC), never a runner's. */
+export interface LeaseRow {
+  readonly runner: string;
+  readonly token: number;
+  readonly host: string;
+  readonly pid: number;
+  readonly operator: string;
+  readonly purpose: string | null;
+  readonly started: string;
+  readonly heartbeat: string;
+  readonly expires: string;
+  /** Whether `expires` has passed on the store's clock. */
+  readonly expired: boolean;
+}
+
+const LEASE_COLUMNS =
+  'runner, token, host, pid, operator, purpose, started, heartbeat, expires, expires <= NOW(6) AS expired';
+
+/** Reads the leases of a campaign, optionally locking them for the transaction. */
+export async function leasesOf(
+  connection: Connection,
+  campaign: string,
+  lock: 'FOR UPDATE' | '' = '',
+): Promise<readonly LeaseRow[]> {
+  const [rows] = await connection.query(
+    `SELECT ${LEASE_COLUMNS} FROM dbwave_lease WHERE campaign = ? ORDER BY runner ${lock}`,
+    [campaign],
+  );
+  return (rows as LeaseRow[]).map((row) => ({
+    ...row,
+    token: Number(row.token),
+    pid: Number(row.pid),
+    expired: Boolean(Number(row.expired)),
+  }));
+}
+
+/** A lease in the shape of the file store's lock owner, for the messages and alerts they share. */
+export function leaseOwner(lease: LeaseRow): LockOwner {
+  return {
+    user: lease.operator,
+    host: lease.host,
+    pid: lease.pid,
+    started: `${lease.started.replace(' ', 'T')}Z`,
+    heartbeat: `${lease.heartbeat.replace(' ', 'T')}Z`,
+    ...(lease.purpose === null ? {} : { purpose: `${lease.purpose} (runner ${lease.runner})` }),
+  };
+}
+
+/** The lease a run holds: what it was granted and whom it took over from. */
+export interface GrantedLease {
+  readonly lease: MysqlCampaignLease;
+  /** Leases that had expired and were taken over: the caller raises an alert naming them. */
+  readonly tookOverFrom: readonly LeaseRow[];
+}
+
+/**
+ * A runner's lease on a campaign in the MySQL store, with a fencing token that grows on every
+ * grant. One runner at a time holds a campaign (several runners on one wave come with server
+ * claims). The lease is renewed by a heartbeat on the store's clock; a lease whose heartbeat
+ * stopped for `lease` is taken over by the next runner, which gets a larger token. Every journal
+ * append checks, in its own transaction, that the lease row still holds this token and has not
+ * expired: a runner that lost its lease (paused, cut off) writes nothing more.
+ */
+export class MysqlCampaignLease implements JournalFence {
+  private timer: NodeJS.Timeout | undefined;
+  private lost: DbwaveError | undefined;
+
+  private constructor(
+    private readonly store: MysqlStateConnection,
+    readonly campaign: string,
+    readonly identity: RunnerIdentity,
+    /** The fencing token: larger than every earlier holder's. */
+    readonly token: number,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** Grants this runner the campaign, taking over expired leases; refuses a live one (exit 3). */
+  static async acquire(
+    store: MysqlStateConnection,
+    campaign: string,
+    identity: RunnerIdentity,
+    leaseMs: number,
+  ): Promise<GrantedLease> {
+    const granted = await store.transaction(async (connection) => {
+      await connection.query('INSERT IGNORE INTO dbwave_campaign (campaign, next_token) VALUES (?, 1)', [
+        campaign,
+      ]);
+      const [counter] = await connection.query(
+        'SELECT next_token FROM dbwave_campaign WHERE campaign = ? FOR UPDATE',
+        [campaign],
+      );
+      const token = Number((counter as { next_token: number }[])[0]?.next_token ?? 1);
+      const leases = await leasesOf(connection, campaign, 'FOR UPDATE');
+      const live = leases.find((lease) => !lease.expired);
+      if (live !== undefined) throw heldBy(store, live);
+      await connection.query('DELETE FROM dbwave_lease WHERE campaign = ?', [campaign]);
+      await connection.query('UPDATE dbwave_campaign SET next_token = ? WHERE campaign = ?', [
+        token + 1,
+        campaign,
+      ]);
+      await connection.query(
+        `INSERT INTO dbwave_lease (campaign, runner, token, host, pid, operator, purpose, started, heartbeat, expires)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NOW(6), NOW(6), NOW(6) + INTERVAL ? MICROSECOND)`,
+        [
+          campaign,
+          identity.runner,
+          token,
+          identity.host,
+          identity.pid,
+          identity.operator,
+          identity.purpose ?? null,
+          leaseMs * 1000,
+        ],
+      );
+      return { token, tookOverFrom: leases };
+    });
+    const lease = new MysqlCampaignLease(store, campaign, identity, granted.token, leaseMs);
+    lease.startHeartbeat();
+    return { lease, tookOverFrom: granted.tookOverFrom };
+  }
+
+  /** Checks, inside the caller's transaction, that this lease still holds its token and is live. */
+  async assertHeldIn(connection: Connection): Promise<void> {
+    if (this.lost) throw this.lost;
+    const leases = await leasesOf(connection, this.campaign, 'FOR UPDATE');
+    const mine = leases.find((lease) => lease.runner === this.identity.runner && lease.token === this.token);
+    if (mine === undefined) {
+      const now = leases[0];
+      this.lost = new DbwaveError(
+        ErrorCode.Locked,
+        `runner ${this.identity.runner} lost its lease on ${this.campaign} (token ${this.token}): ${
+          now === undefined
+            ? 'it was released or removed'
+            : `runner ${now.runner} (${now.operator}@${now.host} pid ${now.pid}) holds it now with token ${now.token}`
+        }. This run stops before its next side effect; the holder, or the next run, resumes from the journal`,
+      );
+      throw this.lost;
+    }
+    if (mine.expired) {
+      this.lost = new DbwaveError(
+        ErrorCode.Locked,
+        `runner ${this.identity.runner}'s lease on ${this.campaign} expired at ${mine.expires} UTC (no heartbeat reached the store for ${Math.round(this.leaseMs / 1000)}s): another runner may take it over, so this run stops before its next side effect`,
+      );
+      throw this.lost;
+    }
+  }
+
+  /** The fence on its own: a transaction that only checks. */
+  async assertHeld(): Promise<void> {
+    await this.store.transaction((connection) => this.assertHeldIn(connection));
+  }
+
+  /** Renews the lease now (the timer does this every third of the lease). */
+  async beat(): Promise<void> {
+    const result = await this.store.query<{ affectedRows: number }>(
+      `UPDATE dbwave_lease SET heartbeat = NOW(6), expires = NOW(6) + INTERVAL ? MICROSECOND
+       WHERE campaign = ? AND runner = ? AND token = ? AND expires > NOW(6)`,
+      [this.leaseMs * 1000, this.campaign, this.identity.runner, this.token],
+    );
+    if (result.affectedRows === 0) await this.assertHeld();
+  }
+
+  /** Stops the heartbeat and gives the lease up, if it is still this run's. */
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.store
+      .query('DELETE FROM dbwave_lease WHERE campaign = ? AND runner = ? AND token = ?', [
+        this.campaign,
+        this.identity.runner,
+        this.token,
+      ])
+      .catch(() => undefined);
+  }
+
+  private startHeartbeat(): void {
+    this.timer = setInterval(
+      () => {
+        this.beat().catch(() => undefined);
+      },
+      Math.max(1_000, Math.floor(this.leaseMs / 3)),
+    );
+    this.timer.unref();
+  }
+}
+
+/** The refusal of a live lease (exit 3), naming its holder and when it expires. */
+function heldBy(store: MysqlStateConnection, lease: LeaseRow): DbwaveError {
+  return new DbwaveError(
+    ErrorCode.Locked,
+    `the campaign is held in ${store.where} by runner ${lease.runner} (${lease.operator}@${lease.host} pid ${lease.pid}${lease.purpose ? `, ${lease.purpose}` : ''}) since ${lease.started} UTC; its lease runs until ${lease.expires} UTC unless renewed: another dbwave is running this campaign`,
+  );
+}
