@@ -13,6 +13,7 @@ import { FileJournalStore, JOURNAL_FILE } from '../engine/journal/file-journal-s
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import type { LockIdentity, LockOwner } from '../engine/lock/lock-owner.js';
 import { makeStateDirPrivate, type NarrowedMode } from '../engine/lock/private-state-dir.js';
+import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult, JournalStore } from '../engine/ports/journal-store.js';
 import type { Campaign, MysqlStateSettings } from '../model/campaign-schema.js';
@@ -29,8 +30,10 @@ export interface CampaignState {
   read(): Promise<JournalReadResult>;
   /** Takes the campaign for a run (exit 3 when another holds it). */
   hold(request: HoldRequest): Promise<HeldCampaign>;
+  /** Whether runners share the store (MySQL): then `holders` says who runs the campaign. */
+  readonly shared: boolean;
   /** The store's view of who holds the campaign, for `status`. */
-  holders(): Promise<readonly HolderView[]>;
+  holders(): Promise<readonly RunnerLease[]>;
   close(): Promise<void>;
 }
 
@@ -50,15 +53,6 @@ export interface HeldCampaign {
   /** What was opened to others in the state dir and is private now: the caller says so once. */
   readonly narrowed: readonly NarrowedMode[];
   release(): Promise<void>;
-}
-
-/** One holder as `status` shows it. */
-export interface HolderView {
-  readonly runner: string;
-  readonly owner: LockOwner;
-  readonly token: number;
-  readonly expires: string;
-  readonly expired: boolean;
 }
 
 /** Opens the campaign's state store; the MySQL store is checked to be initialised (state init). */
@@ -113,6 +107,7 @@ function fileCampaignState(campaign: string, stateDir: string, clock: Clock): Ca
       };
     },
     holders: async () => [],
+    shared: false,
     close: async () => undefined,
   };
 }
@@ -154,9 +149,10 @@ function mysqlCampaignState(
         runner: lease.runner,
         owner: leaseOwner(lease),
         token: lease.token,
-        expires: lease.expires,
+        expires: `${lease.expires.replace(' ', 'T')}Z`,
         expired: lease.expired,
       })),
+    shared: true,
     close: () => connection.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { parseDuration } from '../core/duration.js';
 import { ExitStatus, UsageError } from '../core/errors.js';
-import { inspectLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
+import { inspectLock, isProcessAlive, type LockInspection } from '../engine/lock/campaign-lock.js';
+import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import { resolveStateDir } from '../engine/lock/state-dir.js';
 import type { Clock } from '../engine/ports/clock.js';
 import { type LoadedPlan, loadPlan } from '../inventory/load-plan.js';
@@ -9,6 +10,7 @@ import { broadcastStatus } from '../report/status-broadcaster.js';
 import { statusUpdateText } from '../report/status-update.js';
 import type { WaveReport } from '../report/wave-report.js';
 import { postToWebhook, webhookHost } from '../report/webhook-poster.js';
+import { openCampaignState } from './campaign-state.js';
 import { type CommandServices, processIdentity } from './command-services.js';
 import { planWave } from './wave-context.js';
 import { readJournal, reportFor } from './wave-journal-report.js';
@@ -44,6 +46,29 @@ async function snapshot(
   return reportFor({ loaded, wave }, journal, clock.now());
 }
 
+/** The runners' leases of a shared (MySQL) store; undefined for the file store, whose lock says it. */
+async function sharedStoreRunners(
+  loaded: LoadedPlan,
+  stateDir: string,
+  clock: Clock,
+): Promise<readonly RunnerLease[] | undefined> {
+  const { campaign, campaignFile } = loaded.inventory;
+  const state = await openCampaignState({ campaign, campaignFile, stateDir, clock });
+  try {
+    return state.shared ? await state.holders() : undefined;
+  } finally {
+    await state.close();
+  }
+}
+
+/** The lock as the first runner's lease says it, so that `lock` in --json means the same for both stores. */
+function lockOfRunners(runners: readonly RunnerLease[], now: number): LockInspection {
+  const first = runners[0];
+  if (first === undefined) return { state: 'free' };
+  const heartbeatAgeMs = Math.max(0, now - Date.parse(first.owner.heartbeat));
+  return { state: first.expired ? 'stale' : 'held', owner: first.owner, heartbeatAgeMs };
+}
+
 /**
  * `dbwave status PLAN`: each server's state, step, timings and window from the journal, and who
  * holds the lock. With `--every`, one short update per interval (and at once when something new
@@ -63,16 +88,15 @@ export async function showStatus(args: StatusArguments, services: StatusServices
   if (args.every === undefined) {
     if (args.webhook !== undefined) throw new UsageError('--webhook needs --every (the broadcast interval)');
     const report = await snapshot(loaded, stateDir, args.wave, services.clock);
-    const lock = await inspectLock({
-      stateDir,
-      clock: services.clock,
-      identity: processIdentity(),
-      isProcessAlive,
-    });
+    const runners = await sharedStoreRunners(loaded, stateDir, services.clock);
+    const lock =
+      runners === undefined
+        ? await inspectLock({ stateDir, clock: services.clock, identity: processIdentity(), isProcessAlive })
+        : lockOfRunners(runners, services.clock.now());
     services.streams.stdout.write(
       args.json === true
-        ? `${JSON.stringify(statusJson(report, lock), null, 2)}\n`
-        : renderStatusText(report, lock, timezone),
+        ? `${JSON.stringify(statusJson(report, lock, runners), null, 2)}\n`
+        : renderStatusText(report, lock, timezone, runners),
     );
     return ExitStatus.Ok;
   }

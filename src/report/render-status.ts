@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { formatDuration } from '../core/duration.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import type { LockInspection } from '../engine/lock/campaign-lock.js';
+import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { PlannedWave } from '../model/plan.js';
 import { formatClock, formatOptionalDuration, formatWindow, outcomeLabel } from './report-format.js';
 import { statusUpdateText } from './status-update.js';
@@ -52,8 +53,28 @@ function shutdownCell(server: ServerReport): string {
   return `${formatOptionalDuration(shutdown.durationMs)}${shutdown.overBudget ? ' OVER BUDGET' : ''}${eta}`;
 }
 
-/** `dbwave status` as text: the update line, the lock, and one row per server. */
-export function renderStatusText(report: WaveReport, lock: LockInspection, timezone: string): string {
+/** The runners of a shared store, one line each: who, what, since when, and their lease. */
+export function describeRunners(runners: readonly RunnerLease[], timezone: string): string[] {
+  if (runners.length === 0) return ['Runners: none (no dbwave run holds this campaign)'];
+  return runners.map((lease) => {
+    const { owner } = lease;
+    const what = `${owner.user}@${owner.host} pid ${owner.pid}${owner.purpose ? ` (${owner.purpose})` : ''}`;
+    const until = `lease ${lease.expired ? 'EXPIRED at' : 'until'} ${formatClock(lease.expires, timezone)}`;
+    const next = lease.expired ? '; the next run takes it over' : '';
+    return `Runner ${lease.runner}: ${what} since ${formatClock(owner.started, timezone)}, token ${lease.token}, ${until}${next}`;
+  });
+}
+
+/**
+ * `dbwave status` as text: the update line, the lock (or, with a shared store, its runners), and
+ * one row per server.
+ */
+export function renderStatusText(
+  report: WaveReport,
+  lock: LockInspection,
+  timezone: string,
+  runners?: readonly RunnerLease[],
+): string {
   const now = Date.parse(report.generatedAt);
   const table = new Table({
     head: ['server', 'class', 'state', 'step (elapsed)', 'server time', '503 window', 'shutdown', 'version'],
@@ -77,7 +98,7 @@ export function renderStatusText(report: WaveReport, lock: LockInspection, timez
   );
   return [
     statusUpdateText(report, timezone),
-    describeLock(lock, timezone),
+    ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.journal.tornTail
       ? [
           'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',
@@ -89,11 +110,19 @@ export function renderStatusText(report: WaveReport, lock: LockInspection, timez
   ].join('\n');
 }
 
-/** `dbwave status --json`: the lock and the wave's report (the report's documented shape). */
-export function statusJson(report: WaveReport, lock: LockInspection): unknown {
+/**
+ * `dbwave status --json`: the lock and the wave's report (the report's documented shape); with a
+ * shared store, also its runners' leases (and `lock` says what the first runner's lease says).
+ */
+export function statusJson(
+  report: WaveReport,
+  lock: LockInspection,
+  runners?: readonly RunnerLease[],
+): unknown {
   return {
     schemaVersion: report.schemaVersion,
     lock,
+    ...(runners === undefined ? {} : { runners }),
     update: statusUpdateText(report),
     report,
   };

@@ -59,7 +59,11 @@ export async function engineCampaign(
   };
   await writeFile(
     campaignFile,
-    stringify(merge(merge(base, quickStats), { ...overrides, stateDir }), { lineWidth: 0 }),
+    stringify(
+      // A campaign with its own `state` store keeps it (then --state-dir holds the command output).
+      merge(merge(base, quickStats), { ...overrides, ...('state' in overrides ? {} : { stateDir }) }),
+      { lineWidth: 0 },
+    ),
   );
   const planFile = join(work, 'plan.yaml');
   const sink = { write: () => true };
