@@ -477,134 +477,122 @@ const notifySchema = z.strictObject({
 });
 
 /** A campaign file: `waves/<name>.yaml`. */
-export const campaignSchema = z
-  .strictObject({
-    campaign: identifier.describe(
-      "The campaign's name: used in the state dir, journals, reports, metrics and templates ({{campaign}}).",
-    ),
-    fleet: z.string().min(1).describe('Folder of hardware-class files, relative to this file.'),
-    timezone: timezone.describe(
-      'IANA time zone of the dates and the daily window, e.g. America/Los_Angeles or UTC.',
-    ),
-    from: versionSchema.describe('The version the fleet runs now.'),
-    to: versionSchema.describe('The version the fleet is upgraded to.'),
-    window: z
-      .strictObject({
-        start: timeOfDay.describe('Start of the daily window, local HH:MM.'),
-        end: timeOfDay.describe('End of the daily window, local HH:MM; must be after the start.'),
-      })
-      .describe('The daily maintenance window, local to timezone.'),
-    blackout: z.array(isoDate).default([]).describe('Days on which nothing runs, YYYY-MM-DD. Optional.'),
-    waves: z
-      .array(waveSpecSchema)
-      .min(1, 'a campaign needs at least one wave')
-      .describe('The waves in order, each {date | dates: FIRST..LAST, size: N | "P%" | rest, name}.'),
+export const campaignSchema = z.strictObject({
+  campaign: identifier.describe(
+    "The campaign's name: used in the state dir, journals, reports, metrics and templates ({{campaign}}).",
+  ),
+  fleet: z.string().min(1).describe('Folder of hardware-class files, relative to this file.'),
+  timezone: timezone.describe(
+    'IANA time zone of the dates and the daily window, e.g. America/Los_Angeles or UTC.',
+  ),
+  from: versionSchema.describe('The version the fleet runs now.'),
+  to: versionSchema.describe('The version the fleet is upgraded to.'),
+  window: z
+    .strictObject({
+      start: timeOfDay.describe('Start of the daily window, local HH:MM.'),
+      end: timeOfDay.describe('End of the daily window, local HH:MM; must be after the start.'),
+    })
+    .describe('The daily maintenance window, local to timezone.'),
+  blackout: z.array(isoDate).default([]).describe('Days on which nothing runs, YYYY-MM-DD. Optional.'),
+  waves: z
+    .array(waveSpecSchema)
+    .min(1, 'a campaign needs at least one wave')
+    .describe('The waves in order, each {date | dates: FIRST..LAST, size: N | "P%" | rest, name}.'),
 
-    target503: duration
-      .default(600_000)
-      .describe(
-        "Target for each server's user-facing 503 window; an overrun is an alert. A duration (default 10m).",
-      ),
-    shutdown: shutdownSchema
-      .default(shutdownSchema.parse({}))
-      .describe('The clean shutdown: its budget and what happens past it.'),
-    preflush: preflushSchema
-      .default(preflushSchema.parse({}))
-      .describe("Flushing InnoDB's dirty pages before the window opens, to shorten the clean shutdown."),
-    prechecks: prechecksSchema
-      .default(prechecksSchema.parse({}))
-      .describe('Checks before a server is touched; a server that fails them never gets a window.'),
-    concurrency: concurrencySchema
-      .default(concurrencySchema.parse({}))
-      .describe('How many servers are in flight at once.'),
-    failureBudget: countOrPercent
-      .default(0)
-      .describe(
-        'Failures a wave may absorb; one more (exceeded, not reached) halts it. A count or "P%" of the wave (default 0).',
-      ),
-    startTimeout: duration
-      .default(600_000)
-      .describe('How long to wait for a started server to answer, a duration (default 10m).'),
-    ssh: z
-      .strictObject({
-        user: z.string().min(1).describe('SSH user on the hosts.'),
-        port: port.default(22).describe("SSH port (default 22; a server's sshPort overrides)."),
-        identity: z.string().min(1).describe('Private key file, relative to this file.'),
-        knownHosts: z
-          .string()
-          .min(1)
-          .describe('known_hosts file, relative to this file: host keys are always checked.'),
-        connectTimeout: duration.default(10_000).describe('SSH connect timeout, a duration (default 10s).'),
-      })
-      .optional()
-      .describe('How dbwave reaches the hosts over SSH. Optional; needed for classes with transport ssh.'),
-    mysql: z
-      .strictObject({
-        user: z.string().min(1).describe('MySQL user dbwave connects as.'),
-        passwordFile: z
-          .string()
-          .optional()
-          .describe(
-            'File holding the password, relative to this file (never the password itself). Optional.',
-          ),
-        passwordEnv: z.string().optional().describe('Environment variable holding the password. Optional.'),
-        port: port.default(3306).describe("MySQL port (default 3306; a server's port overrides)."),
-        connectTimeout: duration.default(5_000).describe('MySQL connect timeout, a duration (default 5s).'),
-        tls: mysqlTlsSchema
-          .optional()
-          .describe(
-            'Connect over TLS; a server without TLS is then refused. Optional; without it the password is protected only by the authentication plugin (see docs/engine.md).',
-          ),
-      })
-      .optional()
-      .describe('How dbwave connects to MySQL on each server. Optional.'),
-    maintenance: z
-      .discriminatedUnion('adapter', [haproxyMaintenance, httpMaintenance, commandMaintenance, noMaintenance])
-      .default({ adapter: 'none' })
-      .describe("How each server's user-facing 503 window is opened and closed (default adapter: none)."),
-    commands: commandsSchema
-      .optional()
-      .describe(
-        'Command templates ({{name}}, {{host}}, {{vars.NAME}}, ..., each value shell-quoted). Optional.',
-      ),
-    stats: statsSchema
-      .default(statsSchema.parse({}))
-      .describe('InnoDB statistics: how they are sampled and compared before and after the upgrade.'),
-    gates: gatesSchema
-      .default(gatesSchema.parse({}))
-      .describe("Health gates: readiness inside the window, analysis after it under users' traffic."),
-    pointOfNoReturn: z
-      .enum([...POINT_OF_NO_RETURN_STEPS, 'never'])
-      .default('never')
-      .describe(
-        'After this step a downgrade is no longer safe (a data-dictionary change): the server is marked "needs user migration" (default never).',
-      ),
-    stateDir: z
-      .string()
-      .optional()
-      .describe(
-        'Where journals, locks and command output live, relative to this file. Optional; default .dbwave/<campaign>.',
-      ),
-    state: stateSchema
-      .optional()
-      .describe(
-        'Where the journal and the leases live: { store: file, dir } (the default, as stateDir) or { store: mysql, host, port, user, passwordFile | passwordEnv, database, tls } shared by every runner and operator. Optional.',
-      ),
-    notify: notifySchema
-      .optional()
-      .describe(
-        'Who to tell on the day: the checklist lists them; dbwave status --every broadcasts to the webhook. Optional.',
-      ),
-  })
-  .superRefine((campaign, context) => {
-    if (campaign.stateDir !== undefined && campaign.state !== undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['state'],
-        message: 'give state or stateDir, not both (stateDir is state: { store: file, dir })',
-      });
-    }
-  });
+  target503: duration
+    .default(600_000)
+    .describe(
+      "Target for each server's user-facing 503 window; an overrun is an alert. A duration (default 10m).",
+    ),
+  shutdown: shutdownSchema
+    .default(shutdownSchema.parse({}))
+    .describe('The clean shutdown: its budget and what happens past it.'),
+  preflush: preflushSchema
+    .default(preflushSchema.parse({}))
+    .describe("Flushing InnoDB's dirty pages before the window opens, to shorten the clean shutdown."),
+  prechecks: prechecksSchema
+    .default(prechecksSchema.parse({}))
+    .describe('Checks before a server is touched; a server that fails them never gets a window.'),
+  concurrency: concurrencySchema
+    .default(concurrencySchema.parse({}))
+    .describe('How many servers are in flight at once.'),
+  failureBudget: countOrPercent
+    .default(0)
+    .describe(
+      'Failures a wave may absorb; one more (exceeded, not reached) halts it. A count or "P%" of the wave (default 0).',
+    ),
+  startTimeout: duration
+    .default(600_000)
+    .describe('How long to wait for a started server to answer, a duration (default 10m).'),
+  ssh: z
+    .strictObject({
+      user: z.string().min(1).describe('SSH user on the hosts.'),
+      port: port.default(22).describe("SSH port (default 22; a server's sshPort overrides)."),
+      identity: z.string().min(1).describe('Private key file, relative to this file.'),
+      knownHosts: z
+        .string()
+        .min(1)
+        .describe('known_hosts file, relative to this file: host keys are always checked.'),
+      connectTimeout: duration.default(10_000).describe('SSH connect timeout, a duration (default 10s).'),
+    })
+    .optional()
+    .describe('How dbwave reaches the hosts over SSH. Optional; needed for classes with transport ssh.'),
+  mysql: z
+    .strictObject({
+      user: z.string().min(1).describe('MySQL user dbwave connects as.'),
+      passwordFile: z
+        .string()
+        .optional()
+        .describe('File holding the password, relative to this file (never the password itself). Optional.'),
+      passwordEnv: z.string().optional().describe('Environment variable holding the password. Optional.'),
+      port: port.default(3306).describe("MySQL port (default 3306; a server's port overrides)."),
+      connectTimeout: duration.default(5_000).describe('MySQL connect timeout, a duration (default 5s).'),
+      tls: mysqlTlsSchema
+        .optional()
+        .describe(
+          'Connect over TLS; a server without TLS is then refused. Optional; without it the password is protected only by the authentication plugin (see docs/engine.md).',
+        ),
+    })
+    .optional()
+    .describe('How dbwave connects to MySQL on each server. Optional.'),
+  maintenance: z
+    .discriminatedUnion('adapter', [haproxyMaintenance, httpMaintenance, commandMaintenance, noMaintenance])
+    .default({ adapter: 'none' })
+    .describe("How each server's user-facing 503 window is opened and closed (default adapter: none)."),
+  commands: commandsSchema
+    .optional()
+    .describe(
+      'Command templates ({{name}}, {{host}}, {{vars.NAME}}, ..., each value shell-quoted). Optional.',
+    ),
+  stats: statsSchema
+    .default(statsSchema.parse({}))
+    .describe('InnoDB statistics: how they are sampled and compared before and after the upgrade.'),
+  gates: gatesSchema
+    .default(gatesSchema.parse({}))
+    .describe("Health gates: readiness inside the window, analysis after it under users' traffic."),
+  pointOfNoReturn: z
+    .enum([...POINT_OF_NO_RETURN_STEPS, 'never'])
+    .default('never')
+    .describe(
+      'After this step a downgrade is no longer safe (a data-dictionary change): the server is marked "needs user migration" (default never).',
+    ),
+  stateDir: z
+    .string()
+    .optional()
+    .describe(
+      'Where journals, locks and command output live, relative to this file. Optional; default .dbwave/<campaign>.',
+    ),
+  state: stateSchema
+    .optional()
+    .describe(
+      'Where the journal and the leases live: { store: file, dir } (the default, as stateDir) or { store: mysql, host, port, user, passwordFile | passwordEnv, database, tls } shared by every runner and operator. Optional.',
+    ),
+  notify: notifySchema
+    .optional()
+    .describe(
+      'Who to tell on the day: the checklist lists them; dbwave status --every broadcasts to the webhook. Optional.',
+    ),
+});
 
 export type CampaignFile = z.input<typeof campaignSchema>;
 export type Campaign = z.output<typeof campaignSchema>;
