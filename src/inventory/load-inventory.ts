@@ -53,6 +53,15 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
     const parsed = campaignSchema.safeParse(campaignSource.value ?? {});
     if (parsed.success) campaign = parsed.data;
     else issues.push(...zodInputIssues(parsed.error, campaignSource));
+    if (campaign?.state !== undefined && campaign.stateDir !== undefined) {
+      issues.push(
+        locatedIssue(
+          campaignSource,
+          ['state'],
+          'give state or stateDir, not both (stateDir is state: { store: file, dir })',
+        ),
+      );
+    }
   }
 
   // The fleet is read even when the campaign has other problems, so that one run lists them all.
