@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import { CommandOutputStore } from '../adapters/output/command-output-store.js';
 import { ExitStatus } from '../core/errors.js';
 import { printable } from '../core/printable.js';
-import { EngineEvents } from '../engine/events/engine-events.js';
+import { EngineEvents, type OrderOverride } from '../engine/events/engine-events.js';
 import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
@@ -31,6 +31,11 @@ export interface DriveWaveOptions {
   readonly rollbackReason?: string;
   /** The servers to run, from the journal as it is once the lock is held. */
   readonly servers: (history: readonly JournalRecord[]) => readonly ResolvedServer[];
+  /**
+   * The wave order, checked again on the journal as it is once the lock is held (another run may
+   * have changed it since the operator was asked): throws to refuse, returns the override to journal.
+   */
+  readonly order?: (history: readonly JournalRecord[]) => OrderOverride | undefined;
 }
 
 /**
@@ -58,6 +63,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   let observers: RunObservers<FileJournalStore> | undefined;
   try {
     const history = await journal.read();
+    const orderOverride = options.order?.(history.records);
     const servers = options.servers(history.records);
     const events = new EngineEvents();
     observers = await attachRunObservers({
@@ -130,6 +136,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       history: history.records,
       action: options.action,
       ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
+      ...(orderOverride === undefined ? {} : { orderOverride }),
       ...(services.abort ? { signal: services.abort } : {}),
       ...(services.halt ? { halt: services.halt } : {}),
       operator: services.identity,

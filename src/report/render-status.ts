@@ -3,7 +3,13 @@ import { formatDuration } from '../core/duration.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import type { LockInspection } from '../engine/lock/campaign-lock.js';
 import type { PlannedWave } from '../model/plan.js';
-import { formatClock, formatOptionalDuration, formatWindow, outcomeLabel } from './report-format.js';
+import {
+  describeOrderOverride,
+  formatClock,
+  formatOptionalDuration,
+  formatWindow,
+  outcomeLabel,
+} from './report-format.js';
 import { statusUpdateText } from './status-update.js';
 import type { ServerReport, WaveReport } from './wave-report.js';
 
@@ -74,6 +80,7 @@ export function renderStatusText(report: WaveReport, lock: LockInspection, timez
   return [
     statusUpdateText(report, timezone),
     describeLock(lock, timezone),
+    ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
     ...(report.journal.tornTail
       ? [
           'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',

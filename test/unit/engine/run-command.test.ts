@@ -50,6 +50,8 @@ describe('dbwave run', () => {
       /next window is 2026-11-26 02:00-06:00/,
     );
     expect(fleet.hosts.size).toBe(0);
+    // Wave 2 waits for wave 1 too (wave order): wave 1 runs on its day first.
+    expect(await runWaveCommand({ plan, wave: 1, yes: true }, s)).toBe(0);
     expect(await runWaveCommand({ plan, wave: 2, yes: true, ignoreDate: true }, s)).toBe(0);
   });
 
