@@ -72,11 +72,7 @@ class Harness implements StatsAndGatesPorts {
     return this.controls.map(resolved);
   }
 
-  context(
-    target: FakeSqlSession,
-    overrides: Partial<CampaignFile> = {},
-    log = '[Note] ready\n',
-  ): HookContext {
+  context(target: FakeSqlSession, overrides: Partial<CampaignFile> = {}, log?: string): HookContext {
     return {
       server: resolved('db-01'),
       campaign: campaign(overrides),
@@ -84,12 +80,22 @@ class Harness implements StatsAndGatesPorts {
       clock: this.clock,
       events: new EngineEvents(),
       signal: new AbortController().signal,
-      shell: async () =>
-        new FakeShell((command) => (command.startsWith('if') ? { stdout: '100' } : { stdout: log })),
+      shell: async () => {
+        // By default the log announces the start of the version the server runs, as mariadbd's does.
+        const text = log ?? (await startAnnouncedBy(target));
+        // One round trip (errorLogTailCommand): the log's size, then what it gained since the offset.
+        return new FakeShell((command) => ({ stdout: command.startsWith('if') ? `100\n${text}` : text }));
+      },
       sql: async () => target,
       errorLog: { path: '/var/lib/mysql/db-01.err', startOffset: 40 },
     };
   }
+}
+
+/** mariadbd's two "ready for connections" lines for the version `session` reports. */
+async function startAnnouncedBy(session: FakeSqlSession): Promise<string> {
+  const [row] = await session.query('SELECT VERSION() AS version');
+  return `2026-11-24  2:00:05 0 [Note] /usr/sbin/mariadbd: ready for connections.\nVersion: '${String(row?.version)}'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12\n`;
 }
 
 const gateEntries = (harness: Harness) => harness.entries.filter((entry) => entry.kind === 'gate');
