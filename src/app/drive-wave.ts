@@ -164,5 +164,5 @@ function askWithViewHeld(
   observers: RunObservers<FileJournalStore>,
 ): StatsAndGatesPorts['ask'] {
   if (ask === undefined) return undefined;
-  return (server, phase, verdicts) => observers.holdView(() => ask(server, phase, verdicts));
+  return (server, phase, verdicts, terms) => observers.holdView(() => ask(server, phase, verdicts, terms));
 }

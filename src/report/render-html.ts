@@ -221,7 +221,7 @@ function serverSection(server: ServerReport, timezone: string): string {
             badge(gate.verdict, gate.verdict),
             escapeHtml(words.formatOptionalDuration(gate.durationMs)),
             escapeHtml(gate.evidence),
-            gate.decision ? escapeHtml(`${gate.decision.action} (${gate.decision.by})`) : '',
+            gate.decision ? escapeHtml(words.describeDecision(gate.decision)) : '',
           ]),
         );
   const innodb =

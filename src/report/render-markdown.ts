@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
 import {
+  describeDecision,
   describeOrderOverride,
   formatChange,
   formatClock,
@@ -161,7 +162,7 @@ function serverSection(server: ServerReport, timezone: string): string[] {
           gate.verdict,
           formatOptionalDuration(gate.durationMs),
           gate.evidence,
-          gate.decision ? `${gate.decision.action} (${gate.decision.by})` : '',
+          gate.decision ? describeDecision(gate.decision) : '',
         ]),
       ),
     );

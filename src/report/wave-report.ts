@@ -77,6 +77,8 @@ export interface GateVerdictEntry {
   readonly decision?: {
     readonly action: 'continue' | 'rollback' | 'pause';
     readonly by: 'operator' | 'campaign';
+    /** The campaign decided inside the 503 window, or after the question timed out. */
+    readonly because?: 'inside-window' | 'timed-out';
   };
 }
 

@@ -246,8 +246,129 @@ describe('the stats and gates hooks', () => {
     const harness = new Harness();
     const ports: StatsAndGatesPorts = Object.assign(harness, { ask: async () => 'rollback' as const });
     const context = { ...harness.context(fakeMariadb(harness.clock)), errorLog: undefined };
-    const verdict = await createStatsAndGatesHooks(ports).readinessGates?.(context);
+    // After the window: inside it nobody is asked (see "questions never hold users" below).
+    const verdict = await createStatsAndGatesHooks(ports).analysisGates?.(context);
     expect(verdict?.verdict).toBe('fail');
     expect(verdict?.reason).toMatch(/operator chose rollback$/);
+  });
+
+  describe('questions never hold users', () => {
+    type Asked = { phase: string; gates: string[]; timeoutMs?: number; defaultAnswer?: string };
+    // The fake clock's sleep returns at once, so the question's time is up as soon as it is
+    // asked: the DBA here answers as the question is put, before the clock can move.
+    function asking(harness: Harness, answer: 'continue' | 'rollback' | 'pause' | undefined) {
+      const asked: Asked[] = [];
+      const ports: StatsAndGatesPorts = Object.assign(harness, {
+        ask: async (
+          _server: string,
+          phase: string,
+          verdicts: readonly { gate: string; verdict: string }[],
+          terms?: { timeoutMs: number; defaultAnswer: string },
+        ) => {
+          asked.push({
+            phase,
+            gates: verdicts
+              .filter((verdict) => verdict.verdict === 'inconclusive')
+              .map((verdict) => verdict.gate),
+            ...(terms === undefined
+              ? {}
+              : { timeoutMs: terms.timeoutMs, defaultAnswer: terms.defaultAnswer }),
+          });
+          return answer;
+        },
+      });
+      return { asked, hooks: createStatsAndGatesHooks(ports) };
+    }
+
+    it('never prompts while the window is open: the policy decides, journaled as decided inside the window', async () => {
+      const harness = new Harness();
+      const { asked, hooks } = asking(harness, 'rollback');
+      const context = {
+        ...harness.context(fakeMariadb(harness.clock), { gates: { inconclusive: 'pause' } }),
+        errorLog: undefined,
+      };
+      const verdict = await hooks.readinessGates?.(context);
+      expect(asked).toEqual([]);
+      expect(verdict).toMatchObject({
+        verdict: 'pause',
+        reason: expect.stringMatching(/campaign chose pause$/),
+      });
+      expect(
+        gateEntries(harness).find((entry) => 'gate' in entry && entry.gate === 'error-log'),
+      ).toMatchObject({
+        phase: 'readiness',
+        verdict: 'inconclusive',
+        decision: { action: 'pause', by: 'campaign', because: 'inside-window' },
+      });
+      await hooks.rollbackGates?.(
+        harness.context(fakeMariadb(harness.clock, { version: '10.11.18' }), {}, ''),
+      );
+      expect(asked).toEqual([]);
+    });
+
+    it('asks after the window, with the analysis gates, about what the policy let through inside it', async () => {
+      const harness = new Harness();
+      const { asked, hooks } = asking(harness, 'rollback');
+      const campaign = { gates: { inconclusive: 'continue' as const, innodb: false } };
+      const silent = harness.context(fakeMariadb(harness.clock), campaign, '');
+      expect((await hooks.readinessGates?.(silent))?.verdict).toBe('pass');
+      expect(asked).toEqual([]);
+      const analysed = await hooks.analysisGates?.(harness.context(fakeMariadb(harness.clock), campaign));
+      expect(asked).toEqual([
+        { phase: 'analysis', gates: ['error-log'], timeoutMs: 300_000, defaultAnswer: 'continue' },
+      ]);
+      expect(analysed).toMatchObject({
+        verdict: 'fail',
+        reason: expect.stringMatching(/operator chose rollback$/),
+      });
+      const analysisLog = gateEntries(harness).filter(
+        (entry) => 'phase' in entry && entry.phase === 'analysis' && entry.gate === 'error-log',
+      );
+      expect(analysisLog.map((entry) => ('verdict' in entry ? entry.verdict : ''))).toEqual([
+        'pass',
+        'inconclusive',
+      ]);
+      expect(analysisLog[1]).toMatchObject({
+        evidence: expect.stringMatching(/^inside the window: the log is silent/),
+        decision: { action: 'rollback', by: 'operator' },
+      });
+    });
+
+    it("gives an unanswered question the campaign's default answer once questions.timeout passes", async () => {
+      const harness = new Harness();
+      let closed = false;
+      const asked: AbortSignal[] = [];
+      const ports: StatsAndGatesPorts = Object.assign(harness, {
+        ask: (_server: string, _phase: string, _verdicts: unknown, terms?: { signal: AbortSignal }) => {
+          if (terms) asked.push(terms.signal);
+          terms?.signal.addEventListener('abort', () => {
+            closed = true;
+          });
+          return new Promise<undefined>(() => undefined);
+        },
+      });
+      const context = {
+        ...harness.context(fakeMariadb(harness.clock), {
+          gates: { inconclusive: 'continue', innodb: false },
+          questions: { timeout: '2m', default: 'pause' },
+        }),
+        errorLog: undefined,
+      };
+      const started = harness.clock.now();
+      const verdict = await createStatsAndGatesHooks(ports).analysisGates?.(context);
+      expect(asked).toHaveLength(1);
+      expect(closed).toBe(true);
+      expect(harness.clock.sleeps).toContain(120_000);
+      expect(harness.clock.now() - started).toBeGreaterThanOrEqual(120_000);
+      expect(verdict).toMatchObject({
+        verdict: 'pause',
+        reason: expect.stringMatching(/campaign chose pause$/),
+      });
+      expect(
+        gateEntries(harness).find((entry) => 'gate' in entry && entry.gate === 'error-log'),
+      ).toMatchObject({
+        decision: { action: 'pause', by: 'campaign', because: 'timed-out' },
+      });
+    });
   });
 });
