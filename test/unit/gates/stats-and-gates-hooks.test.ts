@@ -98,6 +98,10 @@ async function startAnnouncedBy(session: FakeSqlSession): Promise<string> {
   return `2026-11-24  2:00:05 0 [Note] /usr/sbin/mariadbd: ready for connections.\nVersion: '${String(row?.version)}'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12\n`;
 }
 
+const errorLogEntry = (harness: Harness) =>
+  harness.entries.find((entry) => entry.kind === 'gate' && entry.gate === 'error-log');
+const PAUSED_BY_CAMPAIGN = { verdict: 'pause', reason: expect.stringMatching(/campaign chose pause$/) };
+
 const gateEntries = (harness: Harness) => harness.entries.filter((entry) => entry.kind === 'gate');
 
 describe('the stats and gates hooks', () => {
@@ -289,13 +293,8 @@ describe('the stats and gates hooks', () => {
       };
       const verdict = await hooks.readinessGates?.(context);
       expect(asked).toEqual([]);
-      expect(verdict).toMatchObject({
-        verdict: 'pause',
-        reason: expect.stringMatching(/campaign chose pause$/),
-      });
-      expect(
-        gateEntries(harness).find((entry) => 'gate' in entry && entry.gate === 'error-log'),
-      ).toMatchObject({
+      expect(verdict).toMatchObject(PAUSED_BY_CAMPAIGN);
+      expect(errorLogEntry(harness)).toMatchObject({
         phase: 'readiness',
         verdict: 'inconclusive',
         decision: { action: 'pause', by: 'campaign', because: 'inside-window' },
@@ -360,13 +359,8 @@ describe('the stats and gates hooks', () => {
       expect(closed).toBe(true);
       expect(harness.clock.sleeps).toContain(120_000);
       expect(harness.clock.now() - started).toBeGreaterThanOrEqual(120_000);
-      expect(verdict).toMatchObject({
-        verdict: 'pause',
-        reason: expect.stringMatching(/campaign chose pause$/),
-      });
-      expect(
-        gateEntries(harness).find((entry) => 'gate' in entry && entry.gate === 'error-log'),
-      ).toMatchObject({
+      expect(verdict).toMatchObject(PAUSED_BY_CAMPAIGN);
+      expect(errorLogEntry(harness)).toMatchObject({
         decision: { action: 'pause', by: 'campaign', because: 'timed-out' },
       });
     });
