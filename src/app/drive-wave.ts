@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import { CommandOutputStore } from '../adapters/output/command-output-store.js';
 import { ExitStatus } from '../core/errors.js';
 import { printable } from '../core/printable.js';
-import { EngineEvents } from '../engine/events/engine-events.js';
+import { EngineEvents, type OrderOverride } from '../engine/events/engine-events.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { runWave } from '../engine/wave/wave-runner.js';
@@ -32,6 +32,11 @@ export interface DriveWaveOptions {
   readonly runner?: string | undefined;
   /** The servers to run, from the journal as it is once the lock is held. */
   readonly servers: (history: readonly JournalRecord[]) => readonly ResolvedServer[];
+  /**
+   * The wave order, checked again on the journal as it is once the lock is held (another run may
+   * have changed it since the operator was asked): throws to refuse, returns the override to journal.
+   */
+  readonly order?: (history: readonly JournalRecord[]) => OrderOverride | undefined;
 }
 
 /**
@@ -64,6 +69,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   let observers: RunObservers<HeldCampaign['journal']> | undefined;
   try {
     const history = await journal.read();
+    const orderOverride = options.order?.(history.records);
     const servers = options.servers(history.records);
     const events = new EngineEvents();
     observers = await attachRunObservers({
@@ -136,6 +142,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       history: history.records,
       action: options.action,
       ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
+      ...(orderOverride === undefined ? {} : { orderOverride }),
       ...(services.abort ? { signal: services.abort } : {}),
       ...(services.halt ? { halt: services.halt } : {}),
       operator: { user: services.identity.user, host: services.identity.host, pid: services.identity.pid },
@@ -169,5 +176,5 @@ function askWithViewHeld(
   observers: RunObservers<HeldCampaign['journal']>,
 ): StatsAndGatesPorts['ask'] {
   if (ask === undefined) return undefined;
-  return (server, phase, verdicts) => observers.holdView(() => ask(server, phase, verdicts));
+  return (server, phase, verdicts, terms) => observers.holdView(() => ask(server, phase, verdicts, terms));
 }

@@ -6,9 +6,11 @@ import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmatio
 import type { RunServices } from './run-services.js';
 import { type ConfirmedWaveArguments, loadRunnableWave, resolveServers } from './runnable-wave.js';
 import { dayToRun, describeWhen } from './wave-day.js';
+import { readJournal } from './wave-journal-report.js';
+import { checkWaveOrder, type OrderOverrideArguments, requestedOverride } from './wave-order-check.js';
 
 /** The flags of `dbwave run`. */
-export interface RunArguments extends ConfirmedWaveArguments {
+export interface RunArguments extends ConfirmedWaveArguments, OrderOverrideArguments {
   /** `--dry-run`: print every command, connect to nothing. */
   readonly dryRun?: boolean | undefined;
   readonly metricsPort?: number | undefined;
@@ -25,6 +27,7 @@ export interface RunArguments extends ConfirmedWaveArguments {
  */
 export async function runWaveCommand(args: RunArguments, services: RunServices): Promise<ExitStatus> {
   const { streams, clock } = services;
+  const requested = requestedOverride(args);
   const runnable = await loadRunnableWave(args, services.cwd);
   const { loaded, wave, shownCampaign } = runnable;
   const { campaign } = loaded.inventory;
@@ -41,6 +44,16 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
       streams.stdout.write(`${dryRunLines(server, campaign, shownCampaign).join('\n')}\n\n`);
     }
     return ExitStatus.Ok;
+  }
+
+  // Asked before the operator is, so that nobody confirms a wave that will be refused; asked
+  // again under the lock (driveWave), on the journal as it is then.
+  const journal = await readJournal(runnable.loaded, runnable.stateDir, clock);
+  const orderOverride = checkWaveOrder(runnable, args.plan, journal.records, requested);
+  if (orderOverride !== undefined) {
+    streams.stdout.write(
+      `Wave ${wave.index} runs OUT OF ORDER (--override-order: ${orderOverride.reason}); overridden:\n${orderOverride.refusals.map((refusal) => `  - ${refusal}`).join('\n')}\n`,
+    );
   }
 
   if (args.yes !== true) {
@@ -68,5 +81,6 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     services,
     action: 'run',
     servers: () => servers,
+    order: (history) => checkWaveOrder(runnable, args.plan, history, requested),
   });
 }

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline/promises';
+import { formatDuration } from '../core/duration.js';
 import type { GatePhase, GateVerdict } from '../gates/gate-verdict.js';
 import type { InconclusiveAction } from '../gates/inconclusive-decision.js';
-import type { StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
+import type { QuestionTerms, StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 
 /** The questions `run` and `rollback` ask a DBA at the terminal. */
 
@@ -28,22 +29,36 @@ const INCONCLUSIVE_ANSWERS: Readonly<Record<string, InconclusiveAction>> = {
 
 /**
  * Asks the DBA at the terminal what an inconclusive gate means, one question at a time (servers
- * run in parallel, the terminal is one). An empty or unknown answer leaves it to the campaign.
+ * run in parallel, the terminal is one). An empty or unknown answer leaves it to the campaign;
+ * so does silence until the question's time is up (`terms.signal` aborts): the prompt closes and
+ * says which answer the campaign gave.
  */
 export function inconclusiveAsker(): NonNullable<StatsAndGatesPorts['ask']> {
   let turn: Promise<unknown> = Promise.resolve();
-  return (server: string, phase: GatePhase, verdicts: readonly GateVerdict[]) => {
+  return (server: string, phase: GatePhase, verdicts: readonly GateVerdict[], terms?: QuestionTerms) => {
     const asked = turn.then(async () => {
+      if (terms?.signal.aborted) return undefined;
       const terminal = createInterface({ input: process.stdin, output: process.stdout });
       try {
         const evidence = verdicts
           .filter((verdict) => verdict.verdict === 'inconclusive')
           .map((verdict) => `${verdict.gate}: ${verdict.evidence}`)
           .join('; ');
+        const deadline =
+          terms === undefined
+            ? ''
+            : ` (no answer in ${formatDuration(terms.timeoutMs)}: ${terms.defaultAnswer})`;
         const answer = await terminal.question(
-          `\n${server}: ${phase} gates inconclusive (${evidence}). continue, rollback or pause? `,
+          `\n${server}: ${phase} gates inconclusive (${evidence}). continue, rollback or pause${deadline}? `,
+          terms === undefined ? {} : { signal: terms.signal },
         );
         return INCONCLUSIVE_ANSWERS[answer.trim().toLowerCase()];
+      } catch (error) {
+        if (terms?.signal.aborted !== true) throw error;
+        process.stdout.write(
+          `\n${server}: no answer; the campaign's answer (${terms.defaultAnswer}) decides\n`,
+        );
+        return undefined;
       } finally {
         terminal.close();
       }

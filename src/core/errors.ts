@@ -24,6 +24,8 @@ export const ErrorCode = {
   JournalCorrupt: 'JOURNAL_CORRUPT',
   /** A journal record could not be made durable (a full disk, an I/O error): the wave halts. */
   JournalUnwritable: 'JOURNAL_UNWRITABLE',
+  /** `run --wave N` while the wave before it is not done (see engine/wave/wave-order.ts): exit 1. */
+  WaveOrder: 'WAVE_ORDER',
   /** Anything unexpected: a bug in dbwave. */
   Internal: 'INTERNAL',
 } as const;

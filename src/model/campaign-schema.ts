@@ -367,6 +367,31 @@ const gatesSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe('Run the InnoDB comparison as an analysis gate, after the window (default true).'),
+  silentErrorLog: z
+    .enum(['inconclusive', 'fail'])
+    .default('inconclusive')
+    .describe(
+      'The error-log gate\'s verdict when the log is silent: no line since this start, or no "ready for connections" line of the expected version (default inconclusive: a monitor that sees nothing has not seen health; fail rolls the server back).',
+    ),
+});
+
+/**
+ * The questions dbwave asks a DBA at a terminal about an inconclusive gate. They are never asked
+ * while the server's 503 window is open (gates.inconclusive decides there, and the question
+ * comes after the window, with the analysis gates), and never wait for ever.
+ */
+const questionsSchema = z.strictObject({
+  timeout: duration
+    .default(300_000)
+    .describe(
+      'How long a question waits for an answer before its default answer decides, a duration (default 5m).',
+    ),
+  default: z
+    .enum(['continue', 'rollback', 'pause'])
+    .optional()
+    .describe(
+      'The answer a question that times out gets (default: gates.inconclusive, the answer when nobody is at a terminal, itself pause by default: the server keeps serving on the new version and is left to a person; rollback would open a second 503 window because nobody answered, continue would pass a server nobody judged).',
+    ),
 });
 
 /** How often `dbwave status --every` broadcasts when the campaign does not say (notify.every). */
@@ -570,6 +595,11 @@ export const campaignSchema = z.strictObject({
   gates: gatesSchema
     .default(gatesSchema.parse({}))
     .describe("Health gates: readiness inside the window, analysis after it under users' traffic."),
+  questions: questionsSchema
+    .default(questionsSchema.parse({}))
+    .describe(
+      'The questions about inconclusive gates at a terminal: how long they wait and what decides when nobody answers.',
+    ),
   pointOfNoReturn: z
     .enum([...POINT_OF_NO_RETURN_STEPS, 'never'])
     .default('never')

@@ -15,6 +15,7 @@ import {
 } from '../engine/journal/journal-record.js';
 import {
   type JournalReplay,
+  type OrderOverrideState,
   replayJournal,
   type ServerJournalState,
 } from '../engine/journal/journal-replay.js';
@@ -34,6 +35,7 @@ import {
   type ClassOutcome,
   type GateVerdictEntry,
   type InnodbTable,
+  type OrderOverrideEntry,
   type PreflushSummary,
   REPORT_SCHEMA_VERSION,
   type RollbackSummary,
@@ -360,6 +362,17 @@ function buildServer(
   };
 }
 
+function orderOverrideEntry(state: OrderOverrideState | undefined): OrderOverrideEntry | undefined {
+  if (state === undefined) return undefined;
+  const { at, operator, reason, refusals } = state;
+  return {
+    at,
+    ...(operator === undefined ? {} : { by: { user: operator.user, host: operator.host } }),
+    reason,
+    refusals,
+  };
+}
+
 function waveStatusOf(replay: JournalReplay, wave: number, anyRecord: boolean): WaveStatus {
   const state = replay.waves.get(wave);
   if (state === undefined) return anyRecord ? 'in-progress' : 'not-started';
@@ -410,12 +423,14 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
   const wallEnd = endedAt ?? records.at(-1)?.at;
   const used = servers.filter((server) => FAILURE_OUTCOMES.includes(server.outcome)).length;
   const allowed = allowedFailures(input.limits.failureBudget, servers.length);
+  const orderOverride = orderOverrideEntry(replay.waves.get(input.wave)?.orderOverride);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     campaign: input.campaign,
     wave: input.wave,
     generatedAt: new Date(input.now).toISOString(),
     status,
+    ...(orderOverride === undefined ? {} : { orderOverride }),
     limits: { target503Ms: input.limits.target503Ms, shutdownBudgetMs: input.limits.shutdownBudgetMs },
     journal: {
       records: records.length,

@@ -148,6 +148,9 @@ function summarySection(report: WaveReport, timezone: string): string {
       budget.exceeded ? ' — <span class="over">exceeded, the wave halted</span>' : ''
     }.</li>`,
     `<li>503 window target ${escapeHtml(formatDuration(report.limits.target503Ms))}; clean-shutdown budget ${escapeHtml(formatDuration(report.limits.shutdownBudgetMs))}.</li>`,
+    report.orderOverride === undefined
+      ? ''
+      : `<li class="over">${escapeHtml(words.describeOrderOverride(report.orderOverride, timezone))}</li>`,
     report.journal.tornTail
       ? '<li>The journal ends in a line cut short (dbwave killed mid-write, or a write under way); it was left out.</li>'
       : '',
@@ -218,7 +221,7 @@ function serverSection(server: ServerReport, timezone: string): string {
             badge(gate.verdict, gate.verdict),
             escapeHtml(words.formatOptionalDuration(gate.durationMs)),
             escapeHtml(gate.evidence),
-            gate.decision ? escapeHtml(`${gate.decision.action} (${gate.decision.by})`) : '',
+            gate.decision ? escapeHtml(words.describeDecision(gate.decision)) : '',
           ]),
         );
   const innodb =

@@ -1,6 +1,8 @@
 import { formatDuration } from '../core/duration.js';
 import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
 import {
+  describeDecision,
+  describeOrderOverride,
   formatChange,
   formatClock,
   formatInstant,
@@ -65,6 +67,9 @@ function summarySection(report: WaveReport, timezone: string): string[] {
     `- Failure budget: ${budget.used} used of ${budget.allowed} allowed (${budget.spec})${budget.exceeded ? ' — **exceeded, the wave halted**' : ''}.`,
     `- Limits: 503 window target ${formatDuration(report.limits.target503Ms)}, clean-shutdown budget ${formatDuration(report.limits.shutdownBudgetMs)}.`,
   ];
+  if (report.orderOverride !== undefined) {
+    lines.push(`- **${cell(describeOrderOverride(report.orderOverride, timezone))}**`);
+  }
   if (report.journal.tornTail) {
     lines.push(
       '- The journal ends in a line cut short (dbwave killed mid-write, or a write under way); it was left out.',
@@ -157,7 +162,7 @@ function serverSection(server: ServerReport, timezone: string): string[] {
           gate.verdict,
           formatOptionalDuration(gate.durationMs),
           gate.evidence,
-          gate.decision ? `${gate.decision.action} (${gate.decision.by})` : '',
+          gate.decision ? describeDecision(gate.decision) : '',
         ]),
       ),
     );

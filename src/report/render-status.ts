@@ -4,7 +4,13 @@ import type { JournalRecord } from '../engine/journal/journal-record.js';
 import type { LockInspection } from '../engine/lock/campaign-lock.js';
 import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { PlannedWave } from '../model/plan.js';
-import { formatClock, formatOptionalDuration, formatWindow, outcomeLabel } from './report-format.js';
+import {
+  describeOrderOverride,
+  formatClock,
+  formatOptionalDuration,
+  formatWindow,
+  outcomeLabel,
+} from './report-format.js';
 import { statusUpdateText } from './status-update.js';
 import type { ServerReport, WaveReport } from './wave-report.js';
 
@@ -99,6 +105,7 @@ export function renderStatusText(
   return [
     statusUpdateText(report, timezone),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
+    ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
     ...(report.journal.tornTail
       ? [
           'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',

@@ -1,7 +1,13 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import type { ServerOutcome } from '../engine/journal/journal-record.js';
-import type { PreflushSummary, ServerReport, WindowTiming } from './wave-report.js';
+import type {
+  GateVerdictEntry,
+  OrderOverrideEntry,
+  PreflushSummary,
+  ServerReport,
+  WindowTiming,
+} from './wave-report.js';
 
 /** How a renderer writes instants: in the campaign's zone, so that times match the DBA's window. */
 export interface RenderOptions {
@@ -150,4 +156,21 @@ export function serverFacts(server: ServerReport, timezone: string): ServerFact[
     facts.push({ label: `Alert ${alert.alert}`, text: alert.message, warning: { on: 'label' } });
   }
   return facts;
+}
+
+/** The wave's order override in one line: when, by whom, why, and what it overrode. */
+export function describeOrderOverride(override: OrderOverrideEntry, timezone = 'UTC'): string {
+  const by = override.by === undefined ? '' : ` by ${override.by.user}@${override.by.host}`;
+  return `Run OUT OF ORDER (--override-order)${by} at ${formatInstant(override.at, timezone)}: "${override.reason}"; overridden: ${override.refusals.join('; ')}`;
+}
+
+/** An inconclusive gate's decision as a report cell: the action, who chose it, and why the campaign did. */
+export function describeDecision(decision: NonNullable<GateVerdictEntry['decision']>): string {
+  const why =
+    decision.because === 'inside-window'
+      ? ', decided by policy inside the window'
+      : decision.because === 'timed-out'
+        ? ', nobody answered in time'
+        : '';
+  return `${decision.action} (${decision.by}${why})`;
 }

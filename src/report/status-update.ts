@@ -55,6 +55,7 @@ export function statusUpdateText(report: WaveReport, timezone = 'UTC'): string {
     `[${formatClockWithZone(report.generatedAt, timezone)}] ${report.campaign} wave ${report.wave} ${state}`,
     `${done}/${summary.planned} done${doneParts.length === 0 ? '' : ` (${doneParts.join(', ')})`}`,
   ];
+  if (report.orderOverride !== undefined) parts.push(`RUN OUT OF ORDER: "${report.orderOverride.reason}"`);
   if (flying.length > 0) parts.push(`in flight: ${flying.map((server) => inFlight(server, now)).join(', ')}`);
   parts.push(
     person.length === 0 ? 'nothing needs a person' : `NEEDS A PERSON: ${person.map(personReason).join(', ')}`,

@@ -77,6 +77,8 @@ export interface GateVerdictEntry {
   readonly decision?: {
     readonly action: 'continue' | 'rollback' | 'pause';
     readonly by: 'operator' | 'campaign';
+    /** The campaign decided inside the 503 window, or after the question timed out. */
+    readonly because?: 'inside-window' | 'timed-out';
   };
 }
 
@@ -183,12 +185,24 @@ export interface WaveSummary {
   };
 }
 
+/** The wave began although the wave before it was not done (`run --override-order --reason`). */
+export interface OrderOverrideEntry {
+  readonly at: string;
+  /** Who overrode: the operator's user and host, as the journal's wave record has them. */
+  readonly by?: { readonly user: string; readonly host: string };
+  readonly reason: string;
+  /** What stood in the way, as the refusal said it. */
+  readonly refusals: readonly string[];
+}
+
 export interface WaveReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly campaign: string;
   readonly wave: number;
   readonly generatedAt: string;
   readonly status: WaveStatus;
+  /** Present when the wave began out of order: shown in every rendering of the report. */
+  readonly orderOverride?: OrderOverrideEntry;
   readonly limits: { readonly target503Ms: number; readonly shutdownBudgetMs: number };
   readonly journal: {
     readonly records: number;

@@ -14,6 +14,15 @@ export const runCommand: CommandModule<object, RunArguments> = {
         type: 'boolean',
         describe: 'Print every command it would run per server; connect to nothing',
       })
+      .option('override-order', {
+        type: 'boolean',
+        describe:
+          'Run the wave although the wave before it is not done (needs --reason; journaled, shown in its reports and status)',
+      })
+      .option('reason', {
+        type: 'string',
+        describe: 'Why the wave runs out of order (with --override-order)',
+      })
       .option('metrics-port', {
         type: 'number',
         describe: 'Serve Prometheus /metrics on 127.0.0.1:PORT while the wave runs (0: any free port)',
@@ -28,6 +37,10 @@ export const runCommand: CommandModule<object, RunArguments> = {
         describe: "Keep a node_exporter textfile (*.prom) of the wave's metrics, rewritten atomically",
       })
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then runs wave 1 (or resumes it)')
-      .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run'),
+      .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run')
+      .example(
+        '$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --override-order --reason "db7 is retired"',
+        'wave 2 although wave 1 is not done',
+      ),
   handler: waveCommandHandler(runWaveCommand),
 };

@@ -65,6 +65,15 @@ export interface WavePayload {
   readonly reason?: string;
   /** `run` or `rollback`: what the operator asked for (WaveRecord.action). */
   readonly action?: 'run' | 'rollback';
+  /** The wave began out of order (WaveRecord.orderOverride). */
+  readonly orderOverride?: OrderOverride;
+}
+
+/** A wave begun although the wave before it was not done: the operator's reason and what was overridden. */
+export interface OrderOverride {
+  readonly reason: string;
+  /** The refusals the operator overrode, as the refusal said them. */
+  readonly refusals: readonly string[];
 }
 
 export interface EngineEventMap {

@@ -56,6 +56,8 @@ const waveRecordSchema = z.object({
   reason: z.string().optional(),
   /** `run` or `rollback`: what the operator asked for. */
   action: z.enum(['run', 'rollback']).optional(),
+  /** The wave began out of order (`run --override-order --reason`): why, and what was overridden. */
+  orderOverride: z.object({ reason: z.string(), refusals: z.array(z.string()).readonly() }).optional(),
 });
 export type WaveRecord = z.output<typeof waveRecordSchema>;
 

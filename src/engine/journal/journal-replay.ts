@@ -70,7 +70,15 @@ export interface WaveJournalState {
   readonly servers: readonly string[];
   readonly reason?: string;
   readonly operator?: WaveRecord['operator'];
+  /** The wave began out of order: the operator's reason, what was overridden, who and when. */
+  readonly orderOverride?: OrderOverrideState;
 }
+
+/** `run --override-order` as the journal keeps it: the override, by whom and when. */
+export type OrderOverrideState = NonNullable<WaveRecord['orderOverride']> & {
+  readonly at: string;
+  readonly operator?: WaveRecord['operator'];
+};
 
 export interface JournalReplay {
   /** By server name, in order of first appearance. */
@@ -192,6 +200,7 @@ export function replayJournal(records: readonly JournalRecord[]): JournalReplay 
           servers: listed,
           ...optional('reason', record.reason ?? (running ? undefined : previous?.reason)),
           ...optional('operator', record.operator ?? previous?.operator),
+          ...optional('orderOverride', overrideOf(record) ?? previous?.orderOverride),
         });
         break;
       }
@@ -220,6 +229,15 @@ export function replayJournal(records: readonly JournalRecord[]): JournalReplay 
     frozen.set(name, stripUndefined({ ...rest, steps: [...steps.values()] }));
   }
   return { servers: frozen, waves, alerts, lastSeq };
+}
+
+function overrideOf(record: WaveRecord): OrderOverrideState | undefined {
+  if (record.orderOverride === undefined) return undefined;
+  return {
+    ...record.orderOverride,
+    at: record.at,
+    ...(record.operator === undefined ? {} : { operator: record.operator }),
+  };
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -25,6 +25,8 @@ export type PendingOutcome = z.output<typeof pendingOutcomeSchema>;
 export const inconclusiveDecisionSchema = z.object({
   action: z.enum(['continue', 'rollback', 'pause']),
   by: z.enum(['operator', 'campaign']),
+  /** Why the campaign decided although a terminal was there: the window was open, or nobody answered in time. */
+  because: z.enum(['inside-window', 'timed-out']).optional(),
 });
 
 /** Keys any step's detail may carry: the engine's own bookkeeping. */

@@ -1,7 +1,7 @@
 import { errorMessage } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
-import type { EngineEvents } from '../events/engine-events.js';
+import type { EngineEvents, OrderOverride } from '../events/engine-events.js';
 import type { JournalRecord, ServerOutcome } from '../journal/journal-record.js';
 import { replayJournal } from '../journal/journal-replay.js';
 import { JournalUnwritableError } from '../journal/journal-unwritable-error.js';
@@ -45,6 +45,8 @@ export interface WaveRunOptions {
   readonly action?: 'run' | 'rollback';
   /** Why the operator rolls back: each server's reason once RolledBack. */
   readonly rollbackReason?: string;
+  /** The wave begins out of order (`run --override-order`): journaled with its first record. */
+  readonly orderOverride?: OrderOverride;
 }
 
 export interface ServerResult {
@@ -106,6 +108,7 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     servers: options.servers.map((server) => server.name),
     ...(options.operator ? { operator: options.operator } : {}),
     ...(rollingBack ? { action } : {}),
+    ...(options.orderOverride === undefined ? {} : { orderOverride: options.orderOverride }),
   });
 
   const results = new Map<string, ServerResult>();

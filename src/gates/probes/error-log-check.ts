@@ -5,7 +5,11 @@ import type { GateRunContext } from './gate-run-context.js';
 
 /** Reads the log since this start and judges it: shared by the readiness and analysis runners. */
 export async function checkErrorLog(context: GateRunContext): Promise<GateVerdict> {
-  const rules = { patterns: context.gates.errorLogPatterns, ignore: context.gates.errorLogIgnore };
+  const rules = {
+    patterns: context.gates.errorLogPatterns,
+    ignore: context.gates.errorLogIgnore,
+    expectedStart: { version: context.expectedVersion, whenSilent: context.gates.silentErrorLog },
+  };
   return errorLogGate(await excerptSinceStart(context), rules);
 }
 

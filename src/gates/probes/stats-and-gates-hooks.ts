@@ -15,13 +15,26 @@ import { runAnalysisGates } from './analysis-gates.js';
 import type { GateRunContext, TimedGateVerdict } from './gate-run-context.js';
 import { runReadinessGates } from './readiness-gates.js';
 
+/** What a question to the DBA is told besides the verdicts: when it ends, and what decides then. */
+export interface QuestionTerms {
+  /** Aborts when the question's time is up (or the run is interrupted): the prompt must close. */
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  /** The answer the campaign gives if nobody does in time (questions.default). */
+  readonly defaultAnswer: InconclusiveAction;
+}
+
 /** What the hooks need beyond the HookContext: the journal, the controls and the terminal. */
 export interface StatsAndGatesPorts extends AnalysisPorts {
-  /** At a terminal: asks the DBA about inconclusive gates; undefined leaves it to the campaign. */
+  /**
+   * At a terminal: asks the DBA about inconclusive gates; undefined leaves it to the campaign.
+   * Only ever after the server's window (with the analysis gates), never inside it.
+   */
   ask?(
     server: string,
     phase: GatePhase,
     verdicts: readonly GateVerdict[],
+    terms?: QuestionTerms,
   ): Promise<InconclusiveAction | undefined>;
 }
 
@@ -43,6 +56,9 @@ export interface StatsAndGatesPorts extends AnalysisPorts {
  * when stdin and stdout are a terminal.
  */
 export function createStatsAndGatesHooks(ports: StatsAndGatesPorts): EngineHooks {
+  // Inconclusive verdicts of the window that the campaign let through ('continue') while a DBA is
+  // at the terminal: asked about after the window, with the analysis gates. By server name.
+  const heldQuestions = new Map<string, readonly TimedGateVerdict[]>();
   // The readiness gates run twice: on the new version before users come back, and on the old
   // one after a rollback; only the phase they are journaled under and the version differ.
   const readinessOn =
@@ -53,11 +69,12 @@ export function createStatsAndGatesHooks(ports: StatsAndGatesPorts): EngineHooks
         ports,
         phase,
         await runReadinessGates(await gateContext(context, version(context.campaign))),
+        heldQuestions,
       );
   return {
     baseline: (context) => takeBaseline(context, ports),
     readinessGates: readinessOn('readiness', (campaign) => campaign.to.version),
-    analysisGates: (context) => analyse(context, ports),
+    analysisGates: (context) => analyse(context, ports, heldQuestions),
     rollbackGates: readinessOn('rollback', (campaign) => campaign.from.version),
   };
 }
@@ -76,7 +93,11 @@ async function takeBaseline(context: HookContext, ports: StatsAndGatesPorts): Pr
   };
 }
 
-async function analyse(context: HookContext, ports: StatsAndGatesPorts): Promise<HookVerdict> {
+async function analyse(
+  context: HookContext,
+  ports: StatsAndGatesPorts,
+  heldQuestions: Map<string, readonly TimedGateVerdict[]>,
+): Promise<HookVerdict> {
   const { campaign } = context;
   let innodb: InnodbComparison | undefined;
   let innodbError: string | undefined;
@@ -92,7 +113,14 @@ async function analyse(context: HookContext, ports: StatsAndGatesPorts): Promise
     innodb,
     ...(innodbError === undefined ? {} : { innodbError }),
   });
-  return decide(context, ports, 'analysis', verdicts);
+  const held = heldQuestions.get(context.server.name) ?? [];
+  heldQuestions.delete(context.server.name);
+  return decide(context, ports, 'analysis', [...verdicts, ...held.map(fromTheWindow)], heldQuestions);
+}
+
+/** A verdict of the window asked about after it: its evidence says where it came from. */
+function fromTheWindow(verdict: TimedGateVerdict): TimedGateVerdict {
+  return { ...verdict, evidence: `inside the window: ${verdict.evidence}`, durationMs: 0 };
 }
 
 /** The gate runners' context from the engine's: a server or host that does not answer becomes a failing port. */
@@ -117,16 +145,17 @@ async function decide(
   ports: StatsAndGatesPorts,
   phase: GatePhase,
   verdicts: readonly TimedGateVerdict[],
+  heldQuestions: Map<string, readonly TimedGateVerdict[]>,
 ): Promise<HookVerdict> {
   const worst = worstVerdict(verdicts.map((verdict) => verdict.verdict));
-  const ask = ports.ask;
   const decision: InconclusiveDecision | undefined =
-    worst === 'inconclusive'
-      ? await decideInconclusive(
-          context.campaign.gates.inconclusive,
-          ask === undefined ? undefined : () => ask.call(ports, context.server.name, phase, verdicts),
-        )
-      : undefined;
+    worst === 'inconclusive' ? await decideOn(context, ports, phase, verdicts) : undefined;
+  // The window's question, put off: the DBA hears of it after the window, with the analysis gates.
+  if (phase === 'readiness' && decision?.action === 'continue' && ports.ask !== undefined)
+    heldQuestions.set(
+      context.server.name,
+      verdicts.filter((verdict) => verdict.verdict === 'inconclusive'),
+    );
   for (const verdict of verdicts) {
     await ports.record({
       kind: 'gate',
@@ -157,6 +186,42 @@ async function decide(
     reason: `${reason}; ${decision?.by ?? 'campaign'} chose ${decision?.action}`,
     detail,
   };
+}
+
+/**
+ * The decision on an inconclusive phase: inside a window (readiness, rollback) the campaign's
+ * policy, never a question; after it, the DBA's answer within questions.timeout, else
+ * questions.default (gates.inconclusive when unset).
+ */
+function decideOn(
+  context: HookContext,
+  ports: StatsAndGatesPorts,
+  phase: GatePhase,
+  verdicts: readonly GateVerdict[],
+): Promise<InconclusiveDecision> {
+  const { gates, questions } = context.campaign;
+  const ask = ports.ask;
+  const defaultAnswer = questions.default ?? gates.inconclusive;
+  return decideInconclusive(
+    gates.inconclusive,
+    ask === undefined
+      ? undefined
+      : (signal) =>
+          ask.call(ports, context.server.name, phase, verdicts, {
+            signal,
+            timeoutMs: questions.timeout,
+            defaultAnswer,
+          }),
+    {
+      insideWindow: phase !== 'analysis',
+      limit: {
+        timeoutMs: questions.timeout,
+        answer: defaultAnswer,
+        wait: (ms, signal) => context.clock.sleep(ms, signal),
+      },
+      signal: context.signal,
+    },
+  );
 }
 
 function unreachableSession(error: unknown): SqlSession {

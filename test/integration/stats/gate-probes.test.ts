@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CampaignAdapters, campaignAdapters } from '../../../src/app/campaign-adapters.js';
 import { errorLogSizeCommand, parseErrorLogSize } from '../../../src/engine/host-commands/error-log-size.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
+import type { RemoteShell } from '../../../src/engine/ports/remote-shell.js';
 import { resolveErrorLogPath } from '../../../src/gates/probes/error-log-probe.js';
 import type { GateRunContext } from '../../../src/gates/probes/gate-run-context.js';
 import { runReadinessGates } from '../../../src/gates/probes/readiness-gates.js';
@@ -11,6 +12,7 @@ import type { Inventory } from '../../../src/inventory/load-inventory.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
 import { serverResolver } from '../../../src/model/resolve-server.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
+import { shellQuote } from '../../../src/model/shell-quote.js';
 import { loadFleet } from '../fleet/fleet-fixture.js';
 
 /**
@@ -46,11 +48,21 @@ async function gateContext(server: ResolvedServer, expectedVersion: string): Pro
     server,
     expectedVersion,
     errorLogFile,
-    // As if the server had started just now: only lines written from here on count.
-    errorLogOffset:
-      parseErrorLogSize(await shell.exec(errorLogSizeCommand(errorLogFile), { timeoutMs: 10_000 })) ?? 0,
+    // From the server's latest start, as the engine takes it (the log's size just before the
+    // start): the lines since then must announce that start, or the log is silent.
+    errorLogOffset: await latestStartOffset(shell, errorLogFile),
     gates: inventory.campaign.gates,
   };
+}
+
+/** Where the server's latest run begins in its error log ("Starting MariaDB"), else its size. */
+async function latestStartOffset(shell: RemoteShell, file: string): Promise<number> {
+  const found = await shell.exec(`grep -b 'Starting MariaDB' ${shellQuote(file)} | tail -n 1 | cut -d: -f1`, {
+    timeoutMs: 10_000,
+  });
+  const offset = Number.parseInt(found.stdout.trim(), 10);
+  if (Number.isInteger(offset)) return offset;
+  return parseErrorLogSize(await shell.exec(errorLogSizeCommand(file), { timeoutMs: 10_000 })) ?? 0;
 }
 
 describe('the readiness gates through the real adapters', () => {

@@ -50,6 +50,8 @@ describe('dbwave run', () => {
       /next window is 2026-11-26 02:00-06:00/,
     );
     expect(fleet.hosts.size).toBe(0);
+    // Wave 2 waits for wave 1 too (wave order): wave 1 runs on its day first.
+    expect(await runWaveCommand({ plan, wave: 1, yes: true }, s)).toBe(0);
     expect(await runWaveCommand({ plan, wave: 2, yes: true, ignoreDate: true }, s)).toBe(0);
   });
 
@@ -130,6 +132,10 @@ describe('dbwave run', () => {
 
   it('stops before its next side effect when its lock is removed mid-wave, and the next run resumes', async () => {
     const { dir, plan } = await plannedCampaign();
+    // One server at a time: no other append is in flight when the lock goes (the file store's
+    // check and write are two steps; a run that is mid-append when its lock is removed finishes it).
+    const campaignFile = join(dir, 'campaign.yaml');
+    await writeFile(campaignFile, (await readFile(campaignFile, 'utf8')).replace('{wave: 2}', '{wave: 1}'));
     const stateDir = join(dir, '.dbwave', 'test');
     const first = services(dir);
     const window = first.fleet.window;

@@ -22,7 +22,11 @@ function healthyServer(): FakeSqlSession {
   });
 }
 
-function context(session: FakeSqlSession, log = '[Note] ready\n'): GateRunContext {
+/** This start as mariadbd logs it (the local fleet's MariaDB): what a clean error log gate reads. */
+const STARTED =
+  "2026-11-24  2:00:05 0 [Note] /usr/sbin/mariadbd: ready for connections.\nVersion: '10.11.19-MariaDB-0+deb12u1-log'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12\n";
+
+function context(session: FakeSqlSession, log = STARTED): GateRunContext {
   // The error log read in one round trip: its size (100 bytes), then what this start wrote.
   const shell = new FakeShell(() => ({ stdout: `100\n${log}` }));
   return {

@@ -103,6 +103,70 @@ describe('the error log gate', () => {
   });
 });
 
+describe('the error log gate on a silent log', () => {
+  const rules = { patterns: DEFAULT_PATTERNS, ignore: [] };
+  const expecting = (whenSilent: 'inconclusive' | 'fail') => ({
+    ...rules,
+    expectedStart: { version: '10.11.19', whenSilent },
+  });
+  const excerpt = (lines: string[]) => ({
+    readable: true as const,
+    file: '/var/log/mysql/error.log',
+    fromOffset: 4096,
+    lines,
+  });
+  const started = [
+    '2026-11-24  2:00:05 0 [Note] /usr/sbin/mariadbd: ready for connections.',
+    "Version: '10.11.19-MariaDB-0+deb12u1-log'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12",
+  ];
+
+  it('passes a log that announces this start of the expected version and nothing wrong', () => {
+    expect(errorLogGate(excerpt(started), expecting('inconclusive'))).toEqual({
+      gate: 'error-log',
+      verdict: 'pass',
+      evidence:
+        '2 line(s) of /var/log/mysql/error.log since byte 4096: none matches; ready for connections as 10.11.19-MariaDB-0+deb12u1-log',
+    });
+  });
+
+  it('is inconclusive, by default policy, when the log has no line at all since the start, and says it is silent', () => {
+    const verdict = errorLogGate(excerpt([]), expecting('inconclusive'));
+    expect(verdict.verdict).toBe('inconclusive');
+    expect(verdict.evidence).toMatch(
+      /^the log is silent: no line in \/var\/log\/mysql\/error\.log since this start/,
+    );
+  });
+
+  it('fails a silent log when the campaign says so', () => {
+    expect(errorLogGate(excerpt([]), expecting('fail')).verdict).toBe('fail');
+  });
+
+  it('is silent about this start when lines came but none announces the expected version', () => {
+    const verdict = errorLogGate(
+      excerpt(['[Note] InnoDB: Buffer pool(s) load completed']),
+      expecting('inconclusive'),
+    );
+    expect(verdict).toMatchObject({ verdict: 'inconclusive' });
+    expect(verdict.evidence).toContain('the log is silent about this start');
+    expect(verdict.evidence).toContain('none says "ready for connections" as 10.11.19');
+  });
+
+  it('names the version a start announced when it is not the expected one', () => {
+    const old = [started[0] ?? '', "Version: '10.11.18-MariaDB-0+deb12u1-log'  socket: ''  port: 3306"];
+    const verdict = errorLogGate(excerpt(old), expecting('fail'));
+    expect(verdict.verdict).toBe('fail');
+    expect(verdict.evidence).toContain('it announces 10.11.18-MariaDB-0+deb12u1-log instead');
+  });
+
+  it('fails on an [ERROR] even when the start was announced', () => {
+    const verdict = errorLogGate(
+      excerpt([...started, '[ERROR] InnoDB: page corrupted']),
+      expecting('inconclusive'),
+    );
+    expect(verdict.verdict).toBe('fail');
+  });
+});
+
 const running: ReplicationChannel = { name: '', ioRunning: 'Yes', sqlRunning: 'Yes', secondsBehind: 0 };
 
 describe('the replication running gate', () => {

@@ -72,11 +72,7 @@ class Harness implements StatsAndGatesPorts {
     return this.controls.map(resolved);
   }
 
-  context(
-    target: FakeSqlSession,
-    overrides: Partial<CampaignFile> = {},
-    log = '[Note] ready\n',
-  ): HookContext {
+  context(target: FakeSqlSession, overrides: Partial<CampaignFile> = {}, log?: string): HookContext {
     return {
       server: resolved('db-01'),
       campaign: campaign(overrides),
@@ -84,13 +80,27 @@ class Harness implements StatsAndGatesPorts {
       clock: this.clock,
       events: new EngineEvents(),
       signal: new AbortController().signal,
-      shell: async () =>
-        new FakeShell((command) => (command.startsWith('if') ? { stdout: '100' } : { stdout: log })),
+      shell: async () => {
+        // By default the log announces the start of the version the server runs, as mariadbd's does.
+        const text = log ?? (await startAnnouncedBy(target));
+        // One round trip (errorLogTailCommand): the log's size, then what it gained since the offset.
+        return new FakeShell((command) => ({ stdout: command.startsWith('if') ? `100\n${text}` : text }));
+      },
       sql: async () => target,
       errorLog: { path: '/var/lib/mysql/db-01.err', startOffset: 40 },
     };
   }
 }
+
+/** mariadbd's two "ready for connections" lines for the version `session` reports. */
+async function startAnnouncedBy(session: FakeSqlSession): Promise<string> {
+  const [row] = await session.query('SELECT VERSION() AS version');
+  return `2026-11-24  2:00:05 0 [Note] /usr/sbin/mariadbd: ready for connections.\nVersion: '${String(row?.version)}'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12\n`;
+}
+
+const errorLogEntry = (harness: Harness) =>
+  harness.entries.find((entry) => entry.kind === 'gate' && entry.gate === 'error-log');
+const PAUSED_BY_CAMPAIGN = { verdict: 'pause', reason: expect.stringMatching(/campaign chose pause$/) };
 
 const gateEntries = (harness: Harness) => harness.entries.filter((entry) => entry.kind === 'gate');
 
@@ -240,8 +250,119 @@ describe('the stats and gates hooks', () => {
     const harness = new Harness();
     const ports: StatsAndGatesPorts = Object.assign(harness, { ask: async () => 'rollback' as const });
     const context = { ...harness.context(fakeMariadb(harness.clock)), errorLog: undefined };
-    const verdict = await createStatsAndGatesHooks(ports).readinessGates?.(context);
+    // After the window: inside it nobody is asked (see "questions never hold users" below).
+    const verdict = await createStatsAndGatesHooks(ports).analysisGates?.(context);
     expect(verdict?.verdict).toBe('fail');
     expect(verdict?.reason).toMatch(/operator chose rollback$/);
+  });
+
+  describe('questions never hold users', () => {
+    type Asked = { phase: string; gates: string[]; timeoutMs?: number; defaultAnswer?: string };
+    // The fake clock's sleep returns at once, so the question's time is up as soon as it is
+    // asked: the DBA here answers as the question is put, before the clock can move.
+    function asking(harness: Harness, answer: 'continue' | 'rollback' | 'pause' | undefined) {
+      const asked: Asked[] = [];
+      const ports: StatsAndGatesPorts = Object.assign(harness, {
+        ask: async (
+          _server: string,
+          phase: string,
+          verdicts: readonly { gate: string; verdict: string }[],
+          terms?: { timeoutMs: number; defaultAnswer: string },
+        ) => {
+          asked.push({
+            phase,
+            gates: verdicts
+              .filter((verdict) => verdict.verdict === 'inconclusive')
+              .map((verdict) => verdict.gate),
+            ...(terms === undefined
+              ? {}
+              : { timeoutMs: terms.timeoutMs, defaultAnswer: terms.defaultAnswer }),
+          });
+          return answer;
+        },
+      });
+      return { asked, hooks: createStatsAndGatesHooks(ports) };
+    }
+
+    it('never prompts while the window is open: the policy decides, journaled as decided inside the window', async () => {
+      const harness = new Harness();
+      const { asked, hooks } = asking(harness, 'rollback');
+      const context = {
+        ...harness.context(fakeMariadb(harness.clock), { gates: { inconclusive: 'pause' } }),
+        errorLog: undefined,
+      };
+      const verdict = await hooks.readinessGates?.(context);
+      expect(asked).toEqual([]);
+      expect(verdict).toMatchObject(PAUSED_BY_CAMPAIGN);
+      expect(errorLogEntry(harness)).toMatchObject({
+        phase: 'readiness',
+        verdict: 'inconclusive',
+        decision: { action: 'pause', by: 'campaign', because: 'inside-window' },
+      });
+      await hooks.rollbackGates?.(
+        harness.context(fakeMariadb(harness.clock, { version: '10.11.18' }), {}, ''),
+      );
+      expect(asked).toEqual([]);
+    });
+
+    it('asks after the window, with the analysis gates, about what the policy let through inside it', async () => {
+      const harness = new Harness();
+      const { asked, hooks } = asking(harness, 'rollback');
+      const campaign = { gates: { inconclusive: 'continue' as const, innodb: false } };
+      const silent = harness.context(fakeMariadb(harness.clock), campaign, '');
+      expect((await hooks.readinessGates?.(silent))?.verdict).toBe('pass');
+      expect(asked).toEqual([]);
+      const analysed = await hooks.analysisGates?.(harness.context(fakeMariadb(harness.clock), campaign));
+      expect(asked).toEqual([
+        { phase: 'analysis', gates: ['error-log'], timeoutMs: 300_000, defaultAnswer: 'continue' },
+      ]);
+      expect(analysed).toMatchObject({
+        verdict: 'fail',
+        reason: expect.stringMatching(/operator chose rollback$/),
+      });
+      const analysisLog = gateEntries(harness).filter(
+        (entry) => 'phase' in entry && entry.phase === 'analysis' && entry.gate === 'error-log',
+      );
+      expect(analysisLog.map((entry) => ('verdict' in entry ? entry.verdict : ''))).toEqual([
+        'pass',
+        'inconclusive',
+      ]);
+      expect(analysisLog[1]).toMatchObject({
+        evidence: expect.stringMatching(/^inside the window: the log is silent/),
+        decision: { action: 'rollback', by: 'operator' },
+      });
+    });
+
+    it("gives an unanswered question the campaign's default answer once questions.timeout passes", async () => {
+      const harness = new Harness();
+      let closed = false;
+      const asked: AbortSignal[] = [];
+      const ports: StatsAndGatesPorts = Object.assign(harness, {
+        ask: (_server: string, _phase: string, _verdicts: unknown, terms?: { signal: AbortSignal }) => {
+          if (terms) asked.push(terms.signal);
+          terms?.signal.addEventListener('abort', () => {
+            closed = true;
+          });
+          return new Promise<undefined>(() => undefined);
+        },
+      });
+      const context = {
+        ...harness.context(fakeMariadb(harness.clock), {
+          gates: { inconclusive: 'continue', innodb: false },
+          questions: { timeout: '2m', default: 'pause' },
+        }),
+        errorLog: undefined,
+      };
+      const started = harness.clock.now();
+      const verdict = await createStatsAndGatesHooks(ports).analysisGates?.(context);
+      expect(asked).toHaveLength(1);
+      expect(closed).toBe(true);
+      expect(harness.clock.sleeps).toContain(120_000);
+      expect(harness.clock.now() - started).toBeGreaterThanOrEqual(120_000);
+      expect(verdict).toMatchObject(PAUSED_BY_CAMPAIGN);
+      expect(errorLogEntry(harness)).toMatchObject({
+        decision: { action: 'pause', by: 'campaign', because: 'timed-out' },
+      });
+    });
   });
 });

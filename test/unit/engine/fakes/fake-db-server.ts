@@ -54,7 +54,7 @@ export class FakeDbServer {
   fastShutdown = 1;
   oldestTransactionS = 0;
   freeKb = 50_000_000;
-  errorLog = 'mariadbd: ready for connections\n';
+  errorLog = startLines(FROM);
   faults: FakeFaults = {};
   /**
    * Every host command the engine asked for, in order: a template's name (`stop`, `upgrade`...)
@@ -148,7 +148,7 @@ export class FakeDbServer {
     this.stopping = false;
     this.exitAfterPolls = 2;
     this.runningVersion = this.installed;
-    this.errorLog += 'mariadbd: ready for connections\n';
+    this.errorLog += startLines(this.installed);
     return ok('started');
   }
 
@@ -200,4 +200,9 @@ export class FakeDbServer {
     if (sql === 'SELECT 1') return [{ 1: 1 }];
     throw new Error(`fake SQL does not know: ${sql}`);
   }
+}
+
+/** What mariadbd writes to its error log once it serves, as the local fleet's MariaDB writes it. */
+function startLines(version: string): string {
+  return `2026-11-24  2:00:00 0 [Note] /usr/sbin/mariadbd: ready for connections.\nVersion: '${version}-MariaDB-log'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12\n`;
 }
