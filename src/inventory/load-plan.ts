@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { timePhase } from '../core/phase-timing.js';
 import type { KeyPath, SourceLocation } from '../core/source-locator.js';
 import type { Plan } from '../model/plan.js';
 import { planFileSchema, planFromFile } from '../model/plan-file-schema.js';
@@ -30,9 +31,11 @@ export async function loadPlan(planPath: string, options: LoadOptions = {}): Pro
   const planFile = resolve(cwd, planPath);
   const source = await readYamlFile(planFile, displayPath(planFile, cwd));
   if (source.issues.length > 0) throw new InputError(source.issues);
-  const parsed = planFileSchema.safeParse(source.value ?? {});
-  if (!parsed.success) throw new InputError(zodInputIssues(parsed.error, source));
-  const plan = planFromFile(parsed.data);
+  const plan = timePhase('validate', () => {
+    const parsed = planFileSchema.safeParse(source.value ?? {});
+    if (!parsed.success) throw new InputError(zodInputIssues(parsed.error, source));
+    return planFromFile(parsed.data);
+  });
 
   const campaignFile = resolve(dirname(planFile), plan.campaignFile);
   let inventory: Inventory;
