@@ -16,7 +16,9 @@
  * healthy or brings up 6 servers, and leaves it as it found it.
  *
  * Options: `--only plan,memory,window,waves,preflush` and `--trials N` (window trials per server,
- * default 3; pre-flush trials per side, default 2).
+ * default 3; pre-flush trials per side, default 2; runs of each command and size for 1b, default 3).
+ * DBWAVE_BENCH_BASELINE_CLI=<another build's dist/cli/main.js> measures that build beside this one
+ * in 1b (cli-plan-bench.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -43,7 +45,6 @@ const PLAN_LIMIT_MS = 5_000;
 const CLI_LIMIT_LARGE_MS = 3_000;
 const CLI_LIMIT_LARGE_MIB = 400;
 const CLI_LIMIT_SMALL_MS = 500;
-const CLI_TRIALS = 3;
 const NOTICE_LIMIT_MS = 500;
 const WINDOW_SERVERS = ['db3', 'db4'];
 const WAVE_SERVERS = ['db1', 'db2', 'db3', 'db4', 'db5', 'db6'];
@@ -79,12 +80,14 @@ function planTarget(): TargetResult {
   };
 }
 
-async function cliPlanTarget(): Promise<TargetResult> {
+async function cliPlanTarget(trials: number): Promise<TargetResult> {
   log('1b. plan, check and show as whole processes (the built CLI)');
   const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
-  const results = await runCliPlanBench(CLI_TRIALS, undefined, (line) => log(`  ${line}`));
-  const at = (servers: number): CliBenchResult[] => results.filter((result) => result.servers === servers);
+  const results = await runCliPlanBench(trials, undefined, (line) => log(`  ${line}`));
+  const at = (servers: number): CliBenchResult[] =>
+    results.filter((result) => result.servers === servers && result.build === 'current');
+  const before = results.filter((result) => result.build === 'baseline' && result.servers === 100_000);
   const large = at(100_000);
   const small = at(1_000);
   const pass =
@@ -94,9 +97,10 @@ async function cliPlanTarget(): Promise<TargetResult> {
   return {
     id: '1b',
     target: `plan, check, show (whole process, built CLI): < ${CLI_LIMIT_LARGE_MS / 1000} s and ${CLI_LIMIT_LARGE_MIB} MB at 100,000 servers, < ${CLI_LIMIT_SMALL_MS / 1000} s at 1,000`,
-    measured: `medians of ${CLI_TRIALS}, wall s / peak RSS MiB (start, parse, validate, plan, output in s): ${[
+    measured: `medians of ${trials}, wall s / peak RSS MiB (start, parse, validate, plan, output in s): ${[
       ...large,
       ...small,
+      ...before,
     ]
       .map(describeCliResult)
       .join('; ')}; load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
@@ -250,7 +254,9 @@ async function main(): Promise<void> {
   if (parts.includes('plan')) {
     results.push(planTarget());
     results.push(
-      await cliPlanTarget().catch((error: unknown) => skipped('1b', 'plan, check, show as processes', error)),
+      await cliPlanTarget(trials).catch((error: unknown) =>
+        skipped('1b', 'plan, check, show as processes', error),
+      ),
     );
   }
   const rssRuns = needsFleet ? await fleetTargets(parts, trials, results) : [];

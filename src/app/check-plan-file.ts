@@ -26,7 +26,7 @@ export async function checkPlanFile(
   const loaded = await loadPlan(args.plan, { cwd });
   const { plan, inventory } = loaded;
   const result = timePhase('plan', () => checkPlan(plan, inventory.classes, inventory.campaign));
-  const shown = loaded.locate([]).file;
+  const shown = loaded.shownPlanFile;
 
   for (const warning of result.warnings)
     streams.stderr.write(`dbwave: warning: ${located(loaded.locate, warning)}\n`);

@@ -29,7 +29,7 @@ export async function showPlanFile(
   const capacity = timePhase('plan', () => estimateCapacity(plan, inventory.classes, inventory.campaign));
   const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
   const warnings = timePhase('plan', () => planWarnings(plan, inventory, { capacity }));
-  const shown = loaded.locate([]).file;
+  const shown = loaded.shownPlanFile;
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
     timePhase('output', () =>

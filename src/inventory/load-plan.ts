@@ -14,6 +14,8 @@ export interface LoadedPlan {
   readonly plan: Plan;
   /** Absolute path of the plan file. */
   readonly planFile: string;
+  /** The plan file as messages name it (relative to the working directory when inside it). */
+  readonly shownPlanFile: string;
   readonly inventory: Inventory;
   /** File and line of a key of the plan file, for `dbwave check`'s messages. */
   locate(key: KeyPath): SourceLocation;
@@ -56,6 +58,7 @@ export async function loadPlan(planPath: string, options: LoadOptions = {}): Pro
   return {
     plan,
     planFile,
+    shownPlanFile: source.file,
     inventory,
     locate: (key) => {
       const line = source.lineOf(key);

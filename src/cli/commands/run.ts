@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type RunArguments, runWaveCommand } from '../../app/run-wave-command.js';
+import type { RunArguments } from '../../app/run-wave-command.js';
 import { serverChangingOptions } from '../shared-options.js';
 import { waveCommandHandler } from '../wave-command-handler.js';
 
@@ -29,5 +29,7 @@ export const runCommand: CommandModule<object, RunArguments> = {
       })
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then runs wave 1 (or resumes it)')
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run'),
-  handler: waveCommandHandler(runWaveCommand),
+  handler: waveCommandHandler(async (args: RunArguments, services) =>
+    (await import('../../app/run-wave-command.js')).runWaveCommand(args, services),
+  ),
 };
