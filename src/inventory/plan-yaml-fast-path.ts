@@ -63,9 +63,9 @@ function blockMap(
     const start = index === 0 && firstPrefix !== undefined ? firstPrefix : pad;
     const list = shape.lists?.[key];
     if (list !== undefined) {
-      if (!Array.isArray(inner) || inner.length === 0) return decline();
+      if (!Array.isArray(inner) || inner.length === 0) decline();
       lines.push(`${start}${key}:`);
-      blockList(inner, indent + 2, lines, list);
+      blockList(inner as unknown[], indent + 2, lines, list);
     } else if (shape.flow?.has(key)) {
       lines.push(`${start}${key}: ${flowMap(inner)}`);
     } else {
