@@ -2,7 +2,9 @@
  * `npm run bench`: measures dbwave against its targets and prints pass/fail for each, a table at
  * the end, a JSON file under bench-results/, and the figures table of docs/bench.md.
  *
- *   1. planning grows linearly: 100,000 servers plan in a few seconds
+ *   1. planning grows linearly: 100,000 servers plan in a few seconds, and
+ *      1b. `dbwave plan`, `check` and `show`, whole processes, take < 3 s and 400 MB at 100,000
+ *      servers and < 0.5 s at 1,000
  *   2. a 503 window is at most 1 s longer than the plain script's stop + switch + start + post-upgrade
  *   3. under write load, pre-flush at least halves the window
  *   4. a wave's wall time is within 10% of ceil(servers / concurrency) x per-server time, and
@@ -14,7 +16,9 @@
  * healthy or brings up 6 servers, and leaves it as it found it.
  *
  * Options: `--only plan,memory,window,waves,preflush` and `--trials N` (window trials per server,
- * default 3; pre-flush trials per side, default 2).
+ * default 3; pre-flush trials per side, default 2; runs of each command and size for 1b, default 3).
+ * DBWAVE_BENCH_BASELINE_CLI=<another build's dist/cli/main.js> measures that build beside this one
+ * in 1b (cli-plan-bench.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -23,6 +27,7 @@ import { FLEET_NET } from '../fleet/host-plan.js';
 import { writeFiguresIntoDocs } from './bench-figures.js';
 import { acquireFleet, type FleetState, releaseFleet, restoreServer } from './bench-fleet.js';
 import { medianOf, printTable, seconds, type TargetResult, writeResults } from './bench-report.js';
+import { type CliBenchResult, describeCliResult, runCliPlanBench } from './cli-plan-bench.js';
 import { concurrencyBench } from './concurrency-bench.js';
 import { dropDirtyPageLoad } from './dirty-page-load.js';
 import { type HeapSeries, runMemoryBench } from './memory-bench.js';
@@ -37,6 +42,9 @@ const PARTS = ['plan', 'memory', 'window', 'waves', 'preflush'] as const;
 type Part = (typeof PARTS)[number];
 
 const PLAN_LIMIT_MS = 5_000;
+const CLI_LIMIT_LARGE_MS = 3_000;
+const CLI_LIMIT_LARGE_MIB = 400;
+const CLI_LIMIT_SMALL_MS = 500;
 const NOTICE_LIMIT_MS = 500;
 const WINDOW_SERVERS = ['db3', 'db4'];
 const WAVE_SERVERS = ['db1', 'db2', 'db3', 'db4', 'db5', 'db6'];
@@ -68,6 +76,35 @@ function planTarget(): TargetResult {
     target: `100,000 servers plan in a few seconds (< ${PLAN_LIMIT_MS / 1000} s), time grows ~linearly`,
     measured: `10,000: ${seconds(small.milliseconds)}; 100,000: ${seconds(large.milliseconds)} (x10 servers -> x${growth.toFixed(1)} time), ${large.heapMiB.toFixed(0)} MiB heap`,
     verdict: large.milliseconds <= PLAN_LIMIT_MS && growth <= 15 ? 'pass' : 'fail',
+    data: results,
+  };
+}
+
+async function cliPlanTarget(trials: number): Promise<TargetResult> {
+  log('1b. plan, check and show as whole processes (the built CLI)');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  const results = await runCliPlanBench(trials, undefined, (line) => log(`  ${line}`));
+  const at = (servers: number): CliBenchResult[] =>
+    results.filter((result) => result.servers === servers && result.build === 'current');
+  const before = results.filter((result) => result.build === 'baseline' && result.servers === 100_000);
+  const large = at(100_000);
+  const small = at(1_000);
+  const pass =
+    large.every((result) => result.wallMs < CLI_LIMIT_LARGE_MS && result.maxRssMiB < CLI_LIMIT_LARGE_MIB) &&
+    small.every((result) => result.wallMs < CLI_LIMIT_SMALL_MS);
+  const loads = results.flatMap((result) => result.loadAverages);
+  return {
+    id: '1b',
+    target: `plan, check, show (whole process, built CLI): < ${CLI_LIMIT_LARGE_MS / 1000} s and ${CLI_LIMIT_LARGE_MIB} MB at 100,000 servers, < ${CLI_LIMIT_SMALL_MS / 1000} s at 1,000`,
+    measured: `medians of ${trials}, wall s / peak RSS MiB (start, parse, validate, plan, output in s): ${[
+      ...large,
+      ...small,
+      ...before,
+    ]
+      .map(describeCliResult)
+      .join('; ')}; load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+    verdict: pass ? 'pass' : 'fail',
     data: results,
   };
 }
@@ -214,7 +251,14 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const results: TargetResult[] = [];
-  if (parts.includes('plan')) results.push(planTarget());
+  if (parts.includes('plan')) {
+    results.push(planTarget());
+    results.push(
+      await cliPlanTarget(trials).catch((error: unknown) =>
+        skipped('1b', 'plan, check, show as processes', error),
+      ),
+    );
+  }
   const rssRuns = needsFleet ? await fleetTargets(parts, trials, results) : [];
   if (parts.includes('memory')) {
     results.push(

@@ -1,4 +1,5 @@
 import { ExitStatus, formatInputIssue, type InputIssue } from '../core/errors.js';
+import { timePhase } from '../core/phase-timing.js';
 import type { KeyPath, SourceLocation } from '../core/source-locator.js';
 import { loadPlan } from '../inventory/load-plan.js';
 import { checkPlan, type PlanViolation } from '../planner/check-plan.js';
@@ -24,14 +25,14 @@ export async function checkPlanFile(
 ): Promise<ExitStatus> {
   const loaded = await loadPlan(args.plan, { cwd });
   const { plan, inventory } = loaded;
-  const result = checkPlan(plan, inventory.classes, inventory.campaign);
-  const shown = loaded.locate([]).file;
+  const result = timePhase('plan', () => checkPlan(plan, inventory.classes, inventory.campaign));
+  const shown = loaded.shownPlanFile;
 
   for (const warning of result.warnings)
     streams.stderr.write(`dbwave: warning: ${located(loaded.locate, warning)}\n`);
   const warnings = [
     ...result.warnings.map((warning) => located(loaded.locate, warning)),
-    ...planWarnings(plan, inventory).map((warning) => `${shown}: ${warning}`),
+    ...timePhase('plan', () => planWarnings(plan, inventory)).map((warning) => `${shown}: ${warning}`),
   ];
   const servers = plan.waves.reduce((total, wave) => total + wave.servers.length, 0);
   const status = result.violations.length > 0 ? ExitStatus.Unhealthy : ExitStatus.Ok;
@@ -45,7 +46,7 @@ export async function checkPlanFile(
       violations,
       warnings,
     };
-    streams.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    timePhase('output', () => streams.stdout.write(`${JSON.stringify(document, null, 2)}\n`));
     return status;
   }
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${warning}\n`);

@@ -1,5 +1,6 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { ExitStatus, errorMessage, UsageError } from '../core/errors.js';
+import { timePhase, timePhaseAsync } from '../core/phase-timing.js';
 import { writeFileAtomically } from '../core/write-file-atomically.js';
 import { displayPath } from '../inventory/display-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
@@ -29,26 +30,30 @@ export async function planCampaign(
     args.out === undefined
       ? join(dirname(inventory.campaignFile), `${campaign.campaign}.plan.yaml`)
       : resolve(cwd, args.out);
-  const plan = planWaves(classes, campaign, {
-    campaignFile: relative(dirname(out), inventory.campaignFile),
-    sources: inventory.sources,
-    generatedBy: 'dbwave plan',
-  });
+  const plan = timePhase('plan', () =>
+    planWaves(classes, campaign, {
+      campaignFile: relative(dirname(out), inventory.campaignFile),
+      sources: inventory.sources,
+      generatedBy: 'dbwave plan',
+    }),
+  );
 
   const shownCampaign = displayPath(inventory.campaignFile, cwd);
-  for (const warning of planWarnings(plan, inventory)) {
+  for (const warning of timePhase('plan', () => planWarnings(plan, inventory))) {
     streams.stderr.write(`dbwave: warning: ${shownCampaign}: ${warning}\n`);
   }
 
   const shownPlan = displayPath(out, cwd);
-  const text = planToYaml(plan, [
-    `Written by \`dbwave plan ${shownCampaign}\`. Review it and commit it; after any edit, run`,
-    `\`dbwave check ${shownPlan}\`. Servers are listed in execution order; each day's capacity is`,
-    'informational (`dbwave show` recomputes it).',
-  ]);
+  const text = timePhase('output', () =>
+    planToYaml(plan, [
+      `Written by \`dbwave plan ${shownCampaign}\`. Review it and commit it; after any edit, run`,
+      `\`dbwave check ${shownPlan}\`. Servers are listed in execution order; each day's capacity is`,
+      'informational (`dbwave show` recomputes it).',
+    ]),
+  );
   try {
     // 0644 for a new plan: it is reviewed, committed and read by every operator of the checkout.
-    await writeFileAtomically(out, text, { mode: 0o644 });
+    await timePhaseAsync('output', () => writeFileAtomically(out, text, { mode: 0o644 }));
   } catch (error) {
     throw new UsageError(
       `cannot write the plan to ${shownPlan}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
@@ -57,7 +62,7 @@ export async function planCampaign(
   const servers = plan.waves.reduce((total, wave) => total + wave.servers.length, 0);
   const summary = `wrote ${shownPlan}: ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave\n`;
   if (args.json === true) {
-    streams.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    timePhase('output', () => streams.stdout.write(`${JSON.stringify(plan, null, 2)}\n`));
     streams.stderr.write(summary);
   } else {
     streams.stdout.write(summary);

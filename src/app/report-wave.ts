@@ -3,13 +3,12 @@ import { renderReportHtml } from '../report/render-html.js';
 import { renderReportJson } from '../report/render-json.js';
 import { renderReportMarkdown } from '../report/render-markdown.js';
 import type { CommandServices, OutputFlags } from './command-services.js';
+import type { ReportFormat } from './report-formats.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';
 import { readJournal, reportFor } from './wave-journal-report.js';
 import { writeOutput } from './write-output.js';
 
-/** The formats `dbwave report --format` writes. */
-export const REPORT_FORMATS = ['md', 'html', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 
 /** The flags of `dbwave report`. */
 export interface ReportArguments extends WaveArguments, OutputFlags {

@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import { ExitStatus } from '../core/errors.js';
+import { timePhase } from '../core/phase-timing.js';
 import { loadPlan } from '../inventory/load-plan.js';
 import type { Plan } from '../model/plan.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
@@ -25,16 +26,18 @@ export async function showPlanFile(
 ): Promise<ExitStatus> {
   const loaded = await loadPlan(args.plan, { cwd });
   const { plan, inventory } = loaded;
-  const capacity = estimateCapacity(plan, inventory.classes, inventory.campaign);
+  const capacity = timePhase('plan', () => estimateCapacity(plan, inventory.classes, inventory.campaign));
   const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
-  const warnings = planWarnings(plan, inventory, { capacity });
-  const shown = loaded.locate([]).file;
+  const warnings = timePhase('plan', () => planWarnings(plan, inventory, { capacity }));
+  const shown = loaded.shownPlanFile;
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
-    streams.stdout.write(`${JSON.stringify(showData(plan, capacity, warnings), null, 2)}\n`);
+    timePhase('output', () =>
+      streams.stdout.write(`${JSON.stringify(showData(plan, capacity, warnings), null, 2)}\n`),
+    );
     return ExitStatus.Ok;
   }
-  streams.stdout.write(renderPlan(plan, capacity, classIds));
+  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds)));
   if (warnings.length > 0)
     streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);
   return ExitStatus.Ok;

@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
+import { timePhase } from '../core/phase-timing.js';
 import type { KeyPath, SourceLocator } from '../core/source-locator.js';
 import { type Campaign, campaignSchema } from '../model/campaign-schema.js';
 import { type HardwareClass, hardwareClassSchema } from '../model/hardware-class-schema.js';
@@ -50,7 +51,7 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
 
   let campaign: Campaign | undefined;
   if (campaignSource.issues.length === 0) {
-    const parsed = campaignSchema.safeParse(campaignSource.value ?? {});
+    const parsed = timePhase('validate', () => campaignSchema.safeParse(campaignSource.value ?? {}));
     if (parsed.success) campaign = parsed.data;
     else issues.push(...zodInputIssues(parsed.error, campaignSource));
     if (campaign?.state !== undefined && campaign.stateDir !== undefined) {
@@ -92,7 +93,7 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
       issues.push(...source.issues);
       if (source.issues.length > 0) continue;
       parsedClassFiles.push(source);
-      const parsed = hardwareClassSchema.safeParse(source.value ?? {});
+      const parsed = timePhase('validate', () => hardwareClassSchema.safeParse(source.value ?? {}));
       if (!parsed.success) {
         issues.push(...zodInputIssues(parsed.error, source));
         continue;
@@ -121,10 +122,12 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
       return source === undefined ? { file: `${classId}.yaml` } : located(source, key);
     },
   };
-  issues.push(...uniquenessIssues(parsedClassFiles, campaign));
-  issues.push(...topologyIssues(fleetView(classes).servers, sources));
-  if (campaign !== undefined && issues.length === 0)
-    issues.push(...templateIssues(campaign, classes, sources));
+  timePhase('validate', () => {
+    issues.push(...uniquenessIssues(parsedClassFiles, campaign));
+    issues.push(...topologyIssues(fleetView(classes).servers, sources));
+    if (campaign !== undefined && issues.length === 0)
+      issues.push(...templateIssues(campaign, classes, sources));
+  });
 
   if (issues.length > 0 || campaign === undefined) throw new InputError(issues);
   return {

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { timePhase } from '../core/phase-timing.js';
 import type { KeyPath, SourceLocation } from '../core/source-locator.js';
 import type { Plan } from '../model/plan.js';
 import { planFileSchema, planFromFile } from '../model/plan-file-schema.js';
@@ -13,6 +14,8 @@ export interface LoadedPlan {
   readonly plan: Plan;
   /** Absolute path of the plan file. */
   readonly planFile: string;
+  /** The plan file as messages name it (relative to the working directory when inside it). */
+  readonly shownPlanFile: string;
   readonly inventory: Inventory;
   /** File and line of a key of the plan file, for `dbwave check`'s messages. */
   locate(key: KeyPath): SourceLocation;
@@ -30,9 +33,11 @@ export async function loadPlan(planPath: string, options: LoadOptions = {}): Pro
   const planFile = resolve(cwd, planPath);
   const source = await readYamlFile(planFile, displayPath(planFile, cwd));
   if (source.issues.length > 0) throw new InputError(source.issues);
-  const parsed = planFileSchema.safeParse(source.value ?? {});
-  if (!parsed.success) throw new InputError(zodInputIssues(parsed.error, source));
-  const plan = planFromFile(parsed.data);
+  const plan = timePhase('validate', () => {
+    const parsed = planFileSchema.safeParse(source.value ?? {});
+    if (!parsed.success) throw new InputError(zodInputIssues(parsed.error, source));
+    return planFromFile(parsed.data);
+  });
 
   const campaignFile = resolve(dirname(planFile), plan.campaignFile);
   let inventory: Inventory;
@@ -53,6 +58,7 @@ export async function loadPlan(planPath: string, options: LoadOptions = {}): Pro
   return {
     plan,
     planFile,
+    shownPlanFile: source.file,
     inventory,
     locate: (key) => {
       const line = source.lineOf(key);

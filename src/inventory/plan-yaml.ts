@@ -1,11 +1,19 @@
 import { Document, isMap, isSeq } from 'yaml';
 import type { Plan } from '../model/plan.js';
+import { fastPlanYaml } from './plan-yaml-fast-path.js';
 
 /**
  * The plan as the YAML file a DBA reviews: a header saying where it came from, and one line per
- * server (`{ name, class, date }`) so that a diff of two plans reads as moves.
+ * server (`{ name, class, date }`) so that a diff of two plans reads as moves. Written directly
+ * when every value is a plain word or number (plan-yaml-fast-path.ts, the same bytes), otherwise
+ * through the yaml package.
  */
 export function planToYaml(plan: Plan, header: readonly string[] = []): string {
+  return fastPlanYaml(plan, header) ?? planToYamlDocument(plan, header);
+}
+
+/** The plan through the yaml package's Document: any value, quoted as YAML needs. */
+export function planToYamlDocument(plan: Plan, header: readonly string[] = []): string {
   const document = new Document(plan);
   const waves = document.get('waves', true);
   if (isSeq(waves)) {

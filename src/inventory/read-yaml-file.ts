@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { InputIssue } from '../core/errors.js';
+import { timePhaseAsync } from '../core/phase-timing.js';
 import { INPUT_LIMITS } from './input-limits.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -9,7 +10,11 @@ import { parseYamlSource, type YamlSource } from './yaml-source.js';
  * regular file of at most {@link INPUT_LIMITS.fileBytes} is read: a FIFO would block forever and
  * a device (`/dev/zero`) would never end, so both are refused before a byte is read.
  */
-export async function readYamlFile(path: string, shownAs: string): Promise<YamlSource> {
+export function readYamlFile(path: string, shownAs: string): Promise<YamlSource> {
+  return timePhaseAsync('parse', () => readAndParse(path, shownAs));
+}
+
+async function readAndParse(path: string, shownAs: string): Promise<YamlSource> {
   const read = await readBoundedRegularFile(path);
   if (typeof read !== 'string') return unreadable(shownAs, read.problem);
   const longLine = firstOverlongLine(read);

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type CheckArguments, checkPlanFile } from '../../app/check-plan-file.js';
+import type { CheckArguments } from '../../app/check-plan-file.js';
 import { processStreams } from '../../app/command-services.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional } from '../shared-options.js';
@@ -17,5 +17,8 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
           'Print {plan, ok, waves, servers, violations, warnings} as JSON on stdout (exit statuses unchanged)',
       })
       .example('$0 check waves/mysql-5.1.58.plan.yaml', 'exit 0: ok; 1: violations listed; 2: does not load'),
-  handler: (argv) => runHandler(() => checkPlanFile(argv, processStreams)),
+  handler: (argv) =>
+    runHandler(async () =>
+      (await import('../../app/check-plan-file.js')).checkPlanFile(argv, processStreams),
+    ),
 };

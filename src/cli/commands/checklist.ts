@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type ChecklistArguments, checklistForWave } from '../../app/checklist-for-wave.js';
+import type { ChecklistArguments } from '../../app/checklist-for-wave.js';
 import { processStreams } from '../../app/command-services.js';
 import { runHandler } from '../run-handler.js';
 import { outOption, planPositional, waveOption } from '../shared-options.js';
@@ -19,5 +19,8 @@ export const checklistCommand: CommandModule<object, ChecklistArguments> = {
         describe: 'The Markdown wrapped in JSON ({campaign, wave, markdown})',
       })
       .example('$0 checklist waves/mysql-5.1.58.plan.yaml --wave 1 > wave-1-checklist.md', ''),
-  handler: (argv) => runHandler(() => checklistForWave(argv, processStreams)),
+  handler: (argv) =>
+    runHandler(async () =>
+      (await import('../../app/checklist-for-wave.js')).checklistForWave(argv, processStreams),
+    ),
 };

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processServices } from '../../app/command-services.js';
-import { type CompareArguments, compareWave } from '../../app/compare-wave.js';
+import type { CompareArguments } from '../../app/compare-wave.js';
 import { interruptibleHandler } from '../interruptible-handler.js';
 import { planPositional, stateDirOption, waveOption } from '../shared-options.js';
 
@@ -16,5 +16,8 @@ export const compareCommand: CommandModule<object, CompareArguments> = {
       .option('json', { type: 'boolean', describe: 'Each server as JSON: comparison and verdict' })
       .option('state-dir', stateDirOption)
       .example('$0 compare waves/mysql-5.1.58.plan.yaml --wave 1', 'hours after the wave'),
-  handler: (argv) => interruptibleHandler((signal) => compareWave(argv, { ...processServices(), signal })),
+  handler: (argv) =>
+    interruptibleHandler(async (signal) =>
+      (await import('../../app/compare-wave.js')).compareWave(argv, { ...processServices(), signal }),
+    ),
 };

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processStreams } from '../../app/command-services.js';
-import { type PlanArguments, planCampaign } from '../../app/plan-campaign.js';
+import type { PlanArguments } from '../../app/plan-campaign.js';
 import { runHandler } from '../run-handler.js';
 
 /** `dbwave plan CAMPAIGN`: see planCampaign. */
@@ -21,5 +21,6 @@ export const planCommand: CommandModule<object, PlanArguments> = {
       .option('json', { type: 'boolean', default: false, describe: 'Also print the plan as JSON on stdout' })
       .example('$0 plan waves/mysql-5.1.58.yaml', 'writes waves/mysql-5.1.58.plan.yaml')
       .example('$0 plan waves/mysql-5.1.58.yaml --json --out /tmp/plan.yaml', 'prints the plan as JSON'),
-  handler: (argv) => runHandler(() => planCampaign(argv, processStreams)),
+  handler: (argv) =>
+    runHandler(async () => (await import('../../app/plan-campaign.js')).planCampaign(argv, processStreams)),
 };

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processServices } from '../../app/command-services.js';
-import { REPORT_FORMATS, type ReportArguments, reportWave } from '../../app/report-wave.js';
+import { REPORT_FORMATS } from '../../app/report-formats.js';
+import type { ReportArguments } from '../../app/report-wave.js';
 import { runHandler } from '../run-handler.js';
 import { outOption, planPositional, stateDirOption, waveOption } from '../shared-options.js';
 
@@ -18,5 +19,6 @@ export const reportCommand: CommandModule<object, ReportArguments> = {
       .option('state-dir', stateDirOption)
       .example('$0 report waves/mysql-5.1.58.plan.yaml --wave 1 --format html --out wave1.html', '')
       .example('$0 report waves/mysql-5.1.58.plan.yaml --wave 1 --json', 'the documented JSON shape'),
-  handler: (argv) => runHandler(() => reportWave(argv, processServices())),
+  handler: (argv) =>
+    runHandler(async () => (await import('../../app/report-wave.js')).reportWave(argv, processServices())),
 };

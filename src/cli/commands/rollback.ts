@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type RollbackArguments, rollbackWave } from '../../app/rollback-wave.js';
+import type { RollbackArguments } from '../../app/rollback-wave.js';
 import { serverChangingOptions } from '../shared-options.js';
 import { waveCommandHandler } from '../wave-command-handler.js';
 
@@ -13,5 +13,7 @@ export const rollbackCommand: CommandModule<object, RollbackArguments> = {
       .option('server', { type: 'string', describe: 'Only this server of the wave' })
       .example('$0 rollback waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then rolls wave 1 back')
       .example('$0 rollback waves/mysql-5.1.58.plan.yaml --wave 1 --server db7 --yes', 'one server'),
-  handler: waveCommandHandler(rollbackWave),
+  handler: waveCommandHandler(async (args: RollbackArguments, services) =>
+    (await import('../../app/rollback-wave.js')).rollbackWave(args, services),
+  ),
 };

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type RunArguments, runWaveCommand } from '../../app/run-wave-command.js';
+import type { RunArguments } from '../../app/run-wave-command.js';
 import { serverChangingOptions } from '../shared-options.js';
 import { waveCommandHandler } from '../wave-command-handler.js';
 
@@ -42,5 +42,7 @@ export const runCommand: CommandModule<object, RunArguments> = {
         '$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --override-order --reason "db7 is retired"',
         'wave 2 although wave 1 is not done',
       ),
-  handler: waveCommandHandler(runWaveCommand),
+  handler: waveCommandHandler(async (args: RunArguments, services) =>
+    (await import('../../app/run-wave-command.js')).runWaveCommand(args, services),
+  ),
 };

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processStreams } from '../../app/command-services.js';
-import { type ShowArguments, showPlanFile } from '../../app/show-plan-file.js';
+import type { ShowArguments } from '../../app/show-plan-file.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional } from '../shared-options.js';
 
@@ -13,5 +13,6 @@ export const showCommand: CommandModule<object, ShowArguments> = {
       .positional('plan', planPositional)
       .option('json', { type: 'boolean', default: false, describe: 'Print the same as JSON' })
       .example('$0 show waves/mysql-5.1.58.plan.yaml', 'a table per wave'),
-  handler: (argv) => runHandler(() => showPlanFile(argv, processStreams)),
+  handler: (argv) =>
+    runHandler(async () => (await import('../../app/show-plan-file.js')).showPlanFile(argv, processStreams)),
 };

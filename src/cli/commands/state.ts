@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processServices } from '../../app/command-services.js';
-import { initStateStore, type StateInitArguments } from '../../app/init-state-store.js';
+import type { StateInitArguments } from '../../app/init-state-store.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional } from '../shared-options.js';
 
@@ -8,7 +8,10 @@ const initCommand: CommandModule<object, StateInitArguments> = {
   command: 'init <plan>',
   describe: "Create the campaign's MySQL state store (idempotent, versioned)",
   builder: (yargs: Argv<object>) => yargs.positional('plan', planPositional),
-  handler: (argv) => runHandler(() => initStateStore(argv, processServices())),
+  handler: (argv) =>
+    runHandler(async () =>
+      (await import('../../app/init-state-store.js')).initStateStore(argv, processServices()),
+    ),
 };
 
 /** `dbwave state init PLAN`: see initStateStore. */

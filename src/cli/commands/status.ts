@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processServices } from '../../app/command-services.js';
-import { type StatusArguments, showStatus } from '../../app/show-status.js';
+import type { StatusArguments } from '../../app/show-status.js';
 import { interruptibleHandler } from '../interruptible-handler.js';
 import { planPositional, stateDirOption } from '../shared-options.js';
 
@@ -34,5 +34,8 @@ export const statusCommand: CommandModule<object, StatusArguments> = {
         '$0 status waves/mysql-5.1.58.plan.yaml --every 30m',
         "a status every 30 minutes, posted to the webhook in the campaign's notify.webhookEnv",
       ),
-  handler: (argv) => interruptibleHandler((signal) => showStatus(argv, { ...processServices(), signal })),
+  handler: (argv) =>
+    interruptibleHandler(async (signal) =>
+      (await import('../../app/show-status.js')).showStatus(argv, { ...processServices(), signal }),
+    ),
 };

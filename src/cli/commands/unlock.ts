@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processIdentity, processServices } from '../../app/command-services.js';
-import { type UnlockArguments, unlockCampaign } from '../../app/unlock-campaign.js';
+import type { UnlockArguments } from '../../app/unlock-campaign.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional, stateDirOption } from '../shared-options.js';
 
@@ -14,5 +14,10 @@ export const unlockCommand: CommandModule<object, UnlockArguments> = {
       .option('force', { type: 'boolean', describe: 'Really remove it' })
       .option('state-dir', stateDirOption),
   handler: (argv) =>
-    runHandler(() => unlockCampaign(argv, { ...processServices(), identity: processIdentity() })),
+    runHandler(async () =>
+      (await import('../../app/unlock-campaign.js')).unlockCampaign(argv, {
+        ...processServices(),
+        identity: processIdentity(),
+      }),
+    ),
 };
