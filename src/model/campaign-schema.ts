@@ -145,7 +145,7 @@ const mysqlTlsSchema = z
 
 /** The file store: a journal and a lock file in a local folder (the default). */
 const fileStateSchema = z.strictObject({
-  store: z.literal('file'),
+  store: z.literal('file').describe('file: a journal and a lock file in a local folder.'),
   dir: z
     .string()
     .min(1)
@@ -157,7 +157,7 @@ const fileStateSchema = z.strictObject({
 
 /** The MySQL store: the journal as rows and the runners' leases, in a database DBAs already run. */
 const mysqlStateSchema = z.strictObject({
-  store: z.literal('mysql'),
+  store: z.literal('mysql').describe('mysql: journal rows and runner leases in a MySQL/MariaDB database.'),
   host: z.string().min(1).describe('Host of the MySQL/MariaDB server that holds the campaign state.'),
   port: port.default(3306).describe('Its port (default 3306).'),
   user: z
