@@ -1,0 +1,27 @@
+import type { Argv, CommandModule } from 'yargs';
+import { type ImportAnsibleArguments, importAnsibleInventory } from '../../app/import-inventory.js';
+import { processStreams } from '../../app/command-services.js';
+import { runHandler } from '../run-handler.js';
+import { importOptions } from './import-options.js';
+
+/** `dbwave import ansible INVENTORY`: see importAnsibleInventory. */
+export const importAnsibleCommand: CommandModule<object, ImportAnsibleArguments> = {
+  command: 'ansible <inventory>',
+  describe: 'Hardware-class files from an Ansible inventory (INI or YAML, or - for ansible-inventory --list JSON)',
+  builder: (yargs: Argv<object>) =>
+    importOptions(
+      yargs
+        .positional('inventory', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Inventory file (group_vars/ and host_vars/ beside it are read), or - for stdin',
+        })
+        .option('group-by', {
+          type: 'string',
+          describe: 'A host variable whose value is the class (default: the groups that list the host)',
+        }),
+    )
+      .example('$0 import ansible inventory.ini', 'classes from the groups, in hardware-classes/')
+      .example('ansible-inventory -i inv/ --list | $0 import ansible - --group-by hw_class', 'any inventory Ansible reads'),
+  handler: (argv) => runHandler(() => importAnsibleInventory(argv, processStreams, process.cwd(), process.stdin)),
+};
