@@ -10,12 +10,12 @@ import {
   newClassDocument,
 } from '../importers/class-file-document.js';
 import type { ImportSource } from '../importers/imported-server.js';
-import { readAnsibleInventory } from '../importers/read-ansible-inventory.js';
 import { type HandWrittenClasses, type LeftOutServer, placeServers } from '../importers/place-servers.js';
+import { readAnsibleInventory } from '../importers/read-ansible-inventory.js';
 import { displayPath } from '../inventory/display-path.js';
 import { readBoundedText } from '../inventory/read-bounded-text.js';
-import { zodInputIssues } from '../inventory/zod-input-issues.js';
 import { parseYamlSource } from '../inventory/yaml-source.js';
+import { zodInputIssues } from '../inventory/zod-input-issues.js';
 import { hardwareClassSchema } from '../model/hardware-class-schema.js';
 import type { CommandStreams } from './command-services.js';
 
@@ -95,7 +95,15 @@ export async function importServers(
   }
   for (const file of managed) {
     if (classes.some((imported) => imported.id === file.id)) continue;
-    outcomes.push({ id: file.id, path: file.path, shown: file.shown, text: undefined, before: '', servers: 0, diff: undefined });
+    outcomes.push({
+      id: file.id,
+      path: file.path,
+      shown: file.shown,
+      text: undefined,
+      before: '',
+      servers: 0,
+      diff: undefined,
+    });
   }
 
   const issues = outcomes.flatMap((outcome) => classFileIssues(outcome));
@@ -108,7 +116,8 @@ export async function importServers(
 async function classFilesIn(folder: string, cwd: string): Promise<ExistingClassFile[]> {
   let names: string[];
   try {
-    if (!(await stat(folder)).isDirectory()) throw new UsageError(`--out ${displayPath(folder, cwd)} is not a folder`);
+    if (!(await stat(folder)).isDirectory())
+      throw new UsageError(`--out ${displayPath(folder, cwd)} is not a folder`);
     names = (await readdir(folder)).filter((name) => ['.yaml', '.yml'].includes(extname(name))).sort();
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -165,7 +174,8 @@ async function writeOutcomes(folder: string, outcomes: readonly ClassFileOutcome
   await mkdir(folder, { recursive: true });
   for (const outcome of outcomes) {
     if (outcome.text === undefined) await unlink(outcome.path);
-    else if (outcome.text !== outcome.before) await writeFileAtomically(outcome.path, outcome.text, { mode: 0o644 });
+    else if (outcome.text !== outcome.before)
+      await writeFileAtomically(outcome.path, outcome.text, { mode: 0o644 });
   }
 }
 
@@ -179,12 +189,16 @@ function report(
   const verb = dryRun ? 'would write' : 'wrote';
   for (const outcome of outcomes) {
     if (outcome.text === undefined) {
-      lines.push(`${outcome.shown}: ${dryRun ? 'would remove' : 'removed'}: no server of ${source.shownAs} is in class ${outcome.id} any more`);
+      lines.push(
+        `${outcome.shown}: ${dryRun ? 'would remove' : 'removed'}: no server of ${source.shownAs} is in class ${outcome.id} any more`,
+      );
       continue;
     }
     const count = `${outcome.servers} server${outcome.servers === 1 ? '' : 's'}`;
     if (outcome.diff === undefined) {
-      lines.push(`${outcome.shown}: ${verb}: new class ${outcome.id}, ${count} (set its description, drives and expected timings)`);
+      lines.push(
+        `${outcome.shown}: ${verb}: new class ${outcome.id}, ${count} (set its description, drives and expected timings)`,
+      );
       continue;
     }
     const { added, removed, moved, changed, notInInventory } = outcome.diff;
@@ -196,21 +210,28 @@ function report(
     for (const change of changed)
       lines.push(`  changed: ${change.server}: ${change.key}: ${shown(change.from)} -> ${shown(change.to)}`);
     for (const kept of notInInventory)
-      lines.push(`  kept: ${kept.server}: ${kept.key} is no longer in ${source.shownAs} (delete it if it should go)`);
+      lines.push(
+        `  kept: ${kept.server}: ${kept.key} is no longer in ${source.shownAs} (delete it if it should go)`,
+      );
   }
   if (leftOut.length > 0) {
     lines.push(`left out (${leftOut.length}): in no class file`);
     for (const server of leftOut) {
-      const where = server.origin.line === undefined ? server.origin.file : `${server.origin.file}:${server.origin.line}`;
+      const where =
+        server.origin.line === undefined ? server.origin.file : `${server.origin.file}:${server.origin.line}`;
       lines.push(`  ${server.name} (${where}): ${server.why}`);
     }
   }
   for (const variable of source.skipped) {
     const servers = variable.servers.length;
-    lines.push(`not imported: variable ${variable.name} (${servers} server${servers === 1 ? '' : 's'}): ${variable.reason}`);
+    lines.push(
+      `not imported: variable ${variable.name} (${servers} server${servers === 1 ? '' : 's'}): ${variable.reason}`,
+    );
   }
   const placed = outcomes.reduce((total, outcome) => total + outcome.servers, 0);
-  lines.push(`${source.shownAs}: ${placed} of ${placed + leftOut.length} servers in ${outcomes.filter((o) => o.text !== undefined).length} classes`);
+  lines.push(
+    `${source.shownAs}: ${placed} of ${placed + leftOut.length} servers in ${outcomes.filter((o) => o.text !== undefined).length} classes`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -71,7 +71,9 @@ export class AnsibleInventoryBuilder {
     if (host === undefined) {
       if (this.hostsLeft() <= 0) {
         const limit = INPUT_LIMITS.importedHosts.toLocaleString('en-US');
-        this.#issues.push(issueAt(origin, '', `the inventory names more than ${limit} hosts, more than dbwave imports`));
+        this.#issues.push(
+          issueAt(origin, '', `the inventory names more than ${limit} hosts, more than dbwave imports`),
+        );
         return undefined;
       }
       host = { name, vars: new Map(), origin };
@@ -87,7 +89,11 @@ export class AnsibleInventoryBuilder {
     const child = this.group(childName);
     if (parentName === childName || this.#descends(parentName, childName)) {
       this.#issues.push(
-        issueAt(origin, childName, `adding group ${childName} as a child of ${parentName} makes a loop of groups`),
+        issueAt(
+          origin,
+          childName,
+          `adding group ${childName} as a child of ${parentName} makes a loop of groups`,
+        ),
       );
       return;
     }
@@ -107,7 +113,8 @@ export class AnsibleInventoryBuilder {
     }
     const grouped = new Set<string>();
     for (const group of this.#groups.values()) {
-      if (group.name !== 'all' && group.name !== 'ungrouped') for (const host of group.hosts) grouped.add(host);
+      if (group.name !== 'all' && group.name !== 'ungrouped')
+        for (const host of group.hosts) grouped.add(host);
     }
     ungrouped.hosts.clear();
     for (const host of this.#hosts.keys()) if (!grouped.has(host)) ungrouped.hosts.add(host);

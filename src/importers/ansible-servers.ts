@@ -2,7 +2,12 @@ import type { InputIssue } from '../core/errors.js';
 import type { AnsibleInventory } from './ansible-inventory.js';
 import { type AnsibleVarsFiles, hostVariables } from './ansible-variable-precedence.js';
 import type { ImportedServer, ImportedServerKey, ImportReading } from './imported-server.js';
-import { type ServerRecordInput, SkippedVariables, serverRecord, type SourcedValue } from './server-record.js';
+import {
+  type ServerRecordInput,
+  SkippedVariables,
+  type SourcedValue,
+  serverRecord,
+} from './server-record.js';
 
 /**
  * Which Ansible variables set which server key, the first one set winning: Ansible's own

@@ -6,8 +6,8 @@ import { displayPath } from '../inventory/display-path.js';
 import { readBoundedText } from '../inventory/read-bounded-text.js';
 import { parseYamlSource } from '../inventory/yaml-source.js';
 import type { AnsibleInventory, SourcedVars } from './ansible-inventory.js';
-import { ANSIBLE_YAML, ansibleValue, isMapping } from './ansible-yaml.js';
 import type { AnsibleVarsFiles } from './ansible-variable-precedence.js';
+import { ANSIBLE_YAML, ansibleValue, isMapping } from './ansible-yaml.js';
 import { issueAt } from './imported-server.js';
 
 /** The extensions Ansible tries after the bare name, in its order (`YAML_FILENAME_EXTENSIONS`). */
@@ -33,7 +33,8 @@ export async function readAnsibleVarsFiles(
       if (name.startsWith('/')) continue;
       const files = await filesFor(base, name, entries);
       const vars: SourcedVars = new Map();
-      for (const file of files) for (const [key, value] of await varsFile(file, cwd, issues)) vars.set(key, value);
+      for (const file of files)
+        for (const [key, value] of await varsFile(file, cwd, issues)) vars.set(key, value);
       if (vars.size > 0) found.set(name, vars);
     }
     return found;
@@ -89,7 +90,9 @@ async function varsFile(path: string, cwd: string, issues: InputIssue[]): Promis
   const vars: SourcedVars = new Map();
   if (source.issues.length > 0 || source.value === null || source.value === undefined) return vars;
   if (!isMapping(source.value)) {
-    issues.push(issueAt({ file: shown, line: 1 }, '', 'a vars file must be a mapping of variable names to values'));
+    issues.push(
+      issueAt({ file: shown, line: 1 }, '', 'a vars file must be a mapping of variable names to values'),
+    );
     return vars;
   }
   for (const [key, value] of Object.entries(source.value)) {

@@ -48,7 +48,10 @@ export function newClassDocument(imported: ImportedClass, header: string): Docum
     servers: [],
   });
   document.commentBefore = ` ${IMPORT_MARKER} ${header}\n Edit freely: a re-run keeps comments and every key the inventory does not set (docs/import.md).`;
-  const placeholders = shared === undefined ? ['description', 'datacenter', 'drives', 'expected'] : ['description', 'drives', 'expected'];
+  const placeholders =
+    shared === undefined
+      ? ['description', 'datacenter', 'drives', 'expected']
+      : ['description', 'drives', 'expected'];
   for (const pair of (document.contents as YAMLMap).items) {
     if (placeholders.includes(keyName(pair.key)) && isScalar(pair.key)) pair.key.commentBefore = PLACEHOLDER;
   }
@@ -108,7 +111,12 @@ export function mergeClassDocument(
   return diff;
 }
 
-function updateServer(document: Document, node: YAMLMap, server: ImportedServer, diff: ClassFileDiff | undefined): void {
+function updateServer(
+  document: Document,
+  node: YAMLMap,
+  server: ImportedServer,
+  diff: ClassFileDiff | undefined,
+): void {
   for (const key of IMPORTED_SERVER_KEYS) {
     const value = server.fields[key];
     if (value === undefined) continue;

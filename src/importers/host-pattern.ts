@@ -50,19 +50,22 @@ export function expandHostPattern(pattern: string, limit: number): ExpandedHostP
   let hosts = [''];
   for (const piece of pieces) {
     if (typeof piece === 'string') hosts = hosts.map((head) => head + piece);
-    else hosts = hosts.flatMap((head) => Array.from({ length: piece.count }, (_, i) => head + piece.values(i)));
+    else
+      hosts = hosts.flatMap((head) => Array.from({ length: piece.count }, (_, i) => head + piece.values(i)));
   }
   return port === undefined ? { hosts } : { hosts, port };
 }
 
 function hostRange(inside: string): HostRange | { problem: string } {
   const bounds = inside.split(':');
-  if (bounds.length !== 2 && bounds.length !== 3) return { problem: 'a range is [begin:end] or [begin:end:step]' };
+  if (bounds.length !== 2 && bounds.length !== 3)
+    return { problem: 'a range is [begin:end] or [begin:end:step]' };
   const begin = bounds[0] === '' ? '0' : (bounds[0] ?? '0');
   const end = bounds[1] ?? '';
   if (end === '') return { problem: 'a range needs an end value' };
   const stepText = bounds[2] ?? '1';
-  if (!/^\d+$/.test(stepText) || Number(stepText) === 0) return { problem: `"${stepText}" is not a step (1 or more)` };
+  if (!/^\d+$/.test(stepText) || Number(stepText) === 0)
+    return { problem: `"${stepText}" is not a step (1 or more)` };
   const step = Number(stepText);
 
   const letterBegin = begin.length === 1 ? ASCII_LETTERS.indexOf(begin) : -1;

@@ -31,7 +31,13 @@ export function parseAnsibleIni(text: string, file: string): AnsibleInventory | 
       group = section[1] ?? '';
       state = section[2] ?? 'hosts';
       if (state !== 'hosts' && state !== 'children' && state !== 'vars') {
-        issues.push(issueAt(origin, '', `section [${group}:${state}] has an unknown type: ${state} (hosts, children or vars)`));
+        issues.push(
+          issueAt(
+            origin,
+            '',
+            `section [${group}:${state}] has an unknown type: ${state} (hosts, children or vars)`,
+          ),
+        );
         state = 'skip';
         continue;
       }
@@ -46,7 +52,13 @@ export function parseAnsibleIni(text: string, file: string): AnsibleInventory | 
       continue;
     }
     if (line.startsWith('[') && line.endsWith(']')) {
-      issues.push(issueAt(origin, '', `invalid section "${line}": no spaces, and only [group], [group:vars] or [group:children]`));
+      issues.push(
+        issueAt(
+          origin,
+          '',
+          `invalid section "${line}": no spaces, and only [group], [group:vars] or [group:children]`,
+        ),
+      );
       continue;
     }
     if (state === 'hosts') hostLine(line, group, origin, inventory, issues);
@@ -60,7 +72,8 @@ export function parseAnsibleIni(text: string, file: string): AnsibleInventory | 
       inventory.group(group).vars.set(key, { value: iniValue(line.slice(equals + 1).trim()), key, origin });
     } else if (state === 'children') {
       const child = GROUP_NAME.exec(line)?.[1];
-      if (child === undefined) issues.push(issueAt(origin, '', `expected a group name in [${group}:children], got: ${line}`));
+      if (child === undefined)
+        issues.push(issueAt(origin, '', `expected a group name in [${group}:children], got: ${line}`));
       else if (inventory.hasGroup(child)) inventory.child(group, child, origin);
       else {
         const declared = pending.get(child) ?? { origin, state: 'children' as const, parents: [] };
@@ -111,7 +124,8 @@ function hostLine(
   for (const name of expanded.hosts) {
     const host = inventory.host(name, group, origin);
     if (host === undefined) return;
-    if (expanded.port !== undefined) host.vars.set('ansible_port', { value: expanded.port, key: 'ansible_port', origin });
+    if (expanded.port !== undefined)
+      host.vars.set('ansible_port', { value: expanded.port, key: 'ansible_port', origin });
     for (const [key, value] of vars) host.vars.set(key, { value, key, origin });
   }
 }

@@ -20,7 +20,9 @@ export function parseAnsibleListJson(source: YamlSource): AnsibleInventory | { i
   const value = source.value;
   if (!isMapping(value) || !isMapping(value._meta) || !isMapping(value._meta.hostvars)) {
     return {
-      issues: [issueAt(at([]), '_meta.hostvars', 'is missing: this is not the JSON of ansible-inventory --list')],
+      issues: [
+        issueAt(at([]), '_meta.hostvars', 'is missing: this is not the JSON of ansible-inventory --list'),
+      ],
     };
   }
   const inventory = new AnsibleInventoryBuilder(issues);

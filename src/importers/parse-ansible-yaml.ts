@@ -19,10 +19,20 @@ export function parseAnsibleYaml(source: YamlSource): AnsibleInventory | { issue
     return line === undefined ? { file: source.file } : { file: source.file, line };
   };
   if (!isMapping(source.value)) {
-    return { issues: [issueAt(at([]), '', 'a YAML inventory is a mapping of groups (all:, or group names)')] };
+    return {
+      issues: [issueAt(at([]), '', 'a YAML inventory is a mapping of groups (all:, or group names)')],
+    };
   }
   if ('plugin' in source.value) {
-    return { issues: [issueAt(at(['plugin']), 'plugin', 'an inventory plugin configuration, not an inventory: run ansible-inventory -i FILE --list and import its output with -')] };
+    return {
+      issues: [
+        issueAt(
+          at(['plugin']),
+          'plugin',
+          'an inventory plugin configuration, not an inventory: run ansible-inventory -i FILE --list and import its output with -',
+        ),
+      ],
+    };
   }
   const inventory = new AnsibleInventoryBuilder(issues);
 
@@ -35,7 +45,13 @@ export function parseAnsibleYaml(source: YamlSource): AnsibleInventory | { issue
       if (typeof entries === 'string') entries = { [entries]: null };
       if (entries === null || entries === undefined) continue;
       if (!isMapping(entries)) {
-        issues.push(issueAt(at([...path, section]), [...path, section].join('.'), `must be a mapping, not ${typeof entries}`));
+        issues.push(
+          issueAt(
+            at([...path, section]),
+            [...path, section].join('.'),
+            `must be a mapping, not ${typeof entries}`,
+          ),
+        );
         continue;
       }
       for (const [key, value] of Object.entries(entries)) {
@@ -64,7 +80,8 @@ export function parseAnsibleYaml(source: YamlSource): AnsibleInventory | { issue
     for (const name of expanded.hosts) {
       const host = inventory.host(name, groupName, origin);
       if (host === undefined) return;
-      if (expanded.port !== undefined) host.vars.set('ansible_port', { value: expanded.port, key: 'ansible_port', origin });
+      if (expanded.port !== undefined)
+        host.vars.set('ansible_port', { value: expanded.port, key: 'ansible_port', origin });
       for (const [key, value] of Object.entries(vars ?? {}))
         host.vars.set(key, { value: ansibleValue(value), key, origin: at([...path, key]) });
     }

@@ -4,7 +4,7 @@ import { displayPath } from '../inventory/display-path.js';
 import { readBoundedStream, readBoundedText } from '../inventory/read-bounded-text.js';
 import { parseYamlSource, type YamlSource } from '../inventory/yaml-source.js';
 import type { AnsibleInventory } from './ansible-inventory.js';
-import { type ClassSource, ansibleServers } from './ansible-servers.js';
+import { ansibleServers, type ClassSource } from './ansible-servers.js';
 import { type AnsibleVarsFiles, NO_VARS_FILES } from './ansible-variable-precedence.js';
 import { readAnsibleVarsFiles } from './ansible-vars-files.js';
 import { ANSIBLE_YAML, isMapping } from './ansible-yaml.js';
@@ -40,7 +40,8 @@ export async function readAnsibleInventory(input: AnsibleInventoryInput): Promis
     : await readBoundedText(file, shownAs);
   if ('issue' in read) throw new InputError([read.issue]);
 
-  const parsed = parse(read.text, shownAs, fromStdin || YAML_EXTENSIONS.has(extname(file)));
+  const format = fromStdin ? 'list-json' : YAML_EXTENSIONS.has(extname(file)) ? 'yaml' : 'ini-or-yaml';
+  const parsed = parse(read.text, shownAs, format);
   if ('issues' in parsed) throw new InputError(parsed.issues);
   const issues: InputIssue[] = [];
   const files: AnsibleVarsFiles = fromStdin
@@ -55,12 +56,14 @@ export async function readAnsibleInventory(input: AnsibleInventoryInput): Promis
 function parse(
   text: string,
   shownAs: string,
-  yamlByName: boolean,
+  format: 'list-json' | 'yaml' | 'ini-or-yaml',
 ): AnsibleInventory | { issues: InputIssue[] } {
   const source: YamlSource = parseYamlSource(text, shownAs, ANSIBLE_YAML);
-  if (!yamlByName && (source.issues.length > 0 || !isMapping(source.value))) return parseAnsibleIni(text, shownAs);
+  if (format === 'ini-or-yaml' && (source.issues.length > 0 || !isMapping(source.value)))
+    return parseAnsibleIni(text, shownAs);
   if (source.issues.length > 0) return { issues: [...source.issues] };
   if (source.value === null || source.value === undefined)
     return { issues: [{ file: shownAs, key: '', message: 'the inventory is empty' }] };
-  return isMapping(source.value) && '_meta' in source.value ? parseAnsibleListJson(source) : parseAnsibleYaml(source);
+  const listJson = format === 'list-json' || (isMapping(source.value) && '_meta' in source.value);
+  return listJson ? parseAnsibleListJson(source) : parseAnsibleYaml(source);
 }

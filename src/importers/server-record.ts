@@ -1,5 +1,6 @@
 import type { InputIssue } from '../core/errors.js';
 import { serverSchema } from '../model/hardware-class-schema.js';
+import { textLine } from '../model/schema-primitives.js';
 import {
   type ImportedServer,
   type ImportedServerKey,
@@ -31,7 +32,8 @@ export interface ServerRecordInput {
  * Variables whose names say they hold a secret: never copied into a class file, since vars reach
  * command templates, checklists and reports. Their values are not read at all.
  */
-const SECRET_NAME = /pass(word|wd|phrase)?\b|pass(word|wd|phrase)?_|secret|token|private_?key|api_?key|credential/i;
+const SECRET_NAME =
+  /pass(word|wd|phrase)?\b|pass(word|wd|phrase)?_|secret|token|private_?key|api_?key|credential/i;
 
 /** A value Ansible keeps encrypted (`!vault` in YAML, `__ansible_vault` in `--list` JSON). */
 export const VAULTED = Symbol('vaulted');
@@ -143,7 +145,7 @@ function varProblem(name: string, value: unknown): string | undefined {
   if (!VAR_NAME.test(name)) return 'not a template variable name (letters, digits and underscore)';
   if (value === null || value === undefined) return 'it has no value';
   if (typeof value === 'number' && !Number.isFinite(value)) return 'not a finite number';
-  if (typeof value === 'string' && /[\u0000-\u001f\u007f-\u009f]/.test(value))
+  if (typeof value === 'string' && !textLine.safeParse(value).success)
     return 'its value holds control characters (line breaks, tabs)';
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
     return Array.isArray(value)

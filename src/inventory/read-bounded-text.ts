@@ -30,7 +30,8 @@ export async function readBoundedStream(
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     length += buffer.length;
-    if (length > INPUT_LIMITS.fileBytes) return { issue: { file: shownAs, key: '', message: tooLarge(length) } };
+    if (length > INPUT_LIMITS.fileBytes)
+      return { issue: { file: shownAs, key: '', message: tooLarge(length) } };
     chunks.push(buffer);
   }
   return boundedLines(Buffer.concat(chunks).toString('utf8'), shownAs);

@@ -11,7 +11,8 @@ export async function readYamlFile(
   options: YamlSourceOptions = {},
 ): Promise<YamlSource> {
   const read = await readBoundedText(path, shownAs);
-  if ('issue' in read) return { file: shownAs, value: undefined, issues: [read.issue], lineOf: () => undefined };
+  if ('issue' in read)
+    return { file: shownAs, value: undefined, issues: [read.issue], lineOf: () => undefined };
   const source = parseYamlSource(read.text, shownAs, options);
   if (source.issues.length === 0 && (source.value === null || source.value === undefined)) {
     return { ...source, issues: [{ file: shownAs, key: '', message: 'the file is empty' }] };

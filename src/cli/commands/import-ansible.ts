@@ -1,13 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type ImportAnsibleArguments, importAnsibleInventory } from '../../app/import-inventory.js';
 import { processStreams } from '../../app/command-services.js';
+import { type ImportAnsibleArguments, importAnsibleInventory } from '../../app/import-inventory.js';
 import { runHandler } from '../run-handler.js';
 import { importOptions } from './import-options.js';
 
 /** `dbwave import ansible INVENTORY`: see importAnsibleInventory. */
 export const importAnsibleCommand: CommandModule<object, ImportAnsibleArguments> = {
   command: 'ansible <inventory>',
-  describe: 'Hardware-class files from an Ansible inventory (INI or YAML, or - for ansible-inventory --list JSON)',
+  describe:
+    'Hardware-class files from an Ansible inventory (INI or YAML, or - for ansible-inventory --list JSON)',
   builder: (yargs: Argv<object>) =>
     importOptions(
       yargs
@@ -22,6 +23,18 @@ export const importAnsibleCommand: CommandModule<object, ImportAnsibleArguments>
         }),
     )
       .example('$0 import ansible inventory.ini', 'classes from the groups, in hardware-classes/')
-      .example('ansible-inventory -i inv/ --list | $0 import ansible - --group-by hw_class', 'any inventory Ansible reads'),
-  handler: (argv) => runHandler(() => importAnsibleInventory(argv, processStreams, process.cwd(), process.stdin)),
+      .example(
+        'ansible-inventory -i inv/ --list | $0 import ansible - --group-by hw_class',
+        'any inventory Ansible reads',
+      ),
+  // yargs hands a lone `-` over as an empty string; no file is named '' either.
+  handler: (argv) =>
+    runHandler(() =>
+      importAnsibleInventory(
+        { ...argv, inventory: argv.inventory === '' ? '-' : argv.inventory },
+        processStreams,
+        process.cwd(),
+        process.stdin,
+      ),
+    ),
 };
