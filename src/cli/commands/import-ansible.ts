@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processStreams } from '../../app/command-services.js';
-import { type ImportAnsibleArguments, importAnsibleInventory } from '../../app/import-inventory.js';
+import type { ImportAnsibleArguments } from '../../app/import-inventory.js';
 import { runHandler } from '../run-handler.js';
 import { importOptions } from './import-options.js';
 
@@ -27,14 +27,16 @@ export const importAnsibleCommand: CommandModule<object, ImportAnsibleArguments>
         'ansible-inventory -i inv/ --list | $0 import ansible - --group-by hw_class',
         'any inventory Ansible reads',
       ),
-  // yargs hands a lone `-` over as an empty string; no file is named '' either.
+  // yargs hands a lone `-` over as an empty string; no file is named '' either. The importers
+  // load only when this command runs: every other command starts without them.
   handler: (argv) =>
-    runHandler(() =>
-      importAnsibleInventory(
+    runHandler(async () => {
+      const { importAnsibleInventory } = await import('../../app/import-inventory.js');
+      return importAnsibleInventory(
         { ...argv, inventory: argv.inventory === '' ? '-' : argv.inventory },
         processStreams,
         process.cwd(),
         process.stdin,
-      ),
-    ),
+      );
+    }),
 };
