@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { checkCommand } from './commands/check.js';
 import { checklistCommand } from './commands/checklist.js';
 import { compareCommand } from './commands/compare.js';
+import { importCommand } from './commands/import.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -30,4 +31,5 @@ export const commands: readonly CommandModule<any, any>[] = [
   reportCommand,
   checklistCommand,
   stateCommand,
+  importCommand,
 ];

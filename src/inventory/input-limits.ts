@@ -19,4 +19,9 @@ export const INPUT_LIMITS = {
    * laughs" file (aliases of aliases) passes this bound after a few levels and is refused.
    */
   aliasExpansions: 10_000,
+  /**
+   * Most hosts `dbwave import` takes from one inventory or spreadsheet, counted as ranges expand
+   * (`db[1:99999999]` is refused before it is expanded): the 100,000-server fleet above.
+   */
+  importedHosts: 100_000,
 } as const;

@@ -1,4 +1,14 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type ScalarTag,
+  visit,
+} from 'yaml';
 import type { InputIssue } from '../core/errors.js';
 import type { KeyPath } from '../core/source-locator.js';
 import { INPUT_LIMITS } from './input-limits.js';
@@ -19,34 +29,46 @@ export interface YamlSource {
   lineOf(key: KeyPath): number | undefined;
 }
 
+/** How a file is parsed: dbwave's own files are YAML 1.2; Ansible's are YAML 1.1 with its tags. */
+export interface YamlSourceOptions {
+  /** YAML version (default 1.2): Ansible reads 1.1, where `yes` is true and `0755` is octal. */
+  readonly version?: '1.1' | '1.2';
+  /** Tags the file may use besides the standard ones (Ansible's `!vault`, `!unsafe`). */
+  readonly customTags?: readonly ScalarTag[];
+}
+
 /**
- * Parses YAML 1.2 (so an unquoted 2011-09-20 stays a string; the schemas also accept dates),
- * refusing duplicate keys, and keeps the source positions so every later error can name its line.
+ * Parses YAML 1.2 by default (so an unquoted 2011-09-20 stays a string; the schemas also accept
+ * dates), refusing duplicate keys, and keeps the source positions so every later error can name its line.
  *
  * A file in the plain subset that dbwave and most people write (yaml-fast-path.ts) is read without
  * the yaml package's node tree, which costs seconds and a gigabyte for a 100,000-server fleet;
  * the first `lineOf` (asked only when something is wrong) parses it again with positions. Any
- * other file, and every file with a syntax error, goes through the yaml package at once.
+ * other file, every file with a syntax error, and every YAML 1.1 or custom-tag read (Ansible's)
+ * goes through the yaml package at once.
  */
-export function parseYamlSource(text: string, file: string): YamlSource {
-  const fast = readPlainYaml(text, INPUT_LIMITS.stringLength);
-  if (fast === undefined) return parsePrecisely(text, file);
+export function parseYamlSource(text: string, file: string, options: YamlSourceOptions = {}): YamlSource {
+  const plain = options.version === undefined && options.customTags === undefined;
+  const fast = plain ? readPlainYaml(text, INPUT_LIMITS.stringLength) : undefined;
+  if (fast === undefined) return parsePrecisely(text, file, options);
   let precise: YamlSource | undefined;
   return {
     file,
     value: fast.value,
     issues: [],
     lineOf(key) {
-      precise ??= parsePrecisely(text, file);
+      precise ??= parsePrecisely(text, file, options);
       return precise.lineOf(key);
     },
   };
 }
 
 /** The yaml package's parse, with every node's position. */
-function parsePrecisely(text: string, file: string): YamlSource {
+function parsePrecisely(text: string, file: string, options: YamlSourceOptions): YamlSource {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
+    version: options.version ?? '1.2',
+    ...(options.customTags === undefined ? {} : { customTags: [...options.customTags] }),
     lineCounter,
     prettyErrors: false,
     uniqueKeys: true,

@@ -12,6 +12,9 @@ export const serverSchema = z.strictObject({
   host: host.describe('Hostname or IP address where SSH and MySQL answer (nothing else: no user, no port).'),
   port: port.optional().describe("MySQL port. Optional; default the campaign's mysql.port, else 3306."),
   sshPort: port.optional().describe("SSH port. Optional; default the campaign's ssh.port, else 22."),
+  sshUser: identifier
+    .optional()
+    .describe("SSH user on this server (Ansible's ansible_user). Optional; default the campaign's ssh.user."),
   mdLayout: z
     .string()
     .optional()

@@ -5,8 +5,8 @@ import type { ResolvedServer } from './resolved-server.js';
 /**
  * A server joined with its class and the campaign's defaults: MySQL port from the server, else
  * the campaign's `mysql.port`, else 3306; SSH port from the server, else the campaign's
- * `ssh.port`, else 22; datacenter from the server, else the class; vars are the class's overlaid
- * by the server's.
+ * `ssh.port`, else 22; SSH user from the server, else the campaign's; datacenter from the
+ * server, else the class; vars are the class's overlaid by the server's.
  */
 export function resolveServer(
   server: ServerSpec,
@@ -19,6 +19,7 @@ export function resolveServer(
     host: server.host,
     port: server.port ?? campaign.mysql?.port ?? 3306,
     sshPort: server.sshPort ?? campaign.ssh?.port ?? 22,
+    ...(server.sshUser === undefined ? {} : { sshUser: server.sshUser }),
     transport: hardwareClass.transport,
     datacenter: server.datacenter ?? hardwareClass.datacenter,
     ...(server.cluster === undefined ? {} : { cluster: server.cluster }),

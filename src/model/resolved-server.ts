@@ -8,6 +8,8 @@ export interface ResolvedServer {
   readonly host: string;
   readonly port: number;
   readonly sshPort: number;
+  /** The server's own SSH user, when it has one; else the campaign's `ssh.user`. */
+  readonly sshUser?: string;
   readonly transport: 'ssh' | 'local';
   readonly datacenter: string;
   readonly cluster?: string;

@@ -59,7 +59,7 @@ function rendered(
 
 function where(server: ResolvedServer, campaign: Campaign): string {
   if (server.transport === 'local') return 'on this machine';
-  const user = campaign.ssh?.user ?? '(ssh user not configured)';
+  const user = server.sshUser ?? campaign.ssh?.user ?? '(ssh user not configured)';
   return `over SSH as ${user}@${server.host}:${server.sshPort}`;
 }
 

@@ -89,7 +89,7 @@ export class SshShell implements RemoteShell {
       await ssh.connect({
         host: this.server.host,
         port: this.server.sshPort,
-        username: this.config.user,
+        username: this.server.sshUser ?? this.config.user,
         privateKey,
         readyTimeout: this.config.connectTimeoutMs,
         keepaliveInterval: this.config.keepaliveIntervalMs ?? 10_000,

@@ -34,6 +34,10 @@ describe('the layer rule', () => {
     'src/engine/down-to-model.ts': "import { campaignSchema } from '../model/campaign-schema.js';",
     'src/app/down-to-engine.ts': "import { runWave } from '../engine/wave/wave-runner.js';",
     'src/gates/probes/down-to-analysis.ts': "import { innodbGate } from '../../analysis/innodb-gate.js';",
+    'src/importers/up-to-app.ts': "import { importServers } from '../app/import-inventory.js';",
+    'src/inventory/up-to-importers.ts': "import { placeServers } from '../importers/place-servers.js';",
+    'src/importers/sideways-to-inventory.ts':
+      "import { readBoundedText } from '../inventory/read-bounded-text.js';",
   };
 
   beforeAll(() => {
@@ -74,6 +78,8 @@ describe('the layer rule', () => {
     'src/cli/commands/past-app.ts',
     'src/analysis/up-to-probes.ts',
     'src/planner/io.ts',
+    'src/importers/up-to-app.ts',
+    'src/inventory/up-to-importers.ts',
   ])('refuses %s', (path) => {
     expect(refused(path).length).toBeGreaterThan(0);
   });
@@ -82,6 +88,7 @@ describe('the layer rule', () => {
     'src/engine/down-to-model.ts',
     'src/app/down-to-engine.ts',
     'src/gates/probes/down-to-analysis.ts',
+    'src/importers/sideways-to-inventory.ts',
   ])('accepts %s', (path) => {
     expect(refused(path)).toEqual([]);
   });
