@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRecord, StepRecord } from '../../../src/engine/journal/journal-record.js';
+import { STEP_DETAIL_SCHEMAS, type StepDetail } from '../../../src/engine/journal/step-detail.js';
 import { fakeServer } from './fakes/fake-fleet.js';
 import { fakeDrain } from './fakes/fake-window.js';
 import { Harness } from './fakes/harness.js';
 
 const db1 = fakeServer('db1');
 
-function windowOpened(harness: Harness): StepRecord | undefined {
-  return harness.journal.records.find(
-    (record): record is StepRecord =>
-      record.kind === 'step' && record.step === 'window-open' && record.event === 'succeeded',
+/** What the window's opening journaled (its drain), read through the journal's own schema. */
+function windowOpened(harness: Harness): StepDetail<'window-open'> | undefined {
+  const record = harness.journal.records.find(
+    (candidate): candidate is StepRecord =>
+      candidate.kind === 'step' && candidate.step === 'window-open' && candidate.event === 'succeeded',
   );
+  return record === undefined ? undefined : STEP_DETAIL_SCHEMAS['window-open'].parse(record.detail ?? {});
 }
 
 function alerts(harness: Harness): AlertRecord[] {
@@ -30,7 +33,7 @@ describe('draining before the window opens', () => {
 
     expect(result.outcome).toBe('Upgraded');
     expect(window.log.slice(0, 2)).toEqual(['drain db1', 'open db1']);
-    const detail = windowOpened(harness)?.detail;
+    const detail = windowOpened(harness);
     expect(detail).toMatchObject({ drainTimedOut: false, sessionsLeft: 0 });
     // Polled every 500 ms: the first poll that sees no session is at 12 s.
     expect(detail?.drainMs).toBe(12_000);
@@ -49,7 +52,7 @@ describe('draining before the window opens', () => {
 
     expect(result.outcome).toBe('Upgraded');
     expect(window.log.slice(0, 2)).toEqual(['drain db1', 'open db1']);
-    expect(windowOpened(harness)?.detail).toMatchObject({
+    expect(windowOpened(harness)).toMatchObject({
       drainTimedOut: true,
       sessionsLeft: 2,
       drainMs: 30_000,
@@ -65,7 +68,7 @@ describe('draining before the window opens', () => {
     const harness = new Harness();
     await harness.upgrade(db1);
     expect(harness.fleet.window.log[0]).toBe('open db1');
-    expect(windowOpened(harness)?.detail).not.toHaveProperty('drainMs');
+    expect(windowOpened(harness)).not.toHaveProperty('drainMs');
   });
 
   it('fails the precheck, before any window opens, when the window could not be opened', async () => {
