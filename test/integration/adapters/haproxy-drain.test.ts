@@ -87,7 +87,10 @@ async function pairCampaign(name: string, maintenance: Record<string, unknown>) 
 }
 
 /** What the window's opening journaled for the server (its drain), read through the journal's own schema. */
-function windowOpened(records: readonly JournalRecord[], server: string): StepDetail<'window-open'> | undefined {
+function windowOpened(
+  records: readonly JournalRecord[],
+  server: string,
+): StepDetail<'window-open'> | undefined {
   const record = records.find(
     (candidate): candidate is StepRecord =>
       candidate.kind === 'step' &&
@@ -154,7 +157,12 @@ describe('the HAProxy pair, one window', () => {
 });
 
 /** Resolves once the run's journal holds a record of `step` `event` for `server`. */
-async function journaled(campaign: EngineCampaign, server: string, step: string, event: string): Promise<void> {
+async function journaled(
+  campaign: EngineCampaign,
+  server: string,
+  step: string,
+  event: string,
+): Promise<void> {
   const wanted = (line: string): boolean => {
     const record = JSON.parse(line) as { server?: string; step?: string; event?: string };
     return record.server === server && record.step === step && record.event === event;
@@ -162,9 +170,9 @@ async function journaled(campaign: EngineCampaign, server: string, step: string,
   await waitFor(
     `${server} ${step} ${event} in the journal`,
     async () =>
-      (await readFile(join(campaign.stateDir, 'journal.jsonl'), 'utf8')).split('\n').some(
-        (line) => line !== '' && wanted(line),
-      ),
+      (await readFile(join(campaign.stateDir, 'journal.jsonl'), 'utf8'))
+        .split('\n')
+        .some((line) => line !== '' && wanted(line)),
     180_000,
   );
 }
@@ -238,7 +246,9 @@ describe('dbwave run drains the server before its window opens', () => {
     }
     const { records, replay } = await journalOf(campaign);
     expect(replay.servers.get(target.name)?.outcome).toBe('PrecheckFailed');
-    expect(replay.servers.get(target.name)?.reason).toMatch(/503 window could not be opened.*haproxy-b\.sock/);
+    expect(replay.servers.get(target.name)?.reason).toMatch(
+      /503 window could not be opened.*haproxy-b\.sock/,
+    );
     expect(records.some((r) => r.kind === 'step' && r.step === 'window-open')).toBe(false);
     expect(replay.servers.size).toBe(campaign.wave1.length);
     expect(await maintenanceOnEachInstance(target)).toEqual([false, false]);
@@ -264,7 +274,9 @@ describe('dbwave run drains the server before its window opens', () => {
     const { replay } = await journalOf(campaign);
     const state = replay.servers.get(target.name);
     expect(state?.outcome).toBe('NeedsPerson');
-    expect(state?.reason).toMatch(/window-close.*1 of 2 HAProxy instances.*haproxy-b\.sock.*the window may still be open/);
+    expect(state?.reason).toMatch(
+      /window-close.*1 of 2 HAProxy instances.*haproxy-b\.sock.*the window may still be open/,
+    );
     // The instance that answered was closed; the one that went away still holds the server.
     expect(await maintenanceOnEachInstance(target)).toEqual([false, true]);
   });

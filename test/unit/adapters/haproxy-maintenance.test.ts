@@ -287,7 +287,9 @@ describe('HaproxyInstancesMaintenance (an HA pair)', () => {
   });
 
   it('has no drain with a drain timeout of 0', () => {
-    expect(new HaproxyInstancesMaintenance({ instances: apis.map(instance), drainTimeoutMs: 0 }).drain).toBeUndefined();
+    expect(
+      new HaproxyInstancesMaintenance({ instances: apis.map(instance), drainTimeoutMs: 0 }).drain,
+    ).toBeUndefined();
   });
 
   it('counts a window open on one instance only as neither open nor closed', async () => {
@@ -302,7 +304,9 @@ describe('HaproxyInstancesMaintenance (an HA pair)', () => {
       /could not close on 1 of 2 HAProxy instances \(1 done\): .*dc2\.sock/,
     );
     expect(apis[0]?.admin.get('shard-1/db-01')).toBe(0);
-    await expect(pair.precheck(db01)).rejects.toThrow(/could not check on 1 of 2 HAProxy instances.*dc2\.sock/);
+    await expect(pair.precheck(db01)).rejects.toThrow(
+      /could not check on 1 of 2 HAProxy instances.*dc2\.sock/,
+    );
     // Listening again, so that afterEach can close it.
     if (apis[1]) {
       apis[1] = new FakeRuntimeApi(apis[1].path);

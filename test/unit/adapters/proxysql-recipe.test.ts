@@ -2,9 +2,9 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../scripts/fleet/fleet-paths.js';
 import { campaignChildEnvironment } from '../../../src/adapters/local/child-environment.js';
 import { createMaintenanceWindow } from '../../../src/adapters/maintenance/maintenance-window-factory.js';
-import { REPO_ROOT } from '../../../scripts/fleet/fleet-paths.js';
 import { type Inventory, loadInventory } from '../../../src/inventory/load-inventory.js';
 import { renderCommand, templateVariables } from '../../../src/model/command-template.js';
 import { serverNamed } from './server-fixtures.js';
@@ -35,10 +35,12 @@ esac
 `;
 
 const c1 = serverNamed('c1', { host: '127.0.0.1', port: 13306 });
-const OFFLINE = "UPDATE mysql_servers SET status='OFFLINE_SOFT' WHERE hostname='127.0.0.1' AND port=13306; LOAD MYSQL SERVERS TO RUNTIME;";
+const OFFLINE =
+  "UPDATE mysql_servers SET status='OFFLINE_SOFT' WHERE hostname='127.0.0.1' AND port=13306; LOAD MYSQL SERVERS TO RUNTIME;";
 const CONN_USED =
   "SELECT COALESCE(SUM(ConnUsed), 0) FROM stats_mysql_connection_pool WHERE srv_host='127.0.0.1' AND srv_port=13306;";
-const ONLINE = "UPDATE mysql_servers SET status='ONLINE' WHERE hostname='127.0.0.1' AND port=13306; LOAD MYSQL SERVERS TO RUNTIME;";
+const ONLINE =
+  "UPDATE mysql_servers SET status='ONLINE' WHERE hostname='127.0.0.1' AND port=13306; LOAD MYSQL SERVERS TO RUNTIME;";
 const STATUS = "SELECT status FROM runtime_mysql_servers WHERE hostname='127.0.0.1' AND port=13306;";
 
 describe('the ProxySQL recipe', () => {

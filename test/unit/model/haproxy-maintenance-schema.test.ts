@@ -5,7 +5,9 @@ const names = { adapter: 'haproxy', backend: '{{shard}}', server: '{{name}}' } a
 
 function issues(input: unknown): string[] {
   const result = maintenanceSchema.safeParse(input);
-  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 }
 
 describe('maintenance: adapter haproxy', () => {
