@@ -139,6 +139,17 @@ class FakeRuntimeApi {
   }
 }
 
+/** The window on one stand-in HAProxy, backend `{{shard}}` and server `{{name}}`. */
+function haproxyOn(api: FakeRuntimeApi): HaproxyMaintenance {
+  return new HaproxyMaintenance({
+    api: new HaproxyRuntimeApi({ kind: 'unix', path: api.path }),
+    campaign,
+    campaignFile: 'waves/c.yaml',
+    backend: '{{shard}}',
+    server: '{{name}}',
+  });
+}
+
 describe('HaproxyMaintenance', () => {
   let folder: string;
   let api: FakeRuntimeApi;
@@ -149,13 +160,7 @@ describe('HaproxyMaintenance', () => {
     folder = mkdtempSync(join(tmpdir(), 'dbwave-haproxy-'));
     api = new FakeRuntimeApi(join(folder, 'admin.sock'));
     await api.listen();
-    window = new HaproxyMaintenance({
-      api: new HaproxyRuntimeApi({ kind: 'unix', path: api.path }),
-      campaign,
-      campaignFile: 'waves/c.yaml',
-      backend: '{{shard}}',
-      server: '{{name}}',
-    });
+    window = haproxyOn(api);
   });
 
   afterEach(async () => {
@@ -238,21 +243,11 @@ describe('HaproxyInstancesMaintenance (an HA pair)', () => {
   let pair: HaproxyInstancesMaintenance;
   const db01 = serverNamed('db-01', { shard: 'shard-1' });
 
-  function instance(api: FakeRuntimeApi): HaproxyMaintenance {
-    return new HaproxyMaintenance({
-      api: new HaproxyRuntimeApi({ kind: 'unix', path: api.path }),
-      campaign,
-      campaignFile: 'waves/c.yaml',
-      backend: '{{shard}}',
-      server: '{{name}}',
-    });
-  }
-
   beforeEach(async () => {
     folder = mkdtempSync(join(tmpdir(), 'dbwave-haproxy-pair-'));
     apis = [new FakeRuntimeApi(join(folder, 'dc1.sock')), new FakeRuntimeApi(join(folder, 'dc2.sock'))];
     for (const api of apis) await api.listen();
-    pair = new HaproxyInstancesMaintenance({ instances: apis.map(instance), drainTimeoutMs: 30_000 });
+    pair = new HaproxyInstancesMaintenance({ instances: apis.map(haproxyOn), drainTimeoutMs: 30_000 });
   });
 
   afterEach(async () => {
@@ -288,7 +283,7 @@ describe('HaproxyInstancesMaintenance (an HA pair)', () => {
 
   it('has no drain with a drain timeout of 0', () => {
     expect(
-      new HaproxyInstancesMaintenance({ instances: apis.map(instance), drainTimeoutMs: 0 }).drain,
+      new HaproxyInstancesMaintenance({ instances: apis.map(haproxyOn), drainTimeoutMs: 0 }).drain,
     ).toBeUndefined();
   });
 
