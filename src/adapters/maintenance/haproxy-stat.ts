@@ -1,7 +1,8 @@
+import { parseHeadedAnswer } from './haproxy-headed-answer.js';
+
 /**
  * HAProxy's `show stat` answer: CSV whose first line is a `# ` header naming the columns
  * (`pxname,svname,qcur,qmax,scur,...`), then one line per frontend, server and backend.
- * Columns are looked up by name, since HAProxy versions append columns.
  */
 
 /** One server's line: its current sessions (`scur`). */
@@ -13,22 +14,13 @@ export interface HaproxyServerSessions {
 
 /** Parses the answer; an answer without the header (an error) yields no rows. */
 export function parseStatSessions(text: string): HaproxyServerSessions[] {
-  const lines = text.split('\n').map((line) => line.trim());
-  const header = lines.find((line) => line.startsWith('#'));
-  if (header === undefined) return [];
-  const columns = header.replace(/^#\s*/, '').split(',');
-  const column = (name: string): number => {
-    const index = columns.indexOf(name);
-    if (index < 0) throw new Error(`show stat: no ${name} column in "${header}"`);
-    return index;
-  };
-  const backendAt = column('pxname');
-  const serverAt = column('svname');
-  const sessionsAt = column('scur');
+  const answer = parseHeadedAnswer(text, 'show stat', ',');
+  if (answer === undefined) return [];
+  const backendAt = answer.column('pxname');
+  const serverAt = answer.column('svname');
+  const sessionsAt = answer.column('scur');
   const rows: HaproxyServerSessions[] = [];
-  for (const line of lines) {
-    if (line === '' || line.startsWith('#')) continue;
-    const fields = line.split(',');
+  for (const fields of answer.rows) {
     const backend = fields[backendAt];
     const server = fields[serverAt];
     const sessions = Number(fields[sessionsAt]);
