@@ -98,7 +98,8 @@ export function campaignDocument(
     mysql: { user: 'dbwave', passwordFile: fromCampaign(paths.passwordFile) },
     maintenance: {
       adapter: 'haproxy',
-      socket: fromCampaign(paths.haproxySocket),
+      // The HA pair: both updated and verified, the window closed on both.
+      sockets: paths.haproxyInstances.map((instance) => fromCampaign(instance.socket)),
       backend: '{{shard}}',
       server: '{{name}}',
     },

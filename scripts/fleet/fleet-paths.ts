@@ -32,6 +32,13 @@ export interface HostPaths {
   readonly tmpDir: string;
 }
 
+/** One HAProxy of the fleet's pair: its config, pid file and runtime API socket. */
+export interface HaproxyInstancePaths {
+  readonly cfg: string;
+  readonly pid: string;
+  readonly socket: string;
+}
+
 export class FleetPaths {
   /** `root` defaults to `<repo>/.fleet`; DBWAVE_FLEET_DIR moves it (absolute path). */
   constructor(readonly root: string = process.env.DBWAVE_FLEET_DIR ?? join(REPO_ROOT, '.fleet')) {}
@@ -79,6 +86,20 @@ export class FleetPaths {
   }
   get haproxySocket(): string {
     return join(this.root, 'haproxy.sock');
+  }
+  /**
+   * The fleet's two HAProxy instances, an HA pair as one per datacenter would be: the first is
+   * the one of `haproxyCfg`, `haproxyPid` and `haproxySocket`.
+   */
+  get haproxyInstances(): readonly HaproxyInstancePaths[] {
+    return [
+      { cfg: this.haproxyCfg, pid: this.haproxyPid, socket: this.haproxySocket },
+      {
+        cfg: join(this.root, 'haproxy-b.cfg'),
+        pid: join(this.root, 'haproxy-b.pid'),
+        socket: join(this.root, 'haproxy-b.sock'),
+      },
+    ];
   }
   get haproxyLog(): string {
     return join(this.root, 'haproxy.log');

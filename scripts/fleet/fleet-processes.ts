@@ -32,6 +32,14 @@ export function haproxyPid(paths: FleetPaths): number | undefined {
   return isOurs(pid, paths.haproxyCfg) ? pid : undefined;
 }
 
+/** The pids of every HAProxy instance of the pair that runs (the first one's is `haproxyPid`). */
+export function haproxyPids(paths: FleetPaths): number[] {
+  return paths.haproxyInstances.flatMap((instance) => {
+    const pid = readPid(instance.pid);
+    return isOurs(pid, instance.cfg) ? [pid] : [];
+  });
+}
+
 export async function shardAppPid(paths: FleetPaths): Promise<number | undefined> {
   const pid = (await readPids(paths.pidsJson)).shardApp;
   return isOurs(pid, paths.shardAppConfig) ? pid : undefined;
@@ -91,8 +99,7 @@ export async function stopFleet(
   }
   const app = await shardAppPid(paths);
   if (app !== undefined) await terminate(app, 5_000);
-  const haproxy = haproxyPid(paths);
-  if (haproxy !== undefined) await terminate(haproxy, 5_000);
+  for (const haproxy of haproxyPids(paths)) await terminate(haproxy, 5_000);
   for (const name of hostNames(paths)) {
     const pid = sshdPid(paths.host(name));
     if (pid !== undefined) await terminate(pid, 5_000);
@@ -123,7 +130,7 @@ export async function fleetMemory(paths: FleetPaths): Promise<FleetMemory> {
   const names = hostNames(paths);
   const mariadbd = names.reduce((sum, name) => sum + rssKib(mariadbdPid(paths.host(name))), 0);
   const sshd = names.reduce((sum, name) => sum + rssKib(sshdPid(paths.host(name))), 0);
-  const haproxy = rssKib(haproxyPid(paths));
+  const haproxy = haproxyPids(paths).reduce((sum, pid) => sum + rssKib(pid), 0);
   const app = rssKib(await shardAppPid(paths));
   return {
     mariadbdMib: mib(mariadbd),

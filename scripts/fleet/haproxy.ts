@@ -1,15 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { runOk } from './exec.js';
-import type { FleetPaths } from './fleet-paths.js';
+import type { FleetPaths, HaproxyInstancePaths } from './fleet-paths.js';
 import type { HostSpec } from './host-plan.js';
 import { isOurs, readPid, sleep } from './processes.js';
 
 /**
- * The users' side: one HAProxy in HTTP mode, a backend per shard named after the shard, with
- * one server named after the DB server. No health checks: only the runtime API's
- * `set server <shard>/<name> state maint` makes a shard answer 503, so a 503 seen by a client
- * is always the window dbwave opened.
+ * The users' side: two HAProxy instances (an HA pair, as one per datacenter), each in HTTP
+ * mode with a backend per shard named after the shard and one server named after the DB
+ * server. No health checks: only the runtime API's `set server <shard>/<name> state
+ * maint|drain` makes a shard answer 503, so a 503 seen by a client is always the window dbwave
+ * opened (a server alone in its backend leaves no server for a new request once it drains).
  */
 
 /** What users are told while their shard is in its maintenance window. */
@@ -19,11 +20,16 @@ export const MAINTENANCE_PAGE =
   '<!doctype html><title>Down for maintenance</title>' +
   '<h1>Down for maintenance</h1><p>This shard is being upgraded. Please retry in a few minutes.</p>\n';
 
-export function renderHaproxyConfig(paths: FleetPaths, hosts: readonly HostSpec[], httpPort: number): string {
+export function renderHaproxyConfig(
+  paths: FleetPaths,
+  hosts: readonly HostSpec[],
+  httpPort: number,
+  socket: string = paths.haproxySocket,
+): string {
   const lines = [
     '# Written by `npm run fleet -- up`.',
     'global',
-    `  stats socket ${paths.haproxySocket} mode 600 level admin`,
+    `  stats socket ${socket} mode 600 level admin`,
     '  stats timeout 30s',
     '  maxconn 4096',
     '',
@@ -57,22 +63,28 @@ export function renderHaproxyConfig(paths: FleetPaths, hosts: readonly HostSpec[
   return `${lines.join('\n')}\n`;
 }
 
+/** Starts one HAProxy instance (the first of the pair unless told otherwise); resolves with its pid. */
 export async function startHaproxy(
   paths: FleetPaths,
   hosts: readonly HostSpec[],
   httpPort: number,
+  instance: HaproxyInstancePaths = {
+    cfg: paths.haproxyCfg,
+    pid: paths.haproxyPid,
+    socket: paths.haproxySocket,
+  },
 ): Promise<number> {
   await writeFile(paths.maintenancePage, MAINTENANCE_PAGE);
-  await writeFile(paths.haproxyCfg, renderHaproxyConfig(paths, hosts, httpPort));
-  await runOk('haproxy', ['-c', '-q', '-f', paths.haproxyCfg]);
+  await writeFile(instance.cfg, renderHaproxyConfig(paths, hosts, httpPort, instance.socket));
+  await runOk('haproxy', ['-c', '-q', '-f', instance.cfg]);
   // -D: haproxy daemonizes itself and writes the pid file.
-  await runOk('haproxy', ['-D', '-f', paths.haproxyCfg, '-p', paths.haproxyPid]);
+  await runOk('haproxy', ['-D', '-f', instance.cfg, '-p', instance.pid]);
   for (let i = 0; i < 100; i++) {
-    const pid = readPid(paths.haproxyPid);
-    if (isOurs(pid, paths.haproxyCfg)) return pid;
+    const pid = readPid(instance.pid);
+    if (isOurs(pid, instance.cfg)) return pid;
     await sleep(50);
   }
-  throw new Error(`haproxy did not write ${paths.haproxyPid}`);
+  throw new Error(`haproxy did not write ${instance.pid}`);
 }
 
 /** One command on HAProxy's runtime API; resolves with its whole answer. */

@@ -32,7 +32,10 @@ export interface FleetManifest {
   readonly versions: { readonly from: string; readonly to: string };
   readonly mysql: { readonly user: string; readonly password: string };
   readonly ssh: { readonly user: string; readonly identity: string; readonly knownHosts: string };
+  /** The first HAProxy of the pair (the users' URL and runtime API every older test uses). */
   readonly haproxy: { readonly url: string; readonly socket: string };
+  /** Every HAProxy of the pair, the first one first: an HA pair, one per datacenter. */
+  readonly haproxyInstances: readonly { readonly url: string; readonly socket: string }[];
   /** Absolute path of `.fleet/campaign.yaml`. */
   readonly campaign: string;
   readonly servers: readonly FleetServer[];
@@ -49,6 +52,8 @@ export interface FleetManifest {
 /** Pids of the fleet's own daemons (mariadbd pids live in each host's pid file). */
 export interface FleetPids {
   readonly haproxy?: number;
+  /** The second HAProxy of the pair. */
+  readonly haproxyPeer?: number;
   readonly shardApp?: number;
   readonly sshd: Readonly<Record<string, number>>;
 }

@@ -6,6 +6,7 @@ import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
  * The users' application behind HAProxy: one HTTP listener per shard, and every request really
  * writes and reads that shard's database, so a client sees exactly what users would: 200 while
  * the shard's MariaDB serves, 502 when it does not, and HAProxy's 503 while the window is open.
+ * `?hold=SECONDS` holds the request (and its session through HAProxy) that long: a slow query.
  *
  * Run as its own detached process by `up`: `node --import tsx scripts/fleet/shard-app.ts CONFIG`.
  */
@@ -31,6 +32,15 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(`${JSON.stringify(body)}\n`);
 }
 
+/** `?hold=SECONDS`: the request holds its session that long (a slow query), at most this. */
+const MAX_HOLD_SECONDS = 60;
+
+/** A long-held user request, as a slow report would be: `SELECT SLEEP(n)` before the answer. */
+function holdSeconds(url: string): number {
+  const hold = Number(new URL(url, 'http://shard').searchParams.get('hold') ?? 0);
+  return Number.isFinite(hold) && hold > 0 ? Math.min(hold, MAX_HOLD_SECONDS) : 0;
+}
+
 async function serve(
   pool: Pool,
   shard: ShardAppShard,
@@ -39,6 +49,8 @@ async function serve(
 ): Promise<void> {
   try {
     const path = (request.url ?? '/').slice(0, 255);
+    const hold = holdSeconds(request.url ?? '/');
+    if (hold > 0) await pool.query({ sql: 'SELECT SLEEP(?)', timeout: (hold + 5) * 1_000 }, [hold]);
     await pool.query({ sql: 'INSERT INTO requests (path, served_by) VALUES (?, ?)', timeout: 3_000 }, [
       path,
       shard.server,

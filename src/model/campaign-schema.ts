@@ -187,19 +187,57 @@ export const stateSchema = z.discriminatedUnion('store', [fileStateSchema, mysql
 export type StateStoreSettings = z.output<typeof stateSchema>;
 export type MysqlStateSettings = z.output<typeof mysqlStateSchema>;
 
-const haproxyMaintenance = z.strictObject({
-  adapter: z
-    .literal('haproxy')
-    .describe("haproxy: the 503 window puts the server in maint through HAProxy's runtime API."),
-  socket: z
-    .string()
-    .min(1)
-    .describe(
-      "HAProxy's runtime API: a unix socket path (relative to the campaign file) or tcp://host:port.",
-    ),
-  backend: template.describe('Backend name template, e.g. {{shard}}.'),
-  server: template.describe('Server name template inside the backend, e.g. {{name}}.'),
-});
+/** How long the drain may take before the server goes to maint anyway (`maintenance.drainTimeout`). */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+const runtimeApiSocket = z
+  .string()
+  .min(1)
+  .describe("HAProxy's runtime API: a unix socket path (relative to the campaign file) or tcp://host:port.");
+
+const haproxyMaintenance = z
+  .strictObject({
+    adapter: z
+      .literal('haproxy')
+      .describe("haproxy: the 503 window puts the server in maint through HAProxy's runtime API."),
+    socket: runtimeApiSocket
+      .optional()
+      .describe(
+        "One HAProxy's runtime API: a unix socket path (relative to the campaign file) or tcp://host:port. Give socket or sockets.",
+      ),
+    sockets: z
+      .array(runtimeApiSocket)
+      .min(1)
+      .refine((sockets) => new Set(sockets).size === sockets.length, 'lists a socket twice')
+      .optional()
+      .describe(
+        'Several HAProxy instances (an HA pair, one per datacenter), each a runtime API as in socket: every one is updated and verified, and the window is open only once none of them sends the server traffic. Give socket or sockets.',
+      ),
+    backend: template.describe('Backend name template, e.g. {{shard}}.'),
+    server: template.describe('Server name template inside the backend, e.g. {{name}}.'),
+    drainTimeout: duration
+      .default(DEFAULT_DRAIN_TIMEOUT_MS)
+      .describe(
+        "How long the window's opening lets the server's sessions end: the server is set to drain (no new sessions) and goes to maint once HAProxy counts none left, or when this runs out, with the sessions left journaled and alerted (default 30s; 0s: straight to maint).",
+      ),
+  })
+  .superRefine((spec, context) => {
+    if ((spec.socket === undefined) === (spec.sockets === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sockets'],
+        message:
+          spec.socket === undefined
+            ? 'needs socket (one HAProxy) or sockets (several)'
+            : 'give socket (one HAProxy) or sockets (several), not both',
+      });
+    }
+  })
+  // Every instance in `sockets`; `socket` stays the first, for readers of the one-instance form.
+  .transform(({ socket, sockets, ...rest }) => {
+    const all = sockets ?? (socket === undefined ? [] : [socket]);
+    return { ...rest, socket: all[0] ?? '', sockets: all };
+  });
 
 const httpCall = z.strictObject({
   method: z
@@ -243,6 +281,16 @@ const noMaintenance = z.strictObject({
     .literal('none')
     .describe('none: no user-facing window (a lab, or a service with its own failover).'),
 });
+
+/** The campaign's `maintenance:` block, one adapter's keys each. */
+export const maintenanceSchema = z.discriminatedUnion('adapter', [
+  haproxyMaintenance,
+  httpMaintenance,
+  commandMaintenance,
+  noMaintenance,
+]);
+/** A `maintenance:` block as written in a campaign file. */
+export type MaintenanceSpecInput = z.input<typeof maintenanceSchema>;
 
 const thresholdSchema = z.strictObject({
   relative: z.number().nonnegative().describe('Relative change allowed, e.g. 0.5 = ±50%.'),
@@ -580,8 +628,7 @@ export const campaignSchema = z.strictObject({
     })
     .optional()
     .describe('How dbwave connects to MySQL on each server. Optional.'),
-  maintenance: z
-    .discriminatedUnion('adapter', [haproxyMaintenance, httpMaintenance, commandMaintenance, noMaintenance])
+  maintenance: maintenanceSchema
     .default({ adapter: 'none' })
     .describe("How each server's user-facing 503 window is opened and closed (default adapter: none)."),
   commands: commandsSchema

@@ -73,7 +73,12 @@ function windowAction(server: ResolvedServer, input: ChecklistInput, action: 'op
         const backend = renderTemplate(maintenance.backend, variables, source('backend'), (value) => value);
         const name = renderTemplate(maintenance.server, variables, source('server'), (value) => value);
         const state = action === 'open' ? 'maint' : 'ready';
-        return `HAProxy \`set server ${backend}/${name} state ${state}\` (runtime API ${maintenance.socket})`;
+        const drain =
+          action === 'open' && maintenance.drainTimeout > 0
+            ? ` after \`state drain\` and up to ${formatDuration(maintenance.drainTimeout)} for its sessions to end`
+            : '';
+        const apis = maintenance.sockets.length === 1 ? 'runtime API' : 'runtime APIs';
+        return `HAProxy \`set server ${backend}/${name} state ${state}\`${drain} (${apis} ${maintenance.sockets.join(', ')})`;
       }
       case 'http': {
         const call = maintenance[action];

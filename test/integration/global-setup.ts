@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { FleetPaths, REPO_ROOT } from '../../scripts/fleet/fleet-paths.js';
-import { haproxyPid, mariadbdPid } from '../../scripts/fleet/fleet-processes.js';
+import { haproxyPids, mariadbdPid } from '../../scripts/fleet/fleet-processes.js';
 import type { FleetManifest } from '../../scripts/fleet/manifest.js';
 
 /**
@@ -39,9 +39,9 @@ function fleetCli(args: readonly string[]): Promise<void> {
   });
 }
 
-/** A fleet is up when its fleet.json exists and HAProxy and every mariadbd run. */
+/** A fleet is up when its fleet.json exists and both HAProxy instances and every mariadbd run. */
 function fleetIsUp(paths: FleetPaths): boolean {
-  if (!existsSync(paths.fleetJson) || haproxyPid(paths) === undefined) return false;
+  if (!existsSync(paths.fleetJson) || haproxyPids(paths).length < paths.haproxyInstances.length) return false;
   const manifest = JSON.parse(readFileSync(paths.fleetJson, 'utf8')) as FleetManifest;
   return manifest.servers.every((server) => mariadbdPid(paths.host(server.name)) !== undefined);
 }

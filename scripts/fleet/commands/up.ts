@@ -41,9 +41,14 @@ async function wipe(paths: FleetPaths): Promise<void> {
   }
 }
 
-async function checkPortsFree(hosts: readonly HostSpec[], httpPort: number): Promise<void> {
+/** The users' port of each HAProxy of the pair: the first on `--http-port`, the next on the port after it. */
+function haproxyPorts(httpPort: number, paths: FleetPaths): number[] {
+  return paths.haproxyInstances.map((_instance, index) => httpPort + index);
+}
+
+async function checkPortsFree(hosts: readonly HostSpec[], httpPorts: readonly number[]): Promise<void> {
   const wanted: [string, number][] = [
-    ['127.0.0.1', httpPort],
+    ...httpPorts.map((port): [string, number] => ['127.0.0.1', port]),
     ...hosts.map((host): [string, number] => [host.address, host.mysqlPort]),
     ...hosts.map((host): [string, number] => ['127.0.0.1', host.appPort]),
   ];
@@ -136,7 +141,10 @@ export async function up(options: UpOptions): Promise<FleetManifest> {
   const { log } = options;
   const paths = options.paths ?? new FleetPaths();
   const hosts = planHosts(options.servers, APP_BASE_PORT);
-  const longestSocket = Math.max(paths.haproxySocket.length, paths.host(`db${hosts.length}`).socket.length);
+  const longestSocket = Math.max(
+    ...paths.haproxyInstances.map((instance) => instance.socket.length),
+    paths.host(`db${hosts.length}`).socket.length,
+  );
   if (longestSocket > MAX_SOCKET_PATH) {
     // Unix socket paths are limited to 108 bytes by the kernel; mariadbd would fail obscurely.
     throw new Error(`${paths.root} is too deep for unix sockets: set DBWAVE_FLEET_DIR to a shorter path`);
@@ -147,7 +155,8 @@ export async function up(options: UpOptions): Promise<FleetManifest> {
   await ensurePackages(log);
   await mkdir(paths.root, { recursive: true, mode: 0o700 });
   const builds = await ensureBuilds(paths, log);
-  await checkPortsFree(hosts, options.httpPort);
+  const httpPorts = haproxyPorts(options.httpPort, paths);
+  await checkPortsFree(hosts, httpPorts);
   const addresses = hosts.map((host) => host.address);
   // 22 like a real host when nothing (a system sshd on 0.0.0.0) holds it, else 2222.
   const sshPort = await firstFreePort(addresses, [22, 2222, 2322]);
@@ -177,8 +186,14 @@ export async function up(options: UpOptions): Promise<FleetManifest> {
   const shardApp = await startShardApp(paths, hosts, MYSQL_USER, password);
   // Recorded at once: if anything after this fails, `down` (or the next `up`) still stops it.
   await writePids(paths, { shardApp, sshd: sshdPids });
-  const haproxy = await startHaproxy(paths, hosts, options.httpPort);
+  const [first, peer] = paths.haproxyInstances;
+  const [firstPort, peerPort] = httpPorts;
+  if (!first || !peer || !firstPort || !peerPort)
+    throw new Error('the fleet runs a pair of HAProxy instances');
+  const haproxy = await startHaproxy(paths, hosts, firstPort, first);
   await writePids(paths, { haproxy, shardApp, sshd: sshdPids });
+  const haproxyPeer = await startHaproxy(paths, hosts, peerPort, peer);
+  await writePids(paths, { haproxy, haproxyPeer, shardApp, sshd: sshdPids });
 
   await writeCampaignFiles({ hosts, paths, sshPort }, builds, new Date());
   const httpBase = `http://127.0.0.1:${options.httpPort}`;
@@ -187,6 +202,10 @@ export async function up(options: UpOptions): Promise<FleetManifest> {
     mysql: { user: MYSQL_USER, password },
     ssh: { user: SSH_USER, identity: paths.identity, knownHosts: paths.knownHosts },
     haproxy: { url: httpBase, socket: paths.haproxySocket },
+    haproxyInstances: paths.haproxyInstances.map((instance, index) => ({
+      url: `http://127.0.0.1:${httpPorts[index]}`,
+      socket: instance.socket,
+    })),
     campaign: paths.campaign,
     servers: hosts.map((host) => {
       const hp = paths.host(host.name);

@@ -8,7 +8,8 @@ import {
 } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import type { HaproxyRuntimeApi } from './haproxy-runtime-api.js';
-import { type HaproxyServerState, parseServersState } from './haproxy-servers-state.js';
+import { type HaproxyServerState, parseServersState, SrvAdmin } from './haproxy-servers-state.js';
+import { parseStatSessions } from './haproxy-stat.js';
 
 export interface HaproxyMaintenanceOptions {
   readonly api: HaproxyRuntimeApi;
@@ -23,14 +24,57 @@ export interface HaproxyMaintenanceOptions {
 /** What HAProxy accepts in a proxy or server name; nothing that could end or chain a command. */
 const HAPROXY_NAME = /^[A-Za-z0-9._:-]+$/;
 
+/** Where one HAProxy has the server: serving, draining (no new sessions) or in maintenance. */
+export type HaproxyWindowState = 'ready' | 'draining' | 'maint';
+
 /**
- * The 503 window as a server forced into maintenance through HAProxy's runtime API:
+ * The 503 window as a server forced into maintenance through one HAProxy's runtime API:
  * `set server <backend>/<server> state maint|ready`, each followed by `show servers state
  * <backend>` to VERIFY that the change took (a window that HAProxy silently ignored is worse
- * than an error). `isOpen` reads the forced-maintenance bit of `srv_admin_state`.
+ * than an error). `isOpen` reads the forced-maintenance bit of `srv_admin_state`. Draining
+ * (`state drain`, then `show stat`'s `scur`) is driven by the engine through
+ * `HaproxyInstancesMaintenance`, which holds one of these per HAProxy.
  */
 export class HaproxyMaintenance implements MaintenanceWindow {
   constructor(private readonly options: HaproxyMaintenanceOptions) {}
+
+  /** This HAProxy's runtime API, as errors name it. */
+  get description(): string {
+    return this.options.api.description;
+  }
+
+  /** `set server ... state drain`, verified: no new sessions, the current ones go on. */
+  beginDrain(server: ResolvedServer): Promise<void> {
+    return this.setState(server, 'drain');
+  }
+
+  /** The server's current sessions on this HAProxy (`scur` of `show stat`). */
+  async sessions(server: ResolvedServer): Promise<number> {
+    const { backend, name } = this.names(server);
+    // Servers only (type 4) of the one backend, so the answer stays small on a large HAProxy.
+    const answer = await this.options.api.command(`show stat ${backend} 4 -1`);
+    const found = parseStatSessions(answer).find((row) => row.backend === backend && row.server === name);
+    if (found === undefined) {
+      throw new TransportError(
+        'haproxy',
+        `${this.description} counts no sessions for ${backend}/${name}: ${answer.trim().split('\n').at(-1) ?? ''}`,
+        { retryable: false },
+      );
+    }
+    return found.sessions;
+  }
+
+  /** Where this HAProxy has the server now. */
+  async windowState(server: ResolvedServer): Promise<HaproxyWindowState> {
+    const seen = await this.state(server);
+    if (seen.forcedMaintenance) return 'maint';
+    return (seen.adminState & SrvAdmin.ForcedDrain) !== 0 ? 'draining' : 'ready';
+  }
+
+  /** Read-only: this HAProxy answers and knows the server. */
+  async precheck(server: ResolvedServer): Promise<void> {
+    await this.state(server);
+  }
 
   open(server: ResolvedServer): Promise<void> {
     return this.setState(server, 'maint');
@@ -44,7 +88,7 @@ export class HaproxyMaintenance implements MaintenanceWindow {
     return (await this.state(server)).forcedMaintenance;
   }
 
-  private async setState(server: ResolvedServer, state: 'maint' | 'ready'): Promise<void> {
+  private async setState(server: ResolvedServer, state: 'maint' | 'ready' | 'drain'): Promise<void> {
     const { backend, name } = this.names(server);
     const answer = (await this.options.api.command(`set server ${backend}/${name} state ${state}`)).trim();
     // Success is an empty answer; anything else is HAProxy saying why not ("No such server.").
@@ -56,10 +100,16 @@ export class HaproxyMaintenance implements MaintenanceWindow {
       );
     }
     const seen = await this.state(server);
-    if (seen.forcedMaintenance !== (state === 'maint')) {
+    const draining = (seen.adminState & SrvAdmin.ForcedDrain) !== 0;
+    const took = {
+      maint: seen.forcedMaintenance,
+      drain: draining,
+      ready: !seen.forcedMaintenance && !draining,
+    };
+    if (!took[state]) {
       throw new TransportError(
         'haproxy',
-        `${backend}/${name}: asked for state ${state}, but show servers state reports srv_admin_state ${seen.adminState}`,
+        `${backend}/${name}: asked for state ${state}, but show servers state reports srv_admin_state ${seen.adminState} on ${this.description}`,
       );
     }
   }

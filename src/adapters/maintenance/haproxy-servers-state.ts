@@ -1,7 +1,8 @@
+import { parseHeadedAnswer } from './haproxy-headed-answer.js';
+
 /**
  * HAProxy's `show servers state [<backend>]` answer: a format version line (`1`), a `# `
- * header naming the columns, then one space-separated line per server. Columns are looked up
- * by name from the header, since HAProxy versions append columns.
+ * header naming the columns, then one space-separated line per server.
  */
 
 /** srv_admin_state bits (HAProxy's `enum srv_admin`). */
@@ -34,23 +35,16 @@ export interface HaproxyServerState {
 
 /** Parses the answer; an answer without the header (`Can't find backend.`) yields no rows. */
 export function parseServersState(text: string): HaproxyServerState[] {
-  const lines = text.split('\n').map((line) => line.trim());
-  const header = lines.find((line) => line.startsWith('#'));
-  if (header === undefined) return [];
-  const columns = header.replace(/^#\s*/, '').split(/\s+/);
-  const column = (name: string): number => {
-    const index = columns.indexOf(name);
-    if (index < 0) throw new Error(`show servers state: no ${name} column in "${header}"`);
-    return index;
-  };
-  const backendAt = column('be_name');
-  const serverAt = column('srv_name');
-  const adminAt = column('srv_admin_state');
-  const operationalAt = column('srv_op_state');
+  const answer = parseHeadedAnswer(text, 'show servers state', /\s+/);
+  if (answer === undefined) return [];
+  const backendAt = answer.column('be_name');
+  const serverAt = answer.column('srv_name');
+  const adminAt = answer.column('srv_admin_state');
+  const operationalAt = answer.column('srv_op_state');
   const states: HaproxyServerState[] = [];
-  for (const line of lines) {
-    if (line === '' || line.startsWith('#') || /^\d+$/.test(line)) continue;
-    const fields = line.split(/\s+/);
+  for (const fields of answer.rows) {
+    // The format version line (`1`) is a row of one field.
+    if (fields.length === 1) continue;
     const adminState = Number(fields[adminAt]);
     const backend = fields[backendAt];
     const server = fields[serverAt];

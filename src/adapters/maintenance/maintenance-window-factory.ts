@@ -7,6 +7,7 @@ import type { TemplateCampaign } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import { LocalShell } from '../local/local-shell.js';
 import { CommandMaintenance } from './command-maintenance.js';
+import { HaproxyInstancesMaintenance } from './haproxy-instances-maintenance.js';
 import { HaproxyMaintenance } from './haproxy-maintenance.js';
 import { HaproxyRuntimeApi, parseRuntimeApiAddress } from './haproxy-runtime-api.js';
 import { HttpMaintenance } from './http-maintenance.js';
@@ -34,24 +35,27 @@ export function createMaintenanceWindow(
   const { campaign, campaignFile } = context;
   switch (spec.adapter) {
     case 'haproxy': {
-      const socket = spec.socket.startsWith('tcp://')
-        ? spec.socket
-        : resolve(dirname(resolve(campaignFile)), spec.socket);
-      const address = parseRuntimeApiAddress(socket);
-      if (address === undefined) {
-        throw InputError.of(
+      const instances = spec.sockets.map((written, index) => {
+        const socket = written.startsWith('tcp://')
+          ? written
+          : resolve(dirname(resolve(campaignFile)), written);
+        const address = parseRuntimeApiAddress(socket);
+        if (address === undefined) {
+          throw InputError.of(
+            campaignFile,
+            spec.sockets.length === 1 ? 'maintenance.socket' : `maintenance.sockets.${index}`,
+            `"${written}" is not a path or tcp://host:port`,
+          );
+        }
+        return new HaproxyMaintenance({
+          api: new HaproxyRuntimeApi(address),
+          campaign,
           campaignFile,
-          'maintenance.socket',
-          `"${spec.socket}" is not a path or tcp://host:port`,
-        );
-      }
-      return new HaproxyMaintenance({
-        api: new HaproxyRuntimeApi(address),
-        campaign,
-        campaignFile,
-        backend: spec.backend,
-        server: spec.server,
+          backend: spec.backend,
+          server: spec.server,
+        });
       });
+      return new HaproxyInstancesMaintenance({ instances, drainTimeoutMs: spec.drainTimeout });
     }
     case 'http':
       return new HttpMaintenance({

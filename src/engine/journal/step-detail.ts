@@ -110,6 +110,12 @@ const windowOpenDetail = z.object({
   openedAt: z.number().optional(),
   /** A resumed run reopened the window before the step it resumes at. */
   reopen: z.boolean().optional(),
+  /** Draining before maint (HAProxy's `state drain`): how long it took. */
+  drainMs: z.number().optional(),
+  /** The drain ran out of `maintenance.drainTimeout` and the window opened anyway. */
+  drainTimedOut: z.boolean().optional(),
+  /** The server's sessions left when the drain ended (0 unless it timed out). */
+  sessionsLeft: z.number().optional(),
   resumeAt: z.enum(STEPS).optional(),
 });
 

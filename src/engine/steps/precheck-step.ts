@@ -1,4 +1,4 @@
-import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
 import { serverVersionIs, versionMatches } from '../../model/version-match.js';
 import { globalVariable, oldestTransactionSeconds, serverVersion } from './innodb-queries.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
@@ -24,8 +24,9 @@ export function resolveErrorLog(
  * Everything that must hold before a window may open: the shell answers (host key checked), SQL
  * answers, the version is the campaign's `from` (or already `to`: nothing to do), the installed
  * package matches what runs, the error log can be read (it is how a clean shutdown is told from a
- * crash), the datadir has room, and no transaction is so old that it would stretch the shutdown.
- * Read-only: a failure here touches nothing.
+ * crash), the datadir has room, no transaction is so old that it would stretch the shutdown, and
+ * the window can be opened (every load balancer answers and knows the server). Read-only: a
+ * failure here touches nothing.
  */
 export const precheckStep: StepHandler<'precheck'> = {
   step: 'precheck',
@@ -83,6 +84,11 @@ export const precheckStep: StepHandler<'precheck'> = {
         context,
         `a transaction has been open ${oldestS}s, longer than prechecks.maxTransactionAge ${Math.round(campaign.prechecks.maxTransactionAge / 1000)}s: it would stretch the shutdown`,
       );
+    }
+    try {
+      await context.window.precheck?.(server);
+    } catch (error) {
+      refuse(context, `the 503 window could not be opened: ${errorMessage(error)}`);
     }
     return {
       event: 'succeeded',

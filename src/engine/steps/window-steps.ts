@@ -1,14 +1,20 @@
 import { formatDuration } from '../../core/duration.js';
 import { errorMessage } from '../../core/errors.js';
 import type { StepName } from '../journal/journal-record.js';
-import type { Next } from '../journal/step-detail.js';
+import type { Next, StepDetail } from '../journal/step-detail.js';
+import { drainSessions } from './drain-sessions.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 
 const CLOSE_ATTEMPTS = 3;
 const CLOSE_RETRY_MS = 2_000;
 
-/** Opens the server's 503 window; `openedAt` (clock ms) is kept for the window's measure. */
+/**
+ * Opens the server's 503 window, draining first when the adapter can (no new sessions, the
+ * current ones end or the drain times out, then maint): the step succeeds only once every load
+ * balancer has stopped sending the server traffic. `openedAt` (clock ms) is kept for the
+ * window's measure, which starts when the server leaves (the drain is journaled on its own).
+ */
 function openStep<S extends 'window-open' | 'rollback-window-open'>(
   step: S,
   next: StepName,
@@ -17,8 +23,15 @@ function openStep<S extends 'window-open' | 'rollback-window-open'>(
   return {
     step,
     async run(context): Promise<StepResult<S>> {
+      const drain = context.window.drain;
+      const drained: StepDetail<'window-open'> =
+        drain === undefined ? {} : await drainSessions(context, step, drain);
       await context.window.open(context.server);
-      return { event: 'succeeded', next: { step: next }, detail: { openedAt: context.clock.now() } };
+      return {
+        event: 'succeeded',
+        next: { step: next },
+        detail: { openedAt: context.clock.now(), ...drained },
+      };
     },
     async probe(context) {
       const open = await context.window.isOpen(context.server);

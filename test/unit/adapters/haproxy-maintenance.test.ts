@@ -3,12 +3,14 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HaproxyInstancesMaintenance } from '../../../src/adapters/maintenance/haproxy-instances-maintenance.js';
 import { HaproxyMaintenance } from '../../../src/adapters/maintenance/haproxy-maintenance.js';
 import {
   HaproxyRuntimeApi,
   parseRuntimeApiAddress,
 } from '../../../src/adapters/maintenance/haproxy-runtime-api.js';
 import { parseServersState } from '../../../src/adapters/maintenance/haproxy-servers-state.js';
+import { parseStatSessions } from '../../../src/adapters/maintenance/haproxy-stat.js';
 import { maintenanceWindowFor } from './maintenance-fixtures.js';
 import { campaign, serverNamed } from './server-fixtures.js';
 
@@ -79,6 +81,8 @@ describe('parseRuntimeApiAddress', () => {
 class FakeRuntimeApi {
   readonly commands: string[] = [];
   readonly admin = new Map<string, number>([['shard-1/db-01', 0]]);
+  /** `scur` per server, as `show stat` reports it. */
+  readonly sessions = new Map<string, number>([['shard-1/db-01', 0]]);
   /** When set, `set server` answers ok but changes nothing (a HAProxy that ignored us). */
   ignoreSets = false;
   private readonly server: Server;
@@ -105,12 +109,20 @@ class FakeRuntimeApi {
   }
 
   private answer(command: string): string {
-    const set = /^set server (\S+)\/(\S+) state (maint|ready)$/.exec(command);
+    const set = /^set server (\S+)\/(\S+) state (maint|ready|drain)$/.exec(command);
     if (set) {
       const key = `${set[1]}/${set[2]}`;
       if (!this.admin.has(key)) return 'No such server.\n\n';
-      if (!this.ignoreSets) this.admin.set(key, set[3] === 'maint' ? 1 : 0);
+      // As HAProxy does: maint clears drain, drain clears maint, ready clears both.
+      if (!this.ignoreSets) this.admin.set(key, { maint: 1, drain: 8, ready: 0 }[set[3] as 'maint']);
       return '\n';
+    }
+    const stat = /^show stat (\S+) 4 -1$/.exec(command);
+    if (stat) {
+      const rows = [...this.sessions]
+        .filter(([key]) => key.startsWith(`${stat[1]}/`))
+        .map(([key, scur]) => `${key.replace('/', ',')},0,0,${scur},1,,7,`);
+      return `# pxname,svname,qcur,qmax,scur,smax,slim,stot,\n${rows.join('\n')}\n\n`;
     }
     const show = /^show servers state (\S+)$/.exec(command);
     if (show) {
@@ -127,6 +139,17 @@ class FakeRuntimeApi {
   }
 }
 
+/** The window on one stand-in HAProxy, backend `{{shard}}` and server `{{name}}`. */
+function haproxyOn(api: FakeRuntimeApi): HaproxyMaintenance {
+  return new HaproxyMaintenance({
+    api: new HaproxyRuntimeApi({ kind: 'unix', path: api.path }),
+    campaign,
+    campaignFile: 'waves/c.yaml',
+    backend: '{{shard}}',
+    server: '{{name}}',
+  });
+}
+
 describe('HaproxyMaintenance', () => {
   let folder: string;
   let api: FakeRuntimeApi;
@@ -137,13 +160,7 @@ describe('HaproxyMaintenance', () => {
     folder = mkdtempSync(join(tmpdir(), 'dbwave-haproxy-'));
     api = new FakeRuntimeApi(join(folder, 'admin.sock'));
     await api.listen();
-    window = new HaproxyMaintenance({
-      api: new HaproxyRuntimeApi({ kind: 'unix', path: api.path }),
-      campaign,
-      campaignFile: 'waves/c.yaml',
-      backend: '{{shard}}',
-      server: '{{name}}',
-    });
+    window = haproxyOn(api);
   });
 
   afterEach(async () => {
@@ -203,5 +220,102 @@ describe('HaproxyMaintenance', () => {
     );
     await built.open(db01);
     expect(await built.isOpen(db01)).toBe(true);
+  });
+});
+
+describe('parseStatSessions', () => {
+  it("reads each server's scur by column name and skips the frontend and backend lines", () => {
+    const text = [
+      '# pxname,svname,qcur,qmax,scur,smax,slim,stot,status',
+      'users,FRONTEND,,,3,9,4096,12,OPEN',
+      'shard-1,db1,0,0,2,5,,7,DRAIN',
+      'shard-1,BACKEND,0,0,2,5,,7,UP',
+      '',
+    ].join('\n');
+    expect(parseStatSessions(text)).toEqual([{ backend: 'shard-1', server: 'db1', sessions: 2 }]);
+    expect(parseStatSessions("Can't find proxy.\n")).toEqual([]);
+  });
+});
+
+describe('HaproxyInstancesMaintenance (an HA pair)', () => {
+  let folder: string;
+  let apis: FakeRuntimeApi[];
+  let pair: HaproxyInstancesMaintenance;
+  const db01 = serverNamed('db-01', { shard: 'shard-1' });
+
+  beforeEach(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'dbwave-haproxy-pair-'));
+    apis = [new FakeRuntimeApi(join(folder, 'dc1.sock')), new FakeRuntimeApi(join(folder, 'dc2.sock'))];
+    for (const api of apis) await api.listen();
+    pair = new HaproxyInstancesMaintenance({ instances: apis.map(haproxyOn), drainTimeoutMs: 30_000 });
+  });
+
+  afterEach(async () => {
+    for (const api of apis) await api.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('opens and closes the window on every instance, each verified', async () => {
+    await pair.open(db01);
+    for (const api of apis) {
+      expect(api.commands).toEqual(['set server shard-1/db-01 state maint', 'show servers state shard-1']);
+    }
+    expect(await pair.isOpen(db01)).toBe(true);
+    await pair.close(db01);
+    expect(apis.map((api) => api.admin.get('shard-1/db-01'))).toEqual([0, 0]);
+    expect(await pair.isOpen(db01)).toBe(false);
+  });
+
+  it('drains on every instance and sums the sessions HAProxy counts on each', async () => {
+    const drain = pair.drain;
+    if (drain === undefined) throw new Error('no drain');
+    expect(drain.timeoutMs).toBe(30_000);
+    apis[0]?.sessions.set('shard-1/db-01', 2);
+    apis[1]?.sessions.set('shard-1/db-01', 1);
+    await drain.begin(db01);
+    expect(apis.map((api) => api.admin.get('shard-1/db-01'))).toEqual([8, 8]);
+    expect(await drain.sessions(db01)).toBe(3);
+    // Draining is neither open nor closed: both probes run their step again.
+    expect(await pair.isOpen(db01)).toBeUndefined();
+    await pair.open(db01);
+    expect(apis.map((api) => api.admin.get('shard-1/db-01'))).toEqual([1, 1]);
+  });
+
+  it('has no drain with a drain timeout of 0', () => {
+    expect(
+      new HaproxyInstancesMaintenance({ instances: apis.map(haproxyOn), drainTimeoutMs: 0 }).drain,
+    ).toBeUndefined();
+  });
+
+  it('counts a window open on one instance only as neither open nor closed', async () => {
+    apis[0]?.admin.set('shard-1/db-01', 1);
+    expect(await pair.isOpen(db01)).toBeUndefined();
+  });
+
+  it('closes every instance it can reach and names the one it could not', async () => {
+    await pair.open(db01);
+    await apis[1]?.close();
+    await expect(pair.close(db01)).rejects.toThrow(
+      /could not close on 1 of 2 HAProxy instances \(1 done\): .*dc2\.sock/,
+    );
+    expect(apis[0]?.admin.get('shard-1/db-01')).toBe(0);
+    await expect(pair.precheck(db01)).rejects.toThrow(
+      /could not check on 1 of 2 HAProxy instances.*dc2\.sock/,
+    );
+    // Listening again, so that afterEach can close it.
+    if (apis[1]) {
+      apis[1] = new FakeRuntimeApi(apis[1].path);
+      await apis[1].listen();
+    }
+  });
+
+  it('is what the factory builds for sockets, each relative to the campaign file', async () => {
+    const built = maintenanceWindowFor(
+      { adapter: 'haproxy', sockets: ['dc1.sock', 'dc2.sock'], backend: '{{shard}}', server: '{{name}}' },
+      join(folder, 'campaign.yaml'),
+    );
+    await built.open(db01);
+    expect(apis.map((api) => api.admin.get('shard-1/db-01'))).toEqual([1, 1]);
+    expect(built.drain?.timeoutMs).toBe(30_000);
   });
 });

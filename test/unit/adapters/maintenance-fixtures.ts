@@ -3,14 +3,14 @@ import {
   type MaintenanceContext,
 } from '../../../src/adapters/maintenance/maintenance-window-factory.js';
 import type { MaintenanceWindow } from '../../../src/engine/ports/maintenance-window.js';
-import type { MaintenanceSpec } from '../../../src/model/campaign-schema.js';
+import { type MaintenanceSpecInput, maintenanceSchema } from '../../../src/model/campaign-schema.js';
 import { campaign } from './server-fixtures.js';
 
-/** The factory with the unit tests' campaign. */
+/** The factory with the unit tests' campaign, given a `maintenance:` block as a campaign file holds it. */
 export function maintenanceWindowFor(
-  spec: MaintenanceSpec,
+  spec: MaintenanceSpecInput,
   campaignFile: string,
   extra: Partial<MaintenanceContext> = {},
 ): MaintenanceWindow {
-  return createMaintenanceWindow(spec, { campaign, campaignFile, ...extra });
+  return createMaintenanceWindow(maintenanceSchema.parse(spec), { campaign, campaignFile, ...extra });
 }

@@ -1,4 +1,4 @@
-import type { MaintenanceWindow } from '../../../../src/engine/ports/maintenance-window.js';
+import type { MaintenanceWindow, SessionDrain } from '../../../../src/engine/ports/maintenance-window.js';
 import type { ResolvedServer } from '../../../../src/model/resolved-server.js';
 import type { CrashSwitch } from './crash-switch.js';
 
@@ -8,6 +8,10 @@ export class FakeWindow implements MaintenanceWindow {
   opens = 0;
   closes = 0;
   failOpen = false;
+  /** When set, the precheck refuses with it (a load balancer that does not answer). */
+  precheckError: Error | undefined;
+  /** Set by a test: the window drains before it opens (see `fakeDrain`). */
+  drain: SessionDrain | undefined;
   /** The order windows were opened and closed in, across servers. */
   readonly log: string[] = [];
 
@@ -33,7 +37,31 @@ export class FakeWindow implements MaintenanceWindow {
     return this.open_.get(server.name) ?? false;
   }
 
+  async precheck(): Promise<void> {
+    if (this.precheckError !== undefined) throw this.precheckError;
+  }
+
   isOpenNow(name: string): boolean {
     return this.open_.get(name) ?? false;
   }
+}
+
+/**
+ * A drain whose sessions all end `lastsMs` after it began on `now()`'s clock (never, for
+ * Infinity); it logs `drain NAME` into the window's log, so the order against `open NAME` shows.
+ */
+export function fakeDrain(
+  window: FakeWindow,
+  now: () => number,
+  options: { readonly timeoutMs: number; readonly lastsMs: number; readonly sessions: number },
+): SessionDrain {
+  let began = Number.POSITIVE_INFINITY;
+  return {
+    timeoutMs: options.timeoutMs,
+    begin: async (server) => {
+      began = now();
+      window.log.push(`drain ${server.name}`);
+    },
+    sessions: async () => (now() - began < options.lastsMs ? options.sessions : 0),
+  };
 }

@@ -1,0 +1,53 @@
+import { formatDuration } from '../../core/duration.js';
+import { TimeoutError } from '../../core/errors.js';
+import type { StepDetail } from '../journal/step-detail.js';
+import type { SessionDrain } from '../ports/maintenance-window.js';
+import type { StepContext } from './step-context.js';
+import { waitUntil } from './wait-until.js';
+
+/** How often the load balancers are asked for the server's sessions while it drains. */
+const DRAIN_POLL_MS = 500;
+
+/** What a drain journals with the window's opening. */
+export type DrainFacts = Pick<StepDetail<'window-open'>, 'drainMs' | 'drainTimedOut' | 'sessionsLeft'>;
+
+/**
+ * Draining, not cutting: the server takes no new sessions, and the wait lasts until the load
+ * balancers count none left or the campaign's drain timeout runs out. A timeout is not a
+ * failure: the window opens anyway (the sessions left end when mysqld stops) and an alert says
+ * how many there were.
+ */
+export async function drainSessions(
+  context: StepContext,
+  step: 'window-open' | 'rollback-window-open',
+  drain: SessionDrain,
+): Promise<DrainFacts> {
+  const { server, clock } = context;
+  const started = clock.now();
+  await drain.begin(server);
+  let left = 0;
+  let timedOut = false;
+  try {
+    await waitUntil({
+      what: `${server.name}: its sessions to end`,
+      clock,
+      timeoutMs: drain.timeoutMs,
+      intervalMs: DRAIN_POLL_MS,
+      signal: context.signal,
+      check: async (elapsedMs) => {
+        left = await drain.sessions(server);
+        if (left === 0) return true;
+        await context.progress(step, { message: `draining: ${left} session(s) still open`, elapsedMs });
+        return undefined;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    timedOut = true;
+    await context.alert(
+      'other',
+      `draining for ${formatDuration(drain.timeoutMs)} (maintenance.drainTimeout) left ${left} session(s) open: the window opens anyway, and they end when mysqld stops`,
+    );
+  }
+  return { drainMs: clock.now() - started, drainTimedOut: timedOut, sessionsLeft: left };
+}
