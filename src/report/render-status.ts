@@ -4,6 +4,7 @@ import type { JournalRecord } from '../engine/journal/journal-record.js';
 import type { LockInspection } from '../engine/lock/campaign-lock.js';
 import type { PlannedWave } from '../model/plan.js';
 import { formatClock, formatOptionalDuration, formatWindow, outcomeLabel } from './report-format.js';
+import { runGoneReason } from './run-liveness.js';
 import { statusUpdateText } from './status-update.js';
 import type { ServerReport, WaveReport } from './wave-report.js';
 
@@ -72,7 +73,7 @@ export function renderStatusText(report: WaveReport, lock: LockInspection, timez
       `  ${formatClock(alert.at, timezone)} ${alert.server ?? 'wave'}: ${alert.alert}: ${alert.message}`,
   );
   return [
-    statusUpdateText(report, timezone),
+    statusUpdateText(report, timezone, runGoneReason(report, lock)),
     describeLock(lock, timezone),
     ...(report.journal.tornTail
       ? [
@@ -90,7 +91,7 @@ export function statusJson(report: WaveReport, lock: LockInspection): unknown {
   return {
     schemaVersion: report.schemaVersion,
     lock,
-    update: statusUpdateText(report),
+    update: statusUpdateText(report, 'UTC', runGoneReason(report, lock)),
     report,
   };
 }
