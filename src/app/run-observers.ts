@@ -8,6 +8,7 @@ import type { Campaign } from '../model/campaign-schema.js';
 import type { PlannedWave } from '../model/plan.js';
 import { attachEventLog, EVENT_LOG_FILE } from '../observers/event-log.js';
 import { tapJournal } from '../observers/journal-tap.js';
+import { RunBroadcast, type RunBroadcastOptions } from '../observers/run-broadcast.js';
 import { type MetricsServer, serveMetrics } from '../observers/metrics/metrics-server.js';
 import { TextfileWriter } from '../observers/metrics/textfile-writer.js';
 import { WaveMetrics } from '../observers/metrics/wave-metrics.js';
@@ -40,6 +41,8 @@ export interface RunObserverOptions<Store extends JournalStore> {
   readonly progress?: boolean;
   /** Warnings (a metrics port in use, a textfile that cannot be written): stderr. */
   readonly warn?: (message: string) => void;
+  /** The run's own status broadcast (the campaign's notify targets), when it has any. */
+  readonly broadcast?: Omit<RunBroadcastOptions, 'journalSoFar' | 'clock'>;
 }
 
 export interface RunObservers<Store extends JournalStore> {
@@ -56,7 +59,7 @@ export interface RunObservers<Store extends JournalStore> {
 
 /**
  * Everything that watches a run: the terminal view, the structured log, Prometheus metrics
- * (endpoint and textfile), and the journal subscriber ahead of them all. `dbwave run` calls this
+ * (endpoint and textfile), the status broadcast, and the journal subscriber ahead of them all. `dbwave run` calls this
  * once before the wave, appends its own records through `journal`, and calls `close()` when the
  * wave returns, also after a failure.
  */
@@ -104,9 +107,18 @@ export async function attachRunObservers<Store extends JournalStore>(
     }
   }
 
+  const broadcast =
+    options.broadcast === undefined
+      ? undefined
+      : new RunBroadcast({
+          ...options.broadcast,
+          clock: options.clock,
+          ...(options.journalSoFar === undefined ? {} : { journalSoFar: options.journalSoFar }),
+        });
   const journal = tapJournal(options.journal, (record) => {
     metrics.observe(record);
     refreshTextfile();
+    broadcast?.observe(record);
   });
   // First subscriber: the engine awaits each listener in turn, so the record is durable before
   // anything below shows the event.
@@ -131,6 +143,8 @@ export async function attachRunObservers<Store extends JournalStore>(
           shutdownBudgetMs: options.campaign.shutdown.budget,
         });
 
+  broadcast?.start();
+
   return {
     journal,
     holdView: (question) => (view === undefined ? question() : view.hold(question)),
@@ -138,6 +152,7 @@ export async function attachRunObservers<Store extends JournalStore>(
     ...(server === undefined ? {} : { metricsUrl: server.url }),
     close: async () => {
       detachJournal();
+      await broadcast?.stop();
       view?.close();
       await log.close();
       if (log.error !== undefined) warn(`the structured log could not be written: ${String(log.error)}`);
