@@ -37,7 +37,8 @@ export async function resolveNotifyTargets(options: NotifyTargetOptions): Promis
   const unset: string[] = [];
   const fromEnv = (key: string, name: string): string | undefined => {
     const value = options.env[name];
-    if (value === undefined || value === '') unset.push(`${key}: ${name} is not set; nothing is posted to it`);
+    if (value === undefined || value === '')
+      unset.push(`${key}: ${name} is not set; nothing is posted to it`);
     return value === '' ? undefined : value;
   };
   const slackUrl =

@@ -8,10 +8,10 @@ import type { Campaign } from '../model/campaign-schema.js';
 import type { PlannedWave } from '../model/plan.js';
 import { attachEventLog, EVENT_LOG_FILE } from '../observers/event-log.js';
 import { tapJournal } from '../observers/journal-tap.js';
-import { RunBroadcast, type RunBroadcastOptions } from '../observers/run-broadcast.js';
 import { type MetricsServer, serveMetrics } from '../observers/metrics/metrics-server.js';
 import { TextfileWriter } from '../observers/metrics/textfile-writer.js';
 import { WaveMetrics } from '../observers/metrics/wave-metrics.js';
+import { RunBroadcast, type RunBroadcastOptions } from '../observers/run-broadcast.js';
 import { attachProgressView, type ProgressStream } from '../observers/terminal/progress-view.js';
 
 export interface RunObserverOptions<Store extends JournalStore> {

@@ -417,7 +417,9 @@ const pagerdutySchema = z
       ),
     routingKeyEnv: environmentVariableName
       .optional()
-      .describe("Environment variable holding the integration's routing key. Optional; this or routingKeyFile."),
+      .describe(
+        "Environment variable holding the integration's routing key. Optional; this or routingKeyFile.",
+      ),
     eventsUrl: z
       .url({ protocol: /^https?$/ })
       .default(PAGERDUTY_EVENTS_URL)
@@ -427,9 +429,12 @@ const pagerdutySchema = z
       .default('critical')
       .describe('Severity of the events dbwave triggers (default critical).'),
   })
-  .refine((pagerduty) => (pagerduty.routingKeyFile === undefined) !== (pagerduty.routingKeyEnv === undefined), {
-    message: 'give exactly one of routingKeyFile and routingKeyEnv',
-  });
+  .refine(
+    (pagerduty) => (pagerduty.routingKeyFile === undefined) !== (pagerduty.routingKeyEnv === undefined),
+    {
+      message: 'give exactly one of routingKeyFile and routingKeyEnv',
+    },
+  );
 
 /** Who to tell on the day, and how often status broadcasts. */
 const notifySchema = z.strictObject({

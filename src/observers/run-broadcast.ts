@@ -23,15 +23,12 @@ export interface RunBroadcastOptions {
  * them, not on every progress tick.
  */
 function mayBeUrgent(record: JournalRecord): boolean {
-  return (
-    record.kind === 'outcome' ||
-    record.kind === 'alert' ||
-    (record.kind === 'wave' && (record.event === 'finished' || record.event === 'halted'))
-  );
+  return record.kind === 'outcome' || record.kind === 'alert' || record.kind === 'wave';
 }
 
 /**
- * `dbwave run`'s own status broadcast: one update when the wave starts, one every `notify.every`,
+ * `dbwave run`'s own status broadcast: one update when the journal says the wave started (or
+ * resumed), one every `notify.every`,
  * one at once when a durable record changes what needs a person, and a last one when the run
  * ends, so that no second `status --every` process is needed. It sees the records the journal
  * made durable (the same tap as the metrics), so it never announces what the journal does not
@@ -44,6 +41,7 @@ export class RunBroadcast {
   private sending: Promise<void> = Promise.resolve();
   private lastUrgent = '';
   private lastSentEnded = false;
+  private sentAny = false;
   private loop: Promise<void> | undefined;
 
   constructor(options: RunBroadcastOptions) {
@@ -51,9 +49,8 @@ export class RunBroadcast {
     this.records = [...(options.journalSoFar ?? [])];
   }
 
-  /** Sends the first update and starts the interval. */
+  /** Starts the interval; the first update goes when the wave's start is in the journal. */
   start(): void {
-    this.publish();
     this.loop = this.every();
   }
 
@@ -62,7 +59,8 @@ export class RunBroadcast {
     this.records.push(record);
     if (!mayBeUrgent(record)) return;
     const report = this.report();
-    if (urgentKey({ report }) !== this.lastUrgent || (waveEnded(report) && !this.lastSentEnded)) {
+    const changed = urgentKey({ report }) !== this.lastUrgent;
+    if (!this.sentAny || changed || (waveEnded(report) && !this.lastSentEnded)) {
       this.publish(report);
     }
   }
@@ -93,6 +91,7 @@ export class RunBroadcast {
   }
 
   private publish(report = this.report()): void {
+    this.sentAny = true;
     this.lastUrgent = urgentKey({ report });
     this.lastSentEnded = waveEnded(report);
     const text = statusUpdateText(report, this.options.timezone);

@@ -41,7 +41,12 @@ export function attentionNeeded(report: WaveReport, runGone: string | undefined)
     reason: personReason(server),
   }));
   if (runGone !== undefined) {
-    needed.push({ key: runAttentionKey(report.campaign), campaign: report.campaign, wave: report.wave, reason: runGone });
+    needed.push({
+      key: runAttentionKey(report.campaign),
+      campaign: report.campaign,
+      wave: report.wave,
+      reason: runGone,
+    });
   }
   return needed;
 }

@@ -51,7 +51,11 @@ export interface AttentionEvent {
 export type StatusEvent = StatusUpdateEvent | AttentionEvent;
 
 /** The `status` event of one broadcast. */
-export function statusUpdateEvent(report: WaveReport, text: string, runGone: string | undefined): StatusUpdateEvent {
+export function statusUpdateEvent(
+  report: WaveReport,
+  text: string,
+  runGone: string | undefined,
+): StatusUpdateEvent {
   const { summary } = report;
   const gone = report.status === 'in-progress' && runGone !== undefined;
   return {

@@ -65,7 +65,11 @@ export class StatusNotifier {
     await Promise.all(this.options.targets.map((target) => this.deliver(target, update, changes)));
   }
 
-  private async deliver(target: NotifyTarget, update: StatusBroadcast, changes: AttentionChanges): Promise<void> {
+  private async deliver(
+    target: NotifyTarget,
+    update: StatusBroadcast,
+    changes: AttentionChanges,
+  ): Promise<void> {
     const url = target.kind === 'webhook' ? target.url : target.eventsUrl;
     for (const body of bodiesFor(target, update, changes)) {
       const result = await postJson(body, this.posterOptions(url));

@@ -61,7 +61,9 @@ export function statusUpdateText(report: WaveReport, timezone = 'UTC', runGone?:
   ];
   if (flying.length > 0) parts.push(`in flight: ${flying.map((server) => inFlight(server, now)).join(', ')}`);
   parts.push(
-    person.length === 0 ? 'nothing needs a person' : `NEEDS A PERSON: ${person.map((server) => `${server.name} (${personReason(server)})`).join(', ')}`,
+    person.length === 0
+      ? 'nothing needs a person'
+      : `NEEDS A PERSON: ${person.map((server) => `${server.name} (${personReason(server)})`).join(', ')}`,
   );
   if (summary.notExecuted > 0) parts.push(`${summary.notExecuted} waiting`);
   parts.push(`failure budget ${summary.failureBudget.used}/${summary.failureBudget.allowed}`);

@@ -101,7 +101,13 @@ describe('status broadcasts in each webhook format', () => {
     const status = await broadcast(journal, [
       async () => {
         journal.wait(POLL);
-        journal.add({ kind: 'outcome', wave: 1, server: 'db-b1', outcome: 'NeedsPerson', reason: 'mysqld did not stop' });
+        journal.add({
+          kind: 'outcome',
+          wave: 1,
+          server: 'db-b1',
+          outcome: 'NeedsPerson',
+          reason: 'mysqld did not stop',
+        });
         await writeJournal(journal);
       },
       async () => {
@@ -121,7 +127,10 @@ describe('status broadcasts in each webhook format', () => {
 
     const teams = receiver.bodies(`/teams/${TOKEN}`) as {
       type: string;
-      attachments: { contentType: string; content: { type: string; body: { text: string; color?: string }[] } }[];
+      attachments: {
+        contentType: string;
+        content: { type: string; body: { text: string; color?: string }[] };
+      }[];
     }[];
     expect(teams).toHaveLength(3);
     for (const [index, card] of teams.entries()) {
@@ -174,7 +183,13 @@ describe('PagerDuty Events v2', () => {
     await broadcast(journal, [
       async () => {
         journal.wait(POLL);
-        journal.add({ kind: 'outcome', wave: 1, server: 'db-b1', outcome: 'NeedsPerson', reason: 'mysqld did not stop' });
+        journal.add({
+          kind: 'outcome',
+          wave: 1,
+          server: 'db-b1',
+          outcome: 'NeedsPerson',
+          reason: 'mysqld did not stop',
+        });
         await writeJournal(journal);
       },
       async () => {
@@ -236,7 +251,9 @@ describe('PagerDuty Events v2', () => {
       ),
     ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: expect.stringMatching(/^campaign\.yaml: notify\.pagerduty\.routingKeyFile: cannot read .*pagerduty\.key \(ENOENT\)$/),
+      message: expect.stringMatching(
+        /^campaign\.yaml: notify\.pagerduty\.routingKeyFile: cannot read .*pagerduty\.key \(ENOENT\)$/,
+      ),
     });
     expect(receiver.posts).toEqual([]);
   });
@@ -252,7 +269,11 @@ describe('a run that died', () => {
       async () => {
         // An operator resumes the wave: a live process holds the lock again.
         journal.wait(POLL);
-        await writeLock({ host: hostname(), pid: process.ppid, heartbeat: new Date(journal.clock).toISOString() });
+        await writeLock({
+          host: hostname(),
+          pid: process.ppid,
+          heartbeat: new Date(journal.clock).toISOString(),
+        });
       },
       async () => {
         journal.healthyServer(1, 'db-b1');
@@ -267,7 +288,11 @@ describe('a run that died', () => {
     expect(lines[0]).not.toContain('in progress');
     expect(lines[1]).toContain('fleet-5158 wave 1 in progress');
     const json = receiver.bodies(`/json/${TOKEN}`) as { type: string; state?: string }[];
-    expect(json[0]).toMatchObject({ type: 'status', state: 'run-gone', runGone: expect.stringContaining('is gone') });
+    expect(json[0]).toMatchObject({
+      type: 'status',
+      state: 'run-gone',
+      runGone: expect.stringContaining('is gone'),
+    });
     expect(receiver.bodies('/v2/enqueue')).toEqual([
       expect.objectContaining({
         event_action: 'trigger',
@@ -298,7 +323,11 @@ describe('a run that died', () => {
     const journal = waveInShutdown();
     await mkdirState();
     await writeJournal(journal);
-    await writeLock({ host: hostname(), pid: process.ppid, heartbeat: new Date(journal.clock).toISOString() });
+    await writeLock({
+      host: hostname(),
+      pid: process.ppid,
+      heartbeat: new Date(journal.clock).toISOString(),
+    });
     await showStatus(
       { plan: join(dir, 'plan.yaml'), stateDir, json: true },
       { streams, clock: new FakeClock(journal.clock + 5_000), cwd: dir },
@@ -337,7 +366,9 @@ describe('delivery failures', () => {
       { plan: join(dir, 'plan.yaml'), stateDir, every: '30m' },
       { streams, clock: new FakeClock(journal.clock), cwd: dir, pollMs: POLL, env: rest },
     );
-    expect(err.join('')).toBe('dbwave: notify.webhooks[2].urlEnv: HOOK_DISCORD is not set; nothing is posted to it\n');
+    expect(err.join('')).toBe(
+      'dbwave: notify.webhooks[2].urlEnv: HOOK_DISCORD is not set; nothing is posted to it\n',
+    );
     expect(receiver.bodies(`/discord/${TOKEN}`)).toEqual([]);
     expect(receiver.bodies(`/slack/${TOKEN}`)).toHaveLength(1);
   });
