@@ -10,6 +10,7 @@ import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { DEFAULT_BROADCAST_EVERY_MS } from '../model/campaign-schema.js';
+import { metricsInstance } from '../model/metrics-instance.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { StatusNotifier } from '../report/status-notifier.js';
@@ -72,6 +73,13 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     const history = await journal.read();
     const servers = options.servers(history.records);
     const events = new EngineEvents();
+    const resolver = serverResolver(classes, campaign);
+    const instances = new Map(
+      wave.servers.flatMap((planned) => {
+        const server = resolver.resolve(planned.name);
+        return server === undefined ? [] : [[planned.name, metricsInstance(server, campaign, shownCampaign)]];
+      }),
+    );
     observers = await attachRunObservers({
       events,
       journal,
@@ -81,6 +89,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       clock,
       stream: streams.stdout,
       journalSoFar: history.records,
+      instanceOf: (server) => instances.get(server),
       ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
       ...(options.metricsHost === undefined ? {} : { metricsHost: options.metricsHost }),
       ...(options.metricsTextfile === undefined
@@ -133,7 +142,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       createStatsAndGatesHooks(
         statsAndGatesPorts({
           store,
-          resolver: serverResolver(classes, campaign),
+          resolver,
           sql: (server) => connectors.sql(server),
           ask: askWithViewHeld(services.interactive ? services.askInconclusive : undefined, observers),
         }),
