@@ -278,10 +278,7 @@ export class WaveMetrics {
     };
   }
 
-  private instanceLabels(
-    wave: number,
-    server: string,
-  ): Record<(typeof INSTANCE_LABELS)[number], string> {
+  private instanceLabels(wave: number, server: string): Record<(typeof INSTANCE_LABELS)[number], string> {
     return { ...this.labels(wave, server), instance: this.options.instanceOf?.(server) ?? '' };
   }
 
