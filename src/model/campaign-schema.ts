@@ -104,7 +104,7 @@ const commandsSchema = z.strictObject({
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'))
     .optional()
     .describe(
-      "Names of dbwave's environment variables that commands run on this machine (transport local, a local maintenance command) also get, e.g. [DOCKER_HOST]. They always get PATH, HOME, USER, LOGNAME, TZ and LANG=LC_ALL=C, and never the variables named by mysql.passwordEnv or notify.webhookEnv. Optional.",
+      "Names of dbwave's environment variables that commands run on this machine (transport local, a local maintenance command) also get, e.g. [DOCKER_HOST]. They always get PATH, HOME, USER, LOGNAME, TZ and LANG=LC_ALL=C, and never the variables named by mysql.passwordEnv or notify (webhookEnv, webhooks[].urlEnv, pagerduty.routingKeyEnv). Optional.",
     ),
 });
 
