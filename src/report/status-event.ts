@@ -1,9 +1,17 @@
 import type { Attention } from './attention.js';
 import { personReason, serversNeedingPerson } from './status-update.js';
-import type { WaveReport, WaveStatus } from './wave-report.js';
+import type { WaveReport, WaveStatus, WaveSummary } from './wave-report.js';
 
 /** The shape of the JSON event stream (`notify.webhooks[].format: json`); fields are only added. */
 export const STATUS_EVENT_SCHEMA_VERSION = 1;
+
+/** The report's counts that each `status` event carries. */
+export type EventSummary = Omit<
+  WaveSummary,
+  'classes' | 'startedAt' | 'endedAt' | 'wallTimeMs' | 'failureBudget'
+> & {
+  readonly failureBudget: Omit<WaveSummary['failureBudget'], 'spec'>;
+};
 
 /** The regular update: the same facts as the chat line, as data. */
 export interface StatusUpdateEvent {
@@ -18,18 +26,8 @@ export interface StatusUpdateEvent {
   readonly runGone?: string;
   /** The chat line, for receivers that only show text. */
   readonly text: string;
-  readonly summary: {
-    readonly planned: number;
-    readonly upgraded: number;
-    readonly alreadyUpgraded: number;
-    readonly rolledBack: number;
-    readonly precheckFailed: number;
-    readonly needsPerson: number;
-    readonly needsUserMigration: number;
-    readonly inProgress: number;
-    readonly notExecuted: number;
-    readonly failureBudget: { readonly allowed: number; readonly used: number; readonly exceeded: boolean };
-  };
+  /** The report's counts (docs/reports.md), without the per-class table and times. */
+  readonly summary: EventSummary;
   readonly inFlight: readonly { readonly server: string; readonly step: string; readonly since: string }[];
   readonly needsPerson: readonly { readonly server: string; readonly reason: string }[];
 }
@@ -56,7 +54,6 @@ export function statusUpdateEvent(
   text: string,
   runGone: string | undefined,
 ): StatusUpdateEvent {
-  const { summary } = report;
   const gone = report.status === 'in-progress' && runGone !== undefined;
   return {
     schemaVersion: STATUS_EVENT_SCHEMA_VERSION,
@@ -67,22 +64,7 @@ export function statusUpdateEvent(
     state: gone ? 'run-gone' : report.status,
     ...(gone ? { runGone } : {}),
     text,
-    summary: {
-      planned: summary.planned,
-      upgraded: summary.upgraded,
-      alreadyUpgraded: summary.alreadyUpgraded,
-      rolledBack: summary.rolledBack,
-      precheckFailed: summary.precheckFailed,
-      needsPerson: summary.needsPerson,
-      needsUserMigration: summary.needsUserMigration,
-      inProgress: summary.inProgress,
-      notExecuted: summary.notExecuted,
-      failureBudget: {
-        allowed: summary.failureBudget.allowed,
-        used: summary.failureBudget.used,
-        exceeded: summary.failureBudget.exceeded,
-      },
-    },
+    summary: eventSummary(report.summary),
     inFlight: report.servers.flatMap((server) =>
       server.outcome === 'InProgress' && server.currentStep !== undefined
         ? [{ server: server.name, step: server.currentStep.step, since: server.currentStep.since }]
@@ -93,6 +75,19 @@ export function statusUpdateEvent(
       reason: personReason(server),
     })),
   };
+}
+
+function eventSummary(summary: WaveSummary): EventSummary {
+  const {
+    classes: _classes,
+    startedAt: _started,
+    endedAt: _ended,
+    wallTimeMs: _wall,
+    failureBudget,
+    ...counts
+  } = summary;
+  const { spec: _spec, ...budget } = failureBudget;
+  return { ...counts, failureBudget: budget };
 }
 
 /** A `needs-person` or `resolved` event for one attention. */

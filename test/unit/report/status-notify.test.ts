@@ -99,17 +99,7 @@ describe('status broadcasts in each webhook format', () => {
     const journal = waveInShutdown();
     await mkdirState();
     const status = await broadcast(journal, [
-      async () => {
-        journal.wait(POLL);
-        journal.add({
-          kind: 'outcome',
-          wave: 1,
-          server: 'db-b1',
-          outcome: 'NeedsPerson',
-          reason: 'mysqld did not stop',
-        });
-        await writeJournal(journal);
-      },
+      () => stopsNeedingPerson(journal),
       async () => {
         journal.add({ kind: 'wave', wave: 1, event: 'finished' });
         await writeJournal(journal);
@@ -181,17 +171,7 @@ describe('PagerDuty Events v2', () => {
     const journal = waveInShutdown();
     await mkdirState();
     await broadcast(journal, [
-      async () => {
-        journal.wait(POLL);
-        journal.add({
-          kind: 'outcome',
-          wave: 1,
-          server: 'db-b1',
-          outcome: 'NeedsPerson',
-          reason: 'mysqld did not stop',
-        });
-        await writeJournal(journal);
-      },
+      () => stopsNeedingPerson(journal),
       async () => {
         // Nothing new: no event.
         journal.wait(POLL);
@@ -373,6 +353,19 @@ describe('delivery failures', () => {
     expect(receiver.bodies(`/slack/${TOKEN}`)).toHaveLength(1);
   });
 });
+
+/** A minute later db-b1 ends needing a person: its mysqld did not stop. */
+async function stopsNeedingPerson(journal: SyntheticJournal): Promise<void> {
+  journal.wait(POLL);
+  journal.add({
+    kind: 'outcome',
+    wave: 1,
+    server: 'db-b1',
+    outcome: 'NeedsPerson',
+    reason: 'mysqld did not stop',
+  });
+  await writeJournal(journal);
+}
 
 async function mkdirState(): Promise<void> {
   await mkdir(stateDir, { recursive: true });
