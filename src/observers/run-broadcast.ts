@@ -90,11 +90,20 @@ export class RunBroadcast {
     return this.options.report(this.records, this.options.clock.now());
   }
 
-  private publish(report = this.report()): void {
+  /** Queues one update; a report that cannot be built is skipped: a view never fails the run. */
+  private publish(given?: WaveReport): void {
+    let report: WaveReport;
+    try {
+      report = given ?? this.report();
+    } catch {
+      return;
+    }
     this.sentAny = true;
     this.lastUrgent = urgentKey({ report });
     this.lastSentEnded = waveEnded(report);
     const text = statusUpdateText(report, this.options.timezone);
-    this.sending = this.sending.then(() => this.options.notifier.publish({ report, text }));
+    this.sending = this.sending
+      .then(() => this.options.notifier.publish({ report, text }))
+      .catch(() => undefined);
   }
 }
