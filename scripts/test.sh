@@ -31,6 +31,17 @@ if ! command -v ansible-inventory >/dev/null 2>&1; then
   fi
 fi
 
+# The Prometheus alert rules in dashboards/ are checked and unit-tested with promtool, from
+# Debian's prometheus package (the unit suite fails without it, naming the package).
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null) \
+      || echo "test.sh: could not install prometheus (promtool); the alert rule tests will fail"
+  else
+    echo "test.sh: promtool is not installed (apt-get install prometheus); the alert rule tests will fail"
+  fi
+fi
+
 results=$(mktemp -d)
 status=0
 suite() {

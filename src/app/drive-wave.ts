@@ -7,14 +7,19 @@ import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
+import { DEFAULT_BROADCAST_EVERY_MS } from '../model/campaign-schema.js';
+import { metricsInstance } from '../model/metrics-instance.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
+import { StatusNotifier } from '../report/status-notifier.js';
 import { type CampaignAdapters, campaignAdapters } from './campaign-adapters.js';
 import { type HeldCampaign, openCampaignState } from './campaign-state.js';
+import { resolveNotifyTargets } from './notify-targets.js';
 import { attachRunObservers, type RunObservers } from './run-observers.js';
 import type { RunServices } from './run-services.js';
 import type { RunnableWave } from './runnable-wave.js';
 import { statsAndGatesPorts } from './stats-and-gates-ports.js';
+import { reportFor } from './wave-journal-report.js';
 import { type WaveAction, waveSummary } from './wave-summary.js';
 
 /** What `dbwave run` and `dbwave rollback` hand to the engine once the command is checked. */
@@ -50,6 +55,14 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   const { loaded, wave, stateDir, shownCampaign } = runnable;
   const { streams, clock } = services;
   const { campaign, classes, campaignFile } = loaded.inventory;
+  // Read before the lock: a routing key that cannot be read is exit 2 with nothing written.
+  const notify = await resolveNotifyTargets({
+    campaign,
+    campaignFile,
+    shownCampaignFile: shownCampaign,
+    env: services.env ?? process.env,
+  });
+  for (const line of notify.unset) streams.stderr.write(`dbwave: ${line}\n`);
   const state = await openCampaignState({ campaign, campaignFile, stateDir, clock });
   let held: HeldCampaign;
   try {
@@ -72,6 +85,13 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     const orderOverride = options.order?.(history.records);
     const servers = options.servers(history.records);
     const events = new EngineEvents();
+    const resolver = serverResolver(classes, campaign);
+    const instances = new Map(
+      wave.servers.flatMap((planned) => {
+        const server = resolver.resolve(planned.name);
+        return server === undefined ? [] : [[planned.name, metricsInstance(server, campaign, shownCampaign)]];
+      }),
+    );
     observers = await attachRunObservers({
       events,
       journal,
@@ -81,12 +101,28 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       clock,
       stream: streams.stdout,
       journalSoFar: history.records,
+      instanceOf: (server) => instances.get(server),
       ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
       ...(options.metricsHost === undefined ? {} : { metricsHost: options.metricsHost }),
       ...(options.metricsTextfile === undefined
         ? {}
         : { metricsTextfile: resolve(services.cwd, options.metricsTextfile) }),
       warn: (message) => streams.stderr.write(`dbwave: ${message}\n`),
+      ...(notify.targets.length === 0
+        ? {}
+        : {
+            broadcast: {
+              notifier: new StatusNotifier({
+                targets: notify.targets,
+                clock,
+                warn: (message) => streams.stderr.write(`dbwave: ${message}\n`),
+                ...(services.abort ? { signal: services.abort } : {}),
+              }),
+              everyMs: campaign.notify?.every ?? DEFAULT_BROADCAST_EVERY_MS,
+              timezone: loaded.plan.timezone,
+              report: (records, now) => reportFor(runnable, { records }, now),
+            },
+          }),
     });
     if (observers.metricsUrl !== undefined) streams.stdout.write(`metrics: ${observers.metricsUrl}\n`);
     // One store for the engine's records and the hooks' stats and gate records: one seq counter.
@@ -118,7 +154,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       createStatsAndGatesHooks(
         statsAndGatesPorts({
           store,
-          resolver: serverResolver(classes, campaign),
+          resolver,
           sql: (server) => connectors.sql(server),
           ask: askWithViewHeld(services.interactive ? services.askInconclusive : undefined, observers),
         }),

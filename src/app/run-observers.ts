@@ -4,6 +4,7 @@ import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { attachJournal } from '../engine/journal/journal-subscriber.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
+import { allowedFailures } from '../engine/wave/failure-budget.js';
 import type { Campaign } from '../model/campaign-schema.js';
 import type { PlannedWave } from '../model/plan.js';
 import { attachEventLog, EVENT_LOG_FILE } from '../observers/event-log.js';
@@ -11,6 +12,7 @@ import { tapJournal } from '../observers/journal-tap.js';
 import { type MetricsServer, serveMetrics } from '../observers/metrics/metrics-server.js';
 import { TextfileWriter } from '../observers/metrics/textfile-writer.js';
 import { WaveMetrics } from '../observers/metrics/wave-metrics.js';
+import { RunBroadcast, type RunBroadcastOptions } from '../observers/run-broadcast.js';
 import { attachProgressView, type ProgressStream } from '../observers/terminal/progress-view.js';
 
 export interface RunObserverOptions<Store extends JournalStore> {
@@ -21,7 +23,7 @@ export interface RunObserverOptions<Store extends JournalStore> {
    * disk, so a run killed right after printing "shutdown started" leaves that record behind.
    */
   readonly journal: Store;
-  readonly campaign: Pick<Campaign, 'campaign' | 'target503' | 'shutdown' | 'stats'>;
+  readonly campaign: Pick<Campaign, 'campaign' | 'target503' | 'shutdown' | 'stats' | 'failureBudget'>;
   readonly wave: PlannedWave;
   /** The campaign's state dir: the structured log goes beside the journal. */
   readonly stateDir: string;
@@ -40,6 +42,12 @@ export interface RunObserverOptions<Store extends JournalStore> {
   readonly progress?: boolean;
   /** Warnings (a metrics port in use, a textfile that cannot be written): stderr. */
   readonly warn?: (message: string) => void;
+  /** Each server's `instance` label (the campaign's metrics.instance rendered); none by default. */
+  readonly instanceOf?: (server: string) => string | undefined;
+  /** How often the run's heartbeat metric (and the textfile) is refreshed (default 15 s). */
+  readonly heartbeatMs?: number;
+  /** The run's own status broadcast (the campaign's notify targets), when it has any. */
+  readonly broadcast?: Omit<RunBroadcastOptions, 'journalSoFar' | 'clock'>;
 }
 
 export interface RunObservers<Store extends JournalStore> {
@@ -56,7 +64,7 @@ export interface RunObservers<Store extends JournalStore> {
 
 /**
  * Everything that watches a run: the terminal view, the structured log, Prometheus metrics
- * (endpoint and textfile), and the journal subscriber ahead of them all. `dbwave run` calls this
+ * (endpoint and textfile), the status broadcast, and the journal subscriber ahead of them all. `dbwave run` calls this
  * once before the wave, appends its own records through `journal`, and calls `close()` when the
  * wave returns, also after a failure.
  */
@@ -69,8 +77,15 @@ export async function attachRunObservers<Store extends JournalStore>(
     campaign: options.campaign.campaign,
     classOf: (server) => classes.get(server),
     innodbSettings: options.campaign.stats,
+    ...(options.instanceOf === undefined ? {} : { instanceOf: options.instanceOf }),
+    limits: { target503Ms: options.campaign.target503, shutdownBudgetMs: options.campaign.shutdown.budget },
+    failureBudget: {
+      wave: options.wave.index,
+      allowed: allowedFailures(options.campaign.failureBudget, options.wave.servers.length),
+    },
   });
   for (const record of options.journalSoFar ?? []) metrics.observe(record);
+  metrics.runAlive(options.wave.index, options.clock.now());
 
   const textfile =
     options.metricsTextfile === undefined
@@ -88,6 +103,14 @@ export async function attachRunObservers<Store extends JournalStore>(
     });
   };
   refreshTextfile();
+  // The heartbeat that tells a live run from a dead one (the DbwaveRunGone rule): the textfile
+  // outlives the process, so its last heartbeat ages once nothing refreshes it. A timer, like the
+  // lock's heartbeat, that never keeps the process alive.
+  const heartbeat = setInterval(() => {
+    metrics.runAlive(options.wave.index, options.clock.now());
+    refreshTextfile();
+  }, options.heartbeatMs ?? 15_000);
+  heartbeat.unref();
 
   let server: MetricsServer | undefined;
   if (options.metricsPort !== undefined) {
@@ -104,9 +127,18 @@ export async function attachRunObservers<Store extends JournalStore>(
     }
   }
 
+  const broadcast =
+    options.broadcast === undefined
+      ? undefined
+      : new RunBroadcast({
+          ...options.broadcast,
+          clock: options.clock,
+          ...(options.journalSoFar === undefined ? {} : { journalSoFar: options.journalSoFar }),
+        });
   const journal = tapJournal(options.journal, (record) => {
     metrics.observe(record);
     refreshTextfile();
+    broadcast?.observe(record);
   });
   // First subscriber: the engine awaits each listener in turn, so the record is durable before
   // anything below shows the event.
@@ -131,6 +163,8 @@ export async function attachRunObservers<Store extends JournalStore>(
           shutdownBudgetMs: options.campaign.shutdown.budget,
         });
 
+  broadcast?.start();
+
   return {
     journal,
     holdView: (question) => (view === undefined ? question() : view.hold(question)),
@@ -138,6 +172,9 @@ export async function attachRunObservers<Store extends JournalStore>(
     ...(server === undefined ? {} : { metricsUrl: server.url }),
     close: async () => {
       detachJournal();
+      clearInterval(heartbeat);
+      metrics.runEnded(options.wave.index, options.clock.now());
+      await broadcast?.stop();
       view?.close();
       await log.close();
       if (log.error !== undefined) warn(`the structured log could not be written: ${String(log.error)}`);

@@ -25,4 +25,6 @@ export interface RunServices extends CommandServices {
   readonly halt?: AbortSignal;
   /** Second Ctrl-C: interrupt servers in flight (their windows are closed; a rerun resumes them). */
   readonly abort?: AbortSignal;
+  /** dbwave's environment, where the campaign's notify URLs and keys are looked up (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { ExitStatus, UsageError } from '../core/errors.js';
 import { inspectLock, isProcessAlive, type LockInspection } from '../engine/lock/campaign-lock.js';
@@ -6,12 +7,14 @@ import { resolveStateDir } from '../engine/lock/state-dir.js';
 import type { Clock } from '../engine/ports/clock.js';
 import { type LoadedPlan, loadPlan } from '../inventory/load-plan.js';
 import { currentWave, renderStatusText, statusJson } from '../report/render-status.js';
+import { runGoneReason } from '../report/run-liveness.js';
 import { broadcastStatus } from '../report/status-broadcaster.js';
+import { StatusNotifier } from '../report/status-notifier.js';
 import { statusUpdateText } from '../report/status-update.js';
 import type { WaveReport } from '../report/wave-report.js';
-import { postToWebhook, webhookHost } from '../report/webhook-poster.js';
 import { openCampaignState } from './campaign-state.js';
 import { type CommandServices, processIdentity } from './command-services.js';
+import { resolveNotifyTargets } from './notify-targets.js';
 import { planWave } from './wave-context.js';
 import { readJournal, reportFor } from './wave-journal-report.js';
 
@@ -33,9 +36,11 @@ export interface StatusServices extends CommandServices {
   /** Poll interval of the broadcast loop; tests shorten it. */
   readonly pollMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Whether a pid of this host is alive (the lock's holder): process.kill(pid, 0) by default. */
+  readonly isProcessAlive?: (pid: number) => boolean;
 }
 
-async function snapshot(
+async function waveReport(
   loaded: LoadedPlan,
   stateDir: string,
   waveIndex: number | undefined,
@@ -71,32 +76,41 @@ function lockOfRunners(runners: readonly RunnerLease[], now: number): LockInspec
 
 /**
  * `dbwave status PLAN`: each server's state, step, timings and window from the journal, and who
- * holds the lock. With `--every`, one short update per interval (and at once when something new
- * needs a person) to stdout and to `--webhook`, until the wave finishes or SIGINT. Exit 0 unless
- * the plan or the journal cannot be read.
+ * holds the lock. With `--every`, one short update per interval (and at once when what needs a
+ * person changes, or the run is gone) to stdout and to the campaign's webhooks and PagerDuty
+ * (`--webhook` replaces `notify.webhookEnv`'s URL), until the wave finishes or SIGINT. Exit 0
+ * unless the plan or the journal cannot be read.
  */
 export async function showStatus(args: StatusArguments, services: StatusServices): Promise<ExitStatus> {
   const loaded = await loadPlan(args.plan, { cwd: services.cwd });
   const { campaign, campaignFile } = loaded.inventory;
   const stateDir = resolveStateDir(campaignFile, campaign, args.stateDir);
   const timezone = loaded.plan.timezone;
-  const webhookUrl =
-    args.webhook ??
-    (campaign.notify?.webhookEnv === undefined
-      ? undefined
-      : (services.env ?? process.env)[campaign.notify.webhookEnv]);
-  if (args.every === undefined) {
-    if (args.webhook !== undefined) throw new UsageError('--webhook needs --every (the broadcast interval)');
-    const report = await snapshot(loaded, stateDir, args.wave, services.clock);
+  const lockAndRunners = async (): Promise<{
+    lock: LockInspection;
+    runners: readonly RunnerLease[] | undefined;
+  }> => {
     const runners = await sharedStoreRunners(loaded, stateDir, services.clock);
     const lock =
       runners === undefined
-        ? await inspectLock({ stateDir, clock: services.clock, identity: processIdentity(), isProcessAlive })
+        ? await inspectLock({
+            stateDir,
+            clock: services.clock,
+            identity: processIdentity(),
+            isProcessAlive: services.isProcessAlive ?? isProcessAlive,
+          })
         : lockOfRunners(runners, services.clock.now());
+    return { lock, runners };
+  };
+  const lock = async (): Promise<LockInspection> => (await lockAndRunners()).lock;
+  if (args.every === undefined) {
+    if (args.webhook !== undefined) throw new UsageError('--webhook needs --every (the broadcast interval)');
+    const report = await waveReport(loaded, stateDir, args.wave, services.clock);
+    const found = await lockAndRunners();
     services.streams.stdout.write(
       args.json === true
-        ? `${JSON.stringify(statusJson(report, lock, runners), null, 2)}\n`
-        : renderStatusText(report, lock, timezone, runners),
+        ? `${JSON.stringify(statusJson(report, found.lock, found.runners), null, 2)}\n`
+        : renderStatusText(report, found.lock, timezone, found.runners),
     );
     return ExitStatus.Ok;
   }
@@ -104,29 +118,36 @@ export async function showStatus(args: StatusArguments, services: StatusServices
   if (everyMs === undefined || everyMs < 1_000) {
     throw new UsageError(`--every ${args.every}: give an interval such as 30m or 90s (at least 1s)`);
   }
+  const resolved = await resolveNotifyTargets({
+    campaign,
+    campaignFile,
+    shownCampaignFile: relative(services.cwd, campaignFile) || campaignFile,
+    env: services.env ?? process.env,
+    webhookUrl: args.webhook,
+  });
+  for (const line of resolved.unset) services.streams.stderr.write(`dbwave: ${line}\n`);
+  const notifier = new StatusNotifier({
+    targets: resolved.targets,
+    clock: services.clock,
+    warn: (message) => services.streams.stderr.write(`dbwave: ${message}\n`),
+    ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
+    ...(services.signal === undefined ? {} : { signal: services.signal }),
+  });
   await broadcastStatus({
     everyMs,
     ...(services.pollMs === undefined ? {} : { pollMs: services.pollMs }),
     clock: services.clock,
     ...(services.signal === undefined ? {} : { signal: services.signal }),
-    snapshot: () => snapshot(loaded, stateDir, args.wave, services.clock),
-    publish: async (report) => {
-      const text = statusUpdateText(report, timezone);
+    snapshot: async () => {
+      const report = await waveReport(loaded, stateDir, args.wave, services.clock);
+      return { report, runGone: runGoneReason(report, await lock()) };
+    },
+    publish: async ({ report, runGone }) => {
+      const text = statusUpdateText(report, timezone, runGone);
       services.streams.stdout.write(
         args.json === true ? `${JSON.stringify({ at: report.generatedAt, text })}\n` : `${text}\n`,
       );
-      if (webhookUrl === undefined) return;
-      const result = await postToWebhook(text, {
-        url: webhookUrl,
-        clock: services.clock,
-        ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
-        ...(services.signal === undefined ? {} : { signal: services.signal }),
-      });
-      if (!result.ok) {
-        services.streams.stderr.write(
-          `dbwave: status not delivered to ${webhookHost(webhookUrl)} after ${result.attempts} attempts (${result.error}); the wave goes on\n`,
-        );
-      }
+      await notifier.publish({ report, text, runGone });
     },
   });
   return ExitStatus.Ok;

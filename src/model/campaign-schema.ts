@@ -104,7 +104,7 @@ const commandsSchema = z.strictObject({
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'))
     .optional()
     .describe(
-      "Names of dbwave's environment variables that commands run on this machine (transport local, a local maintenance command) also get, e.g. [DOCKER_HOST]. They always get PATH, HOME, USER, LOGNAME, TZ and LANG=LC_ALL=C, and never the variables named by mysql.passwordEnv or notify.webhookEnv. Optional.",
+      "Names of dbwave's environment variables that commands run on this machine (transport local, a local maintenance command) also get, e.g. [DOCKER_HOST]. They always get PATH, HOME, USER, LOGNAME, TZ and LANG=LC_ALL=C, and never the variables named by mysql.passwordEnv or notify (webhookEnv, webhooks[].urlEnv, pagerduty.routingKeyEnv). Optional.",
     ),
 });
 
@@ -529,23 +529,101 @@ const concurrencySchema = z.strictObject({
     .describe("Servers of one hardware class in flight at once (a class's concurrency overrides). Optional."),
 });
 
+const environmentVariableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+/**
+ * The payload formats a status webhook can take: what each chat or event system accepts at its
+ * incoming webhook. `slack` and `mattermost` post `{text}`, `teams` an Adaptive Card in a
+ * message, `discord` `{content}`, `json` one event object per update (docs/alerts.md).
+ */
+export const WEBHOOK_FORMATS = ['slack', 'mattermost', 'teams', 'discord', 'json'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+/** One status webhook: where its URL is (an environment variable) and what it accepts. */
+const webhookSchema = z.strictObject({
+  urlEnv: environmentVariableName.describe(
+    'Environment variable holding the webhook URL: the URL carries a token, so it never goes into a file that is committed.',
+  ),
+  format: z
+    .enum(WEBHOOK_FORMATS)
+    .default('slack')
+    .describe(
+      'What the receiver accepts: slack or mattermost ({text}), teams (an Adaptive Card), discord ({content}), json (one event object per update, see docs/alerts.md). Default slack.',
+    ),
+});
+
+/** PagerDuty's Events API v2 endpoint (the EU service account uses events.eu.pagerduty.com). */
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+
+/** PagerDuty Events API v2: an incident per server that needs a person, resolved when it no longer does. */
+const pagerdutySchema = z
+  .strictObject({
+    routingKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "File holding the integration's routing key, relative to this file (never the key itself). Optional; this or routingKeyEnv.",
+      ),
+    routingKeyEnv: environmentVariableName
+      .optional()
+      .describe(
+        "Environment variable holding the integration's routing key. Optional; this or routingKeyFile.",
+      ),
+    eventsUrl: z
+      .url({ protocol: /^https?$/ })
+      .default(PAGERDUTY_EVENTS_URL)
+      .describe(`The Events API v2 endpoint (default ${PAGERDUTY_EVENTS_URL}).`),
+    severity: z
+      .enum(['critical', 'error', 'warning', 'info'])
+      .default('critical')
+      .describe('Severity of the events dbwave triggers (default critical).'),
+  })
+  .refine(
+    (pagerduty) => (pagerduty.routingKeyFile === undefined) !== (pagerduty.routingKeyEnv === undefined),
+    {
+      message: 'give exactly one of routingKeyFile and routingKeyEnv',
+    },
+  );
+
 /** Who to tell on the day, and how often status broadcasts. */
 const notifySchema = z.strictObject({
   contacts: z
     .array(z.string().min(1))
     .default([])
     .describe('People, teams or channels to tell before, during and after each wave (free text, one each).'),
-  webhookEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+  webhookEnv: environmentVariableName
     .optional()
     .describe(
-      'Environment variable holding a Slack-compatible webhook URL for status broadcasts: the URL carries a token, so it never goes into a file that is committed. Optional.',
+      'Environment variable holding a Slack-compatible webhook URL for status broadcasts: the URL carries a token, so it never goes into a file that is committed. Optional (the same as a webhooks entry with format slack).',
+    ),
+  webhooks: z
+    .array(webhookSchema)
+    .optional()
+    .describe(
+      'Further status webhooks, each {urlEnv, format}: Slack, Mattermost, Microsoft Teams, Discord or a JSON event stream. Optional.',
+    ),
+  pagerduty: pagerdutySchema
+    .optional()
+    .describe(
+      'PagerDuty Events API v2: an incident per server that needs a person (dedup key per server), resolved when it no longer does, and one when a run is gone. Optional.',
     ),
   every: duration
     .default(DEFAULT_BROADCAST_EVERY_MS)
     .describe(
-      'How often dbwave status --every broadcasts when not told otherwise, a duration (default 30m).',
+      'How often dbwave run (and dbwave status --every, when not told otherwise) broadcasts to the webhooks, a duration (default 30m); a server that needs a person is broadcast at once.',
+    ),
+});
+
+/** The campaign's Prometheus metrics. */
+const metricsSchema = z.strictObject({
+  instance: textLine
+    .min(1)
+    .default('{{host}}:9104')
+    .describe(
+      "The instance label of the per-server metrics: how Prometheus names the server's mysqld_exporter target, so that dbwave's series join mysqld_exporter's on instance. A template (default {{host}}:9104, mysqld_exporter's port).",
     ),
 });
 
@@ -667,8 +745,11 @@ export const campaignSchema = z.strictObject({
   notify: notifySchema
     .optional()
     .describe(
-      'Who to tell on the day: the checklist lists them; dbwave status --every broadcasts to the webhook. Optional.',
+      'Who to tell on the day: the checklist lists them; dbwave run (and dbwave status --every) broadcasts to the webhooks and PagerDuty. Optional.',
     ),
+  metrics: metricsSchema
+    .default(metricsSchema.parse({}))
+    .describe('The Prometheus metrics of dbwave run: the instance label that joins mysqld_exporter.'),
 });
 
 export type CampaignFile = z.input<typeof campaignSchema>;

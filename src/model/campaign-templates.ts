@@ -37,6 +37,7 @@ export function campaignTemplates(campaign: Campaign): CampaignTemplate[] {
     if (template !== undefined) found.push({ key, template, encoding });
   };
   for (const command of TEMPLATE_COMMANDS) add(['commands', command], campaign.commands?.[command], 'shell');
+  add(['metrics', 'instance'], campaign.metrics.instance, 'plain');
   const maintenance = campaign.maintenance;
   switch (maintenance.adapter) {
     case 'haproxy':

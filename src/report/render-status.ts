@@ -11,6 +11,7 @@ import {
   formatWindow,
   outcomeLabel,
 } from './report-format.js';
+import { runGoneReason } from './run-liveness.js';
 import { statusUpdateText } from './status-update.js';
 import type { ServerReport, WaveReport } from './wave-report.js';
 
@@ -103,7 +104,7 @@ export function renderStatusText(
       `  ${formatClock(alert.at, timezone)} ${alert.server ?? 'wave'}: ${alert.alert}: ${alert.message}`,
   );
   return [
-    statusUpdateText(report, timezone),
+    statusUpdateText(report, timezone, runGoneReason(report, lock)),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
     ...(report.journal.tornTail
@@ -130,7 +131,7 @@ export function statusJson(
     schemaVersion: report.schemaVersion,
     lock,
     ...(runners === undefined ? {} : { runners }),
-    update: statusUpdateText(report),
+    update: statusUpdateText(report, 'UTC', runGoneReason(report, lock)),
     report,
   };
 }

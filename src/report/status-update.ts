@@ -20,16 +20,18 @@ function inFlight(server: ServerReport, now: number): string {
   return `${server.name} ${step.step} ${formatDuration(Math.max(0, now - Date.parse(step.since)))}`;
 }
 
-function personReason(server: ServerReport): string {
-  if (server.outcome === 'InProgress') return `${server.name} (shutdown over budget)`;
-  return `${server.name} (${server.reason ?? server.outcome})`;
+/** A server that needs a person, with why in a few words. */
+export function personReason(server: ServerReport): string {
+  if (server.outcome === 'InProgress') return 'shutdown over budget';
+  return server.reason ?? server.outcome;
 }
 
 /**
  * One short status update for a channel: what is done, what is in flight, what needs a person.
- * Plain text that reads the same in a terminal and in Slack.
+ * Plain text that reads the same in a terminal and in Slack. `runGone` (see run-liveness.ts) is
+ * why no dbwave run drives a wave the journal calls in progress: said instead of "in progress".
  */
-export function statusUpdateText(report: WaveReport, timezone = 'UTC'): string {
+export function statusUpdateText(report: WaveReport, timezone = 'UTC', runGone?: string): string {
   const now = Date.parse(report.generatedAt);
   const { summary } = report;
   const done = summary.upgraded + summary.alreadyUpgraded + summary.rolledBack + summary.precheckFailed;
@@ -50,7 +52,9 @@ export function statusUpdateText(report: WaveReport, timezone = 'UTC'): string {
         ? 'HALTED (failure budget exceeded)'
         : report.status === 'not-started'
           ? 'not started'
-          : 'in progress';
+          : runGone !== undefined
+            ? `RUN GONE (${runGone})`
+            : 'in progress';
   const parts = [
     `[${formatClockWithZone(report.generatedAt, timezone)}] ${report.campaign} wave ${report.wave} ${state}`,
     `${done}/${summary.planned} done${doneParts.length === 0 ? '' : ` (${doneParts.join(', ')})`}`,
@@ -58,7 +62,9 @@ export function statusUpdateText(report: WaveReport, timezone = 'UTC'): string {
   if (report.orderOverride !== undefined) parts.push(`RUN OUT OF ORDER: "${report.orderOverride.reason}"`);
   if (flying.length > 0) parts.push(`in flight: ${flying.map((server) => inFlight(server, now)).join(', ')}`);
   parts.push(
-    person.length === 0 ? 'nothing needs a person' : `NEEDS A PERSON: ${person.map(personReason).join(', ')}`,
+    person.length === 0
+      ? 'nothing needs a person'
+      : `NEEDS A PERSON: ${person.map((server) => `${server.name} (${personReason(server)})`).join(', ')}`,
   );
   if (summary.notExecuted > 0) parts.push(`${summary.notExecuted} waiting`);
   parts.push(`failure budget ${summary.failureBudget.used}/${summary.failureBudget.allowed}`);

@@ -39,12 +39,18 @@ export function webhookHost(url: string): string {
   }
 }
 
+/** POSTs a Slack-compatible message (`{"text": ...}`) to a webhook: see postJson. */
+export function postToWebhook(text: string, options: WebhookPosterOptions): Promise<WebhookResult> {
+  return postJson({ text }, options);
+}
+
 /**
- * POSTs a Slack-compatible message (`{"text": ...}`) to a webhook, retrying network errors,
- * timeouts, 408, 429 (honouring Retry-After) and 5xx with exponential backoff on the injected
- * clock. Never throws: the wave it reports on must not stop because a chat service is down.
+ * POSTs one JSON body to a webhook, retrying network errors, timeouts, 408, 429 (honouring
+ * Retry-After) and 5xx with exponential backoff on the injected clock. Never throws: the wave it
+ * reports on must not stop because a chat service is down. The body may hold a secret (a
+ * PagerDuty routing key): no message built here quotes it.
  */
-export async function postToWebhook(text: string, options: WebhookPosterOptions): Promise<WebhookResult> {
+export async function postJson(body: unknown, options: WebhookPosterOptions): Promise<WebhookResult> {
   const send = options.fetch ?? fetch;
   const attempts = Math.max(1, options.attempts ?? 5);
   let delay = options.initialDelayMs ?? 1_000;
@@ -55,7 +61,7 @@ export async function postToWebhook(text: string, options: WebhookPosterOptions)
       const response = await send(options.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
       await response.arrayBuffer().catch(() => undefined);

@@ -6,7 +6,7 @@ export const DEFAULT_CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr
 /**
  * The whole environment a command run on this machine (`transport: local`, a local maintenance
  * command) gets. dbwave's own environment holds secrets (the MySQL password named by
- * `mysql.passwordEnv`, the webhook named by `notify.webhookEnv`, whatever the operator's shell
+ * `mysql.passwordEnv`, the webhooks and the PagerDuty key named in `notify`, whatever the operator's shell
  * exported), and a campaign command has no business with them, so nothing is inherited but:
  *
  * - `PATH`: dbwave's own, or {@link DEFAULT_CHILD_PATH} when it has none;
@@ -58,7 +58,11 @@ export function campaignChildEnvironment(
 
 /** The environment variables a campaign names for secrets: never handed to a command. */
 export function secretVariableNames(campaign: Pick<Campaign, 'mysql' | 'notify'>): string[] {
-  return [campaign.mysql?.passwordEnv, campaign.notify?.webhookEnv].filter(
-    (name): name is string => name !== undefined,
-  );
+  const notify = campaign.notify;
+  return [
+    campaign.mysql?.passwordEnv,
+    notify?.webhookEnv,
+    ...(notify?.webhooks ?? []).map((webhook) => webhook.urlEnv),
+    notify?.pagerduty?.routingKeyEnv,
+  ].filter((name): name is string => name !== undefined);
 }

@@ -17,9 +17,23 @@ export interface WaveMetricsOptions {
   readonly classOf: (server: string) => string | undefined;
   /** The campaign's `stats` settings for the InnoDB comparison; default: the campaign's defaults. */
   readonly innodbSettings?: ComparisonSettings;
+  /**
+   * A server's `instance` label: its mysqld_exporter target as Prometheus names it (the
+   * campaign's `metrics.instance`), so that the per-server gauges join mysqld_exporter's series.
+   */
+  readonly instanceOf?: (server: string) => string | undefined;
+  /** The campaign's limits, exported once so that alert rules compare against them. */
+  readonly limits?: {
+    readonly target503Ms: number;
+    readonly shutdownBudgetMs: number;
+  };
+  /** The run's wave and how many failures it may absorb (the failure budget as a count). */
+  readonly failureBudget?: { readonly wave: number; readonly allowed: number };
 }
 
 const SERVER_LABELS = ['campaign', 'wave', 'class', 'server'] as const;
+/** The per-server gauges: one series per server (bounded by the wave), joinable on `instance`. */
+const INSTANCE_LABELS = [...SERVER_LABELS, 'instance'] as const;
 
 function seconds(from: string, to: string): number {
   return Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
@@ -117,6 +131,61 @@ export class WaveMetrics {
     registers: [this.registry],
   });
 
+  private readonly serverWindow = new Gauge({
+    name: 'dbwave_server_window_503_seconds',
+    help: "Length of the server's last closed 503 window (step: which window); one series per server",
+    labelNames: [...INSTANCE_LABELS, 'step'],
+    registers: [this.registry],
+  });
+  private readonly serverShutdown = new Gauge({
+    name: 'dbwave_server_shutdown_seconds',
+    help: "Length of the server's clean shutdown; one series per server",
+    labelNames: INSTANCE_LABELS,
+    registers: [this.registry],
+  });
+  private readonly windowOpenedAt = new Gauge({
+    name: 'dbwave_window_opened_timestamp_seconds',
+    help: "When the server's open 503 window opened; present only while it is open",
+    labelNames: INSTANCE_LABELS,
+    registers: [this.registry],
+  });
+  private readonly shutdownStartedAt = new Gauge({
+    name: 'dbwave_shutdown_started_timestamp_seconds',
+    help: "When the server's clean shutdown started; present only while it runs",
+    labelNames: INSTANCE_LABELS,
+    registers: [this.registry],
+  });
+  private readonly target503 = new Gauge({
+    name: 'dbwave_window_503_target_seconds',
+    help: "The campaign's target for each server's 503 window (target503)",
+    labelNames: ['campaign'],
+    registers: [this.registry],
+  });
+  private readonly shutdownBudget = new Gauge({
+    name: 'dbwave_shutdown_budget_seconds',
+    help: "The campaign's budget for each clean shutdown (shutdown.budget)",
+    labelNames: ['campaign'],
+    registers: [this.registry],
+  });
+  private readonly failuresAllowed = new Gauge({
+    name: 'dbwave_failure_budget_allowed',
+    help: 'Failures the wave may absorb; one more (dbwave_failures above this) halts it',
+    labelNames: ['campaign', 'wave'],
+    registers: [this.registry],
+  });
+  private readonly runActive = new Gauge({
+    name: 'dbwave_run_active',
+    help: '1 while a dbwave run drives the wave, 0 once it ended (cleanly or by Ctrl-C)',
+    labelNames: ['campaign', 'wave'],
+    registers: [this.registry],
+  });
+  private readonly runHeartbeat = new Gauge({
+    name: 'dbwave_run_heartbeat_timestamp_seconds',
+    help: "The run's last sign of life, refreshed every few seconds: an old one with dbwave_run_active 1 is a run gone",
+    labelNames: ['campaign', 'wave'],
+    registers: [this.registry],
+  });
+
   private readonly states = new Map<string, { wave: number; state: ServerOutcome }>();
   private readonly started = new Map<string, string>();
   private readonly stepOf = new Map<string, StepName>();
@@ -125,6 +194,31 @@ export class WaveMetrics {
 
   constructor(options: WaveMetricsOptions) {
     this.options = options;
+    const campaign = { campaign: options.campaign };
+    if (options.limits !== undefined) {
+      this.target503.set(campaign, options.limits.target503Ms / 1000);
+      this.shutdownBudget.set(campaign, options.limits.shutdownBudgetMs / 1000);
+    }
+    if (options.failureBudget !== undefined) {
+      this.failuresAllowed.set(
+        { ...campaign, wave: String(options.failureBudget.wave) },
+        options.failureBudget.allowed,
+      );
+    }
+  }
+
+  /** The run of `wave` is alive at `now` (ms): sets dbwave_run_active and its heartbeat. */
+  runAlive(wave: number, now: number): void {
+    const labels = { campaign: this.options.campaign, wave: String(wave) };
+    this.runActive.set(labels, 1);
+    this.runHeartbeat.set(labels, now / 1000);
+  }
+
+  /** The run of `wave` ended as it should (whatever the wave's outcome): it is not gone. */
+  runEnded(wave: number, now: number): void {
+    const labels = { campaign: this.options.campaign, wave: String(wave) };
+    this.runActive.set(labels, 0);
+    this.runHeartbeat.set(labels, now / 1000);
   }
 
   /** Feeds one record; records must come in journal order. Never throws for an odd record. */
@@ -184,9 +278,18 @@ export class WaveMetrics {
     };
   }
 
+  private instanceLabels(wave: number, server: string): Record<(typeof INSTANCE_LABELS)[number], string> {
+    return { ...this.labels(wave, server), instance: this.options.instanceOf?.(server) ?? '' };
+  }
+
   private observeStep(record: Extract<JournalRecord, { kind: 'step' }>): void {
     const key = `${record.server}\u0000${record.step}`;
     const labels = this.labels(record.wave, record.server);
+    const instance = this.instanceLabels(record.wave, record.server);
+    if (record.step === 'shutdown') {
+      if (record.event === 'started') this.shutdownStartedAt.set(instance, Date.parse(record.at) / 1000);
+      else this.shutdownStartedAt.remove(instance);
+    }
     const current = this.states.get(record.server);
     if (current === undefined || current.state === 'NotExecuted') {
       this.states.set(record.server, { wave: record.wave, state: 'InProgress' });
@@ -206,21 +309,26 @@ export class WaveMetrics {
       this.stepDuration.observe({ ...labels, step: record.step, result: record.event }, duration);
       if (record.step === 'shutdown' && record.event === 'succeeded') {
         this.shutdown.observe(labels, duration);
+        this.serverShutdown.set(instance, duration);
         this.shutdownEta.remove(labels);
       }
     }
     if (record.event === 'succeeded' && opensWindow(record.step)) {
       this.started.set(`${record.server}\u0000window:${record.step}`, record.at);
       this.windowOpen.set(labels, 1);
+      this.windowOpenedAt.set(instance, Date.parse(record.at) / 1000);
     }
     const opener = windowOpenerOf(record.step);
     if (opener !== undefined && (record.event === 'succeeded' || record.event === 'skipped')) {
       const windowKey = `${record.server}\u0000window:${opener}`;
       const openedAt = this.started.get(windowKey);
-      if (openedAt !== undefined)
+      if (openedAt !== undefined) {
         this.window.observe({ ...labels, step: opener }, seconds(openedAt, record.at));
+        this.serverWindow.set({ ...instance, step: opener }, seconds(openedAt, record.at));
+      }
       this.started.delete(windowKey);
       this.windowOpen.set(labels, 0);
+      this.windowOpenedAt.remove(instance);
     }
   }
 

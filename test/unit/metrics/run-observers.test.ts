@@ -140,3 +140,33 @@ describe('the observers of a run', () => {
     await observers.close();
   });
 });
+
+describe('the run heartbeat in the metrics', () => {
+  it('says the run is active while it runs and ended once it closed, in the textfile that outlives it', async () => {
+    const textfile = join(stateDir, 'dbwave.prom');
+    const heartbeatClock = new FakeClock(Date.parse('2011-09-20T16:00:00Z'));
+    const { observers } = await observe(
+      { write: () => true, isTTY: false },
+      { metricsTextfile: textfile, heartbeatMs: 5, clock: heartbeatClock },
+    );
+    const beat = async (): Promise<number | undefined> =>
+      find(
+        parseExposition(await readFile(textfile, 'utf8').catch(() => '')),
+        'dbwave_run_heartbeat_timestamp_seconds',
+      )[0]?.value;
+    const first = Date.parse('2011-09-20T16:00:00Z') / 1000;
+    heartbeatClock.advance(60_000);
+    // The timer refreshes the heartbeat on its own, with no journal record in between.
+    for (let tries = 0; tries < 400 && (await beat()) !== first + 60; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await beat()).toBe(first + 60);
+    let samples = parseExposition(await readFile(textfile, 'utf8'));
+    expect(find(samples, 'dbwave_run_active', { campaign: 'fleet-5158', wave: '1' })[0]?.value).toBe(1);
+    await observers.close();
+    samples = parseExposition(await readFile(textfile, 'utf8'));
+    expect(find(samples, 'dbwave_run_active', { wave: '1' })[0]?.value).toBe(0);
+    expect(find(samples, 'dbwave_window_503_target_seconds')[0]?.value).toBe(600);
+    expect(find(samples, 'dbwave_shutdown_budget_seconds')[0]?.value).toBe(3600);
+  });
+});

@@ -81,3 +81,51 @@ describe('the wave metrics', () => {
     expect(await register.metrics()).not.toContain('dbwave_');
   });
 });
+
+describe('the per-server gauges', () => {
+  it('hold each server’s window and shutdown with its mysqld_exporter instance, one series per server', async () => {
+    const metrics = new WaveMetrics({
+      campaign: 'fleet-5158',
+      classOf: (server) => classes.get(server),
+      instanceOf: (server) => `${server}:9104`,
+    });
+    const journal = healthyWave();
+    for (const record of journal.records) metrics.observe(record);
+    const samples = parseExposition(await metrics.text());
+    expect(
+      find(samples, 'dbwave_server_window_503_seconds').map((sample) => [
+        sample.labels.instance,
+        sample.value,
+      ]),
+    ).toEqual([
+      ['db-a1:9104', 309.5],
+      ['db-b1:9104', expect.any(Number)],
+      ['db-c1:9104', expect.any(Number)],
+    ]);
+    expect(find(samples, 'dbwave_server_shutdown_seconds', { server: 'db-b1' })[0]).toMatchObject({
+      labels: { instance: 'db-b1:9104', class: 'ix-24' },
+      value: 600,
+    });
+    // Closed windows and finished shutdowns leave no open-since series behind.
+    expect(find(samples, 'dbwave_window_opened_timestamp_seconds')).toEqual([]);
+    expect(find(samples, 'dbwave_shutdown_started_timestamp_seconds')).toEqual([]);
+  });
+
+  it('say since when a window is open and a shutdown runs, while they do', async () => {
+    const metrics = new WaveMetrics({ campaign: 'fleet-5158', classOf: (server) => classes.get(server) });
+    const journal = new SyntheticJournal();
+    journal.add({ kind: 'wave', wave: 1, event: 'started', servers: ['db-a1'] });
+    journal.step(1, 'db-a1', 'window-open', 500);
+    const opened = Date.parse(journal.records.at(-1)?.at ?? '') / 1000;
+    journal.wait(1_000);
+    journal.add({ kind: 'step', wave: 1, server: 'db-a1', step: 'shutdown', event: 'started' });
+    for (const record of journal.records) metrics.observe(record);
+    const samples = parseExposition(await metrics.text());
+    expect(
+      find(samples, 'dbwave_window_opened_timestamp_seconds', { server: 'db-a1', instance: '' })[0]?.value,
+    ).toBe(opened);
+    expect(find(samples, 'dbwave_shutdown_started_timestamp_seconds', { server: 'db-a1' })[0]?.value).toBe(
+      journal.clock / 1000,
+    );
+  });
+});
