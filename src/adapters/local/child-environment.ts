@@ -6,7 +6,8 @@ export const DEFAULT_CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr
 /**
  * The whole environment a command run on this machine (`transport: local`, a local maintenance
  * command) gets. dbwave's own environment holds secrets (the MySQL password named by
- * `mysql.passwordEnv`, the webhook named by `notify.webhookEnv`, whatever the operator's shell
+ * `mysql.passwordEnv`, the webhook named by `notify.webhookEnv`, the key passphrase named by
+ * `ssh.passphraseEnv`, whatever the operator's shell
  * exported), and a campaign command has no business with them, so nothing is inherited but:
  *
  * - `PATH`: dbwave's own, or {@link DEFAULT_CHILD_PATH} when it has none;
@@ -47,7 +48,7 @@ export function childEnvironment(
 
 /** The environment a campaign's local commands get, from dbwave's own `parent`. */
 export function campaignChildEnvironment(
-  campaign: Pick<Campaign, 'mysql' | 'notify' | 'commands'>,
+  campaign: Pick<Campaign, 'mysql' | 'notify' | 'commands' | 'ssh'>,
   parent: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   return childEnvironment(parent, {
@@ -57,8 +58,8 @@ export function campaignChildEnvironment(
 }
 
 /** The environment variables a campaign names for secrets: never handed to a command. */
-export function secretVariableNames(campaign: Pick<Campaign, 'mysql' | 'notify'>): string[] {
-  return [campaign.mysql?.passwordEnv, campaign.notify?.webhookEnv].filter(
+export function secretVariableNames(campaign: Pick<Campaign, 'mysql' | 'notify' | 'ssh'>): string[] {
+  return [campaign.mysql?.passwordEnv, campaign.notify?.webhookEnv, campaign.ssh?.passphraseEnv].filter(
     (name): name is string => name !== undefined,
   );
 }
