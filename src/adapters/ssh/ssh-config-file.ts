@@ -120,6 +120,14 @@ interface LocatedDirective {
  * to find the first one it refuses.
  */
 function tokenise(file: string, text: string): LocatedDirective[] {
+  // The tokeniser reads a keyword alone on its line as taking the next line for its value.
+  const bare = text
+    .split('\n')
+    .map((line, index) => ({ keyword: /^\s*([^\s#=]+)\s*=?\s*$/.exec(line)?.[1], line: index + 1 }))
+    .filter((found): found is { keyword: string; line: number } => found.keyword !== undefined);
+  if (bare.length > 0) {
+    throw new InputError(bare.map(({ keyword, line }) => ({ file, line, key: keyword, message: 'has no value' })));
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(text);

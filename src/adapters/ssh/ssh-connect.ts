@@ -160,6 +160,8 @@ async function readIdentities(server: ResolvedServer, endpoint: SshEndpoint, con
       keys.push(text);
       continue;
     }
+    // Without a passphrase, an encrypted key is the agent's to use (ssh-add holds it decrypted).
+    if (verdict.kind === 'encrypted' && config.agentSocket !== undefined) continue;
     const reason =
       verdict.kind === 'encrypted'
         ? 'is encrypted: set ssh.passphraseFile or ssh.passphraseEnv, or load it into ssh-agent'
