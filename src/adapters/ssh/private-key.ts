@@ -2,7 +2,7 @@ import { type ParsedKey, utils } from 'ssh2';
 
 /** What a private key file holds, as far as logging in with it goes. */
 export type PrivateKeyVerdict =
-  | { readonly kind: 'usable' }
+  | { readonly kind: 'usable'; readonly key: ParsedKey }
   /** Encrypted, and no passphrase was given. */
   | { readonly kind: 'encrypted' }
   /** Encrypted, and the passphrase given does not open it. */
@@ -19,9 +19,26 @@ export function parsePrivateKeyText(text: Buffer | string, passphrase: string | 
   if (!(parsed instanceof Error)) {
     // ssh2 hands back a list for OpenSSH's newer format (one key in it, in practice).
     const key: ParsedKey | undefined = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
-    return key?.isPrivateKey() === true ? { kind: 'usable' } : { kind: 'unusable', reason: 'holds no private key' };
+    return key?.isPrivateKey() === true ? { kind: 'usable', key } : { kind: 'unusable', reason: 'holds no private key' };
   }
   if (/no passphrase given/i.test(parsed.message)) return { kind: 'encrypted' };
   if (/passphrase/i.test(parsed.message)) return { kind: 'wrong-passphrase' };
   return { kind: 'unusable', reason: `is not a private key ssh can use (${parsed.message})` };
+}
+
+/**
+ * Keys read once per run: opening an encrypted OpenSSH key costs a deliberately slow bcrypt
+ * derivation, which every hop of every server would otherwise pay again. A file whose contents
+ * changed (a rotated key) is read afresh.
+ */
+export class PrivateKeyCache {
+  private readonly verdicts = new Map<string, { readonly text: Buffer; readonly verdict: PrivateKeyVerdict }>();
+
+  verdict(file: string, text: Buffer, passphrase: string | undefined): PrivateKeyVerdict {
+    const known = this.verdicts.get(file);
+    if (known?.text.equals(text)) return known.verdict;
+    const verdict = parsePrivateKeyText(text, passphrase);
+    this.verdicts.set(file, { text, verdict });
+    return verdict;
+  }
 }

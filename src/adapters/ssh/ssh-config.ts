@@ -3,7 +3,7 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { errorMessage, InputError } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
-import { parsePrivateKeyText } from './private-key.js';
+import { PrivateKeyCache } from './private-key.js';
 import { type JumpHop, parseProxyJump } from './proxy-jump.js';
 import { parseSshConfig, type SshConfigFile } from './ssh-config-file.js';
 
@@ -34,6 +34,8 @@ export interface SshConfig {
   readonly sshConfig?: SshConfigFile;
   /** The campaign's `ssh.proxyJump`: wins over ssh_config's ProxyJump. */
   readonly proxyJump?: readonly JumpHop[] | 'none';
+  /** Private keys already opened this run (shared by every connection); a fresh one when unset. */
+  readonly keys?: PrivateKeyCache;
   /** Who runs dbwave: `%u`, `%d`, `~` and the default user; this process's when unset. */
   readonly local?: LocalUser;
   readonly connectTimeoutMs: number;
@@ -97,14 +99,16 @@ export async function sshSettingsFromCampaign(
     throw InputError.of(campaignFile, 'ssh.agent', 'is true but SSH_AUTH_SOCK is not set: start ssh-agent and add the key');
   }
   const sshConfig = ssh.config === undefined ? undefined : await readSshConfig(ssh.config, campaignFile, local);
+  const keys = new PrivateKeyCache();
   if (passphrase !== undefined && base.identityFile !== undefined) {
-    await checkIdentity(base.identityFile, passphrase, campaignFile, ssh);
+    await checkIdentity(base.identityFile, passphrase, campaignFile, ssh, keys);
   }
   return {
     ...base,
     ...(passphrase === undefined ? {} : { passphrase }),
     ...(agentSocket === undefined ? {} : { agentSocket }),
     ...(sshConfig === undefined ? {} : { sshConfig }),
+    keys,
     local,
   };
 }
@@ -154,14 +158,20 @@ async function readSshConfig(path: string, campaignFile: string, local: LocalUse
   return parseSshConfig(file, text);
 }
 
-async function checkIdentity(file: string, passphrase: string, campaignFile: string, ssh: SshBlock): Promise<void> {
+async function checkIdentity(
+  file: string,
+  passphrase: string,
+  campaignFile: string,
+  ssh: SshBlock,
+  keys: PrivateKeyCache,
+): Promise<void> {
   let text: Buffer;
   try {
     text = await readFile(file);
   } catch (error) {
     throw InputError.of(campaignFile, 'ssh.identity', `cannot read ${file}: ${errorMessage(error)}`);
   }
-  const parsed = parsePrivateKeyText(text, passphrase);
+  const parsed = keys.verdict(file, text, passphrase);
   if (parsed.kind === 'usable' || parsed.kind === 'encrypted') return;
   if (parsed.kind === 'wrong-passphrase') {
     const key = ssh.passphraseFile === undefined ? 'ssh.passphraseEnv' : 'ssh.passphraseFile';

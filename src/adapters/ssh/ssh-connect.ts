@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
-import type { AgentAuthMethod, Client, PublicKeyAuthMethod } from 'ssh2';
+import type { AgentAuthMethod, Client, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import { errorMessage, TransportError } from '../../core/errors.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
 import {
@@ -13,7 +13,7 @@ import {
   parseKnownHosts,
   verifyHostKey,
 } from './known-hosts.js';
-import { parsePrivateKeyText } from './private-key.js';
+import { PrivateKeyCache } from './private-key.js';
 import { type SshConfig, localUserOf } from './ssh-config.js';
 import { type SshEndpoint, sshRoute } from './ssh-route.js';
 
@@ -37,6 +37,7 @@ export interface SshLink {
  */
 export async function openSshLink(server: ResolvedServer, config: SshConfig): Promise<SshLink> {
   const route = sshRoute(server, config, config.local ?? localUserOf());
+  const keys = config.keys ?? new PrivateKeyCache();
   const opened: NodeSSH[] = [];
   const dispose = (): void => {
     for (const ssh of opened.reverse()) ssh.dispose();
@@ -44,7 +45,7 @@ export async function openSshLink(server: ResolvedServer, config: SshConfig): Pr
   try {
     let sock: Duplex | undefined;
     for (const [index, endpoint] of route.entries()) {
-      const ssh = await connectEndpoint(server, endpoint, config, sock, index < route.length - 1);
+      const ssh = await connectEndpoint(server, endpoint, config, keys, sock, index < route.length - 1);
       opened.push(ssh);
       const next = route[index + 1];
       if (next !== undefined) sock = await forwardTo(server, ssh, endpoint, next);
@@ -62,21 +63,17 @@ async function connectEndpoint(
   server: ResolvedServer,
   endpoint: SshEndpoint,
   config: SshConfig,
+  keys: PrivateKeyCache,
   sock: Duplex | undefined,
   isBastion: boolean,
 ): Promise<NodeSSH> {
   const what = `${isBastion ? 'bastion ' : ''}${endpoint.host}:${endpoint.port}`;
-  const [keys, knownHosts] = await Promise.all([
-    readIdentities(server, endpoint, config),
+  const [identities, knownHosts] = await Promise.all([
+    readIdentities(server, endpoint, config, keys),
     readKnownHosts(server, endpoint),
   ]);
   const authHandler: (PublicKeyAuthMethod | AgentAuthMethod)[] = [
-    ...keys.map((key) => ({
-      type: 'publickey' as const,
-      username: endpoint.user,
-      key,
-      ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
-    })),
+    ...identities.map((key) => ({ type: 'publickey' as const, username: endpoint.user, key })),
     ...(config.agentSocket === undefined
       ? []
       : [{ type: 'agent' as const, username: endpoint.user, agent: config.agentSocket }]),
@@ -142,8 +139,13 @@ function forwardTo(server: ResolvedServer, bastion: NodeSSH, from: SshEndpoint, 
 }
 
 /** The identity files' contents: the campaign's must be readable, ssh_config's are skipped when missing (as ssh does). */
-async function readIdentities(server: ResolvedServer, endpoint: SshEndpoint, config: SshConfig): Promise<Buffer[]> {
-  const keys: Buffer[] = [];
+async function readIdentities(
+  server: ResolvedServer,
+  endpoint: SshEndpoint,
+  config: SshConfig,
+  cache: PrivateKeyCache,
+): Promise<ParsedKey[]> {
+  const keys: ParsedKey[] = [];
   for (const file of endpoint.identityFiles) {
     let text: Buffer;
     try {
@@ -155,9 +157,9 @@ async function readIdentities(server: ResolvedServer, endpoint: SshEndpoint, con
         retryable: false,
       });
     }
-    const verdict = parsePrivateKeyText(text, config.passphrase);
+    const verdict = cache.verdict(file, text, config.passphrase);
     if (verdict.kind === 'usable') {
-      keys.push(text);
+      keys.push(verdict.key);
       continue;
     }
     // Without a passphrase, an encrypted key is the agent's to use (ssh-add holds it decrypted).
