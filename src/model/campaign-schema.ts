@@ -451,10 +451,14 @@ export const campaignSchema = z.strictObject({
         .string()
         .min(1)
         .optional()
-        .describe("SSH user on the hosts. Optional; default ssh_config's User for the host, else the local user."),
+        .describe(
+          "SSH user on the hosts. Optional; default ssh_config's User for the host, else the local user.",
+        ),
       port: port
         .optional()
-        .describe("SSH port. Optional; a server's sshPort overrides; default ssh_config's Port for the host, else 22."),
+        .describe(
+          "SSH port. Optional; a server's sshPort overrides; default ssh_config's Port for the host, else 22.",
+        ),
       identity: z
         .string()
         .min(1)
@@ -473,7 +477,9 @@ export const campaignSchema = z.strictObject({
         .string()
         .min(1)
         .optional()
-        .describe('Environment variable holding the passphrase of an encrypted identity (passphraseFile wins when both are set). Optional.'),
+        .describe(
+          'Environment variable holding the passphrase of an encrypted identity (passphraseFile wins when both are set). Optional.',
+        ),
       agent: z
         .boolean()
         .optional()
@@ -492,7 +498,7 @@ export const campaignSchema = z.strictObject({
         .min(1)
         .optional()
         .describe(
-          'Bastion(s) to reach every host through, as ssh -J takes them: [user@]host[:port], comma-separated, first hop first; none for no jump. Optional; default ssh_config\'s ProxyJump for the host.',
+          "Bastion(s) to reach every host through, as ssh -J takes them: [user@]host[:port], comma-separated, first hop first; none for no jump. Optional; default ssh_config's ProxyJump for the host.",
         ),
       knownHosts: z
         .string()
@@ -501,7 +507,9 @@ export const campaignSchema = z.strictObject({
         .describe(
           "known_hosts file for every host and bastion, relative to this file: host keys are always checked. Optional; default ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts.",
         ),
-      connectTimeout: duration.default(10_000).describe('SSH connect timeout per hop, a duration (default 10s).'),
+      connectTimeout: duration
+        .default(10_000)
+        .describe('SSH connect timeout per hop, a duration (default 10s).'),
     })
     .optional()
     .describe('How dbwave reaches the hosts over SSH. Optional; needed for classes with transport ssh.'),

@@ -14,12 +14,17 @@ export type PrivateKeyVerdict =
  * passphrase, a wrong passphrase or a file that is no key is named as such. ssh2's messages say
  * what is wrong with the format, never the key or the passphrase.
  */
-export function parsePrivateKeyText(text: Buffer | string, passphrase: string | undefined): PrivateKeyVerdict {
+export function parsePrivateKeyText(
+  text: Buffer | string,
+  passphrase: string | undefined,
+): PrivateKeyVerdict {
   const parsed = utils.parseKey(text, passphrase);
   if (!(parsed instanceof Error)) {
     // ssh2 hands back a list for OpenSSH's newer format (one key in it, in practice).
     const key: ParsedKey | undefined = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
-    return key?.isPrivateKey() === true ? { kind: 'usable', key } : { kind: 'unusable', reason: 'holds no private key' };
+    return key?.isPrivateKey() === true
+      ? { kind: 'usable', key }
+      : { kind: 'unusable', reason: 'holds no private key' };
   }
   if (/no passphrase given/i.test(parsed.message)) return { kind: 'encrypted' };
   if (/passphrase/i.test(parsed.message)) return { kind: 'wrong-passphrase' };
@@ -32,7 +37,10 @@ export function parsePrivateKeyText(text: Buffer | string, passphrase: string | 
  * changed (a rotated key) is read afresh.
  */
 export class PrivateKeyCache {
-  private readonly verdicts = new Map<string, { readonly text: Buffer; readonly verdict: PrivateKeyVerdict }>();
+  private readonly verdicts = new Map<
+    string,
+    { readonly text: Buffer; readonly verdict: PrivateKeyVerdict }
+  >();
 
   verdict(file: string, text: Buffer, passphrase: string | undefined): PrivateKeyVerdict {
     const known = this.verdicts.get(file);

@@ -126,7 +126,9 @@ function tokenise(file: string, text: string): LocatedDirective[] {
     .map((line, index) => ({ keyword: /^\s*([^\s#=]+)\s*=?\s*$/.exec(line)?.[1], line: index + 1 }))
     .filter((found): found is { keyword: string; line: number } => found.keyword !== undefined);
   if (bare.length > 0) {
-    throw new InputError(bare.map(({ keyword, line }) => ({ file, line, key: keyword, message: 'has no value' })));
+    throw new InputError(
+      bare.map(({ keyword, line }) => ({ file, line, key: keyword, message: 'has no value' })),
+    );
   }
   let parsed: ReturnType<typeof parse>;
   try {

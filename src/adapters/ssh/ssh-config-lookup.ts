@@ -42,7 +42,9 @@ export function lookupSshHost(config: SshConfigFile, query: SshHostQuery): SshHo
   const first = new Map<string, SshConfigSetting>();
   const identityFiles: FromLine<string>[] = [];
   const hostNameSoFar = (): string =>
-    first.get('hostname')?.values[0]?.replace(/%(.)/g, (_, token: string) => (token === 'h' ? query.alias : token)) ??
+    first
+      .get('hostname')
+      ?.values[0]?.replace(/%(.)/g, (_, token: string) => (token === 'h' ? query.alias : token)) ??
     query.alias;
   const userSoFar = (): string => query.user ?? first.get('user')?.values[0] ?? query.localUser;
 
@@ -90,7 +92,12 @@ function applies(block: SshConfigBlock, query: SshHostQuery, hostName: string, u
   }
 }
 
-function criterionHolds(criterion: MatchCriterion, query: SshHostQuery, hostName: string, user: string): boolean {
+function criterionHolds(
+  criterion: MatchCriterion,
+  query: SshHostQuery,
+  hostName: string,
+  user: string,
+): boolean {
   const subject = {
     all: '',
     host: hostName,

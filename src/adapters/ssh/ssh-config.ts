@@ -65,7 +65,11 @@ export function localUserOf(env: Readonly<Record<string, string | undefined>> = 
  * The campaign's SSH settings that need no reading: paths resolved against the campaign file's
  * folder, the ProxyJump parsed. {@link sshSettingsFromCampaign} adds the files and secrets.
  */
-export function sshConfigFromCampaign(ssh: SshBlock, campaignFile: string, maxOutputBytes: number): SshConfig {
+export function sshConfigFromCampaign(
+  ssh: SshBlock,
+  campaignFile: string,
+  maxOutputBytes: number,
+): SshConfig {
   const folder = dirname(resolve(campaignFile));
   return {
     ...(ssh.user === undefined ? {} : { user: ssh.user }),
@@ -96,9 +100,14 @@ export async function sshSettingsFromCampaign(
   const passphrase = await readPassphrase(ssh, campaignFile, env);
   const agentSocket = ssh.agent === false ? undefined : env.SSH_AUTH_SOCK || undefined;
   if (ssh.agent === true && agentSocket === undefined) {
-    throw InputError.of(campaignFile, 'ssh.agent', 'is true but SSH_AUTH_SOCK is not set: start ssh-agent and add the key');
+    throw InputError.of(
+      campaignFile,
+      'ssh.agent',
+      'is true but SSH_AUTH_SOCK is not set: start ssh-agent and add the key',
+    );
   }
-  const sshConfig = ssh.config === undefined ? undefined : await readSshConfig(ssh.config, campaignFile, local);
+  const sshConfig =
+    ssh.config === undefined ? undefined : await readSshConfig(ssh.config, campaignFile, local);
   const keys = new PrivateKeyCache();
   if (passphrase !== undefined && base.identityFile !== undefined) {
     await checkIdentity(base.identityFile, passphrase, campaignFile, ssh, keys);
@@ -137,7 +146,11 @@ async function readPassphrase(
   if (ssh.passphraseEnv !== undefined) {
     const passphrase = env[ssh.passphraseEnv];
     if (passphrase === undefined) {
-      throw InputError.of(campaignFile, 'ssh.passphraseEnv', `environment variable ${ssh.passphraseEnv} is not set`);
+      throw InputError.of(
+        campaignFile,
+        'ssh.passphraseEnv',
+        `environment variable ${ssh.passphraseEnv} is not set`,
+      );
     }
     return passphrase;
   }

@@ -14,7 +14,7 @@ import {
   verifyHostKey,
 } from './known-hosts.js';
 import { PrivateKeyCache } from './private-key.js';
-import { type SshConfig, localUserOf } from './ssh-config.js';
+import { localUserOf, type SshConfig } from './ssh-config.js';
 import { type SshEndpoint, sshRoute } from './ssh-route.js';
 
 /** The connections that reach one server: the server's own last; closing closes them all. */
@@ -115,7 +115,12 @@ async function connectEndpoint(
 }
 
 /** A `direct-tcpip` channel from a bastion to the next hop: the next connection's socket. */
-function forwardTo(server: ResolvedServer, bastion: NodeSSH, from: SshEndpoint, to: SshEndpoint): Promise<Duplex> {
+function forwardTo(
+  server: ResolvedServer,
+  bastion: NodeSSH,
+  from: SshEndpoint,
+  to: SshEndpoint,
+): Promise<Duplex> {
   const client: Client | null = bastion.connection;
   return new Promise((resolve, reject) => {
     if (client === null) {
@@ -182,10 +187,14 @@ async function readKnownHosts(server: ResolvedServer, endpoint: SshEndpoint): Pr
       try {
         return await readFile(file, 'utf8');
       } catch (error) {
-        throw new TransportError(server.host, `cannot read the known_hosts file ${file}: ${errorMessage(error)}`, {
-          cause: error,
-          retryable: false,
-        });
+        throw new TransportError(
+          server.host,
+          `cannot read the known_hosts file ${file}: ${errorMessage(error)}`,
+          {
+            cause: error,
+            retryable: false,
+          },
+        );
       }
     }),
   );

@@ -41,7 +41,11 @@ const MAX_HOPS = 8;
  * have a ProxyJump of its own (ssh follows it too); the later hops are reached through the
  * earlier ones. Pure: the files are read by the caller.
  */
-export function sshRoute(server: ResolvedServer, config: SshConfig, local: LocalUser): readonly SshEndpoint[] {
+export function sshRoute(
+  server: ResolvedServer,
+  config: SshConfig,
+  local: LocalUser,
+): readonly SshEndpoint[] {
   const target = resolveEndpoint(
     {
       host: server.host,
@@ -105,7 +109,9 @@ function resolveEndpoint(hop: JumpHop, config: SshConfig, local: LocalUser, defa
       ? hop.host
       : expandTokens(settings.hostName.value, tokensFor(hop.host, hop.host, port, user, local));
   const tokens = tokensFor(host, hop.host, port, user, local);
-  const fromConfig = settings.identityFiles.map((file) => resolve(local.home, expandPath(file.value, tokens)));
+  const fromConfig = settings.identityFiles.map((file) =>
+    resolve(local.home, expandPath(file.value, tokens)),
+  );
   const required = config.identityFile === undefined ? [] : [config.identityFile];
   const knownHostsFiles =
     config.knownHostsFile !== undefined
@@ -148,7 +154,8 @@ function tokensFor(host: string, alias: string, port: number, user: string, loca
  */
 function refuseProxyCommand(settings: SshHostSettings, config: SshConfig, alias: string): void {
   const command = settings.proxyCommand;
-  if (command === undefined || command.value.toLowerCase() === 'none' || config.proxyJump !== undefined) return;
+  if (command === undefined || command.value.toLowerCase() === 'none' || config.proxyJump !== undefined)
+    return;
   if (settings.proxyJump !== undefined && settings.proxyJump.line < command.line) return;
   throw configIssue(
     config.sshConfig,
@@ -158,7 +165,12 @@ function refuseProxyCommand(settings: SshHostSettings, config: SshConfig, alias:
   );
 }
 
-function configIssue(file: SshConfigFile | undefined, line: number | undefined, key: string, message: string): InputError {
+function configIssue(
+  file: SshConfigFile | undefined,
+  line: number | undefined,
+  key: string,
+  message: string,
+): InputError {
   return InputError.of(file?.file ?? 'ssh.proxyJump', key, message, line);
 }
 

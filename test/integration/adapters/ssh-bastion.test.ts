@@ -1,5 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +122,14 @@ beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'dbwave-ssh-bastion-'));
   for (const name of ['hidden', 'bastion', 'gate']) {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(folder, `${name}_host`)]);
-    hostKeys.set(name, readFileSync(join(folder, `${name}_host.pub`), 'utf8').trim().split(/\s+/).slice(0, 2).join(' '));
+    hostKeys.set(
+      name,
+      readFileSync(join(folder, `${name}_host.pub`), 'utf8')
+        .trim()
+        .split(/\s+/)
+        .slice(0, 2)
+        .join(' '),
+    );
   }
   const agentKey = keyPair('agent_key');
   const encryptedKey = keyPair('encrypted_key', PASSPHRASE);
@@ -137,9 +152,13 @@ beforeAll(async () => {
   const bastionConfig = sshdConfig('bastion', undefined, true);
   bastionPort = await freePort(BASTION);
   bastion = createServer((socket) => {
-    const session = spawn('nsenter', [`--net=/proc/${hidden?.pid}/ns/net`, '/usr/sbin/sshd', '-i', '-e', '-f', bastionConfig], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
+    const session = spawn(
+      'nsenter',
+      [`--net=/proc/${hidden?.pid}/ns/net`, '/usr/sbin/sshd', '-i', '-e', '-f', bastionConfig],
+      {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      },
+    );
     bastionSessions.add(session);
     session.once('exit', () => bastionSessions.delete(session));
     socket.on('error', () => session.kill());
@@ -150,11 +169,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => bastion?.listen(bastionPort, BASTION, resolve));
   // The first hop of the chain: a plain sshd here that forwards.
   gatePort = await freePort(GATE);
-  gate = await startSshd(['/usr/sbin/sshd', '-D', '-e', '-f', sshdConfig('gate', `${GATE}:${gatePort}`, true)], 'gate');
+  gate = await startSshd(
+    ['/usr/sbin/sshd', '-D', '-e', '-f', sshdConfig('gate', `${GATE}:${gatePort}`, true)],
+    'gate',
+  );
 
   agentSocket = join(folder, 'agent.sock');
   agent = await startAgent(agentSocket);
-  execFileSync('ssh-add', ['-q', join(folder, 'agent_key')], { env: { SSH_AUTH_SOCK: agentSocket }, stdio: 'ignore' });
+  execFileSync('ssh-add', ['-q', join(folder, 'agent_key')], {
+    env: { SSH_AUTH_SOCK: agentSocket },
+    stdio: 'ignore',
+  });
   // From here on only the agent holds this key.
   unlinkSync(join(folder, 'agent_key'));
 
@@ -267,12 +292,17 @@ describe('a fleet host only reachable through a bastion', () => {
   });
 
   it('takes a Host line of several patterns, and honours its negated one', async () => {
-    expect(await runOnHidden({ agent: true }, 'echo reached', { SSH_AUTH_SOCK: agentSocket }, 'db2-a.hidden')).toBe(
-      'reached',
-    );
+    expect(
+      await runOnHidden({ agent: true }, 'echo reached', { SSH_AUTH_SOCK: agentSocket }, 'db2-a.hidden'),
+    ).toBe('reached');
     // db2-test.hidden is ruled out, so it is dialled by its own name, which resolves nowhere.
     await expect(
-      runOnHidden({ agent: true, connectTimeout: '3s' }, 'true', { SSH_AUTH_SOCK: agentSocket }, 'db2-test.hidden'),
+      runOnHidden(
+        { agent: true, connectTimeout: '3s' },
+        'true',
+        { SSH_AUTH_SOCK: agentSocket },
+        'db2-test.hidden',
+      ),
     ).rejects.toThrow(/ssh to db2-test\.hidden:22 failed/);
   });
 
@@ -293,11 +323,15 @@ describe('a fleet host only reachable through a bastion', () => {
     const impostor = join(folder, 'known_hosts_impostor');
     writeFileSync(
       impostor,
-      [`${HIDDEN} ${hostKeys.get('hidden')}`, `[${BASTION}]:${bastionPort} ${hostKeys.get('gate')}`, ''].join('\n'),
+      [`${HIDDEN} ${hostKeys.get('hidden')}`, `[${BASTION}]:${bastionPort} ${hostKeys.get('gate')}`, ''].join(
+        '\n',
+      ),
     );
     let caught: unknown;
     try {
-      await runOnHidden({ agent: true, knownHosts: 'known_hosts_impostor' }, 'true', { SSH_AUTH_SOCK: agentSocket });
+      await runOnHidden({ agent: true, knownHosts: 'known_hosts_impostor' }, 'true', {
+        SSH_AUTH_SOCK: agentSocket,
+      });
     } catch (error) {
       caught = error;
     }
@@ -312,14 +346,16 @@ describe('a fleet host only reachable through a bastion', () => {
     const withoutHidden = join(folder, 'known_hosts_without_hidden');
     writeFileSync(withoutHidden, `[${BASTION}]:${bastionPort} ${hostKeys.get('bastion')}\n`);
     await expect(
-      runOnHidden({ agent: true, knownHosts: 'known_hosts_without_hidden' }, 'true', { SSH_AUTH_SOCK: agentSocket }),
+      runOnHidden({ agent: true, knownHosts: 'known_hosts_without_hidden' }, 'true', {
+        SSH_AUTH_SOCK: agentSocket,
+      }),
     ).rejects.toThrow(`host key refused: ${HIDDEN} is not in ${withoutHidden}`);
   });
 
   it('says an encrypted key needs its passphrase or the agent, without either', async () => {
-    await expect(
-      runOnHidden({ identity: 'encrypted_key', agent: false }, 'true'),
-    ).rejects.toThrow(`the private key ${join(folder, 'encrypted_key')} is encrypted: set ssh.passphraseFile`);
+    await expect(runOnHidden({ identity: 'encrypted_key', agent: false }, 'true')).rejects.toThrow(
+      `the private key ${join(folder, 'encrypted_key')} is encrypted: set ssh.passphraseFile`,
+    );
   });
 });
 

@@ -44,7 +44,7 @@ function settings(overrides: Partial<SshConfig> = {}): SshConfig {
 
 const server = (host: string, sshPort = 22) => serverNamed('db', { host, sshPort, transport: 'ssh' });
 
-describe('sshRoute with the user\'s ssh_config', () => {
+describe("sshRoute with the user's ssh_config", () => {
   it('reaches a server the way `ssh NAME` does: HostName, User, Port, IdentityFile and its bastions', () => {
     const route = sshRoute(server('db1.phx1'), settings(), local);
     expect(describeRoute(route)).toBe('me@gate:2022 -> jump@10.0.0.1:22 -> dba@db1.phx1.example.net:2200');
@@ -76,16 +76,18 @@ describe('sshRoute with the user\'s ssh_config', () => {
       '/home/me/.ssh/id_ed25519',
     ]);
     expect(route[1]?.requiredIdentityFiles).toEqual(['/etc/dbwave/id']);
-    expect(route.every((endpoint) => endpoint.knownHostsFiles.join() === '/etc/dbwave/known_hosts')).toBe(true);
+    expect(route.every((endpoint) => endpoint.knownHostsFiles.join() === '/etc/dbwave/known_hosts')).toBe(
+      true,
+    );
   });
 
-  it('takes ssh_config\'s Port only when neither the campaign nor the server names one other than 22', () => {
+  it("takes ssh_config's Port only when neither the campaign nor the server names one other than 22", () => {
     expect(sshRoute(server('db1.phx1', 22), settings(), local).at(-1)?.port).toBe(2200);
     expect(sshRoute(server('db1.phx1', 22), settings({ port: 22 }), local).at(-1)?.port).toBe(22);
     expect(sshRoute(server('db1.phx1', 2201), settings(), local).at(-1)?.port).toBe(2201);
   });
 
-  it('gives a hop\'s own user@ and :port precedence over ssh_config, and the campaign user only to the server', () => {
+  it("gives a hop's own user@ and :port precedence over ssh_config, and the campaign user only to the server", () => {
     const route = sshRoute(
       server('plain'),
       settings({ user: 'root', proxyJump: [{ host: 'bastion.phx1', user: 'alice', port: 2300 }] }),
@@ -126,14 +128,14 @@ describe('sshRoute with the user\'s ssh_config', () => {
       `${FILE}:line 19: ProxyCommand: applies to legacy, but dbwave runs no proxy command`,
     );
     // The campaign's own jump replaces it.
-    expect(describeRoute(sshRoute(server('legacy'), settings({ proxyJump: [{ host: 'gate' }] }), local))).toBe(
-      'me@gate:2022 -> me@legacy:22',
-    );
+    expect(
+      describeRoute(sshRoute(server('legacy'), settings({ proxyJump: [{ host: 'gate' }] }), local)),
+    ).toBe('me@gate:2022 -> me@legacy:22');
   });
 });
 
 describe('sshRoute without ssh_config', () => {
-  it('uses the campaign\'s settings and ssh\'s defaults, nothing else', () => {
+  it("uses the campaign's settings and ssh's defaults, nothing else", () => {
     const route = sshRoute(
       server('10.1.1.1', 22),
       { connectTimeoutMs: 1_000, maxOutputBytes: 1_000, identityFile: '/k' },

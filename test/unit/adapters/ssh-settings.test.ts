@@ -69,11 +69,20 @@ describe('sshSettingsFromCampaign', () => {
 
   it('refuses a passphrase that does not open the key: exit 2, naming the key, never the passphrase', async () => {
     const error = await inputError(
-      sshSettingsFromCampaign(sshBlock({ identity: 'encrypted', passphraseFile: 'wrong' }), campaignFile, 1_000, {}),
+      sshSettingsFromCampaign(
+        sshBlock({ identity: 'encrypted', passphraseFile: 'wrong' }),
+        campaignFile,
+        1_000,
+        {},
+      ),
     );
     expect(exitStatusFor(error)).toBe(ExitStatus.InvalidInput);
     expect(error.issues).toEqual([
-      { file: campaignFile, key: 'ssh.passphraseFile', message: `does not decrypt ${join(folder, 'encrypted')}` },
+      {
+        file: campaignFile,
+        key: 'ssh.passphraseFile',
+        message: `does not decrypt ${join(folder, 'encrypted')}`,
+      },
     ]);
     expect(error.message).not.toContain('not it');
   });
@@ -82,7 +91,10 @@ describe('sshSettingsFromCampaign', () => {
     const unset = await inputError(
       sshSettingsFromCampaign(sshBlock({ passphraseEnv: 'NOPE_NOT_SET' }), campaignFile, 1_000, {}),
     );
-    expect(unset.issues[0]).toMatchObject({ key: 'ssh.passphraseEnv', message: 'environment variable NOPE_NOT_SET is not set' });
+    expect(unset.issues[0]).toMatchObject({
+      key: 'ssh.passphraseEnv',
+      message: 'environment variable NOPE_NOT_SET is not set',
+    });
     const missing = await inputError(
       sshSettingsFromCampaign(sshBlock({ passphraseFile: 'nowhere' }), campaignFile, 1_000, {}),
     );
@@ -91,9 +103,15 @@ describe('sshSettingsFromCampaign', () => {
 
   it('uses SSH_AUTH_SOCK unless agent is false, and insists on it when agent is true', async () => {
     const env = { SSH_AUTH_SOCK: '/run/agent.sock' };
-    expect((await sshSettingsFromCampaign(sshBlock({}), campaignFile, 1_000, env)).agentSocket).toBe('/run/agent.sock');
-    expect((await sshSettingsFromCampaign(sshBlock({ agent: false }), campaignFile, 1_000, env)).agentSocket).toBeUndefined();
-    const error = await inputError(sshSettingsFromCampaign(sshBlock({ agent: true }), campaignFile, 1_000, {}));
+    expect((await sshSettingsFromCampaign(sshBlock({}), campaignFile, 1_000, env)).agentSocket).toBe(
+      '/run/agent.sock',
+    );
+    expect(
+      (await sshSettingsFromCampaign(sshBlock({ agent: false }), campaignFile, 1_000, env)).agentSocket,
+    ).toBeUndefined();
+    const error = await inputError(
+      sshSettingsFromCampaign(sshBlock({ agent: true }), campaignFile, 1_000, {}),
+    );
     expect(error.issues[0]).toMatchObject({ file: campaignFile, key: 'ssh.agent' });
   });
 
@@ -103,9 +121,13 @@ describe('sshSettingsFromCampaign', () => {
     });
     expect(settings.sshConfig?.file).toBe(join(folder, 'config'));
     expect(settings.local?.home).toBe(folder);
-    const error = await inputError(sshSettingsFromCampaign(sshBlock({ config: 'bad-config' }), campaignFile, 1_000, {}));
+    const error = await inputError(
+      sshSettingsFromCampaign(sshBlock({ config: 'bad-config' }), campaignFile, 1_000, {}),
+    );
     expect(error.message).toBe(`${join(folder, 'bad-config')}:line 3: Port: "ssh" is not a port (1-65535)`);
-    const missing = await inputError(sshSettingsFromCampaign(sshBlock({ config: 'nope' }), campaignFile, 1_000, {}));
+    const missing = await inputError(
+      sshSettingsFromCampaign(sshBlock({ config: 'nope' }), campaignFile, 1_000, {}),
+    );
     expect(missing.issues[0]?.key).toBe('ssh.config');
   });
 
@@ -125,7 +147,11 @@ describe('sshSettingsFromCampaign', () => {
       notify: undefined,
       commands: { environment: ['KEY_PASS', 'SSH_AUTH_SOCK'] },
     } as unknown as Parameters<typeof campaignChildEnvironment>[0];
-    const environment = campaignChildEnvironment(campaign, { KEY_PASS: PASSPHRASE, SSH_AUTH_SOCK: '/s', PATH: '/bin' });
+    const environment = campaignChildEnvironment(campaign, {
+      KEY_PASS: PASSPHRASE,
+      SSH_AUTH_SOCK: '/s',
+      PATH: '/bin',
+    });
     expect(environment.KEY_PASS).toBeUndefined();
     expect(Object.values(environment)).not.toContain(PASSPHRASE);
   });
