@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { errorMessage, InputError } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
+import { readCampaignSecret } from '../local/campaign-secret.js';
 
 type MysqlBlock = NonNullable<Campaign['mysql']>;
 type MysqlTlsBlock = NonNullable<MysqlBlock['tls']>;
@@ -43,7 +44,11 @@ export async function mysqlSettingsFromCampaign(
   campaignFile: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<MysqlSettings> {
-  const password = await readPassword(mysql, campaignFile, env);
+  const password = await readCampaignSecret(
+    campaignFile,
+    { file: ['mysql.passwordFile', mysql.passwordFile], env: ['mysql.passwordEnv', mysql.passwordEnv] },
+    env,
+  );
   const tls = mysql.tls === undefined ? undefined : await readTls(mysql.tls, campaignFile);
   return {
     user: mysql.user,
@@ -51,31 +56,6 @@ export async function mysqlSettingsFromCampaign(
     connectTimeoutMs: mysql.connectTimeout,
     ...(tls === undefined ? {} : { tls }),
   };
-}
-
-async function readPassword(
-  mysql: MysqlBlock,
-  campaignFile: string,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<string | undefined> {
-  if (mysql.passwordFile !== undefined) {
-    return (await readBesideCampaign(campaignFile, 'mysql.passwordFile', mysql.passwordFile)).replace(
-      /\r?\n$/,
-      '',
-    );
-  }
-  if (mysql.passwordEnv !== undefined) {
-    const password = env[mysql.passwordEnv];
-    if (password === undefined) {
-      throw InputError.of(
-        campaignFile,
-        'mysql.passwordEnv',
-        `environment variable ${mysql.passwordEnv} is not set`,
-      );
-    }
-    return password;
-  }
-  return undefined;
 }
 
 async function readTls(tls: MysqlTlsBlock, campaignFile: string): Promise<MysqlTlsSettings> {

@@ -3,6 +3,7 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { errorMessage, InputError } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
+import { readCampaignSecret } from '../local/campaign-secret.js';
 import { PrivateKeyCache } from './private-key.js';
 import { type JumpHop, parseProxyJump } from './proxy-jump.js';
 import { parseSshConfig, type SshConfigFile } from './ssh-config-file.js';
@@ -97,7 +98,11 @@ export async function sshSettingsFromCampaign(
 ): Promise<SshConfig> {
   const base = sshConfigFromCampaign(ssh, campaignFile, maxOutputBytes);
   const local = localUserOf(env);
-  const passphrase = await readPassphrase(ssh, campaignFile, env);
+  const passphrase = await readCampaignSecret(
+    campaignFile,
+    { file: ['ssh.passphraseFile', ssh.passphraseFile], env: ['ssh.passphraseEnv', ssh.passphraseEnv] },
+    env,
+  );
   const agentSocket = ssh.agent === false ? undefined : env.SSH_AUTH_SOCK || undefined;
   if (ssh.agent === true && agentSocket === undefined) {
     throw InputError.of(
@@ -128,33 +133,6 @@ function campaignProxyJump(text: string, campaignFile: string): readonly JumpHop
   } catch (error) {
     throw InputError.of(campaignFile, 'ssh.proxyJump', errorMessage(error));
   }
-}
-
-async function readPassphrase(
-  ssh: SshBlock,
-  campaignFile: string,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<string | undefined> {
-  if (ssh.passphraseFile !== undefined) {
-    const file = resolve(dirname(resolve(campaignFile)), ssh.passphraseFile);
-    try {
-      return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-    } catch (error) {
-      throw InputError.of(campaignFile, 'ssh.passphraseFile', `cannot read ${file}: ${errorMessage(error)}`);
-    }
-  }
-  if (ssh.passphraseEnv !== undefined) {
-    const passphrase = env[ssh.passphraseEnv];
-    if (passphrase === undefined) {
-      throw InputError.of(
-        campaignFile,
-        'ssh.passphraseEnv',
-        `environment variable ${ssh.passphraseEnv} is not set`,
-      );
-    }
-    return passphrase;
-  }
-  return undefined;
 }
 
 async function readSshConfig(path: string, campaignFile: string, local: LocalUser): Promise<SshConfigFile> {
