@@ -1,4 +1,5 @@
-import { type ParsedKey, utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader gives its exports only as the default import.
+import ssh2, { type ParsedKey } from 'ssh2';
 
 /** What a private key file holds, as far as logging in with it goes. */
 export type PrivateKeyVerdict =
@@ -18,7 +19,7 @@ export function parsePrivateKeyText(
   text: Buffer | string,
   passphrase: string | undefined,
 ): PrivateKeyVerdict {
-  const parsed = utils.parseKey(text, passphrase);
+  const parsed = ssh2.utils.parseKey(text, passphrase);
   if (!(parsed instanceof Error)) {
     // ssh2 hands back a list for OpenSSH's newer format (one key in it, in practice).
     const key: ParsedKey | undefined = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
