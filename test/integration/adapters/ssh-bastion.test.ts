@@ -12,11 +12,14 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { connectSsh } from '../../../src/adapters/ssh/ssh-shell.js';
 import { campaignAdapters } from '../../../src/app/campaign-adapters.js';
 import { TransportError } from '../../../src/core/errors.js';
 import { type Campaign, campaignSchema } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
+import { engineCampaign, journalOf, resetFleet, startDbwave } from '../engine/engine-fleet.js';
+import { queryOne } from '../fleet/fleet-fixture.js';
 import { fleetCampaign, fleetServer, fleetSshConfig, loadFleet, resolvedServer } from './adapter-fixture.js';
 
 /**
@@ -38,6 +41,16 @@ const HIDDEN = `${net}.201`;
 const BASTION = `${net}.200`;
 const GATE = `${net}.202`;
 const PASSPHRASE = 'bastion passphrase 0451';
+
+/**
+ * The hidden sshd is db2's SSH face; db2's processes live on the machine's network (a mariadbd it
+ * starts must answer MySQL and HAProxy there), so its sessions run in this process's namespace.
+ * Each session is marked, so a test can tell it ran there.
+ */
+const HIDDEN_SESSIONS = [
+  'SetEnv DBWAVE_TEST_VIA=hidden-sshd',
+  `ForceCommand /usr/bin/nsenter --net=/proc/${process.pid}/ns/net /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,
+];
 
 let folder: string;
 let hidden: ChildProcess | undefined;
@@ -68,7 +81,12 @@ function freePort(address: string): Promise<number> {
   });
 }
 
-function sshdConfig(name: string, listen: string | undefined, forwarding: boolean): string {
+function sshdConfig(
+  name: string,
+  listen: string | undefined,
+  forwarding: boolean,
+  extra: readonly string[] = [],
+): string {
   const file = join(folder, `${name}_sshd_config`);
   writeFileSync(
     file,
@@ -83,11 +101,15 @@ function sshdConfig(name: string, listen: string | undefined, forwarding: boolea
       'UsePAM no',
       'StrictModes no',
       `AllowTcpForwarding ${forwarding ? 'yes' : 'no'}`,
+      ...extra,
       '',
     ].join('\n'),
   );
   return file;
 }
+
+/** What each foreground sshd logged (-e), by its name. */
+const sshdLogs = new Map<string, string>();
 
 /** Spawns a foreground sshd (through `prefix`, e.g. unshare) and waits until it listens. */
 function startSshd(prefix: readonly string[], configFile: string): Promise<ChildProcess> {
@@ -95,6 +117,9 @@ function startSshd(prefix: readonly string[], configFile: string): Promise<Child
     const [command = '', ...args] = prefix;
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      sshdLogs.set(configFile, (sshdLogs.get(configFile) ?? '') + chunk.toString());
+    });
     const timer = setTimeout(() => reject(new Error(`sshd ${configFile} did not start:\n${log}`)), 10_000);
     child.stderr?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
@@ -144,7 +169,7 @@ beforeAll(async () => {
       '--',
       '/bin/sh',
       '-c',
-      `ip link set lo up && exec /usr/sbin/sshd -D -e -f ${sshdConfig('hidden', `${HIDDEN}:22`, false)}`,
+      `ip link set lo up && exec /usr/sbin/sshd -D -e -f ${sshdConfig('hidden', `${HIDDEN}:22`, false, HIDDEN_SESSIONS)}`,
     ],
     'hidden',
   );
@@ -282,12 +307,12 @@ describe('a fleet host only reachable through a bastion', () => {
   it('runs db2’s commands through the bastion ssh_config names, logging in with ssh-agent’s key alone', async () => {
     const out = await runOnHidden(
       { agent: true },
-      `readlink /proc/self/ns/net; ${db2.fleetctl} installed-version`,
+      `echo "$DBWAVE_TEST_VIA"; ${db2.fleetctl} installed-version`,
       { SSH_AUTH_SOCK: agentSocket },
     );
-    const [namespace, version] = out.split('\n');
-    expect(namespace).not.toBe(ownNetNamespace);
-    expect(namespace).toBe(readlinkSync(`/proc/${hidden?.pid}/ns/net`));
+    const [via, version] = out.split('\n');
+    expect(via).toBe('hidden-sshd');
+    expect(readlinkSync(`/proc/${hidden?.pid}/ns/net`)).not.toBe(ownNetNamespace);
     expect(version).toBe(await installedVersionOverTheFleet());
   });
 
@@ -314,9 +339,9 @@ describe('a fleet host only reachable through a bastion', () => {
         agent: false,
         proxyJump: `root@gate:${gatePort},bastion`,
       },
-      'readlink /proc/self/ns/net',
+      'echo "$DBWAVE_TEST_VIA"',
     );
-    expect(out).toBe(readlinkSync(`/proc/${hidden?.pid}/ns/net`));
+    expect(out).toBe('hidden-sshd');
   });
 
   it('refuses a bastion whose host key is not the one known_hosts lists, before going further', async () => {
@@ -358,6 +383,69 @@ describe('a fleet host only reachable through a bastion', () => {
     );
   });
 });
+
+describe('dbwave run through the bastion', () => {
+  afterAll(() => resetFleet(fleet));
+
+  it('upgrades the whole fleet, db2 reached only through the bastion its ssh_config names', async () => {
+    await resetFleet(fleet);
+    // The DBA's ssh_config: db2, named by its address in the class file (MySQL and HAProxy reach
+    // it there), is reached over SSH at the hidden host through the bastion; the other hosts
+    // directly. Logging in with the encrypted key and its passphrase file, the fleet's own key
+    // for the hosts that only know it (IdentityFile).
+    const config = join(folder, 'run_ssh_config');
+    writeFileSync(
+      config,
+      [
+        `Host ${db2.host}`,
+        `  HostName ${HIDDEN}`,
+        '  ProxyJump bastion',
+        'Host bastion',
+        `  HostName ${BASTION}`,
+        `  Port ${bastionPort}`,
+        'Host *',
+        '  User root',
+        `  IdentityFile ${fleet.ssh.identity}`,
+        '',
+      ].join('\n'),
+    );
+    const knownHosts = join(folder, 'run_known_hosts');
+    writeFileSync(
+      knownHosts,
+      readFileSync(join(folder, 'known_hosts'), 'utf8') + readFileSync(fleet.ssh.knownHosts, 'utf8'),
+    );
+    const firstDay = (parse(readFileSync(fleet.campaign, 'utf8')) as { waves: { date: string }[] }).waves[0]
+      ?.date;
+    const campaign = await engineCampaign('bastion', {
+      waves: [{ date: firstDay, size: 'rest' }],
+      ssh: {
+        identity: join(folder, 'encrypted_key'),
+        passphraseFile: join(folder, 'passphrase'),
+        agent: false,
+        config,
+        knownHosts,
+      },
+    });
+    const acceptedBefore = acceptedOnHidden();
+    const result = await startDbwave(['run', campaign.planFile, '--wave', '1', '--yes', '--ignore-date'])
+      .done;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const { replay } = await journalOf(campaign);
+    for (const target of fleet.servers) {
+      const version = await queryOne(fleet, target, 'SELECT VERSION() AS v');
+      expect(String(version.v).startsWith(fleet.versions.to)).toBe(true);
+      expect(replay.servers.get(target.name)).toMatchObject({ outcome: 'Upgraded', window: 'closed' });
+    }
+    // db2's commands ran on the hidden host: its sshd logged the logins.
+    expect(acceptedOnHidden()).toBeGreaterThan(acceptedBefore);
+    expect(result.stdout + result.stderr).not.toContain(PASSPHRASE);
+  });
+});
+
+function acceptedOnHidden(): number {
+  const log = sshdLogs.get('hidden') ?? '';
+  return log.split('\n').filter((line) => line.includes('Accepted publickey for root')).length;
+}
 
 /** db2's installed version asked over the fleet's own SSH, as every other test does. */
 async function installedVersionOverTheFleet(): Promise<string> {
