@@ -10,6 +10,10 @@ export const REQUIRED_PACKAGES = [
   'openssh-server',
   'haproxy',
   'sysbench',
+  // The bastion test (test/integration/adapters/ssh-bastion.test.ts): ssh-agent and ssh-add, and
+  // `ip` to bring up the loopback of the hidden host's own network namespace.
+  'openssh-client',
+  'iproute2',
 ] as const;
 
 export async function missingPackages(packages: readonly string[]): Promise<string[]> {

@@ -3,7 +3,7 @@ import { createMaintenanceWindow } from '../adapters/maintenance/maintenance-win
 import { connectMysql } from '../adapters/mysql/mysql-session.js';
 import { type MysqlSettings, mysqlSettingsFromCampaign } from '../adapters/mysql/mysql-settings.js';
 import { ShellPool } from '../adapters/shell/shell-pool.js';
-import { sshConfigFromCampaign } from '../adapters/ssh/ssh-config.js';
+import { sshSettingsFromCampaign } from '../adapters/ssh/ssh-config.js';
 import { InputError } from '../core/errors.js';
 import type { MaintenanceWindow } from '../engine/ports/maintenance-window.js';
 import type { ServerConnectors } from '../engine/ports/server-connectors.js';
@@ -23,26 +23,25 @@ export interface CampaignAdaptersOptions {
   readonly campaign: Campaign;
   /** The campaign file: relative paths (keys, known_hosts, password, socket) start from its folder. */
   readonly campaignFile: string;
-  /** dbwave's environment: where `mysql.passwordEnv` is looked up and local commands' variables are taken from (default `process.env`). */
+  /** dbwave's environment: where `mysql.passwordEnv`, `ssh.passphraseEnv`, `SSH_AUTH_SOCK` and `HOME` are looked up and local commands' variables are taken from (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
  * The real adapters for a campaign, as the CLI hands them to the engine: reads the MySQL
- * password once, checks nothing over the network yet (the first command or query to a server
+ * password, the SSH passphrase and ssh_config once, checks nothing over the network yet (the first command or query to a server
  * connects, with its host key checked).
  */
 export async function campaignAdapters(options: CampaignAdaptersOptions): Promise<CampaignAdapters> {
   const { campaign, campaignFile } = options;
   const maxOutputBytes = campaign.commands?.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-  const childEnvironment = campaignChildEnvironment(campaign, options.env ?? process.env);
-  const shells = new ShellPool({
-    childEnvironment,
-    ...(campaign.ssh === undefined
-      ? {}
-      : { ssh: sshConfigFromCampaign(campaign.ssh, campaignFile, maxOutputBytes) }),
-    maxOutputBytes,
-  });
+  const env = options.env ?? process.env;
+  const childEnvironment = campaignChildEnvironment(campaign, env);
+  const ssh =
+    campaign.ssh === undefined
+      ? undefined
+      : await sshSettingsFromCampaign(campaign.ssh, campaignFile, maxOutputBytes, env);
+  const shells = new ShellPool({ childEnvironment, ...(ssh === undefined ? {} : { ssh }), maxOutputBytes });
   const mysql: MysqlSettings | undefined =
     campaign.mysql === undefined
       ? undefined

@@ -677,14 +677,69 @@ export const campaignSchema = z.strictObject({
     .describe('How long to wait for a started server to answer, a duration (default 10m).'),
   ssh: z
     .strictObject({
-      user: z.string().min(1).describe('SSH user on the hosts.'),
-      port: port.default(22).describe("SSH port (default 22; a server's sshPort overrides)."),
-      identity: z.string().min(1).describe('Private key file, relative to this file.'),
+      user: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "SSH user on the hosts. Optional; default ssh_config's User for the host, else the local user.",
+        ),
+      port: port
+        .optional()
+        .describe(
+          "SSH port. Optional; a server's sshPort overrides; default ssh_config's Port for the host, else 22.",
+        ),
+      identity: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Private key file, relative to this file, offered first on every hop. Optional: ssh_config's IdentityFile and ssh-agent's keys are offered after it.",
+        ),
+      passphraseFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'File holding the passphrase of an encrypted identity, relative to this file (never the passphrase itself). Optional.',
+        ),
+      passphraseEnv: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Environment variable holding the passphrase of an encrypted identity (passphraseFile wins when both are set). Optional.',
+        ),
+      agent: z
+        .boolean()
+        .optional()
+        .describe(
+          'Offer the keys of the ssh-agent at SSH_AUTH_SOCK: true needs it, false never; unset uses it when SSH_AUTH_SOCK is set (as ssh does).',
+        ),
+      config: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'OpenSSH client config to read, such as ~/.ssh/config (~ is the home directory; otherwise relative to this file): Host and Match blocks give HostName, User, Port, IdentityFile, ProxyJump and UserKnownHostsFile for what this block leaves unset. Optional.',
+        ),
+      proxyJump: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Bastion(s) to reach every host through, as ssh -J takes them: [user@]host[:port], comma-separated, first hop first; none for no jump. Optional; default ssh_config's ProxyJump for the host.",
+        ),
       knownHosts: z
         .string()
         .min(1)
-        .describe('known_hosts file, relative to this file: host keys are always checked.'),
-      connectTimeout: duration.default(10_000).describe('SSH connect timeout, a duration (default 10s).'),
+        .optional()
+        .describe(
+          "known_hosts file for every host and bastion, relative to this file: host keys are always checked. Optional; default ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts.",
+        ),
+      connectTimeout: duration
+        .default(10_000)
+        .describe('SSH connect timeout per hop, a duration (default 10s).'),
     })
     .optional()
     .describe('How dbwave reaches the hosts over SSH. Optional; needed for classes with transport ssh.'),

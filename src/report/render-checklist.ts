@@ -59,8 +59,13 @@ function rendered(
 
 function where(server: ResolvedServer, campaign: Campaign): string {
   if (server.transport === 'local') return 'on this machine';
-  const user = server.sshUser ?? campaign.ssh?.user ?? '(ssh user not configured)';
-  return `over SSH as ${user}@${server.host}:${server.sshPort}`;
+  const ssh = campaign.ssh;
+  if (ssh === undefined)
+    return `over SSH as ${server.sshUser ?? '(ssh user not configured)'}@${server.host}:${server.sshPort}`;
+  // What ssh.user and the port leave open is decided by ssh_config, host by host (docs/ssh.md).
+  const user = server.sshUser ?? ssh.user ?? (ssh.config === undefined ? '(your user)' : '(ssh_config User)');
+  const jump = ssh.proxyJump === undefined ? '' : ` via ${ssh.proxyJump}`;
+  return `over SSH as ${user}@${server.host}:${server.sshPort}${jump}`;
 }
 
 function windowAction(server: ResolvedServer, input: ChecklistInput, action: 'open' | 'close'): string {

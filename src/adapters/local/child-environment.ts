@@ -6,7 +6,8 @@ export const DEFAULT_CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr
 /**
  * The whole environment a command run on this machine (`transport: local`, a local maintenance
  * command) gets. dbwave's own environment holds secrets (the MySQL password named by
- * `mysql.passwordEnv`, the webhooks and the PagerDuty key named in `notify`, whatever the operator's shell
+ * `mysql.passwordEnv`, the webhooks and the PagerDuty key named in `notify`, the key passphrase
+ * named by `ssh.passphraseEnv`, whatever the operator's shell
  * exported), and a campaign command has no business with them, so nothing is inherited but:
  *
  * - `PATH`: dbwave's own, or {@link DEFAULT_CHILD_PATH} when it has none;
@@ -47,7 +48,7 @@ export function childEnvironment(
 
 /** The environment a campaign's local commands get, from dbwave's own `parent`. */
 export function campaignChildEnvironment(
-  campaign: Pick<Campaign, 'mysql' | 'notify' | 'commands'>,
+  campaign: Pick<Campaign, 'mysql' | 'notify' | 'commands' | 'ssh'>,
   parent: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   return childEnvironment(parent, {
@@ -57,12 +58,13 @@ export function campaignChildEnvironment(
 }
 
 /** The environment variables a campaign names for secrets: never handed to a command. */
-export function secretVariableNames(campaign: Pick<Campaign, 'mysql' | 'notify'>): string[] {
+export function secretVariableNames(campaign: Pick<Campaign, 'mysql' | 'notify' | 'ssh'>): string[] {
   const notify = campaign.notify;
   return [
     campaign.mysql?.passwordEnv,
     notify?.webhookEnv,
     ...(notify?.webhooks ?? []).map((webhook) => webhook.urlEnv),
     notify?.pagerduty?.routingKeyEnv,
+    campaign.ssh?.passphraseEnv,
   ].filter((name): name is string => name !== undefined);
 }

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { errorMessage, InputError } from '../../core/errors.js';
 import type { Campaign } from '../../model/campaign-schema.js';
+import { readCampaignSecret } from '../local/campaign-secret.js';
 
 type MysqlTlsBlock = NonNullable<NonNullable<Campaign['mysql']>['tls']>;
 
@@ -53,7 +54,14 @@ export async function mysqlSettingsFromCampaign(
   /** The block's key in the campaign, for error messages: `mysql` or `state`. */
   blockKey = 'mysql',
 ): Promise<MysqlSettings> {
-  const password = await readPassword(mysql, campaignFile, env, blockKey);
+  const password = await readCampaignSecret(
+    campaignFile,
+    {
+      file: [`${blockKey}.passwordFile`, mysql.passwordFile],
+      env: [`${blockKey}.passwordEnv`, mysql.passwordEnv],
+    },
+    env,
+  );
   const tls = mysql.tls === undefined ? undefined : await readTls(mysql.tls, campaignFile, blockKey);
   return {
     user: mysql.user,
@@ -61,32 +69,6 @@ export async function mysqlSettingsFromCampaign(
     connectTimeoutMs: mysql.connectTimeout,
     ...(tls === undefined ? {} : { tls }),
   };
-}
-
-async function readPassword(
-  mysql: MysqlLoginBlock,
-  campaignFile: string,
-  env: Readonly<Record<string, string | undefined>>,
-  blockKey: string,
-): Promise<string | undefined> {
-  if (mysql.passwordFile !== undefined) {
-    return (await readBesideCampaign(campaignFile, `${blockKey}.passwordFile`, mysql.passwordFile)).replace(
-      /\r?\n$/,
-      '',
-    );
-  }
-  if (mysql.passwordEnv !== undefined) {
-    const password = env[mysql.passwordEnv];
-    if (password === undefined) {
-      throw InputError.of(
-        campaignFile,
-        `${blockKey}.passwordEnv`,
-        `environment variable ${mysql.passwordEnv} is not set`,
-      );
-    }
-    return password;
-  }
-  return undefined;
 }
 
 async function readTls(

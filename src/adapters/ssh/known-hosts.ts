@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { patternListMatches } from './host-pattern.js';
 
 /**
  * OpenSSH's known_hosts, read the way `ssh -o StrictHostKeyChecking=yes` reads it: plain names,
@@ -61,16 +62,7 @@ export function knownHostName(host: string, port: number): string {
 export function entryMatchesHost(entry: KnownHostEntry, host: string, port: number): boolean {
   const name = knownHostName(host, port);
   if (entry.hosts.startsWith('|1|')) return hashedNameMatches(entry.hosts, name);
-  let matched = false;
-  for (const pattern of entry.hosts.split(',')) {
-    if (pattern.startsWith('!')) {
-      // A negated match rules the whole line out, whatever else on it matches.
-      if (globMatches(pattern.slice(1), name)) return false;
-    } else if (globMatches(pattern, name)) {
-      matched = true;
-    }
-  }
-  return matched;
+  return patternListMatches(entry.hosts.split(','), name);
 }
 
 /**
@@ -145,13 +137,4 @@ function hashedNameMatches(field: string, name: string): boolean {
   const expected = Buffer.from(hash, 'base64');
   const actual = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
   return expected.length === actual.length && timingSafeEqual(expected, actual);
-}
-
-function globMatches(pattern: string, name: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name.toLowerCase();
-  const source = pattern
-    .split('')
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 'i').test(name);
 }

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { NodeSSH } from 'node-ssh';
+import type { NodeSSH } from 'node-ssh';
 import type { Client, ClientChannel } from 'ssh2';
 import { errorMessage, TransportError } from '../../core/errors.js';
 import type { CommandResult, ExecOptions, RemoteShell } from '../../engine/ports/remote-shell.js';
@@ -8,30 +7,19 @@ import { CommandOutput } from '../shell/command-output.js';
 import { CommandTimeoutError } from '../shell/command-timeout-error.js';
 import { DATABASE_PROCESS_NAMES } from '../shell/database-process-names.js';
 import {
-  type HostKeyVerdict,
-  hostKeyAlgorithmsFor,
-  keyTypeOf,
-  knownHostName,
-  parseKnownHosts,
-  verifyHostKey,
-} from './known-hosts.js';
-import {
   ProcessGroupMarkerReader,
   terminateProcessGroupScript,
   wrapWithProcessGroupReport,
 } from './remote-process-group.js';
 import type { SshConfig } from './ssh-config.js';
+import { openSshLink, type SshLink } from './ssh-connect.js';
 
 /** How long the channel may stay open after the command exited (a daemon holding its output). */
 const CHANNEL_DRAIN_MS = 500;
 
 /**
- * Connects to a server over SSH, checking its host key against the known_hosts file: an
- * unknown host or a key that differs from the listed one is refused (TransportError, not
- * retryable) before any command could run. Only the key types known_hosts lists for the host are
- * negotiated (`hostKeyAlgorithmsFor`), so a host recorded by its ecdsa or rsa key is not refused
- * for showing its ed25519 one. The private key is read from its file and never
- * appears in an error.
+ * Connects to a server over SSH (through its bastions, with every host key checked: see
+ * `openSshLink` in ssh-connect.ts) and returns the shell that runs its commands.
  */
 export async function connectSsh(server: ResolvedServer, config: SshConfig): Promise<SshShell> {
   const shell = new SshShell(server, config);
@@ -53,6 +41,8 @@ export async function connectSsh(server: ResolvedServer, config: SshConfig): Pro
  */
 export class SshShell implements RemoteShell {
   private ssh: NodeSSH | undefined;
+  /** The connections `ssh` runs over: itself, and its bastions when it has a ProxyJump. */
+  private link: SshLink | undefined;
   private dropped = true;
   private connecting: Promise<void> | undefined;
 
@@ -74,42 +64,11 @@ export class SshShell implements RemoteShell {
   }
 
   private async openConnection(): Promise<void> {
-    this.ssh?.dispose();
+    this.link?.dispose();
+    this.link = undefined;
     this.ssh = undefined;
-    const [privateKey, knownHostsText] = await Promise.all([
-      this.readConfigFile(this.config.identityFile, 'private key'),
-      this.readConfigFile(this.config.knownHostsFile, 'known_hosts file'),
-    ]);
-    const knownHosts = parseKnownHosts(knownHostsText);
-    const serverHostKey = hostKeyAlgorithmsFor(knownHosts, this.server.host, this.server.sshPort);
-    let verdict: HostKeyVerdict | undefined;
-    let offeredType: string | undefined;
-    const ssh = new NodeSSH();
-    try {
-      await ssh.connect({
-        host: this.server.host,
-        port: this.server.sshPort,
-        username: this.server.sshUser ?? this.config.user,
-        privateKey,
-        readyTimeout: this.config.connectTimeoutMs,
-        keepaliveInterval: this.config.keepaliveIntervalMs ?? 10_000,
-        keepaliveCountMax: 3,
-        // The host proves a key known_hosts lists, whatever types it holds besides.
-        ...(serverHostKey === undefined ? {} : { algorithms: { serverHostKey } }),
-        hostVerifier: (key: Buffer) => {
-          offeredType = keyTypeOf(key);
-          verdict = verifyHostKey(knownHosts, this.server.host, this.server.sshPort, key);
-          return verdict === 'trusted';
-        },
-      });
-    } catch (error) {
-      ssh.dispose();
-      if (verdict !== undefined && verdict !== 'trusted')
-        throw this.hostKeyError(verdict, offeredType, error);
-      throw new TransportError(this.server.host, `ssh to ${this.where} failed: ${errorMessage(error)}`, {
-        cause: error,
-      });
-    }
+    const link = await openSshLink(this.server, this.config);
+    const ssh = link.target;
     const client = connectionOf(ssh);
     // node-ssh stops listening for errors once connected; an unheard 'error' would end the process.
     client.on('error', () => {
@@ -121,6 +80,7 @@ export class SshShell implements RemoteShell {
     client.on('end', () => {
       this.dropped = true;
     });
+    this.link = link;
     this.ssh = ssh;
     this.dropped = false;
   }
@@ -146,7 +106,8 @@ export class SshShell implements RemoteShell {
 
   async close(): Promise<void> {
     this.dropped = true;
-    this.ssh?.dispose();
+    this.link?.dispose();
+    this.link = undefined;
     this.ssh = undefined;
   }
 
@@ -252,35 +213,6 @@ export class SshShell implements RemoteShell {
         done();
       }
     });
-  }
-
-  private async readConfigFile(file: string, what: string): Promise<string> {
-    try {
-      return await readFile(file, 'utf8');
-    } catch (error) {
-      throw new TransportError(this.server.host, `cannot read the ${what} ${file}: ${errorMessage(error)}`, {
-        cause: error,
-        retryable: false,
-      });
-    }
-  }
-
-  private hostKeyError(
-    verdict: HostKeyVerdict,
-    offeredType: string | undefined,
-    cause: unknown,
-  ): TransportError {
-    const file = this.config.knownHostsFile;
-    const name = knownHostName(this.server.host, this.server.sshPort);
-    const key = offeredType ?? 'unknown type';
-    const reason =
-      verdict === 'unknown-host'
-        ? `host key refused: ${name} is not in ${file} (offered a ${key} key); add its verified key there`
-        : verdict === 'revoked'
-          ? `host key refused: the ${key} key ${name} offered is marked @revoked in ${file}`
-          : `host key refused: the ${key} key ${name} offered does not match the key ${file} lists for it ` +
-            '(host replaced, or someone in between)';
-    return new TransportError(this.server.host, reason, { cause, retryable: false });
   }
 
   private dropError(cause: unknown): TransportError {

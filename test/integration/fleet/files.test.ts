@@ -70,7 +70,7 @@ describe('what up writes', () => {
     // Relative paths of the campaign resolve to the fleet's files.
     if (campaign.ssh === undefined || campaign.maintenance.adapter !== 'haproxy')
       throw new Error('incomplete');
-    expect(resolve(dirname(fleet.campaign), campaign.ssh.identity)).toBe(fleet.ssh.identity);
+    expect(resolve(dirname(fleet.campaign), String(campaign.ssh.identity))).toBe(fleet.ssh.identity);
     expect(resolve(dirname(fleet.campaign), campaign.maintenance.socket)).toBe(fleet.haproxy.socket);
   });
 });
