@@ -11,6 +11,7 @@ import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
+import { expectedServerMs } from '../planner/capacity-estimate.js';
 import { type CampaignAdapters, campaignAdapters } from './campaign-adapters.js';
 import { attachRunObservers, type RunObservers } from './run-observers.js';
 import type { RunServices } from './run-services.js';
@@ -114,6 +115,9 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     const classConcurrency = new Map(
       classes.map((hardwareClass) => [hardwareClass.id, hardwareClass.concurrency]),
     );
+    const classExpectedMs = new Map(
+      classes.map((hardwareClass) => [hardwareClass.id, expectedServerMs(hardwareClass, 'p50')]),
+    );
     const result = await runWave({
       campaign,
       campaignFile: shownCampaign,
@@ -121,6 +125,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       servers,
       waveSize: wave.servers.length,
       classConcurrency: (className) => classConcurrency.get(className),
+      classExpectedMs: (className) => classExpectedMs.get(className),
       connectors: adapters.connectors,
       window: adapters.maintenance,
       hooks,

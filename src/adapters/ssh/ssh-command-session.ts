@@ -1,6 +1,6 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { shellQuote } from '../../model/shell-quote.js';
-import { CommandOutput } from '../shell/command-output.js';
+import type { CommandOutput } from '../shell/command-output.js';
 import { type SessionFrame, SessionFrameReader } from './command-session-frames.js';
 
 /**

@@ -20,8 +20,8 @@ import {
   terminateProcessGroupScript,
   wrapWithProcessGroupReport,
 } from './remote-process-group.js';
-import type { SshConfig } from './ssh-config.js';
 import { SshCommandSession } from './ssh-command-session.js';
+import type { SshConfig } from './ssh-config.js';
 
 /** How long the channel may stay open after the command exited (a daemon holding its output). */
 const CHANNEL_DRAIN_MS = 500;
@@ -241,7 +241,8 @@ export class SshShell implements RemoteShell {
       throw new CommandTimeoutError(this.server.host, options.timeoutMs, output.result(null));
     }
     if (stopping === 'abort') throw options.signal?.reason;
-    if (outcome === 'gave-up' || outcome.kind === 'dropped') return { kind: 'dropped', result: output.result(null) };
+    if (outcome === 'gave-up' || outcome.kind === 'dropped')
+      return { kind: 'dropped', result: output.result(null) };
     if (outcome.kind === 'not-started') return { kind: 'not-started', error: undefined };
     return { kind: 'done', result: output.result(outcome.exitCode) };
   }
