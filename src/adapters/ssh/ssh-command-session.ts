@@ -18,13 +18,28 @@ import { type SessionFrame, SessionFrameReader } from './command-session-frames.
  * once and answers the command in flight as dropped.
  */
 
-/** The session shell's own script, sent on its stdin before any command. */
+/**
+ * The session shell: the user's login shell reading its stdin, so it starts as sshd would start
+ * a command's shell (a bash run by sshd reads ~/.bashrc) once per session, and the commands,
+ * which it starts as children, inherit that environment without starting it again. A login
+ * shell that cannot run the script below never prints "ready": the host gets exec channels.
+ */
+const SESSION_SHELL = 'exec "${SHELL:-/bin/sh}" -s';
+
+/**
+ * The session shell's own script, sent on its stdin before any command. A command's shell is the
+ * session's child and gets a shell level above it (`SHLVL`): bash, seeing SSH_CLIENT, would
+ * otherwise take itself for the top-level shell of an SSH command and read ~/.bashrc again for
+ * every command (a second on a host whose ~/.bashrc runs `pyenv init`), which the session has
+ * already read once.
+ */
 const SESSION_SCRIPT = `command -v setsid >/dev/null 2>&1 || exit 97
 dbwave_dir=$(mktemp -d "\${TMPDIR:-/tmp}/dbwave-session.XXXXXX") || exit 98
 trap 'rm -rf "$dbwave_dir"' EXIT
 trap 'exit 129' HUP TERM
+dbwave_level=$((\${SHLVL:-0} + 1))
 dbwave_run() {
-  setsid "\${SHELL:-/bin/sh}" -c "$2" </dev/null >"$dbwave_dir/$1.o" 2>"$dbwave_dir/$1.e" &
+  SHLVL=$dbwave_level setsid "\${SHELL:-/bin/sh}" -c "$2" </dev/null >"$dbwave_dir/$1.o" 2>"$dbwave_dir/$1.e" &
   dbwave_pid=$!
   printf '\\036P %s %s\\n' "$1" "$dbwave_pid"
   wait "$dbwave_pid"
@@ -70,7 +85,7 @@ export class SshCommandSession {
    */
   static open(client: Client, readyTimeoutMs: number): Promise<SshCommandSession> {
     return new Promise<SshCommandSession>((resolve, reject) => {
-      client.exec('exec /bin/sh -s', (error, channel) => {
+      client.exec(SESSION_SHELL, (error, channel) => {
         if (error) {
           reject(error);
           return;
