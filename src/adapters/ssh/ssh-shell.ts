@@ -146,8 +146,8 @@ export class SshShell implements RemoteShell {
   private async idleSession(): Promise<SshCommandSession | undefined> {
     if (this.session?.idle) return this.session;
     if (this.session?.lost === undefined && this.session !== undefined) return undefined;
-    if (this.sessionUnavailable || this.ssh === undefined || this.dropped) return undefined;
-    const client = connectionOf(this.ssh);
+    const client = this.ssh?.connection ?? undefined;
+    if (this.sessionUnavailable || client === undefined || this.dropped) return undefined;
     this.openingSession ??= SshCommandSession.open(client, this.config.connectTimeoutMs)
       .then(
         (session) => {
