@@ -24,7 +24,7 @@ import { type SessionFrame, SessionFrameReader } from './command-session-frames.
  * which it starts as children, inherit that environment without starting it again. A login
  * shell that cannot run the script below never prints "ready": the host gets exec channels.
  */
-const SESSION_SHELL = 'exec "${SHELL:-/bin/sh}" -s';
+const SESSION_SHELL = `exec "\${SHELL:-/bin/sh}" -s`;
 
 /**
  * The session shell's own script, sent on its stdin before any command. A command's shell is the
