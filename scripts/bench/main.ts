@@ -15,10 +15,11 @@
  * (main.ts takes it itself by running again under flock), uses the fleet that is up when it is
  * healthy or brings up 6 servers, and leaves it as it found it.
  *
- * Options: `--only plan,memory,window,waves,preflush` and `--trials N` (window trials per server,
- * default 3; pre-flush trials per side, default 2; runs of each command and size for 1b, default 3).
- * DBWAVE_BENCH_BASELINE_CLI=<another build's dist/cli/main.js> measures that build beside this one
- * in 1b (cli-plan-bench.ts).
+ * Options: `--only plan,memory,window,waves,preflush`, `--trials N` (window trials per server and
+ * condition, default 3; pre-flush trials per side, default 2; runs of each command and size for
+ * 1b, default 3) and `--load idle,loaded` (the window's conditions: idle fleet and/or under
+ * `npm run fleet -- load`; default both). DBWAVE_BENCH_BASELINE_CLI=<another build's
+ * dist/cli/main.js> measures that build beside this one in 1b (cli-plan-bench.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -33,7 +34,7 @@ import { dropDirtyPageLoad } from './dirty-page-load.js';
 import { type HeapSeries, runMemoryBench } from './memory-bench.js';
 import { runPlanBench } from './plan-bench.js';
 import { preflushBench } from './preflush-bench.js';
-import { windowOverheadBench } from './window-overhead-bench.js';
+import { WINDOW_CONDITIONS, type WindowCondition, windowOverheadBench } from './window-overhead-bench.js';
 
 /** One lock per fleet net (docs/fleet.md), so benches on different nets do not wait on each other. */
 const FLEET_LOCK = FLEET_NET === '127.0.1' ? '/tmp/dbwave-fleet.lock' : `/tmp/dbwave-fleet-${FLEET_NET}.lock`;
@@ -52,16 +53,27 @@ const PREFLUSH_SERVER = 'db6';
 
 const log = (line: string): void => console.log(line);
 
-function options(): { parts: readonly Part[]; trials: number } {
+interface BenchOptions {
+  readonly parts: readonly Part[];
+  readonly trials: number;
+  readonly conditions: readonly WindowCondition[];
+}
+
+function options(): BenchOptions {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, trials: { type: 'string' } },
+    options: { only: { type: 'string' }, trials: { type: 'string' }, load: { type: 'string' } },
     allowPositionals: false,
   });
   const parts = values.only === undefined ? PARTS : (values.only.split(',') as Part[]);
   for (const part of parts) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part}`);
   const trials = values.trials === undefined ? 3 : Number(values.trials);
   if (!Number.isInteger(trials) || trials < 1) throw new Error('--trials must be a whole number from 1');
-  return { parts, trials };
+  const conditions =
+    values.load === undefined ? WINDOW_CONDITIONS : (values.load.split(',') as WindowCondition[]);
+  for (const condition of conditions)
+    if (!WINDOW_CONDITIONS.includes(condition))
+      throw new Error(`--load: unknown condition ${condition} (idle or loaded)`);
+  return { parts, trials, conditions };
 }
 
 function planTarget(): TargetResult {
@@ -167,11 +179,8 @@ function skipped(id: string, target: string, error: unknown): TargetResult {
   };
 }
 
-async function fleetTargets(
-  parts: readonly Part[],
-  trials: number,
-  results: TargetResult[],
-): Promise<number[][]> {
+async function fleetTargets(options: BenchOptions, results: TargetResult[]): Promise<number[][]> {
+  const { parts, trials } = options;
   const rssRuns: number[][] = [];
   const lags: number[] = [];
   let state: FleetState | undefined;
@@ -193,7 +202,7 @@ async function fleetTargets(
     if (parts.includes('window')) {
       log('2. 503 window vs the plain script');
       try {
-        const window = await windowOverheadBench(state, WINDOW_SERVERS, trials, log);
+        const window = await windowOverheadBench(state, WINDOW_SERVERS, trials, log, options.conditions);
         results.push(window.target);
         lags.push(...window.noticeLagMs);
       } catch (error) {
@@ -234,7 +243,8 @@ async function fleetTargets(
 }
 
 async function main(): Promise<void> {
-  const { parts, trials } = options();
+  const chosen = options();
+  const { parts, trials } = chosen;
   const needsFleet = parts.some((part) => part === 'window' || part === 'waves' || part === 'preflush');
   if (needsFleet && process.env[LOCK_HELD] !== '1') {
     log(`bench: waiting for the fleet lock (${FLEET_LOCK})...`);
@@ -259,7 +269,7 @@ async function main(): Promise<void> {
       ),
     );
   }
-  const rssRuns = needsFleet ? await fleetTargets(parts, trials, results) : [];
+  const rssRuns = needsFleet ? await fleetTargets(chosen, results) : [];
   if (parts.includes('memory')) {
     results.push(
       await memoryTarget(rssRuns).catch((error: unknown) => skipped('5', 'memory flat over a wave', error)),
@@ -272,6 +282,7 @@ async function main(): Promise<void> {
     durationS: (Date.now() - started) / 1000,
     parts,
     trials,
+    load: chosen.conditions,
   });
   const docs = await writeFiguresIntoDocs(results, new Date(started));
   log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${file}; figures in ${docs}`);

@@ -11,6 +11,7 @@ import { DEFAULT_BROADCAST_EVERY_MS } from '../model/campaign-schema.js';
 import { metricsInstance } from '../model/metrics-instance.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
+import { expectedServerMs } from '../planner/capacity-estimate.js';
 import { StatusNotifier } from '../report/status-notifier.js';
 import { type CampaignAdapters, campaignAdapters } from './campaign-adapters.js';
 import { type HeldCampaign, openCampaignState } from './campaign-state.js';
@@ -162,6 +163,9 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     const classConcurrency = new Map(
       classes.map((hardwareClass) => [hardwareClass.id, hardwareClass.concurrency]),
     );
+    const classExpectedMs = new Map(
+      classes.map((hardwareClass) => [hardwareClass.id, expectedServerMs(hardwareClass, 'p50')]),
+    );
     const result = await runWave({
       campaign,
       campaignFile: shownCampaign,
@@ -169,6 +173,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       servers,
       waveSize: wave.servers.length,
       classConcurrency: (className) => classConcurrency.get(className),
+      classExpectedMs: (className) => classExpectedMs.get(className),
       connectors: adapters.connectors,
       window: adapters.maintenance,
       hooks,

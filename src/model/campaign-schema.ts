@@ -84,6 +84,11 @@ const commandsSchema = z.strictObject({
   rollback: template.describe(
     'Command template that reinstalls the from version. Only ever run with mysqld stopped.',
   ),
+  prepare: template
+    .optional()
+    .describe(
+      'Command template run after the prechecks and before the 503 window opens, for work that needs no window, e.g. apt-get install --download-only -y {{toPackage}} and a checksum check. It must not change what runs: a failure stops the server before any side effect (outcome PrecheckFailed, reason "prepare: ..."). Optional.',
+    ),
   postUpgrade: template
     .optional()
     .describe(

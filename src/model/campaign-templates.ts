@@ -3,6 +3,7 @@ import type { Campaign } from './campaign-schema.js';
 
 /** The campaign's command templates the engine runs on a server (`commands.*`). */
 export const TEMPLATE_COMMANDS = [
+  'prepare',
   'stop',
   'start',
   'running',

@@ -7,6 +7,7 @@
 /** The per-server steps, in the order a healthy upgrade takes them, then a rollback's own. */
 export const STEPS = [
   'precheck',
+  'prepare',
   'baseline',
   'preflush',
   'window-open',
@@ -56,6 +57,8 @@ export interface StepFacts {
 /** Every step's facts. */
 export const STEP_FACTS: { readonly [S in StepName]: StepFacts } = {
   precheck: { window: 'before', rollback: false },
+  // The campaign's `commands.prepare` (a package download and its checksums): no window needed.
+  prepare: { window: 'before', rollback: false },
   baseline: { window: 'before', rollback: false },
   preflush: { window: 'before', rollback: false },
   'window-open': { window: 'opens', rollback: false },

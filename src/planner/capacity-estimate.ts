@@ -8,6 +8,19 @@ import type { Plan, PlannedDay } from '../model/plan.js';
 export const DEFAULT_UPGRADE_TIMING = { p50: 60_000, p95: 180_000 } as const;
 
 /** Whether a day's expected work fits its window: at p95, only at p50, or not even at p50. */
+/** One server's expected time from its class's timings: shutdown + upgrade + start, at a quantile. */
+export function expectedServerMs(
+  hardwareClass: Pick<HardwareClass, 'expected'>,
+  quantile: 'p50' | 'p95',
+): number {
+  const expected = hardwareClass.expected;
+  return (
+    expected.shutdown[quantile] +
+    expected.start[quantile] +
+    (expected.upgrade ?? DEFAULT_UPGRADE_TIMING)[quantile]
+  );
+}
+
 export type CapacityFit = 'fits' | 'tight' | 'overruns';
 
 export interface DayCapacity {
@@ -67,11 +80,7 @@ function dayCapacity(
     for (const [classId, count] of Object.entries(byClass)) {
       const hardwareClass = classes.get(classId);
       if (hardwareClass === undefined) continue;
-      const expected = hardwareClass.expected;
-      const perServer =
-        expected.shutdown[quantile] +
-        expected.start[quantile] +
-        (expected.upgrade ?? DEFAULT_UPGRADE_TIMING)[quantile];
+      const perServer = expectedServerMs(hardwareClass, quantile);
       const classLimit = Math.min(
         concurrency,
         hardwareClass.concurrency ?? campaign.concurrency.perClass ?? concurrency,

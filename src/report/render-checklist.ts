@@ -196,6 +196,11 @@ function commandLines(server: ResolvedServer, input: ChecklistInput): string[] {
   const to = input.campaign.to.version;
   const from = input.campaign.from.version;
   return [
+    ...(commands.prepare === undefined
+      ? []
+      : [
+          `- [ ] Prepare (before the window): ${rendered(commands.prepare, server, input, 'commands.prepare')}`,
+        ]),
     `- [ ] Open the 503 window: ${windowAction(server, input, 'open')}`,
     `- [ ] \`SET GLOBAL innodb_fast_shutdown=0\`, then stop: ${rendered(commands.stop, server, input, 'commands.stop')}; wait for a clean exit (budget ${formatDuration(input.campaign.shutdown.budget)})`,
     `- [ ] Upgrade: ${rendered(commands.upgrade, server, input, 'commands.upgrade')}`,

@@ -11,6 +11,7 @@ import {
   terminateProcessGroupScript,
   wrapWithProcessGroupReport,
 } from './remote-process-group.js';
+import { SshCommandSession } from './ssh-command-session.js';
 import type { SshConfig } from './ssh-config.js';
 import { openSshLink, type SshLink } from './ssh-connect.js';
 
@@ -30,6 +31,11 @@ export async function connectSsh(server: ResolvedServer, config: SshConfig): Pro
 /**
  * A `RemoteShell` over one SSH connection to one server, reused for every command of a run.
  *
+ * - Commands run in one persistent command session on that connection (ssh-command-session.ts),
+ *   opened with the connection, before any window: a command costs no channel of its own. A
+ *   command that comes while the session runs another, or on a host that cannot run a session,
+ *   gets an exec channel of its own as before; a lost session is noticed at once and replaced
+ *   by a new one on the next command.
  * - A connection found dropped before a command is re-established once: the command never
  *   started, so this is safe for any command.
  * - A connection that drops while a command runs gives `exitCode: null`; when the caller says
@@ -45,6 +51,10 @@ export class SshShell implements RemoteShell {
   private link: SshLink | undefined;
   private dropped = true;
   private connecting: Promise<void> | undefined;
+  private session: SshCommandSession | undefined;
+  /** The host could not run a command session on this connection: exec channels only. */
+  private sessionUnavailable = false;
+  private openingSession: Promise<SshCommandSession | undefined> | undefined;
 
   constructor(
     private readonly server: ResolvedServer,
@@ -64,6 +74,9 @@ export class SshShell implements RemoteShell {
   }
 
   private async openConnection(): Promise<void> {
+    this.session?.close();
+    this.session = undefined;
+    this.sessionUnavailable = false;
     this.link?.dispose();
     this.link = undefined;
     this.ssh = undefined;
@@ -83,6 +96,34 @@ export class SshShell implements RemoteShell {
     this.link = link;
     this.ssh = ssh;
     this.dropped = false;
+    await this.idleSession();
+  }
+
+  /**
+   * The command session when it can take a command now: opened on first need (and again after
+   * one was lost), undefined while it runs another command or when the host cannot run one.
+   */
+  private async idleSession(): Promise<SshCommandSession | undefined> {
+    if (this.session?.idle) return this.session;
+    if (this.session?.lost === undefined && this.session !== undefined) return undefined;
+    const client = this.ssh?.connection ?? undefined;
+    if (this.sessionUnavailable || client === undefined || this.dropped) return undefined;
+    this.openingSession ??= SshCommandSession.open(client, this.config.connectTimeoutMs)
+      .then(
+        (session) => {
+          this.session = session;
+          return session;
+        },
+        () => {
+          this.sessionUnavailable = true;
+          return undefined;
+        },
+      )
+      .finally(() => {
+        this.openingSession = undefined;
+      });
+    const session = await this.openingSession;
+    return session?.idle ? session : undefined;
   }
 
   async exec(command: string, options: ExecOptions): Promise<CommandResult> {
@@ -105,13 +146,69 @@ export class SshShell implements RemoteShell {
   }
 
   async close(): Promise<void> {
+    this.session?.close();
+    this.session = undefined;
     this.dropped = true;
     this.link?.dispose();
     this.link = undefined;
     this.ssh = undefined;
   }
 
-  private execOnce(command: string, options: ExecOptions): Promise<ExecAttempt> {
+  /** One attempt: in the command session when it is free, else on an exec channel of its own. */
+  private async execOnce(command: string, options: ExecOptions): Promise<ExecAttempt> {
+    const session = await this.idleSession();
+    // Checked again after the await: another command may have taken the session meanwhile.
+    return session?.idle
+      ? this.execInSession(session, command, options)
+      : this.execOnChannel(command, options);
+  }
+
+  /**
+   * Runs the command in the session. On timeout (or abort) its process group is ended as on a
+   * channel; the session answers once the group exits, and is left busy (so later commands take
+   * channels) when something the group left behind still holds it.
+   */
+  private async execInSession(
+    session: SshCommandSession,
+    command: string,
+    options: ExecOptions,
+  ): Promise<ExecAttempt> {
+    const client = connectionOf(this.ssh as NodeSSH);
+    const output = new CommandOutput(this.config.maxOutputBytes);
+    let pgid: number | undefined;
+    let stopping: 'timeout' | 'abort' | undefined;
+    let giveUp: (() => void) | undefined;
+    const gaveUp = new Promise<'gave-up'>((resolve) => {
+      giveUp = () => resolve('gave-up');
+    });
+    const graceMs = this.config.killGraceMs ?? 5_000;
+    const stop = (why: 'timeout' | 'abort'): void => {
+      if (stopping !== undefined) return;
+      stopping = why;
+      if (pgid !== undefined) void this.endProcessGroup(client, pgid);
+      setTimeout(() => giveUp?.(), graceMs + 10_000).unref();
+    };
+    const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+    const onAbort = (): void => stop('abort');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const running = session.run(command, output, (group) => {
+      pgid = group;
+      if (stopping !== undefined) void this.endProcessGroup(client, group);
+    });
+    const outcome = await Promise.race([running, gaveUp]);
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (stopping === 'timeout') {
+      throw new CommandTimeoutError(this.server.host, options.timeoutMs, output.result(null));
+    }
+    if (stopping === 'abort') throw options.signal?.reason;
+    if (outcome === 'gave-up' || outcome.kind === 'dropped')
+      return { kind: 'dropped', result: output.result(null) };
+    if (outcome.kind === 'not-started') return { kind: 'not-started', error: undefined };
+    return { kind: 'done', result: output.result(outcome.exitCode) };
+  }
+
+  private execOnChannel(command: string, options: ExecOptions): Promise<ExecAttempt> {
     const client = this.ssh === undefined ? undefined : connectionOf(this.ssh);
     const output = new CommandOutput(this.config.maxOutputBytes);
     const { stdout, stderr } = output;

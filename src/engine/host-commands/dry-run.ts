@@ -37,6 +37,7 @@ export function dryRunLines(server: ResolvedServer, campaign: Campaign, campaign
     `precheck        [${where}] ${server.errorLog === undefined ? 'stat -c %s -- <@@log_error>' : errorLogSizeCommand(server.errorLog)}`,
     `precheck        [${where}] df -Pk -- ${dataDir}`,
     'precheck        [sql] SELECT MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())) FROM information_schema.innodb_trx',
+    ...(templates.prepare === undefined ? [] : [`prepare         [${where}] ${run('prepare')}`]),
     'baseline        (InnoDB statistics hook)',
     preflush.enabled
       ? `preflush        [sql] SET GLOBAL innodb_max_dirty_pages_pct = ${preflush.dirtyPagesPct}; SET GLOBAL innodb_io_capacity = ${preflush.ioCapacity}; wait for <= ${preflush.targetDirtyPages} dirty pages, until they stop falling for ${formatDuration(preflush.settle)}, or ${formatDuration(preflush.timeout)} (kept until the shutdown; restored if the run stops first)`

@@ -172,9 +172,12 @@ const windowCloseDetail = z.object({
 
 const postUpgradeDetail = z.object(everyStep);
 
+const prepareDetail = z.object(everyStep);
+
 /** Each step's detail shape. */
 const detailSchemas = {
   precheck: precheckDetail,
+  prepare: prepareDetail,
   baseline: hookStepDetail,
   preflush: preflushDetail,
   'window-open': windowOpenDetail,

@@ -92,7 +92,8 @@ export const precheckStep: StepHandler<'precheck'> = {
     }
     return {
       event: 'succeeded',
-      next: { step: 'baseline' },
+      // Without `commands.prepare` there is nothing to journal for it.
+      next: { step: commands.has('prepare') ? 'prepare' : 'baseline' },
       detail: {
         version,
         installedVersion: installed,

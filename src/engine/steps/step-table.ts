@@ -3,6 +3,7 @@ import { analysisGatesStep, baselineStep, readinessGatesStep, rollbackGatesStep 
 import { rollbackPackageStep, upgradeStep } from './package-steps.js';
 import { precheckStep } from './precheck-step.js';
 import { preflushStep } from './preflush-step.js';
+import { prepareStep } from './prepare-step.js';
 import { forwardShutdownStep, rollbackShutdownStep } from './shutdown-step.js';
 import { forwardStartStep, rollbackStartStep } from './start-step.js';
 import type { StepHandler } from './step-context.js';
@@ -17,6 +18,7 @@ import {
 /** Every step's handler, by name. */
 export const STEP_HANDLERS: { readonly [S in StepName]: StepHandler<S> } = {
   precheck: precheckStep,
+  prepare: prepareStep,
   baseline: baselineStep,
   preflush: preflushStep,
   'window-open': windowOpenStep,

@@ -24,6 +24,8 @@ export interface WaveRunOptions {
   readonly waveSize?: number;
   /** A class's own concurrency, if its file sets one (it overrides the campaign's perClass). */
   readonly classConcurrency?: (className: string) => number | undefined;
+  /** A class's expected time for one server, ms: the longest-expected startable server goes first. */
+  readonly classExpectedMs?: (className: string) => number | undefined;
   readonly connectors: ServerConnectors;
   readonly window: MaintenanceWindow;
   readonly hooks?: EngineHooks;
@@ -171,6 +173,7 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   const limits = {
     wave: Math.max(1, campaign.concurrency.wave),
     perClass: (className: string) => options.classConcurrency?.(className) ?? campaign.concurrency.perClass,
+    ...(options.classExpectedMs === undefined ? {} : { expectedMs: options.classExpectedMs }),
   };
 
   const launch = (server: ResolvedServer): void => {
@@ -224,16 +227,20 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
         : haltedBecause === undefined
           ? pending
           : pending.filter((server) => interrupted.includes(server));
-    const next = nextServer(
-      {
-        pending: startable,
-        inFlight: [...inFlight.values()].map((entry) => entry.server),
-        finished,
-        wave: options.servers,
-        direction,
-      },
-      limits,
-    );
+    const scheduled = (candidates: readonly ResolvedServer[]): ResolvedServer | undefined =>
+      nextServer(
+        {
+          pending: candidates,
+          inFlight: [...inFlight.values()].map((entry) => entry.server),
+          finished,
+          wave: options.servers,
+          direction,
+        },
+        limits,
+      );
+    // An interrupted server goes before any fresh one, however long the fresh one is expected to take.
+    const next =
+      scheduled(startable.filter((server) => interrupted.includes(server))) ?? scheduled(startable);
     if (next) {
       launch(next);
       continue;

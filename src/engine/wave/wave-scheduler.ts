@@ -8,6 +8,11 @@
  * replica left on the old version must not replicate from a newer primary). Rolling back, the
  * other way round: a replica goes back only after its cluster's primary has, and not at all
  * when the primary's rollback failed.
+ *
+ * Among the servers allowed to start, the one whose class expects the longest time goes first
+ * (plan order among equals): a long server started last would leave the other slots idle while
+ * it finishes, so the wave's wall time stays near servers / concurrency x the mean per-server
+ * time. Without expected times (or when they are all equal) the order is the plan's.
  */
 
 /** `upgrade` (dbwave run) or `downgrade` (dbwave rollback): which end of a cluster goes first. */
@@ -24,6 +29,8 @@ export interface SchedulerLimits {
   readonly wave: number;
   /** Per-class limit: the class's own `concurrency`, else the campaign's `perClass`, else none. */
   readonly perClass: (className: string) => number | undefined;
+  /** A class's expected time for one server (its `expected` timings), ms; undefined when unknown. */
+  readonly expectedMs?: (className: string) => number | undefined;
 }
 
 export interface SchedulerState<S extends SchedulableServer> {
@@ -40,13 +47,19 @@ export interface SchedulerState<S extends SchedulableServer> {
 
 export type Blocked = { readonly server: string; readonly reason: string };
 
-/** The first pending server (plan order) allowed to start now, if any. */
+/** The pending server allowed to start now that is expected to take longest (plan order among equals), if any. */
 export function nextServer<S extends SchedulableServer>(
   state: SchedulerState<S>,
   limits: SchedulerLimits,
 ): S | undefined {
   if (state.inFlight.length >= limits.wave) return undefined;
-  return state.pending.find((candidate) => mayStart(candidate, state, limits));
+  const expectedMs = (server: S): number => limits.expectedMs?.(server.class) ?? 0;
+  let chosen: S | undefined;
+  for (const candidate of state.pending) {
+    if (chosen !== undefined && expectedMs(candidate) <= expectedMs(chosen)) continue;
+    if (mayStart(candidate, state, limits)) chosen = candidate;
+  }
+  return chosen;
 }
 
 function mayStart<S extends SchedulableServer>(

@@ -129,3 +129,63 @@ describe('command timeouts over SSH', () => {
     }
   });
 });
+
+describe('the persistent command session over SSH', () => {
+  let shell: SshShell;
+  let other: SshShell;
+  beforeAll(async () => {
+    shell = await connectSsh(resolvedServer(first), fleetSshConfig(fleet));
+    other = await connectSsh(resolvedServer(first), fleetSshConfig(fleet));
+  });
+  afterAll(async () => {
+    await shell.close();
+    await other.close();
+  });
+
+  /** The pid of the shell that ran the command's shell: the session's, when it ran in one. */
+  const sessionPid = async (on: SshShell): Promise<string> =>
+    (await on.exec('echo $PPID', { timeoutMs: 10_000 })).stdout.trim();
+
+  it('runs one command after another in the same session, each with its own output and exit status', async () => {
+    const first = await sessionPid(shell);
+    const failed = await shell.exec("printf 'out\\n'; printf 'err\\n' >&2; exit 3", { timeoutMs: 10_000 });
+    expect(failed).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    const binary = await shell.exec("printf '\\036R 1 0 0 0\\n\\000tail'", { timeoutMs: 10_000 });
+    expect(binary).toMatchObject({ exitCode: 0, stdout: '\u001eR 1 0 0 0\n\u0000tail', stderr: '' });
+    expect(await sessionPid(shell)).toBe(first);
+  });
+
+  it('answers a command that leaves a daemon behind without waiting for the daemon', async () => {
+    const sleeper = `sleep 300.${process.pid}${Date.now() % 1_000_000}`;
+    const result = await shell.exec(`${sleeper} & echo started`, { timeoutMs: 60_000 });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'started\n' });
+    const pids = (await shell.exec(`pgrep -x -f '${sleeper}' || true`, { timeoutMs: 10_000 })).stdout.trim();
+    expect(pids).not.toBe('');
+    await shell.exec(`kill ${pids.split('\n').join(' ')}`, { timeoutMs: 10_000 });
+  });
+
+  it('notices a lost session at once: the command in flight is answered as dropped, the next gets a new session', async () => {
+    const lost = await sessionPid(shell);
+    const sleeper = `sleep 301.${process.pid}${Date.now() % 1_000_000}`;
+    const inFlight = shell.exec(`exec ${sleeper}`, { timeoutMs: 120_000 });
+    const sleeperPids = async (): Promise<string> =>
+      (await other.exec(`pgrep -x -f '${sleeper}' || true`, { timeoutMs: 10_000 })).stdout.trim();
+    expect(await eventually(async () => (await sleeperPids()) !== '')).toBe(true);
+    // End exactly that session's shell, by its pid, from another connection.
+    await other.exec(`kill -9 ${lost}`, { timeoutMs: 10_000 });
+    const result = await inFlight;
+    expect(result.exitCode).toBeNull();
+    const replaced = await sessionPid(shell);
+    expect(replaced).not.toBe(lost);
+    expect(replaced).toMatch(/^\d+$/);
+    await other.exec(`kill ${(await sleeperPids()).split('\n').join(' ')}`, { timeoutMs: 10_000 });
+  });
+
+  it('gives a command that comes while the session is busy a channel of its own', async () => {
+    const sleeper = `sleep 2.${process.pid}${Date.now() % 1_000_000}`;
+    const busy = shell.exec(sleeper, { timeoutMs: 60_000 });
+    const [beside, waited] = await Promise.all([shell.exec('echo beside', { timeoutMs: 10_000 }), busy]);
+    expect(beside).toMatchObject({ exitCode: 0, stdout: 'beside\n' });
+    expect(waited.exitCode).toBe(0);
+  });
+});

@@ -81,6 +81,38 @@ describe('dbwave run on the local fleet', () => {
       expect(replay.servers.get(other.name)?.outcome).toBe('Upgraded');
   });
 
+  it('runs commands.prepare before any window, and stops a server whose prepare fails before anything is touched', async () => {
+    const victim = (await engineCampaign('prepare-probe')).wave1[0];
+    if (!victim) throw new Error('wave 1 is empty');
+    // Fails on the victim alone: `{{name}}` is rendered shell-quoted.
+    const campaign = await engineCampaign('prepare', {
+      failureBudget: 5,
+      commands: { prepare: `{{vars.fleetctl}} installed-version && test {{name}} != '${victim.name}'` },
+    });
+    await resetFleet(fleet);
+    const result = await runWave1(campaign);
+    expect(result.code).toBe(1);
+    const { records, replay } = await journalOf(campaign);
+    const stepsOf = (name: string): string[] =>
+      records.flatMap((r) => (r.kind === 'step' && r.server === name ? [`${r.step}:${r.event}`] : []));
+    expect(replay.servers.get(victim.name)).toMatchObject({ outcome: 'PrecheckFailed' });
+    expect(stepsOf(victim.name)).toEqual([
+      'precheck:started',
+      'precheck:succeeded',
+      'prepare:started',
+      'prepare:failed',
+    ]);
+    expect(await upgradeCommandsRun(campaign, victim.name)).toBe(0);
+    const version = await queryOne(fleet, victim, 'SELECT VERSION() AS v');
+    expect(String(version.v)).toMatch(new RegExp(`^${fleet.versions.from.replaceAll('.', '\\.')}`));
+    for (const other of campaign.wave1.slice(1)) {
+      expect(replay.servers.get(other.name)?.outcome).toBe('Upgraded');
+      const steps = stepsOf(other.name);
+      expect(steps.indexOf('prepare:succeeded')).toBeGreaterThan(-1);
+      expect(steps.indexOf('prepare:succeeded')).toBeLessThan(steps.indexOf('window-open:started'));
+    }
+  });
+
   it('alerts on a shutdown over its budget (a long transaction to roll back) and, with policy wait, upgrades', async () => {
     const campaign = await engineCampaign('over-budget', {
       prechecks: { maxTransactionAge: '1h' },

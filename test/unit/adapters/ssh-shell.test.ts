@@ -64,6 +64,13 @@ beforeAll(async () => {
       session.on('exec', (acceptExec, _reject, info) => {
         execCount++;
         const stream = acceptExec();
+        if (!info.command.includes('dbwave-pgid') && !info.command.startsWith('pg=')) {
+          // A command session (ssh-command-session.ts): this server runs none, as a host whose
+          // login shell cannot, so every command here takes an exec channel of its own.
+          stream.exit(127);
+          stream.end();
+          return;
+        }
         const group = /^pg=(\d+);/.exec(info.command);
         if (group) {
           // dbwave ending a timed-out command's process group from a second channel.

@@ -189,3 +189,79 @@ describe('the failure budget', () => {
     expect(failureBudgetExceeded(4, '10%', 30)).toBe(true);
   });
 });
+
+describe('the wave scheduler, when classes expect different times', () => {
+  const wave: SchedulableServer[] = [
+    { name: 'small1', class: 'small' },
+    { name: 'small2', class: 'small' },
+    { name: 'large1', class: 'large' },
+    { name: 'medium1', class: 'medium' },
+    { name: 'large2', class: 'large' },
+  ];
+  const expected: Record<string, number> = { small: 60_000, medium: 120_000, large: 300_000 };
+  const limits = { wave: 2, perClass: () => undefined, expectedMs: (name: string) => expected[name] };
+
+  /** The order servers start in when each slot frees as soon as the next server may start. */
+  function startOrder(
+    schedulerLimits: typeof limits | { wave: number; perClass: () => undefined },
+  ): string[] {
+    const pending = [...wave];
+    const started: string[] = [];
+    for (;;) {
+      const next = nextServer({ pending, inFlight: [], finished: new Map(), wave }, schedulerLimits);
+      if (next === undefined) return started;
+      started.push(next.name);
+      pending.splice(pending.indexOf(next), 1);
+    }
+  }
+
+  it('starts the longest-expected server first, plan order among equals', () => {
+    expect(startOrder(limits)).toEqual(['large1', 'large2', 'medium1', 'small1', 'small2']);
+  });
+
+  it('keeps the plan order when no class says what it expects', () => {
+    expect(startOrder({ wave: 2, perClass: () => undefined })).toEqual(wave.map((server) => server.name));
+  });
+
+  it('still keeps every limit: a longer server that may not start yields to one that may', () => {
+    const next = nextServer(
+      { pending: wave, inFlight: [wave[2] as SchedulableServer], finished: new Map(), wave },
+      { ...limits, perClass: (name: string) => (name === 'large' ? 1 : undefined) },
+    );
+    expect(next?.name).toBe('medium1');
+  });
+
+  it('never breaks the scheduling rules, whatever the expected times', () => {
+    fc.assert(
+      fc.property(
+        waveArbitrary,
+        fc.record({ 'ix-6': fc.nat(), 'ix-24': fc.nat(), 'cuil-9': fc.nat() }),
+        (servers, times) => {
+          const pending = [...servers];
+          const inFlight: SchedulableServer[] = [];
+          const finished = new Map<string, 'succeeded' | 'failed'>();
+          const schedulerLimits = {
+            wave: 2,
+            perClass: () => undefined,
+            expectedMs: (name: string) => times[name as keyof typeof times],
+          };
+          while (pending.length > 0 || inFlight.length > 0) {
+            const next = nextServer({ pending, inFlight, finished, wave: servers }, schedulerLimits);
+            if (next !== undefined) {
+              expect(
+                inFlight.some((server) => server.cluster !== undefined && server.cluster === next.cluster),
+              ).toBe(false);
+              inFlight.push(next);
+              pending.splice(pending.indexOf(next), 1);
+              continue;
+            }
+            const done = inFlight.shift();
+            if (done === undefined) break;
+            finished.set(done.name, 'succeeded');
+          }
+          expect(finished.size).toBe(servers.length);
+        },
+      ),
+    );
+  });
+});

@@ -18,6 +18,8 @@ export interface FakeFaults {
   /** SSH refuses connections. */
   sshDown?: boolean;
   postUpgradeFails?: boolean;
+  /** `commands.prepare` exits non-zero (the package download or its checksum failed). */
+  prepareFails?: boolean;
   /** The new version reports this instead of TO. */
   reportsVersion?: string;
 }
@@ -100,6 +102,8 @@ export class FakeDbServer {
         return ok('switched');
       case 'postUpgrade':
         return this.faults.postUpgradeFails ? fail('mariadb-upgrade failed') : ok('done');
+      case 'prepare':
+        return this.faults.prepareFails ? fail('checksum mismatch') : ok('downloaded');
     }
   }
 
