@@ -7,6 +7,7 @@ import { FileJournalStore } from '../engine/journal/file-journal-store.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
+import type { ServerConnectors } from '../engine/ports/server-connectors.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { serverResolver } from '../model/resolve-server.js';
@@ -31,6 +32,16 @@ export interface DriveWaveOptions {
   readonly rollbackReason?: string;
   /** The servers to run, from the journal as it is once the lock is held. */
   readonly servers: (history: readonly JournalRecord[]) => readonly ResolvedServer[];
+  /**
+   * Checks made once the adapters exist and before the first server (run's topology precheck);
+   * false stops the wave with nothing touched (exit 1). `holdView` keeps the live view from
+   * redrawing over a question.
+   */
+  readonly precheck?: (
+    connectors: ServerConnectors,
+    servers: readonly ResolvedServer[],
+    holdView: <T>(ask: () => Promise<T>) => Promise<T>,
+  ) => Promise<boolean>;
 }
 
 /**
@@ -101,6 +112,13 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       campaignFile,
     );
     const connectors = adapters.connectors;
+    const held = observers;
+    if (
+      options.precheck !== undefined &&
+      !(await options.precheck(connectors, servers, (ask) => held.holdView(ask)))
+    ) {
+      return ExitStatus.Unhealthy;
+    }
     const hooks =
       services.hooks ??
       createStatsAndGatesHooks(

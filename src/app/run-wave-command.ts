@@ -5,6 +5,7 @@ import { driveWave } from './drive-wave.js';
 import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmation.js';
 import type { RunServices } from './run-services.js';
 import { type ConfirmedWaveArguments, loadRunnableWave, resolveServers } from './runnable-wave.js';
+import { topologyPrecheck } from './topology-precheck.js';
 import { dayToRun, describeWhen } from './wave-day.js';
 
 /** The flags of `dbwave run`. */
@@ -67,5 +68,17 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     services,
     action: 'run',
     servers: () => servers,
+    precheck: (connectors, due, holdView) => {
+      const ask = services.askAboutClients;
+      return topologyPrecheck({
+        inventory: loaded.inventory,
+        servers: due,
+        sql: (server) => connectors.sql(server),
+        streams,
+        ...(ask === undefined || args.yes === true || !services.interactive
+          ? {}
+          : { ask: (lines: readonly string[]) => holdView(() => ask(lines)) }),
+      });
+    },
   });
 }

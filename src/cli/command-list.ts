@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { checkCommand } from './commands/check.js';
 import { checklistCommand } from './commands/checklist.js';
 import { compareCommand } from './commands/compare.js';
+import { discoverCommand } from './commands/discover.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -26,4 +27,5 @@ export const commands: readonly CommandModule<any, any>[] = [
   compareCommand,
   reportCommand,
   checklistCommand,
+  discoverCommand,
 ];
