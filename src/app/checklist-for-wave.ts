@@ -29,12 +29,10 @@ export async function checklistForWave(
 ): Promise<ExitStatus> {
   const { loaded, wave } = await loadWaveContext({ plan: args.plan, wave: args.wave }, cwd);
   const { campaign, classes, campaignFile } = loaded.inventory;
+  const names = new Set(wave.servers.map((server) => server.name));
   const discovery =
     args.clients === true
-      ? discoveryOf(
-          (await observeFleet(loaded.inventory, sql)).discovery,
-          new Set(wave.servers.map((server) => server.name)),
-        )
+      ? discoveryOf((await observeFleet(loaded.inventory, sql, names)).discovery, names)
       : undefined;
   const text = renderChecklist({
     campaign,

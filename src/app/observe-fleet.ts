@@ -18,23 +18,59 @@ export interface ObservedFleet {
 }
 
 /**
- * Asks every server of the inventory (every class, not only a wave's: a replica is recognised
- * by its server id, which only asking it tells) what it is in replication and who is connected,
- * and judges the answers. Connects with `sql`, or with the campaign's MySQL settings.
+ * Asks the servers `scope` names (default: every server of the inventory) what they are in
+ * replication and who is connected, and judges the answers. A replica or a source is recognised
+ * by its server id, which only asking it tells: when one named in scope is not recognised, the
+ * rest of the inventory is asked too before anything is called "in no hardware class". Connects
+ * with `sql`, or with the campaign's MySQL settings.
  */
-export async function observeFleet(inventory: Inventory, sql?: SqlConnector): Promise<ObservedFleet> {
-  const { campaign, classes, campaignFile } = inventory;
-  const servers = serverResolver(classes, campaign).all();
-  if (sql !== undefined) return judged(await observeServers(servers, sql), inventory);
+export async function observeFleet(
+  inventory: Inventory,
+  sql?: SqlConnector,
+  scope?: ReadonlySet<string>,
+): Promise<ObservedFleet> {
+  const { campaign, campaignFile } = inventory;
+  if (sql !== undefined) return observeWith(inventory, sql, scope);
   if (campaign.mysql === undefined) {
     throw InputError.of(campaignFile, 'mysql', 'is needed to ask the servers: set at least mysql.user');
   }
   const adapters = await campaignAdapters({ campaign, campaignFile });
   try {
-    return judged(await observeServers(servers, (server) => adapters.connectors.sql(server)), inventory);
+    return await observeWith(inventory, (server) => adapters.connectors.sql(server), scope);
   } finally {
     await adapters.close().catch(() => undefined);
   }
+}
+
+async function observeWith(
+  inventory: Inventory,
+  sql: SqlConnector,
+  scope: ReadonlySet<string> | undefined,
+): Promise<ObservedFleet> {
+  const all = serverResolver(inventory.classes, inventory.campaign).all();
+  const first = await observeServers(
+    scope === undefined ? all : all.filter((server) => scope.has(server.name)),
+    sql,
+  );
+  const asked = new Set(first.map((server) => server.declared.name));
+  const rest = all.filter((server) => !asked.has(server.name));
+  if (rest.length === 0 || !hasStrangers(first)) return judged(first, inventory);
+  return judged([...first, ...(await observeServers(rest, sql))], inventory);
+}
+
+/** Whether a source or a registered replica of these servers is none of them. */
+function hasStrangers(observed: readonly ObservedServer[]): boolean {
+  const ids = new Set(
+    observed.flatMap(({ observation }) => (observation.reachable ? [observation.serverId] : [])),
+  );
+  return observed.some(({ observation }) => {
+    if (!observation.reachable) return false;
+    const links = [
+      ...observation.replicas,
+      ...(observation.source === undefined ? [] : [observation.source]),
+    ];
+    return links.some((link) => link.serverId === undefined || !ids.has(link.serverId));
+  });
 }
 
 function judged(observed: readonly ObservedServer[], inventory: Inventory): ObservedFleet {

@@ -37,14 +37,15 @@ export async function topologyPrecheck(options: TopologyPrecheckOptions): Promis
   const clusters = new Set(
     options.servers.flatMap((server) => (server.cluster === undefined ? [] : [server.cluster])),
   );
-  const { observed, discovery: whole } = await observeFleet(inventory, options.sql);
   const scope = new Set([
     ...options.servers.map((server) => server.name),
-    ...observed
-      .filter(({ declared }) => declared.cluster !== undefined && clusters.has(declared.cluster))
-      .map(({ declared }) => declared.name),
+    ...inventory.classes.flatMap((hardwareClass) =>
+      hardwareClass.servers
+        .filter((server) => server.cluster !== undefined && clusters.has(server.cluster))
+        .map((server) => server.name),
+    ),
   ]);
-  const discovery = discoveryOf(whole, scope);
+  const discovery = discoveryOf((await observeFleet(inventory, options.sql, scope)).discovery, scope);
   const say = (line: string): void => {
     streams.stderr.write(`dbwave: precheck: ${line}\n`);
   };
