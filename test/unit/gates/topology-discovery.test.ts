@@ -304,6 +304,6 @@ describe('who else talks to a server', () => {
     const discovery = judgeDiscovery([server({ name: 'db1' }, seen)], campaign({}));
     expect(
       discovery.unexpected.map(({ server: name, client }) => `${name} ${client.user}@${client.host}`),
-    ).toEqual(['db1 backup@10.7.2.8', 'db1 cron@10.7.1.4', 'db1 app@10.9.0.1']);
+    ).toEqual(['db1 app@10.9.0.1', 'db1 backup@10.7.2.8', 'db1 cron@10.7.1.4']);
   });
 });
