@@ -23,7 +23,7 @@ export interface TopologyPrecheckOptions {
 
 /**
  * The run's precheck for the whole wave, before any server is touched (campaign
- * `prechecks.topology`): the servers of the wave and of their clusters must agree with their
+ * `topologyPrecheck`): the servers of the wave and of their clusters must agree with their
  * class files' cluster and role, since the order "replicas before their primary" is only as good
  * as that topology; a mismatch stops the run with both facts. A client neither through the
  * maintenance proxy, replication, nor in clients.expected is inconclusive: the DBA decides, or
@@ -33,7 +33,7 @@ export interface TopologyPrecheckOptions {
 export async function topologyPrecheck(options: TopologyPrecheckOptions): Promise<boolean> {
   const { inventory, streams } = options;
   const { campaign } = inventory;
-  if (!campaign.prechecks.topology) return true;
+  if (!campaign.topologyPrecheck) return true;
   const clusters = new Set(
     options.servers.flatMap((server) => (server.cluster === undefined ? [] : [server.cluster])),
   );

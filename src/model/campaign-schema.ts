@@ -364,12 +364,6 @@ const prechecksSchema = z.strictObject({
     .min(0)
     .default(1024)
     .describe("Free space required on the datadir's filesystem, in MB (default 1024)."),
-  topology: z
-    .boolean()
-    .default(true)
-    .describe(
-      "Before a run touches a server, compare each server's declared cluster and role with what the servers say (SHOW REPLICA/SLAVE STATUS, the replicas registered, read_only) and refuse the run on a mismatch; the same check lists the clients connected to each server (default true).",
-    ),
 });
 
 /** One client a campaign expects to find connected to its servers besides the proxy. */
@@ -478,6 +472,12 @@ export const campaignSchema = z.strictObject({
   prechecks: prechecksSchema
     .default(prechecksSchema.parse({}))
     .describe('Checks before a server is touched; a server that fails them never gets a window.'),
+  topologyPrecheck: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Before a run touches a server, compare each server's declared cluster and role with what the servers say (SHOW REPLICA/SLAVE STATUS, the replicas registered, read_only) and refuse the run on a mismatch; the same check lists the clients connected to each server, and an unexpected one asks the DBA (default true).",
+    ),
   clients: clientsSchema
     .default(clientsSchema.parse({}))
     .describe(

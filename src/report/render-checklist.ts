@@ -181,9 +181,9 @@ function prechecksSection(campaign: Campaign): string[] {
         ? ''
         : `, smoke queries (${campaign.gates.smokeQueries.map((query) => query.name).join(', ')})`
     }`,
-    campaign.prechecks.topology
+    campaign.topologyPrecheck
       ? `- Before the first server, for the whole wave: each server's declared cluster and role match what the servers say (a mismatch stops the run), and a client not through the proxy nor in clients.expected asks the DBA (unanswered: ${campaign.clients.unexpected})`
-      : '- Topology and client precheck: off (prechecks.topology)',
+      : '- Topology and client precheck: off (topologyPrecheck)',
     `- Analysis gates after the window: ${campaign.gates.innodb ? 'InnoDB rates against the baseline and same-class controls, ' : ''}error log, replication caught up within ${formatDuration(campaign.gates.replicationTimeout)}; inconclusive means: ${campaign.gates.inconclusive}`,
   ];
 }
