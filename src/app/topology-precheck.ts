@@ -60,6 +60,11 @@ export async function topologyPrecheck(options: TopologyPrecheckOptions): Promis
     );
     return false;
   }
+  for (const server of discovery.servers) {
+    for (const client of server.clients.filter((each) => each.path === 'direct' && each.expected)) {
+      say(`expected client around the proxy: ${server.declared.name}: ${describeClient(client)}`);
+    }
+  }
   if (discovery.unexpected.length === 0) return true;
 
   const lines = discovery.unexpected.map(
