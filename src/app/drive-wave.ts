@@ -5,6 +5,7 @@ import { printable } from '../core/printable.js';
 import { EngineEvents, type OrderOverride } from '../engine/events/engine-events.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
+import type { ServerConnectors } from '../engine/ports/server-connectors.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { DEFAULT_BROADCAST_EVERY_MS } from '../model/campaign-schema.js';
@@ -43,6 +44,16 @@ export interface DriveWaveOptions {
    * have changed it since the operator was asked): throws to refuse, returns the override to journal.
    */
   readonly order?: (history: readonly JournalRecord[]) => OrderOverride | undefined;
+  /**
+   * Checks made once the adapters exist and before the first server (run's topology precheck);
+   * false stops the wave with nothing touched (exit 1). `holdView` keeps the live view from
+   * redrawing over a question.
+   */
+  readonly precheck?: (
+    connectors: ServerConnectors,
+    servers: readonly ResolvedServer[],
+    holdView: <T>(ask: () => Promise<T>) => Promise<T>,
+  ) => Promise<boolean>;
 }
 
 /**
@@ -150,6 +161,13 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       campaignFile,
     );
     const connectors = adapters.connectors;
+    const held = observers;
+    if (
+      options.precheck !== undefined &&
+      !(await options.precheck(connectors, servers, (ask) => held.holdView(ask)))
+    ) {
+      return ExitStatus.Unhealthy;
+    }
     const hooks =
       services.hooks ??
       createStatsAndGatesHooks(

@@ -4,6 +4,7 @@ import type { StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.j
 import type { Campaign } from '../model/campaign-schema.js';
 import type { CampaignAdapters } from './campaign-adapters.js';
 import type { CommandServices } from './command-services.js';
+import type { AskAboutClients } from './topology-precheck.js';
 
 /** What `run` and `rollback` are given: the process's services, the operator, and Ctrl-C. */
 export interface RunServices extends CommandServices {
@@ -21,6 +22,12 @@ export interface RunServices extends CommandServices {
    * Absent, or resolving undefined, leaves it to the campaign's gates.inconclusive.
    */
   readonly askInconclusive?: StatsAndGatesPorts['ask'];
+  /**
+   * At a terminal without --yes: asks the DBA whether the run goes on despite clients that do not
+   * come through the maintenance proxy. Absent, or resolving undefined, leaves it to the campaign's
+   * clients.unexpected.
+   */
+  readonly askAboutClients?: AskAboutClients;
   /** First Ctrl-C: start no new server. */
   readonly halt?: AbortSignal;
   /** Second Ctrl-C: interrupt servers in flight (their windows are closed; a rerun resumes them). */

@@ -5,6 +5,7 @@ import { driveWave } from './drive-wave.js';
 import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmation.js';
 import type { RunServices } from './run-services.js';
 import { type ConfirmedWaveArguments, loadRunnableWave, resolveServers } from './runnable-wave.js';
+import { topologyPrecheck } from './topology-precheck.js';
 import { dayToRun, describeWhen } from './wave-day.js';
 import { readJournal } from './wave-journal-report.js';
 import { checkWaveOrder, type OrderOverrideArguments, requestedOverride } from './wave-order-check.js';
@@ -82,5 +83,17 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     action: 'run',
     servers: () => servers,
     order: (history) => checkWaveOrder(runnable, args.plan, history, requested),
+    precheck: (connectors, due, holdView) => {
+      const ask = services.askAboutClients;
+      return topologyPrecheck({
+        inventory: loaded.inventory,
+        servers: due,
+        sql: (server) => connectors.sql(server),
+        streams,
+        ...(ask === undefined || args.yes === true || !services.interactive
+          ? {}
+          : { ask: (lines: readonly string[]) => holdView(() => ask(lines)) }),
+      });
+    },
   });
 }

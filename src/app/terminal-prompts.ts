@@ -3,6 +3,7 @@ import { formatDuration } from '../core/duration.js';
 import type { GatePhase, GateVerdict } from '../gates/gate-verdict.js';
 import type { InconclusiveAction } from '../gates/inconclusive-decision.js';
 import type { QuestionTerms, StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
+import type { UnexpectedClientsAnswer } from './topology-precheck.js';
 
 /** The questions `run` and `rollback` ask a DBA at the terminal. */
 
@@ -66,4 +67,27 @@ export function inconclusiveAsker(): NonNullable<StatsAndGatesPorts['ask']> {
     turn = asked.catch(() => undefined);
     return asked;
   };
+}
+
+/**
+ * Asks the DBA at the terminal whether a run goes on despite clients that do not come through
+ * the maintenance proxy. An empty or unknown answer leaves it to the campaign's clients.unexpected.
+ */
+export async function askAboutClientsOnTerminal(
+  lines: readonly string[],
+): Promise<UnexpectedClientsAnswer | undefined> {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await terminal.question(
+      `\nClients not through the maintenance proxy:\n${lines.map((line) => `  ${line}`).join('\n')}\ncontinue or pause (stop before any server is touched)? `,
+    );
+    const word = answer.trim().toLowerCase();
+    return word === 'continue' || word === 'c'
+      ? 'continue'
+      : word === 'pause' || word === 'p'
+        ? 'pause'
+        : undefined;
+  } finally {
+    terminal.close();
+  }
 }

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { checkCommand } from './commands/check.js';
 import { checklistCommand } from './commands/checklist.js';
 import { compareCommand } from './commands/compare.js';
+import { discoverCommand } from './commands/discover.js';
 import { importCommand } from './commands/import.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
@@ -32,4 +33,5 @@ export const commands: readonly CommandModule<any, any>[] = [
   checklistCommand,
   stateCommand,
   importCommand,
+  discoverCommand,
 ];

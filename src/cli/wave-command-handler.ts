@@ -1,6 +1,6 @@
 import { processIdentity, processServices } from '../app/command-services.js';
 import type { RunServices } from '../app/run-services.js';
-import { askOnTerminal, inconclusiveAsker } from '../app/terminal-prompts.js';
+import { askAboutClientsOnTerminal, askOnTerminal, inconclusiveAsker } from '../app/terminal-prompts.js';
 import type { ExitStatus } from '../core/errors.js';
 import { onOperatorSignals, safeWrite } from './operator-signals.js';
 import { runHandler } from './run-handler.js';
@@ -44,6 +44,7 @@ export function waveCommandHandler<A>(
         interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
         confirm: askOnTerminal,
         askInconclusive: inconclusiveAsker(),
+        askAboutClients: askAboutClientsOnTerminal,
         identity: processIdentity(),
         halt: halt.signal,
         abort: abort.signal,

@@ -523,6 +523,44 @@ const prechecksSchema = z.strictObject({
     .describe("Free space required on the datadir's filesystem, in MB (default 1024)."),
 });
 
+/** One client a campaign expects to find connected to its servers besides the proxy. */
+const expectedClientSchema = z.strictObject({
+  user: z
+    .string()
+    .min(1)
+    .default('*')
+    .describe('MySQL user, exact or a pattern (* or % for any run of characters; default any user).'),
+  host: z
+    .string()
+    .min(1)
+    .default('*')
+    .describe(
+      'Client host or address as the server sees it (no port), exact or a pattern such as 10.1.% (default any host).',
+    ),
+});
+
+/** Who else talks to the servers: what dbwave is told about the maintenance proxy and the clients it expects. */
+const clientsSchema = z.strictObject({
+  proxyAddresses: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      "The addresses the maintenance proxy's connections come from, as the servers' PROCESSLIST shows them (patterns allowed): their clients see the 503 window. Optional; by default inferred from an haproxy adapter: the socket's host for tcp://host:port, else (a local socket: HAProxy runs where dbwave does) dbwave's own address as each server sees it; none for other adapters.",
+    ),
+  expected: z
+    .array(expectedClientSchema)
+    .default([])
+    .describe(
+      'Clients that are known to connect around the proxy ({user, host}, patterns allowed): listed, not warned about. Optional.',
+    ),
+  unexpected: z
+    .enum(['continue', 'pause'])
+    .default('pause')
+    .describe(
+      'What a client that is neither the proxy, a replica, dbwave nor expected means to a run when nobody answers at a terminal (--yes): pause (default) stops the run before any server is touched; continue goes on with a warning.',
+    ),
+});
+
 /** How many servers are in flight at once. */
 const concurrencySchema = z.strictObject({
   wave: z.number().int().positive().default(1).describe('Servers in flight at once in a wave (default 1).'),
@@ -669,6 +707,17 @@ export const campaignSchema = z.strictObject({
   prechecks: prechecksSchema
     .default(prechecksSchema.parse({}))
     .describe('Checks before a server is touched; a server that fails them never gets a window.'),
+  topologyPrecheck: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Before a run touches a server, compare each server's declared cluster and role with what the servers say (SHOW REPLICA/SLAVE STATUS, the replicas registered, read_only) and refuse the run on a mismatch; the same check lists the clients connected to each server, and an unexpected one asks the DBA (default true).",
+    ),
+  clients: clientsSchema
+    .default(clientsSchema.parse({}))
+    .describe(
+      'Who else talks to the servers: the maintenance proxy and the clients expected around it (discover, the checklist and the run precheck list the rest).',
+    ),
   concurrency: concurrencySchema
     .default(concurrencySchema.parse({}))
     .describe('How many servers are in flight at once.'),
@@ -817,3 +866,5 @@ export type Campaign = z.output<typeof campaignSchema>;
 export type WaveSpec = z.output<typeof waveSpecSchema>;
 export type MaintenanceSpec = Campaign['maintenance'];
 export type CommandTemplates = NonNullable<Campaign['commands']>;
+export type ClientsSpec = Campaign['clients'];
+export type ExpectedClient = ClientsSpec['expected'][number];

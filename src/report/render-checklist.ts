@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import { redactUrl } from '../core/redact-url.js';
+import type { FleetDiscovery } from '../gates/fleet-discovery.js';
 import {
   type Campaign,
   type CommandTemplates,
@@ -18,6 +19,7 @@ import type { PlannedWave } from '../model/plan.js';
 import type { ServerResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { shutdownLimits } from '../model/shutdown-limits.js';
+import { checklistClientLines } from './render-discovery.js';
 import { cell, table } from './render-markdown.js';
 import { durationArgument } from './report-format.js';
 
@@ -31,6 +33,8 @@ export interface ChecklistInput {
   readonly wave: PlannedWave;
   readonly classes: readonly HardwareClass[];
   readonly servers: ServerResolver;
+  /** What the wave's servers said when the checklist asked them (`--clients`); absent otherwise. */
+  readonly discovery?: FleetDiscovery;
 }
 
 function localRange(start: string, end: string, timezone: string): string {
@@ -187,6 +191,9 @@ function prechecksSection(campaign: Campaign): string[] {
         ? ''
         : `, smoke queries (${campaign.gates.smokeQueries.map((query) => query.name).join(', ')})`
     }`,
+    campaign.topologyPrecheck
+      ? `- Before the first server, for the whole wave: each server's declared cluster and role match what the servers say (a mismatch stops the run), and a client not through the proxy nor in clients.expected asks the DBA (unanswered: ${campaign.clients.unexpected})`
+      : '- Topology and client precheck: off (topologyPrecheck)',
     `- Analysis gates after the window: ${campaign.gates.innodb ? 'InnoDB rates against the baseline and same-class controls, ' : ''}error log, replication caught up within ${formatDuration(campaign.gates.replicationTimeout)}; inconclusive means: ${campaign.gates.inconclusive}`,
   ];
 }
@@ -284,6 +291,11 @@ export function renderChecklist(input: ChecklistInput): string {
     ...beforeSection(input),
     '',
     ...prechecksSection(input.campaign),
+    '',
+    ...checklistClientLines(
+      input.discovery,
+      input.campaign.clients.expected.map((client) => `${client.user}@${client.host}`),
+    ),
     '',
     ...serversSection(input),
     ...afterSection(input),

@@ -14,6 +14,11 @@ export const checklistCommand: CommandModule<object, ChecklistArguments> = {
       .positional('plan', planPositional)
       .option('wave', waveOption)
       .option('out', outOption)
+      .option('clients', {
+        type: 'boolean',
+        describe:
+          "Ask the wave's servers who is connected and list the clients, marking those not through the maintenance proxy",
+      })
       .option('json', {
         type: 'boolean',
         describe: 'The Markdown wrapped in JSON ({campaign, wave, markdown})',

@@ -56,6 +56,10 @@ export async function engineCampaign(
   const quickStats = {
     stats: { samples: 2, interval: '1s', warmup: '1s' },
     gates: { inconclusive: 'continue' },
+    // The fleet's faults are real clients on each host's socket (a long transaction), which the
+    // run's precheck rightly finds outside the proxy: here they are the test's, so the run goes
+    // on (test/integration/discover/ judges the precheck).
+    clients: { unexpected: 'continue' },
   };
   await writeFile(
     campaignFile,

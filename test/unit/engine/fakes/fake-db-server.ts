@@ -201,6 +201,14 @@ export class FakeDbServer {
       ];
     }
     if (/innodb_trx/.test(sql)) return [{ age: this.oldestTransactionS }];
+    // The run's topology precheck: a standalone server with dbwave as its only client.
+    if (/@@GLOBAL\.server_id/.test(sql)) return [{ value: Number(/\d+/.exec(this.name)?.[0] ?? 1) }];
+    if (/@@GLOBAL\.read_only/.test(sql)) return [{ value: 0 }];
+    if (/CONNECTION_ID\(\)/.test(sql)) return [{ value: 1 }];
+    if (/^SHOW (REPLICA|SLAVE) (STATUS|HOSTS)$/.test(sql)) return [];
+    if (/information_schema\.PROCESSLIST/.test(sql)) {
+      return [{ ID: 1, USER: 'dbwave', HOST: '127.0.0.1:40000', COMMAND: 'Query' }];
+    }
     if (sql === 'SELECT 1') return [{ 1: 1 }];
     throw new Error(`fake SQL does not know: ${sql}`);
   }
