@@ -73,6 +73,8 @@ interface ServerLookup {
   }): DeclaredServer | undefined;
   /** The declared primary of a cluster, when there is exactly one. */
   primaryOf(cluster: string): DeclaredServer | undefined;
+  /** How many declared replicas of a cluster could not be asked (their server ids are unknown). */
+  unobservedReplicasOf(cluster: string | undefined): number;
 }
 
 function serverLookup(servers: readonly ObservedServer[]): ServerLookup {
@@ -94,6 +96,13 @@ function serverLookup(servers: readonly ObservedServer[]): ServerLookup {
       );
       return primaries.length === 1 ? primaries[0]?.declared : undefined;
     },
+    unobservedReplicasOf: (cluster) =>
+      cluster === undefined
+        ? 0
+        : servers.filter(
+            ({ declared, observation }) =>
+              declared.cluster === cluster && declared.role === 'replica' && !observation.reachable,
+          ).length,
   };
 }
 
@@ -150,8 +159,15 @@ function mismatchesOf({ declared, observation }: Reachable, lookup: ServerLookup
   } else if (declared.role === 'primary' && observation.readOnly) {
     mismatch(declaredText(declared), `${readOnly} and no replication source: it takes no writes`);
   }
+  // A declared replica that could not be asked (stopped mid-upgrade, say) has no known server id:
+  // as many unknown registered replicas as there are such replicas may be them, not strangers.
+  let mayBeUnobserved = lookup.unobservedReplicasOf(declared.cluster);
   for (const replica of observation.replicas) {
     if (lookup.resolve(replica) === undefined) {
+      if (mayBeUnobserved > 0) {
+        mayBeUnobserved -= 1;
+        continue;
+      }
       mismatch(
         declaredText(declared),
         `server id ${replica.serverId} at ${address(replica.host, replica.port)} replicates from it and is in no hardware class`,

@@ -215,6 +215,34 @@ describe('declared topology against what the servers say', () => {
     expect(result).toMatchObject({ mismatches: [], unobserved: [{ server: 'db1', error: 'ECONNREFUSED' }] });
   });
 
+  it('takes an unknown replica of a primary for its declared replica that cannot be asked (stopped mid-upgrade), not a stranger', () => {
+    const down = {
+      declared: { name: 'db2', host: '127.0.0.1', port: 3307, cluster: 'c1', role: 'replica' as const },
+      observation: { reachable: false as const, error: 'ECONNREFUSED' },
+    };
+    const registeredAtLoopback = observation({
+      serverId: 1,
+      replicas: [{ serverId: 2, host: '127.0.0.1', port: 3306 }],
+    });
+    expect(
+      compareTopology([server({ name: 'db1', cluster: 'c1', role: 'primary' }, registeredAtLoopback), down])
+        .mismatches,
+    ).toEqual([]);
+    const stranger = observation({
+      serverId: 1,
+      replicas: [
+        { serverId: 2, host: '127.0.0.1', port: 3306 },
+        { serverId: 9, host: '10.9.9.9', port: 3306 },
+      ],
+    });
+    expect(
+      compareTopology([
+        server({ name: 'db1', cluster: 'c1', role: 'primary' }, stranger),
+        down,
+      ]).mismatches.map((m) => m.observed),
+    ).toEqual(['server id 9 at 10.9.9.9:3306 replicates from it and is in no hardware class']);
+  });
+
   it('infers one cluster per primary, keeping the name its members are declared with', () => {
     const entries = inferTopology([
       server({ name: 'db1' }, primary),
