@@ -11,6 +11,8 @@ type Column =
   | { readonly kind: 'key'; readonly header: string; readonly key: ImportedServerKey }
   | { readonly kind: 'class'; readonly header: string }
   | { readonly kind: 'var'; readonly header: string }
+  /** The `class` column when `--group-by` names another. */
+  | { readonly kind: 'unread'; readonly header: string }
   /** No header: refused only if a row has a value in it (exports often end with empty columns). */
   | { readonly kind: 'unnamed'; readonly header: string };
 
@@ -105,11 +107,11 @@ function headerColumns(header: CsvRecord, shownAs: string, groupBy: string | und
     if (key === 'name') return { kind: 'name', header: name };
     if (key !== undefined) return { kind: 'key', header: name, key };
     if (lower === classHeader) return { kind: 'class', header: name };
-    if (groupBy !== undefined && lower === CSV_CLASS_COLUMN)
-      issue(name, `the class is the column ${groupBy} (--group-by): delete or rename this column`);
-    else if (!VAR_NAME.test(name))
+    // --group-by names the class column instead: a `class` column is then not read at all.
+    if (lower === CSV_CLASS_COLUMN) return { kind: 'unread', header: name };
+    if (!VAR_NAME.test(name))
       issue(
-        name,
+        `column ${index + 1}`,
         `${JSON.stringify(name)} is neither a column dbwave reads (${knownHeaders()}) nor a template variable name (letters, digits and underscore, not starting with a digit)`,
       );
     return { kind: 'var', header: name };
