@@ -49,7 +49,9 @@ export function csvServers(text: string, shownAs: string, groupBy: string | unde
     const record = reader.next(width);
     if (record === undefined) break;
     if ('message' in record) {
-      issues.push(syntaxIssue(shownAs, record, columns.columns[record.field]?.header ?? `column ${record.field + 1}`));
+      issues.push(
+        syntaxIssue(shownAs, record, columns.columns[record.field]?.header ?? `column ${record.field + 1}`),
+      );
       break;
     }
     if (record.fields.every((field) => field.text.trim() === '')) continue;
@@ -82,7 +84,11 @@ interface Header {
   readonly classIndex: number;
 }
 
-function headerColumns(header: CsvRecord, shownAs: string, groupBy: string | undefined): Header | { issues: InputIssue[] } {
+function headerColumns(
+  header: CsvRecord,
+  shownAs: string,
+  groupBy: string | undefined,
+): Header | { issues: InputIssue[] } {
   const issues: InputIssue[] = [];
   const issue = (key: string, message: string) => issues.push(at(shownAs, header.line, key, message));
   if (header.fieldCount > INPUT_LIMITS.importedColumns) {

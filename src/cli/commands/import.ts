@@ -6,6 +6,7 @@ import { importCsvCommand } from './import-csv.js';
 export const importCommand: CommandModule<object, object> = {
   command: 'import <source>',
   describe: 'Write hardware-class files from an Ansible inventory or a spreadsheet (CSV)',
-  builder: (yargs: Argv<object>) => yargs.command(importAnsibleCommand).command(importCsvCommand).demandCommand(1),
+  builder: (yargs: Argv<object>) =>
+    yargs.command(importAnsibleCommand).command(importCsvCommand).demandCommand(1),
   handler: () => undefined,
 };

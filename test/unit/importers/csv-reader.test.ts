@@ -53,7 +53,7 @@ describe('the CSV reader (RFC 4180)', () => {
     expect(records('"say ""hi""",""""\n')).toEqual([{ line: 1, fields: ['say "hi"', '"'] }]);
   });
 
-  it('keeps line breaks inside a quoted field, and counts them in the next record\'s line', () => {
+  it("keeps line breaks inside a quoted field, and counts them in the next record's line", () => {
     expect(records('"one\ntwo",x\r\n"three\r\nfour"\nnext\n')).toEqual([
       { line: 1, fields: ['one\ntwo', 'x'] },
       { line: 3, fields: ['three\r\nfour'] },

@@ -71,7 +71,11 @@ describe('dbwave import csv on the command line', { timeout: 120_000 }, () => {
     expect(bad.stderr).toBe(
       'dbwave: stdin:line 2: ssh_port: "ssh" (server db1) is not a valid sshPort: Invalid input: expected number, received string\n',
     );
-    const good = dbwave(['import', 'csv', '-', '--group-by', 'hw', '--out', 'other'], dir, 'name,hw\ndb1,ix6\n');
+    const good = dbwave(
+      ['import', 'csv', '-', '--group-by', 'hw', '--out', 'other'],
+      dir,
+      'name,hw\ndb1,ix6\n',
+    );
     expect(good.stdout).toContain('other/ix6.yaml: wrote: new class ix6, 1 server');
     expect(good.status).toBe(0);
   });

@@ -23,7 +23,10 @@ function capture() {
 
 describe('dbwave import csv, and run again after the spreadsheet changed', () => {
   let dir = '';
-  const run = async (args: { groupBy?: string; dryRun?: boolean; file?: string } = {}, stdin: string[] = []) => {
+  const run = async (
+    args: { groupBy?: string; dryRun?: boolean; file?: string } = {},
+    stdin: string[] = [],
+  ) => {
     const io = capture();
     const status = await importCsvSpreadsheet(
       { file: 'servers.csv', out: 'classes', ...args },
@@ -143,9 +146,14 @@ describe('dbwave import csv, and run again after the spreadsheet changed', () =>
     const text = await readFile(join(dir, 'servers.csv'), 'utf8');
     await writeFile(join(dir, 'servers.csv'), text.replaceAll(',phx_old,', ',phx_new,'));
     const { out } = await run();
-    expect(out).toContain('classes/phx_old.yaml: removed: no server of servers.csv is in class phx_old any more');
+    expect(out).toContain(
+      'classes/phx_old.yaml: removed: no server of servers.csv is in class phx_old any more',
+    );
     expect(out).toContain('  moved here from classes/phx_old.yaml: db04.phx1');
-    expect(parse(await classFile('phx_new')).servers.at(-1)).toMatchObject({ name: 'db04.phx1', tags: ['moved'] });
+    expect(parse(await classFile('phx_new')).servers.at(-1)).toMatchObject({
+      name: 'db04.phx1',
+      tags: ['moved'],
+    });
     await expect(classFile('phx_old')).rejects.toThrow(/ENOENT/);
   });
 
@@ -172,6 +180,10 @@ describe('dbwave import csv, and run again after the spreadsheet changed', () =>
     expect(status).toBe(ExitStatus.Ok);
     expect(out).toContain('classes/ix6.yaml: wrote: new class ix6, 1 server');
     expect(out).toContain('stdin: 1 of 1 servers in 1 classes');
-    expect(parse(await classFile('ix6')).servers[0]).toEqual({ name: 'db1', host: 'db1', vars: { notes: 'a, b' } });
+    expect(parse(await classFile('ix6')).servers[0]).toEqual({
+      name: 'db1',
+      host: 'db1',
+      vars: { notes: 'a, b' },
+    });
   });
 });
