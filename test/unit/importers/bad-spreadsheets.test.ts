@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsvSpreadsheet } from '../../../src/app/import-inventory.js';
 import { ExitStatus, exitStatusFor } from '../../../src/core/errors.js';
 import { INPUT_LIMITS } from '../../../src/inventory/input-limits.js';
-
-const sink = { stdout: { write: () => true }, stderr: { write: () => true } };
+import { sink } from './import-test-support.js';
 
 describe('dbwave import csv refuses a bad spreadsheet: file, line, column, what is wrong; exit 2; nothing written', () => {
   let dir = '';

@@ -7,19 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { importCsvSpreadsheet } from '../../../src/app/import-inventory.js';
 import { ExitStatus } from '../../../src/core/errors.js';
+import { capture } from './import-test-support.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/csv/', import.meta.url));
-
-function capture() {
-  const written = { out: '', err: '' };
-  return {
-    streams: {
-      stdout: { write: (text: string) => (written.out += text) },
-      stderr: { write: (text: string) => (written.err += text) },
-    },
-    out: () => written.out,
-  };
-}
 
 describe('dbwave import csv, and run again after the spreadsheet changed', () => {
   let dir = '';
