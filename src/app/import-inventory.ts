@@ -12,6 +12,7 @@ import {
 import type { ImportSource } from '../importers/imported-server.js';
 import { type HandWrittenClasses, type LeftOutServer, placeServers } from '../importers/place-servers.js';
 import { readAnsibleInventory } from '../importers/read-ansible-inventory.js';
+import { readCsvSpreadsheet } from '../importers/read-csv-spreadsheet.js';
 import { displayPath } from '../inventory/display-path.js';
 import { readBoundedText } from '../inventory/read-bounded-text.js';
 import { parseYamlSource } from '../inventory/yaml-source.js';
@@ -260,5 +261,24 @@ export async function importAnsibleInventory(
     stdin,
     classSource: args.groupBy === undefined ? { kind: 'groups' } : { kind: 'variable', name: args.groupBy },
   });
+  return importServers(source, args, streams, cwd);
+}
+
+/** The arguments of `dbwave import csv`. */
+export interface ImportCsvArguments extends ImportOptions {
+  /** The CSV file, or `-` for stdin. */
+  readonly file: string;
+  /** The column whose value is the class, instead of `class`. */
+  readonly groupBy?: string | undefined;
+}
+
+/** `dbwave import csv FILE [--group-by COLUMN] [--out DIR]`: see {@link importServers}. */
+export async function importCsvSpreadsheet(
+  args: ImportCsvArguments,
+  streams: CommandStreams,
+  cwd: string,
+  stdin: AsyncIterable<Buffer | string>,
+): Promise<ExitStatus> {
+  const source = await readCsvSpreadsheet({ path: args.file, cwd, stdin, groupBy: args.groupBy });
   return importServers(source, args, streams, cwd);
 }

@@ -1,7 +1,5 @@
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
-import { displayPath } from '../inventory/display-path.js';
-import { readBoundedStream, readBoundedText } from '../inventory/read-bounded-text.js';
 import { parseYamlSource, type YamlSource } from '../inventory/yaml-source.js';
 import type { AnsibleInventory } from './ansible-inventory.js';
 import { ansibleServers, type ClassSource } from './ansible-servers.js';
@@ -12,6 +10,7 @@ import type { ImportSource } from './imported-server.js';
 import { parseAnsibleIni } from './parse-ansible-ini.js';
 import { parseAnsibleListJson } from './parse-ansible-list-json.js';
 import { parseAnsibleYaml } from './parse-ansible-yaml.js';
+import { readImportText } from './read-import-text.js';
 
 /** Where an inventory is read from. */
 export interface AnsibleInventoryInput {
@@ -32,21 +31,14 @@ const YAML_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
  * @throws InputError with every problem, each naming its file, line and key.
  */
 export async function readAnsibleInventory(input: AnsibleInventoryInput): Promise<ImportSource> {
-  const fromStdin = input.path === '-';
-  const file = resolve(input.cwd, input.path);
-  const shownAs = fromStdin ? 'stdin' : displayPath(file, input.cwd);
-  const read = fromStdin
-    ? await readBoundedStream(input.stdin, shownAs)
-    : await readBoundedText(file, shownAs);
-  if ('issue' in read) throw new InputError([read.issue]);
-
-  const format = fromStdin ? 'list-json' : YAML_EXTENSIONS.has(extname(file)) ? 'yaml' : 'ini-or-yaml';
-  const parsed = parse(read.text, shownAs, format);
+  const { text, shownAs, file } = await readImportText(input.path, input.cwd, input.stdin);
+  const format =
+    file === undefined ? 'list-json' : YAML_EXTENSIONS.has(extname(file)) ? 'yaml' : 'ini-or-yaml';
+  const parsed = parse(text, shownAs, format);
   if ('issues' in parsed) throw new InputError(parsed.issues);
   const issues: InputIssue[] = [];
-  const files: AnsibleVarsFiles = fromStdin
-    ? NO_VARS_FILES
-    : await readAnsibleVarsFiles(dirname(file), parsed, input.cwd, issues);
+  const files: AnsibleVarsFiles =
+    file === undefined ? NO_VARS_FILES : await readAnsibleVarsFiles(dirname(file), parsed, input.cwd, issues);
   if (issues.length > 0) throw new InputError(issues);
   const servers = ansibleServers(parsed, files, input.classSource, shownAs);
   if ('issues' in servers) throw new InputError(servers.issues);

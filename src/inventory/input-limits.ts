@@ -24,4 +24,9 @@ export const INPUT_LIMITS = {
    * (`db[1:99999999]` is refused before it is expanded): the 100,000-server fleet above.
    */
   importedHosts: 100_000,
+  /**
+   * Most columns `dbwave import csv` reads from one spreadsheet: a server list has a dozen or
+   * two; a header of a million commas is refused before a field is kept.
+   */
+  importedColumns: 1_000,
 } as const;

@@ -5,8 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAnsibleInventory } from '../../../src/app/import-inventory.js';
 import { ExitStatus, exitStatusFor } from '../../../src/core/errors.js';
-
-const sink = { stdout: { write: () => true }, stderr: { write: () => true } };
+import { sink } from './import-test-support.js';
 
 describe('dbwave import ansible refuses a bad inventory: file, line, key, what is wrong; exit 2; nothing written', () => {
   let dir = '';

@@ -1,50 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbwave, importedCampaign } from './import-test-support.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/ansible/', import.meta.url));
-
-/** Runs the real CLI from source, the way a user would (through tsx). */
-function dbwave(args: readonly string[], cwd: string, input?: string) {
-  const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
-  return spawnSync(process.execPath, ['--import', tsx, join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, DBWAVE_DEBUG: '' },
-    ...(input === undefined ? {} : { input }),
-  });
-}
-
-const CAMPAIGN = [
-  'campaign: imported',
-  'fleet: hardware-classes',
-  'timezone: UTC',
-  'from: {version: "10.11.6"}',
-  'to: {version: "10.11.11"}',
-  'window: {start: "02:00", end: "06:00"}',
-  'waves:',
-  '  - {date: "2036-11-25", size: 4}',
-  '  - {date: "2036-11-27", size: rest}',
-  'commands:',
-  '  running: systemctl is-active {{vars.mysqlService}}',
-  '  installedVersion: mariadb --version',
-  '  stop: systemctl stop {{vars.mysqlService}}',
-  '  start: systemctl start {{vars.mysqlService}}',
-  '  upgrade: apt-get install -y mariadb-server',
-  '  rollback: apt-get install -y --allow-downgrades mariadb-server',
-  '',
-].join('\n');
 
 describe('dbwave import ansible on the command line', { timeout: 120_000 }, () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dbwave-import-cli-'));
     await cp(FIXTURE, dir, { recursive: true });
-    await writeFile(join(dir, 'campaign.yaml'), CAMPAIGN);
+    await writeFile(join(dir, 'campaign.yaml'), importedCampaign(4));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

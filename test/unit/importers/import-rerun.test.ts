@@ -7,19 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { importAnsibleInventory } from '../../../src/app/import-inventory.js';
 import { ExitStatus, exitStatusFor } from '../../../src/core/errors.js';
+import { capture } from './import-test-support.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/ansible/', import.meta.url));
-
-function capture() {
-  const written = { out: '', err: '' };
-  return {
-    streams: {
-      stdout: { write: (text: string) => (written.out += text) },
-      stderr: { write: (text: string) => (written.err += text) },
-    },
-    out: () => written.out,
-  };
-}
 
 describe('dbwave import ansible, run again after the inventory changed', () => {
   let dir = '';
