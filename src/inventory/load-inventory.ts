@@ -5,7 +5,8 @@ import { InputError, type InputIssue } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import type { KeyPath, SourceLocator } from '../core/source-locator.js';
 import { type Campaign, campaignSchema } from '../model/campaign-schema.js';
-import { type HardwareClass, hardwareClassSchema } from '../model/hardware-class-schema.js';
+import { safeParseHardwareClass } from '../model/fleet-file-safe-parse.js';
+import type { HardwareClass } from '../model/hardware-class-schema.js';
 import { fleetView } from '../planner/fleet-view.js';
 import { topologyIssues } from '../planner/topology.js';
 import { displayPath } from './display-path.js';
@@ -93,7 +94,7 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
       issues.push(...source.issues);
       if (source.issues.length > 0) continue;
       parsedClassFiles.push(source);
-      const parsed = timePhase('validate', () => hardwareClassSchema.safeParse(source.value ?? {}));
+      const parsed = timePhase('validate', () => safeParseHardwareClass(source.value ?? {}));
       if (!parsed.success) {
         issues.push(...zodInputIssues(parsed.error, source));
         continue;

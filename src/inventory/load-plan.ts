@@ -2,8 +2,9 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import type { KeyPath, SourceLocation } from '../core/source-locator.js';
+import { safeParsePlanFile } from '../model/fleet-file-safe-parse.js';
 import type { Plan } from '../model/plan.js';
-import { planFileSchema, planFromFile } from '../model/plan-file-schema.js';
+import { planFromFile } from '../model/plan-file-schema.js';
 import { displayPath } from './display-path.js';
 import { type Inventory, type LoadOptions, loadInventory } from './load-inventory.js';
 import { readYamlFile } from './read-yaml-file.js';
@@ -34,7 +35,7 @@ export async function loadPlan(planPath: string, options: LoadOptions = {}): Pro
   const source = await readYamlFile(planFile, displayPath(planFile, cwd));
   if (source.issues.length > 0) throw new InputError(source.issues);
   const plan = timePhase('validate', () => {
-    const parsed = planFileSchema.safeParse(source.value ?? {});
+    const parsed = safeParsePlanFile(source.value ?? {});
     if (!parsed.success) throw new InputError(zodInputIssues(parsed.error, source));
     return planFromFile(parsed.data);
   });
