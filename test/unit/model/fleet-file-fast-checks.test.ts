@@ -7,6 +7,7 @@ import { safeParseHardwareClass, safeParsePlanFile } from '../../../src/model/fl
 import { hardwareClassSchema, serverSchema } from '../../../src/model/hardware-class-schema.js';
 import { planFileSchema } from '../../../src/model/plan-file-schema.js';
 import { fastPlannedServer } from '../../../src/model/planned-server-fast-check.js';
+import { holdsControlCharacter } from '../../../src/model/schema-primitives.js';
 import { fastServerSpec } from '../../../src/model/server-spec-fast-check.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -90,7 +91,7 @@ const validServerRecord = fc.record(
       .dictionary(
         fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/),
         fc.oneof(
-          fc.string({ maxLength: 5 }).filter((text) => !/[\u0000-\u001f\u007f-\u009f]/.test(text)),
+          fc.string({ maxLength: 5 }).filter((text) => !holdsControlCharacter(text)),
           fc.integer(),
           fc.boolean(),
           fc.double({ noNaN: true, noDefaultInfinity: true }),
