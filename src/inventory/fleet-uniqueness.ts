@@ -1,0 +1,80 @@
+import type { InputIssue } from '../core/errors.js';
+import type { KeyPath } from '../core/source-locator.js';
+import type { YamlLines } from './yaml-source.js';
+
+/** Where a server was first seen: its file and its position in that file's `servers`. */
+interface FirstSeen {
+  readonly lines: YamlLines;
+  readonly index: number;
+  readonly name: string;
+}
+
+/**
+ * Server names unique across the fleet; no two servers answering on one host and MySQL port.
+ * Fed one class file at a time with its raw value, so that a duplicate is reported even in a file
+ * with other problems, and so that the raw value need not be kept once the file is validated
+ * (at 100,000 servers, keeping every raw copy until the end cost a tenth of the peak memory).
+ */
+export class FleetUniqueness {
+  readonly #defaultPort: number;
+  readonly #names = new Map<string, FirstSeen>();
+  readonly #endpoints = new Map<string, FirstSeen>();
+  readonly #issues: InputIssue[] = [];
+
+  /** @param defaultPort the campaign's mysql.port, for servers that give none. */
+  constructor(defaultPort: number) {
+    this.#defaultPort = defaultPort;
+  }
+
+  /** Every duplicate found so far, in the order the files and their servers were added. */
+  get issues(): readonly InputIssue[] {
+    return this.#issues;
+  }
+
+  /** Adds the servers of one class file, as parsed (before validation). */
+  add(lines: YamlLines, value: unknown): void {
+    rawServers(value).forEach((server, index) => {
+      if (typeof server.name !== 'string') return;
+      const first = this.#names.get(server.name);
+      if (first === undefined) this.#names.set(server.name, { lines, index, name: server.name });
+      else
+        this.#issues.push(
+          issueAt(
+            lines,
+            ['servers', index, 'name'],
+            `${server.name} is already a server in ${where(first, 'name')}`,
+          ),
+        );
+
+      if (typeof server.host !== 'string') return;
+      const endpoint = `${server.host.toLowerCase()}:${typeof server.port === 'number' ? server.port : this.#defaultPort}`;
+      const sameEndpoint = this.#endpoints.get(endpoint);
+      if (sameEndpoint === undefined) this.#endpoints.set(endpoint, { lines, index, name: server.name });
+      else
+        this.#issues.push(
+          issueAt(
+            lines,
+            ['servers', index, 'host'],
+            `${endpoint} is also ${sameEndpoint.name}'s host and port (${where(sameEndpoint, 'host')})`,
+          ),
+        );
+    });
+  }
+}
+
+function rawServers(value: unknown): { name?: unknown; host?: unknown; port?: unknown }[] {
+  if (value === null || typeof value !== 'object' || !('servers' in value)) return [];
+  const servers = (value as { servers: unknown }).servers;
+  if (!Array.isArray(servers)) return [];
+  return servers.map((server) => (server !== null && typeof server === 'object' ? server : {}));
+}
+
+function where(seen: FirstSeen, key: 'name' | 'host'): string {
+  const line = seen.lines.lineOf(['servers', seen.index, key]);
+  return line === undefined ? seen.lines.file : `${seen.lines.file}:${line}`;
+}
+
+function issueAt(lines: YamlLines, key: KeyPath, message: string): InputIssue {
+  const line = lines.lineOf(key);
+  return { file: lines.file, ...(line === undefined ? {} : { line }), key: key.join('.'), message };
+}
