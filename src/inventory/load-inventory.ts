@@ -5,13 +5,15 @@ import { InputError, type InputIssue } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import type { KeyPath, SourceLocator } from '../core/source-locator.js';
 import { type Campaign, campaignSchema } from '../model/campaign-schema.js';
-import { type HardwareClass, hardwareClassSchema } from '../model/hardware-class-schema.js';
+import { safeParseHardwareClass } from '../model/fleet-file-safe-parse.js';
+import type { HardwareClass } from '../model/hardware-class-schema.js';
 import { fleetView } from '../planner/fleet-view.js';
 import { topologyIssues } from '../planner/topology.js';
 import { displayPath } from './display-path.js';
+import { FleetUniqueness } from './fleet-uniqueness.js';
 import { readYamlFile } from './read-yaml-file.js';
 import { templateIssues } from './template-issues.js';
-import type { YamlSource } from './yaml-source.js';
+import { linesOf, type YamlLines } from './yaml-source.js';
 import { zodInputIssues } from './zod-input-issues.js';
 
 /** A campaign and its fleet, validated, with the means to point at any key they hold. */
@@ -68,8 +70,8 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
   // The fleet is read even when the campaign has other problems, so that one run lists them all.
   const fleetKey = fleetFolderOf(campaignSource.value);
   const fleetDir = resolve(dirname(campaignFile), fleetKey ?? '.');
-  const sourcesByClass = new Map<string, YamlSource>();
-  const parsedClassFiles: YamlSource[] = [];
+  const sourcesByClass = new Map<string, YamlLines>();
+  const uniqueness = new FleetUniqueness(campaign?.mysql?.port ?? 3306);
   const classFiles = new Map<string, string>();
   const classes: HardwareClass[] = [];
   if (fleetKey !== undefined) {
@@ -92,8 +94,10 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
       const source = await readYamlFile(file, displayPath(file, cwd));
       issues.push(...source.issues);
       if (source.issues.length > 0) continue;
-      parsedClassFiles.push(source);
-      const parsed = timePhase('validate', () => hardwareClassSchema.safeParse(source.value ?? {}));
+      // Only the lines are kept past this point: the raw value becomes garbage once validated.
+      const lines = linesOf(source);
+      timePhase('validate', () => uniqueness.add(lines, source.value));
+      const parsed = timePhase('validate', () => safeParseHardwareClass(source.value ?? {}));
       if (!parsed.success) {
         issues.push(...zodInputIssues(parsed.error, source));
         continue;
@@ -110,7 +114,7 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
         continue;
       }
       classes.push(parsed.data);
-      sourcesByClass.set(parsed.data.id, source);
+      sourcesByClass.set(parsed.data.id, lines);
       classFiles.set(parsed.data.id, file);
     }
   }
@@ -123,7 +127,7 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
     },
   };
   timePhase('validate', () => {
-    issues.push(...uniquenessIssues(parsedClassFiles, campaign));
+    issues.push(...uniqueness.issues);
     issues.push(...topologyIssues(fleetView(classes).servers, sources));
     if (campaign !== undefined && issues.length === 0)
       issues.push(...templateIssues(campaign, classes, sources));
@@ -182,65 +186,11 @@ async function classFilesIn(folder: string): Promise<FleetFolder | undefined> {
   return { files: files.sort(), problems: problems.sort() };
 }
 
-/**
- * Server names unique across the fleet; no two servers answering on one host and MySQL port.
- * Works on the raw values, so that a duplicate is reported even in a file with other problems.
- */
-function uniquenessIssues(files: readonly YamlSource[], campaign: Campaign | undefined): InputIssue[] {
-  const issues: InputIssue[] = [];
-  const names = new Map<string, { source: YamlSource; key: KeyPath }>();
-  const endpoints = new Map<string, { source: YamlSource; key: KeyPath; name: string }>();
-  const defaultPort = campaign?.mysql?.port ?? 3306;
-  for (const source of files) {
-    rawServers(source.value).forEach((server, index) => {
-      if (typeof server.name !== 'string') return;
-      const key: KeyPath = ['servers', index, 'name'];
-      const first = names.get(server.name);
-      if (first === undefined) names.set(server.name, { source, key });
-      else
-        issues.push(
-          locatedIssue(
-            source,
-            key,
-            `${server.name} is already a server in ${where(first.source, first.key)}`,
-          ),
-        );
-
-      if (typeof server.host !== 'string') return;
-      const endpoint = `${server.host.toLowerCase()}:${typeof server.port === 'number' ? server.port : defaultPort}`;
-      const hostKey: KeyPath = ['servers', index, 'host'];
-      const sameEndpoint = endpoints.get(endpoint);
-      if (sameEndpoint === undefined) endpoints.set(endpoint, { source, key: hostKey, name: server.name });
-      else
-        issues.push(
-          locatedIssue(
-            source,
-            hostKey,
-            `${endpoint} is also ${sameEndpoint.name}'s host and port (${where(sameEndpoint.source, sameEndpoint.key)})`,
-          ),
-        );
-    });
-  }
-  return issues;
-}
-
-function rawServers(value: unknown): { name?: unknown; host?: unknown; port?: unknown }[] {
-  if (value === null || typeof value !== 'object' || !('servers' in value)) return [];
-  const servers = (value as { servers: unknown }).servers;
-  if (!Array.isArray(servers)) return [];
-  return servers.map((server) => (server !== null && typeof server === 'object' ? server : {}));
-}
-
-function where(source: YamlSource, key: KeyPath): string {
-  const line = source.lineOf(key);
-  return line === undefined ? source.file : `${source.file}:${line}`;
-}
-
-function located(source: YamlSource, key: KeyPath): { file: string; line?: number } {
+function located(source: YamlLines, key: KeyPath): { file: string; line?: number } {
   const line = source.lineOf(key);
   return line === undefined ? { file: source.file } : { file: source.file, line };
 }
 
-function locatedIssue(source: YamlSource, key: KeyPath, message: string): InputIssue {
+function locatedIssue(source: YamlLines, key: KeyPath, message: string): InputIssue {
   return { ...located(source, key), key: key.join('.'), message };
 }

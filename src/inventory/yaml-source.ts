@@ -29,6 +29,18 @@ export interface YamlSource {
   lineOf(key: KeyPath): number | undefined;
 }
 
+/** The part of a {@link YamlSource} that points at lines: what is kept once its value is validated. */
+export type YamlLines = Pick<YamlSource, 'file' | 'lineOf'>;
+
+/**
+ * The file's name and its `lineOf`, without the parsed value, so that the raw copy of a large
+ * file can be collected once its validated copy exists. `lineOf` of both kinds of source below is
+ * a closure over the text or the document, never over `this` or the value.
+ */
+export function linesOf(source: YamlSource): YamlLines {
+  return { file: source.file, lineOf: source.lineOf };
+}
+
 /** How a file is parsed: dbwave's own files are YAML 1.2; Ansible's are YAML 1.1 with its tags. */
 export interface YamlSourceOptions {
   /** YAML version (default 1.2): Ansible reads 1.1, where `yes` is true and `0755` is octal. */
