@@ -5,6 +5,7 @@ import {
   leaseOwner,
   leasesOf,
   MysqlCampaignLease,
+  storeInstant,
 } from '../adapters/state/mysql-campaign-lease.js';
 import { MysqlJournalStore } from '../adapters/state/mysql-journal-store.js';
 import { MysqlStateConnection } from '../adapters/state/mysql-state-connection.js';
@@ -149,7 +150,7 @@ function mysqlCampaignState(
         runner: lease.runner,
         owner: leaseOwner(lease),
         token: lease.token,
-        expires: `${lease.expires.replace(' ', 'T')}Z`,
+        expires: storeInstant(lease.expires),
         expired: lease.expired,
       })),
     shared: true,

@@ -51,14 +51,19 @@ export async function leasesOf(
   }));
 }
 
+/** A TIMESTAMP(6) as the store returns it (`2026-12-02 08:56:48.731000`, UTC) as an ISO instant. */
+export function storeInstant(text: string): string {
+  return `${text.replace(' ', 'T')}Z`;
+}
+
 /** A lease in the shape of the file store's lock owner, for the messages and alerts they share. */
 export function leaseOwner(lease: LeaseRow): LockOwner {
   return {
     user: lease.operator,
     host: lease.host,
     pid: lease.pid,
-    started: `${lease.started.replace(' ', 'T')}Z`,
-    heartbeat: `${lease.heartbeat.replace(' ', 'T')}Z`,
+    started: storeInstant(lease.started),
+    heartbeat: storeInstant(lease.heartbeat),
     ...(lease.purpose === null ? {} : { purpose: `${lease.purpose} (runner ${lease.runner})` }),
   };
 }
