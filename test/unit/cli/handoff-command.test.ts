@@ -25,7 +25,12 @@ let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
 let out = '';
 const streams = {
-  stdout: { write: (text: string) => ((out += text), true) },
+  stdout: {
+    write: (text: string) => {
+      out += text;
+      return true;
+    },
+  },
   stderr: { write: () => true },
 };
 
