@@ -41,9 +41,10 @@ export function isDeadlockVictim(error: unknown): boolean {
 /**
  * One connection to the state store's database, re-opened when lost. `transaction` runs its work
  * in one InnoDB transaction; when the store is away (restarting, unreachable) it waits and runs
- * the work again from its start (at once when InnoDB rolled it back as a deadlock's victim), for at most `patienceMs`, then fails saying for how long the
- * store was away. Work must therefore be safe to run again: the journal's appends carry an id
- * that tells a committed attempt from a lost one.
+ * the work again from its start (at once when InnoDB rolled it back as a deadlock's victim), for
+ * at most `patienceMs`, then fails saying for how long the store was away. Work must therefore be
+ * safe to run again: the journal's appends carry an id that tells a committed attempt from a lost
+ * one.
  */
 export class MysqlStateConnection {
   private connection: Connection | undefined;
