@@ -12,6 +12,7 @@ import { replayJournal } from '../../src/engine/journal/journal-replay.js';
 import { systemClock } from '../../src/engine/ports/clock.js';
 import { campaignSchema, type MysqlStateSettings } from '../../src/model/campaign-schema.js';
 import {
+  createStateStoreAccount,
   newestCachedMariadb,
   type PrivateMariadb,
   startPrivateMariadb,
@@ -302,10 +303,7 @@ export async function storeBench(log: (line: string) => void, servers = WAVE_SER
       },
     );
     if (server === undefined) throw new Error('mariadbd did not start');
-    const root = await server.root();
-    await root.query(`CREATE USER 'dbwave'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'`);
-    await root.query("GRANT ALL ON `dbwave\\_%`.* TO 'dbwave'@'127.0.0.1'");
-    await root.end();
+    await createStateStoreAccount(server, PASSWORD);
     const bench = new StoreUnderBench(server);
     const parts: StorePartResult[] = [];
     const separate: Record<string, number> = {};

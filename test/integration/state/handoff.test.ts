@@ -17,8 +17,14 @@ import { systemClock } from '../../../src/engine/ports/clock.js';
 import type { JournalStore } from '../../../src/engine/ports/journal-store.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
 import { materialize } from '../../unit/cli/bad-input-case.js';
+import { HANDOFF_AT, HANDOFF_OPERATOR, OWNERS } from '../../unit/cli/owners-campaign.js';
 import { FakeClock } from '../../unit/engine/fakes/fake-clock.js';
-import { newestCachedMariadb, type PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb.js';
+import {
+  createStateStoreAccount,
+  newestCachedMariadb,
+  type PrivateMariadb,
+  startPrivateMariadb,
+} from '../support/private-mariadb.js';
 
 /**
  * `dbwave handoff` against both stores, through the commands: the MySQL store (a mariadbd of
@@ -35,16 +41,8 @@ if (build === undefined)
 
 const PASSWORD = randomBytes(12).toString('hex');
 const PASSWORD_ENV = 'DBWAVE_HANDOFF_TEST_STATE_PASSWORD';
-const OWNERS = `owners:
-  people:
-    - { name: alice, contact: "alice@example.com" }
-    - { name: bob, contact: "+1 555 0100" }
-  days:
-    - { dates: 2011-09-20..2011-09-22, name: alice }
-`;
-const identity = { user: 'dba', host: 'ops-1', pid: 4242 };
-// 16:55 in Los Angeles on the first wave's day.
-const NOW = Date.parse('2011-09-20T23:55:00.000Z');
+const identity = HANDOFF_OPERATOR;
+const NOW = HANDOFF_AT;
 
 let server: PrivateMariadb | undefined;
 let folder = '';
@@ -119,10 +117,7 @@ describe.skipIf(build === undefined)('dbwave handoff on the MySQL store', () => 
     await startPrivateMariadb({ build, folder, config: ['innodb_flush_log_at_trx_commit=1'] }, (started) => {
       server = started;
     });
-    const root = await server?.root();
-    await root?.query(`CREATE USER 'dbwave'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'`);
-    await root?.query("GRANT ALL ON `dbwave\\_%`.* TO 'dbwave'@'127.0.0.1'");
-    await root?.end();
+    if (server !== undefined) await createStateStoreAccount(server, PASSWORD);
     process.env[PASSWORD_ENV] = PASSWORD;
   }, 180_000);
 

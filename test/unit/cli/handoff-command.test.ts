@@ -8,18 +8,10 @@ import { exitStatusFor } from '../../../src/core/errors.js';
 import { CampaignLock } from '../../../src/engine/lock/campaign-lock.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { materialize } from './bad-input-case.js';
+import { HANDOFF_AT, HANDOFF_OPERATOR, OWNERS } from './owners-campaign.js';
 
-/** The bad-inputs corpus's base campaign (waves 2011-09-20, 09-22, 09-27..29 in Los Angeles) with owners. */
-const OWNERS = `owners:
-  people:
-    - { name: alice, contact: "alice@example.com" }
-    - { name: bob, contact: "+1 555 0100" }
-  days:
-    - { dates: 2011-09-20..2011-09-22, name: alice }
-`;
-const identity = { user: 'dba', host: 'ops-1', pid: 4242 };
-// 16:55 in Los Angeles on the first wave's day.
-const clock = () => new FakeClock(Date.parse('2011-09-20T23:55:00.000Z'));
+const identity = HANDOFF_OPERATOR;
+const clock = () => new FakeClock(HANDOFF_AT);
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
