@@ -63,11 +63,14 @@ export function personLabel(name: string, contact: string | undefined): string {
   return contact === undefined ? name : `${name} (${contact})`;
 }
 
-/** A hand-off in one line: `alice handed off to bob at 17:02 PDT (dba@ops-1): "db12 is slow"`. */
+/**
+ * A hand-off in one line: `alice handed off to bob at 17:02 PDT (dba@ops-1): "db12 is slow"`
+ * (without `alice ` when nobody was in charge).
+ */
 export function describeHandoff(handoff: HandoffRecord, timezone: string): string {
-  const from = handoff.from ?? 'nobody named';
+  const from = handoff.from === undefined ? '' : `${handoff.from} `;
   const note = handoff.note === undefined ? '' : `: "${handoff.note}"`;
-  return `${from} handed off to ${handoff.to} at ${formatClockWithZone(handoff.at, timezone)} (${handoff.user}@${handoff.host})${note}`;
+  return `${from}handed off to ${handoff.to} at ${formatClockWithZone(handoff.at, timezone)} (${handoff.user}@${handoff.host})${note}`;
 }
 
 /** Who is in charge, in one line for status and the checklist. */
