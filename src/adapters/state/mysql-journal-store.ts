@@ -46,7 +46,7 @@ export class MysqlJournalStore implements JournalStore {
     private readonly campaign: string,
     private readonly clock: Clock,
     /** The writer (a runner's lease, or an operator); a reader (status, report) has none and never appends. */
-    private readonly lease?: MysqlJournalWriter,
+    private readonly writer?: MysqlJournalWriter,
   ) {}
 
   async read(): Promise<JournalReadResult> {
@@ -69,14 +69,14 @@ export class MysqlJournalStore implements JournalStore {
   }
 
   private async write(entry: JournalEntry): Promise<JournalRecord> {
-    const lease = this.lease;
-    if (lease === undefined) throw new Error('a journal opened to read cannot append');
+    const writer = this.writer;
+    if (writer === undefined) throw new Error('a journal opened to read cannot append');
     const appendId = randomBytes(16).toString('hex');
     try {
       return await this.store.transaction(async (connection) => {
         const earlier = await this.committedBefore(connection, appendId);
         if (earlier !== undefined) return earlier;
-        await lease.assertHeldIn(connection);
+        await writer.assertHeldIn(connection);
         const [last] = await connection.query(
           'SELECT COALESCE(MAX(seq), 0) AS seq FROM dbwave_journal WHERE campaign = ? FOR UPDATE',
           [this.campaign],
@@ -89,7 +89,7 @@ export class MysqlJournalStore implements JournalStore {
         });
         await connection.query(
           'INSERT INTO dbwave_journal (campaign, seq, runner, token, append_id, record) VALUES (?, ?, ?, ?, ?, ?)',
-          [this.campaign, record.seq, lease.identity.runner, lease.token, appendId, JSON.stringify(record)],
+          [this.campaign, record.seq, writer.identity.runner, writer.token, appendId, JSON.stringify(record)],
         );
         return record;
       });
