@@ -33,9 +33,10 @@ import type { TargetResult } from './bench-report.js';
  *   read it back and replay it.
  *
  * Claims per second: a part for the claim API (one transaction per claim, SELECT ... FOR UPDATE
- * SKIP LOCKED) belongs in {@link STORE_PARTS}.
- * TODO(claims): add a `claims` part measuring claims per second with 1, 4 and 16 runners once the
- * claim API (several runners per wave, branch wt-w12run) is on main.
+ * SKIP LOCKED) is one more {@link StorePartResult} among those `storeBench` collects, measured
+ * like `oneCampaign`: 1, 4 and 16 runners claiming the simulated wave's servers at once.
+ * TODO(claims): add that `claims` part once the claim API (several runners per wave, branch
+ * wt-w12run) is on main.
  */
 
 /** A real wave's journal (130 records, 5 servers) whose per-server records are replicated. */
