@@ -10,12 +10,14 @@
  *   4. a wave's wall time is within 10% of ceil(servers / concurrency) x per-server time, and
  *      4b. a clean shutdown's end is noticed within 0.5 s
  *   5. memory stays flat over a wave (in-process with fakes, and dbwave's RSS on the fleet)
+ *   6. one MySQL state store sustains many runners, and a 10,000-server wave's journal (store-bench.ts)
  *
  * The fleet is shared by every engineer: the whole run holds `flock /tmp/dbwave-fleet.lock`
  * (main.ts takes it itself by running again under flock), uses the fleet that is up when it is
  * healthy or brings up 6 servers, and leaves it as it found it.
  *
- * Options: `--only plan,memory,window,waves,preflush`, `--trials N` (window trials per server and
+ * Options: `--only plan,memory,window,waves,preflush,store`, `--store-servers N` (the simulated
+ * wave of part 6, default 10,000), `--trials N` (window trials per server and
  * condition, default 3; pre-flush trials per side, default 2; runs of each command and size for
  * 1b, default 3) and `--load idle,loaded` (the window's conditions: idle fleet and/or under
  * `npm run fleet -- load`; default both). DBWAVE_BENCH_BASELINE_CLI=<another build's
@@ -34,12 +36,13 @@ import { dropDirtyPageLoad } from './dirty-page-load.js';
 import { type HeapSeries, runMemoryBench } from './memory-bench.js';
 import { runPlanBench } from './plan-bench.js';
 import { preflushBench } from './preflush-bench.js';
+import { storeBench, WAVE_SERVERS as WAVE_SERVERS_SIMULATED } from './store-bench.js';
 import { WINDOW_CONDITIONS, type WindowCondition, windowOverheadBench } from './window-overhead-bench.js';
 
 /** One lock per fleet net (docs/fleet.md), so benches on different nets do not wait on each other. */
 const FLEET_LOCK = FLEET_NET === '127.0.1' ? '/tmp/dbwave-fleet.lock' : `/tmp/dbwave-fleet-${FLEET_NET}.lock`;
 const LOCK_HELD = 'DBWAVE_BENCH_FLEET_LOCK_HELD';
-const PARTS = ['plan', 'memory', 'window', 'waves', 'preflush'] as const;
+const PARTS = ['plan', 'memory', 'window', 'waves', 'preflush', 'store'] as const;
 type Part = (typeof PARTS)[number];
 
 const PLAN_LIMIT_MS = 5_000;
@@ -57,11 +60,17 @@ interface BenchOptions {
   readonly parts: readonly Part[];
   readonly trials: number;
   readonly conditions: readonly WindowCondition[];
+  readonly storeServers: number;
 }
 
 function options(): BenchOptions {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, trials: { type: 'string' }, load: { type: 'string' } },
+    options: {
+      only: { type: 'string' },
+      trials: { type: 'string' },
+      load: { type: 'string' },
+      'store-servers': { type: 'string' },
+    },
     allowPositionals: false,
   });
   const parts = values.only === undefined ? PARTS : (values.only.split(',') as Part[]);
@@ -73,7 +82,11 @@ function options(): BenchOptions {
   for (const condition of conditions)
     if (!WINDOW_CONDITIONS.includes(condition))
       throw new Error(`--load: unknown condition ${condition} (idle or loaded)`);
-  return { parts, trials, conditions };
+  const storeServers =
+    values['store-servers'] === undefined ? WAVE_SERVERS_SIMULATED : Number(values['store-servers']);
+  if (!Number.isInteger(storeServers) || storeServers < 1)
+    throw new Error('--store-servers must be a whole number from 1');
+  return { parts, trials, conditions, storeServers };
 }
 
 function planTarget(): TargetResult {
@@ -270,6 +283,14 @@ async function main(): Promise<void> {
     );
   }
   const rssRuns = needsFleet ? await fleetTargets(chosen, results) : [];
+  if (parts.includes('store')) {
+    log('6. the MySQL state store');
+    results.push(
+      await storeBench(log, chosen.storeServers).catch((error: unknown) =>
+        skipped('6', 'MySQL state store: runners and a 10,000-server wave', error),
+      ),
+    );
+  }
   if (parts.includes('memory')) {
     results.push(
       await memoryTarget(rssRuns).catch((error: unknown) => skipped('5', 'memory flat over a wave', error)),

@@ -7,7 +7,7 @@ import {
   MysqlCampaignLease,
   storeInstant,
 } from '../adapters/state/mysql-campaign-lease.js';
-import { MysqlJournalStore } from '../adapters/state/mysql-journal-store.js';
+import { MysqlJournalStore, operatorWriter } from '../adapters/state/mysql-journal-store.js';
 import { MysqlStateConnection } from '../adapters/state/mysql-state-connection.js';
 import { checkStateTables } from '../adapters/state/mysql-state-tables.js';
 import { FileJournalStore, JOURNAL_FILE } from '../engine/journal/file-journal-store.js';
@@ -31,6 +31,12 @@ export interface CampaignState {
   read(): Promise<JournalReadResult>;
   /** Takes the campaign for a run (exit 3 when another holds it). */
   hold(request: HoldRequest): Promise<HeldCampaign>;
+  /**
+   * A journal to append an operator's record to (a hand-off): the MySQL store writes it beside
+   * any runner (it touches no server, so no lease fences it; seq is taken under a row lock); the
+   * file store has one writer, so it takes the lock for the one record (exit 3 while a run holds it).
+   */
+  operatorJournal(identity: LockIdentity): Promise<OperatorJournal>;
   /** Whether runners share the store (MySQL): then `holders` says who runs the campaign. */
   readonly shared: boolean;
   /** The store's view of who holds the campaign, for `status`. */
@@ -53,6 +59,12 @@ export interface HeldCampaign {
   readonly tookOverFrom: readonly LockOwner[];
   /** What was opened to others in the state dir and is private now: the caller says so once. */
   readonly narrowed: readonly NarrowedMode[];
+  release(): Promise<void>;
+}
+
+/** A journal opened for one operator's record, and what gives back what it took. */
+export interface OperatorJournal {
+  readonly journal: JournalStore;
   release(): Promise<void>;
 }
 
@@ -107,6 +119,23 @@ function fileCampaignState(campaign: string, stateDir: string, clock: Clock): Ca
         release: () => lock.release(),
       };
     },
+    operatorJournal: async (identity) => {
+      const { lock } = await CampaignLock.acquire({
+        stateDir,
+        clock,
+        identity,
+        isProcessAlive,
+        purpose: 'handoff',
+      });
+      const journal = new FileJournalStore({ stateDir, campaign, clock, fence: lock });
+      return {
+        journal,
+        release: async () => {
+          await journal.close();
+          await lock.release();
+        },
+      };
+    },
     holders: async () => [],
     shared: false,
     close: async () => undefined,
@@ -145,6 +174,15 @@ function mysqlCampaignState(
         release: () => lease.release(),
       };
     },
+    operatorJournal: async (identity) => ({
+      journal: new MysqlJournalStore(
+        connection,
+        campaign,
+        clock,
+        operatorWriter(identity.user, identity.host),
+      ),
+      release: async () => undefined,
+    }),
     holders: async () =>
       (await connection.transaction((session) => leasesOf(session, campaign))).map((lease: LeaseRow) => ({
         runner: lease.runner,

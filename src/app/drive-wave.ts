@@ -13,6 +13,7 @@ import { metricsInstance } from '../model/metrics-instance.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { expectedServerMs } from '../planner/capacity-estimate.js';
+import { handoffsOf } from '../report/in-charge.js';
 import { StatusNotifier } from '../report/status-notifier.js';
 import { type CampaignAdapters, campaignAdapters } from './campaign-adapters.js';
 import { type HeldCampaign, openCampaignState } from './campaign-state.js';
@@ -133,6 +134,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
               everyMs: campaign.notify?.every ?? DEFAULT_BROADCAST_EVERY_MS,
               timezone: loaded.plan.timezone,
               report: (records, now) => reportFor(runnable, { records }, now),
+              handoffs: async () => handoffsOf((await state.read()).records),
             },
           }),
     });

@@ -6,6 +6,7 @@ import { timePhase } from '../core/phase-timing.js';
 import { loadPlan } from '../inventory/load-plan.js';
 import type { Plan } from '../model/plan.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
+import { type DayOwners, dayOwners } from '../planner/day-owners.js';
 import type { CommandStreams } from './command-services.js';
 import { planWarnings } from './plan-warnings.js';
 
@@ -33,17 +34,25 @@ export async function showPlanFile(
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
     timePhase('output', () =>
-      streams.stdout.write(`${JSON.stringify(showData(plan, capacity, warnings), null, 2)}\n`),
+      streams.stdout.write(
+        `${JSON.stringify(showData(plan, capacity, warnings, dayOwners(inventory.campaign.owners)), null, 2)}\n`,
+      ),
     );
     return ExitStatus.Ok;
   }
-  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds)));
+  const owners = inventory.campaign.owners === undefined ? undefined : dayOwners(inventory.campaign.owners);
+  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds, owners)));
   if (warnings.length > 0)
     streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);
   return ExitStatus.Ok;
 }
 
-function showData(plan: Plan, capacity: readonly DayCapacity[], warnings: readonly string[]): unknown {
+function showData(
+  plan: Plan,
+  capacity: readonly DayCapacity[],
+  warnings: readonly string[],
+  owners: DayOwners,
+): unknown {
   return {
     campaign: plan.campaign,
     timezone: plan.timezone,
@@ -54,24 +63,39 @@ function showData(plan: Plan, capacity: readonly DayCapacity[], warnings: readon
       servers: wave.servers.length,
       days: wave.days.map((day) => {
         const estimate = capacity.find((entry) => entry.wave === wave.index && entry.date === day.date);
-        return { ...day, ...(estimate === undefined ? {} : { capacity: estimate }) };
+        const owner = owners.get(day.date);
+        return {
+          ...day,
+          ...(estimate === undefined ? {} : { capacity: estimate }),
+          ...(owner === undefined ? {} : { owner }),
+        };
       }),
     })),
   };
 }
 
-/** The plan as text: a heading and a per-day table for each wave. */
+/** The plan as text: a heading and a per-day table for each wave (with who is in charge, given `owners`). */
 export function renderPlan(
   plan: Plan,
   capacity: readonly DayCapacity[],
   classIds: readonly string[],
+  owners?: DayOwners,
 ): string {
   const lines: string[] = [`Campaign ${plan.campaign} (${plan.timezone})`, ''];
   for (const wave of plan.waves) {
     const title = wave.name === undefined ? `Wave ${wave.index}` : `Wave ${wave.index}: ${wave.name}`;
     lines.push(`${title}: ${wave.servers.length} servers`);
     const table = new Table({
-      head: ['date', 'window', ...classIds, 'total', 'p50', 'p95', 'fit'],
+      head: [
+        'date',
+        'window',
+        ...classIds,
+        'total',
+        'p50',
+        'p95',
+        'fit',
+        ...(owners === undefined ? [] : ['in charge']),
+      ],
       style: { head: [], border: [] },
     });
     for (const day of wave.days) {
@@ -85,6 +109,7 @@ export function renderPlan(
         formatDuration(estimate?.p50Ms ?? Number.NaN),
         formatDuration(estimate?.p95Ms ?? Number.NaN),
         estimate?.fit ?? '-',
+        ...(owners === undefined ? [] : [owners.get(day.date)?.name ?? 'NOBODY']),
       ]);
     }
     lines.push(table.toString(), '');

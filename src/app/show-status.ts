@@ -1,12 +1,16 @@
 import { relative } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { ExitStatus, UsageError } from '../core/errors.js';
+import type { HandoffRecord } from '../engine/journal/journal-record.js';
 import { inspectLock, isProcessAlive, type LockInspection } from '../engine/lock/campaign-lock.js';
 import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import { resolveStateDir } from '../engine/lock/state-dir.js';
 import type { Clock } from '../engine/ports/clock.js';
 import { type LoadedPlan, loadPlan } from '../inventory/load-plan.js';
-import { currentWave, renderStatusText, statusJson } from '../report/render-status.js';
+import { dayOwners } from '../planner/day-owners.js';
+import { HandoffAnnouncer } from '../report/handoff-announcer.js';
+import { handoffsOf, inChargeOn, localDate } from '../report/in-charge.js';
+import { currentWave, renderStatusText, type StatusPeople, statusJson } from '../report/render-status.js';
 import { runGoneReason } from '../report/run-liveness.js';
 import { broadcastStatus } from '../report/status-broadcaster.js';
 import { StatusNotifier } from '../report/status-notifier.js';
@@ -40,15 +44,31 @@ export interface StatusServices extends CommandServices {
   readonly isProcessAlive?: (pid: number) => boolean;
 }
 
+/** The wave's report, and the campaign's hand-offs (oldest first), from one read of the journal. */
 async function waveReport(
   loaded: LoadedPlan,
   stateDir: string,
   waveIndex: number | undefined,
   clock: Clock,
-): Promise<WaveReport> {
+): Promise<{ report: WaveReport; handoffs: readonly HandoffRecord[] }> {
   const journal = await readJournal(loaded, stateDir, clock);
   const wave = planWave(loaded, waveIndex ?? currentWave(journal.records, loaded.plan.waves));
-  return reportFor({ loaded, wave }, journal, clock.now());
+  return { report: reportFor({ loaded, wave }, journal, clock.now()), handoffs: handoffsOf(journal.records) };
+}
+
+/** Who is in charge today (the campaign's time zone) and the latest hand-off, for `status`. */
+function peopleNow(loaded: LoadedPlan, handoffs: readonly HandoffRecord[], now: number): StatusPeople {
+  const { campaign } = loaded.inventory;
+  const timezone = loaded.plan.timezone;
+  const inCharge = inChargeOn(
+    localDate(now, timezone),
+    dayOwners(campaign.owners),
+    campaign.owners?.people ?? [],
+    handoffs,
+    timezone,
+  );
+  const latest = handoffs.at(-1);
+  return { inCharge, ...(latest === undefined ? {} : { latestHandoff: latest }) };
 }
 
 /** The runners' leases of a shared (MySQL) store; undefined for the file store, whose lock says it. */
@@ -105,12 +125,13 @@ export async function showStatus(args: StatusArguments, services: StatusServices
   const lock = async (): Promise<LockInspection> => (await lockAndRunners()).lock;
   if (args.every === undefined) {
     if (args.webhook !== undefined) throw new UsageError('--webhook needs --every (the broadcast interval)');
-    const report = await waveReport(loaded, stateDir, args.wave, services.clock);
+    const { report, handoffs } = await waveReport(loaded, stateDir, args.wave, services.clock);
     const found = await lockAndRunners();
+    const people = peopleNow(loaded, handoffs, services.clock.now());
     services.streams.stdout.write(
       args.json === true
-        ? `${JSON.stringify(statusJson(report, found.lock, found.runners), null, 2)}\n`
-        : renderStatusText(report, found.lock, timezone, found.runners),
+        ? `${JSON.stringify(statusJson(report, found.lock, found.runners, people), null, 2)}\n`
+        : renderStatusText(report, found.lock, timezone, found.runners, people),
     );
     return ExitStatus.Ok;
   }
@@ -133,17 +154,19 @@ export async function showStatus(args: StatusArguments, services: StatusServices
     ...(services.fetch === undefined ? {} : { fetch: services.fetch }),
     ...(services.signal === undefined ? {} : { signal: services.signal }),
   });
+  const announcer = new HandoffAnnouncer(everyMs);
   await broadcastStatus({
     everyMs,
     ...(services.pollMs === undefined ? {} : { pollMs: services.pollMs }),
     clock: services.clock,
     ...(services.signal === undefined ? {} : { signal: services.signal }),
     snapshot: async () => {
-      const report = await waveReport(loaded, stateDir, args.wave, services.clock);
-      return { report, runGone: runGoneReason(report, await lock()) };
+      const { report, handoffs } = await waveReport(loaded, stateDir, args.wave, services.clock);
+      return { report, runGone: runGoneReason(report, await lock()), handoffs };
     },
-    publish: async ({ report, runGone }) => {
-      const text = statusUpdateText(report, timezone, runGone);
+    publish: async ({ report, runGone, handoffs }) => {
+      const handoff = announcer.next(handoffs ?? [], services.clock.now());
+      const text = statusUpdateText(report, timezone, runGone, handoff);
       services.streams.stdout.write(
         args.json === true ? `${JSON.stringify({ at: report.generatedAt, text })}\n` : `${text}\n`,
       );

@@ -3,6 +3,7 @@ import { checkCommand } from './commands/check.js';
 import { checklistCommand } from './commands/checklist.js';
 import { compareCommand } from './commands/compare.js';
 import { discoverCommand } from './commands/discover.js';
+import { handoffCommand } from './commands/handoff.js';
 import { importCommand } from './commands/import.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
@@ -28,6 +29,7 @@ export const commands: readonly CommandModule<any, any>[] = [
   rollbackCommand,
   statusCommand,
   unlockCommand,
+  handoffCommand,
   compareCommand,
   reportCommand,
   checklistCommand,

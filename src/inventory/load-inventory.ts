@@ -7,6 +7,7 @@ import type { KeyPath, SourceLocator } from '../core/source-locator.js';
 import { type Campaign, campaignSchema } from '../model/campaign-schema.js';
 import { safeParseHardwareClass } from '../model/fleet-file-safe-parse.js';
 import type { HardwareClass } from '../model/hardware-class-schema.js';
+import { ownerIssues } from '../planner/day-owners.js';
 import { fleetView } from '../planner/fleet-view.js';
 import { topologyIssues } from '../planner/topology.js';
 import { displayPath } from './display-path.js';
@@ -129,8 +130,10 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
   timePhase('validate', () => {
     issues.push(...uniqueness.issues);
     issues.push(...topologyIssues(fleetView(classes).servers, sources));
-    if (campaign !== undefined && issues.length === 0)
+    if (campaign !== undefined && issues.length === 0) {
       issues.push(...templateIssues(campaign, classes, sources));
+      issues.push(...ownerIssues(campaign, sources));
+    }
   });
 
   if (issues.length > 0 || campaign === undefined) throw new InputError(issues);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { ownersSchema } from './owners-schema.js';
 import {
   countOrPercent,
+  dateRange,
   duration,
   identifier,
   isoDate,
@@ -52,12 +54,9 @@ export const waveSpecSchema = z.union([
     name: waveName,
   }),
   z.strictObject({
-    dates: z
-      .string()
-      .regex(/^\s*\S+\s*\.\.\s*\S+\s*$/, 'must be a range FIRST..LAST, e.g. 2011-09-27..2011-09-29')
-      .describe(
-        "The wave's days as FIRST..LAST, e.g. 2011-09-27..2011-09-29: both ends included, blackout days inside skipped.",
-      ),
+    dates: dateRange.describe(
+      "The wave's days as FIRST..LAST, e.g. 2011-09-27..2011-09-29: both ends included, blackout days inside skipped.",
+    ),
     size: waveSizeKey,
     name: waveName,
   }),
@@ -855,6 +854,11 @@ export const campaignSchema = z.strictObject({
     .optional()
     .describe(
       'Who to tell on the day: the checklist lists them; dbwave run (and dbwave status --every) broadcasts to the webhooks and PagerDuty. Optional.',
+    ),
+  owners: ownersSchema
+    .optional()
+    .describe(
+      "Who is in charge of each day of the campaign: people: [{name, contact}] and days: [{date | dates: FIRST..LAST, name}]. The checklist, plan, show and status name the day's owner; dbwave handoff hands the day to another of the people. Optional.",
     ),
   metrics: metricsSchema
     .default(metricsSchema.parse({}))

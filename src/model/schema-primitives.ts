@@ -150,3 +150,8 @@ export const countOrPercent = z.union([
   z.number().int().min(0),
   z.string().regex(/^\d+(\.\d+)?%$/, 'must be a count or a percentage such as "10%"'),
 ]);
+
+/** A range of days `FIRST..LAST`, both ends included: its dates are checked when it is expanded. */
+export const dateRange = z
+  .string()
+  .regex(/^\s*\S+\s*\.\.\s*\S+\s*$/, 'must be a range FIRST..LAST, e.g. 2011-09-27..2011-09-29');

@@ -1,5 +1,6 @@
-import type { JournalRecord } from '../engine/journal/journal-record.js';
+import type { HandoffRecord, JournalRecord } from '../engine/journal/journal-record.js';
 import type { Clock } from '../engine/ports/clock.js';
+import { HandoffAnnouncer } from '../report/handoff-announcer.js';
 import { urgentKey, waveEnded } from '../report/status-broadcaster.js';
 import type { StatusNotifier } from '../report/status-notifier.js';
 import { statusUpdateText } from '../report/status-update.js';
@@ -16,6 +17,11 @@ export interface RunBroadcastOptions {
   readonly report: (records: readonly JournalRecord[], now: number) => WaveReport;
   /** The journal before this run (a resumed wave). */
   readonly journalSoFar?: readonly JournalRecord[];
+  /**
+   * The campaign's hand-offs, read from the store at each interval: an operator records one from
+   * anywhere (`dbwave handoff`), outside this run's own records. Oldest first.
+   */
+  readonly handoffs?: () => Promise<readonly HandoffRecord[]>;
 }
 
 /**
@@ -43,9 +49,11 @@ export class RunBroadcast {
   private lastSentEnded = false;
   private sentAny = false;
   private loop: Promise<void> | undefined;
+  private readonly handoffs: HandoffAnnouncer;
 
   constructor(options: RunBroadcastOptions) {
     this.options = options;
+    this.handoffs = new HandoffAnnouncer(options.everyMs);
     this.records = [...(options.journalSoFar ?? [])];
   }
 
@@ -82,7 +90,9 @@ export class RunBroadcast {
       } catch {
         return;
       }
-      this.publish();
+      // A store that cannot be read now announces the hand-off at the next interval instead.
+      const handoffs = (await this.options.handoffs?.().catch(() => undefined)) ?? [];
+      this.publish(undefined, this.handoffs.next(handoffs, clock.now()));
     }
   }
 
@@ -91,7 +101,7 @@ export class RunBroadcast {
   }
 
   /** Queues one update; a report that cannot be built is skipped: a view never fails the run. */
-  private publish(given?: WaveReport): void {
+  private publish(given?: WaveReport, handoff?: HandoffRecord): void {
     let report: WaveReport;
     try {
       report = given ?? this.report();
@@ -101,7 +111,7 @@ export class RunBroadcast {
     this.sentAny = true;
     this.lastUrgent = urgentKey({ report });
     this.lastSentEnded = waveEnded(report);
-    const text = statusUpdateText(report, this.options.timezone);
+    const text = statusUpdateText(report, this.options.timezone, undefined, handoff);
     this.sending = this.sending
       .then(() => this.options.notifier.publish({ report, text }))
       .catch(() => undefined);

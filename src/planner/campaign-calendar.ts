@@ -76,7 +76,8 @@ function localInstant(date: string, time: string, zone: string): string {
   return instant.toISO({ suppressMilliseconds: true }) ?? `${date}T${time}`;
 }
 
-function expandRange(
+/** The days of `FIRST..LAST`, both ends included; undefined (and a message at `key`) when it is no range. */
+export function expandRange(
   text: string,
   key: readonly (string | number)[],
   at: (key: readonly (string | number)[], message: string) => void,

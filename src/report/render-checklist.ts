@@ -19,6 +19,8 @@ import type { PlannedWave } from '../model/plan.js';
 import type { ServerResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { shutdownLimits } from '../model/shutdown-limits.js';
+import { dayOwners } from '../planner/day-owners.js';
+import { personLabel } from './in-charge.js';
 import { checklistClientLines } from './render-discovery.js';
 import { cell, table } from './render-markdown.js';
 import { durationArgument } from './report-format.js';
@@ -108,6 +110,15 @@ function daySection(input: ChecklistInput): string[] {
   const { campaign, wave, timezone } = input;
   const shutdown = campaign.shutdown;
   const { hardLimitMs } = shutdownLimits(campaign);
+  const owners = dayOwners(campaign.owners);
+  const inCharge = (date: string): string => {
+    const owner = owners.get(date);
+    return owner === undefined
+      ? campaign.owners === undefined
+        ? ''
+        : '; in charge: NOBODY NAMED (add the day to owners.days)'
+      : `; in charge: ${cell(personLabel(owner.name, owner.contact))}`;
+  };
   const classLimits = input.classes
     .filter((hardwareClass) => hardwareClass.concurrency !== undefined)
     .map((hardwareClass) => `${hardwareClass.id} ${hardwareClass.concurrency}`);
@@ -118,7 +129,7 @@ function daySection(input: ChecklistInput): string[] {
       (day) =>
         `- ${day.date}: window ${localRange(day.windowStart, day.windowEnd, timezone)}, ${
           wave.servers.filter((server) => server.date === day.date).length
-        } servers`,
+        } servers${inCharge(day.date)}`,
     ),
     `- Upgrade ${campaign.from.version}${campaign.from.package ? ` (\`${campaign.from.package}\`)` : ''} → ${campaign.to.version}${
       campaign.to.package ? ` (\`${campaign.to.package}\`)` : ''
@@ -156,7 +167,7 @@ function contactsSection(input: ChecklistInput): string[] {
       : ` (it posts to the webhook in \`$${notify.webhookEnv}\`, the campaign's \`notify.webhookEnv\`)`;
   lines.push(
     `- Status every ${every}: \`dbwave status ${input.planFile} --wave ${input.wave.index} --every ${every}\`${broadcast}`,
-    '- Hand-off: whoever takes over reads `dbwave status` and the report below, and takes over the status broadcast.',
+    `- Hand-off: \`dbwave handoff ${input.planFile} --to NAME --note TEXT\` records it (status shows it, the next broadcast announces it); whoever takes over reads \`dbwave status\` and the report below, and takes over the status broadcast.`,
   );
   return lines;
 }

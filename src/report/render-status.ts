@@ -1,9 +1,10 @@
 import Table from 'cli-table3';
 import { formatDuration } from '../core/duration.js';
-import type { JournalRecord } from '../engine/journal/journal-record.js';
+import { CAMPAIGN_WAVE, type HandoffRecord, type JournalRecord } from '../engine/journal/journal-record.js';
 import type { LockInspection } from '../engine/lock/campaign-lock.js';
 import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { PlannedWave } from '../model/plan.js';
+import { describeHandoff, describeInCharge, type InCharge } from './in-charge.js';
 import {
   describeOrderOverride,
   formatClock,
@@ -17,10 +18,11 @@ import type { ServerReport, WaveReport } from './wave-report.js';
 
 /**
  * The wave `dbwave status` shows when none is named: the one the journal last wrote about
- * (running or just finished), else the plan's first.
+ * (running or just finished; a hand-off is about the campaign, not a wave), else the plan's first.
  */
 export function currentWave(records: readonly JournalRecord[], waves: readonly PlannedWave[]): number {
-  return records.at(-1)?.wave ?? waves[0]?.index ?? 1;
+  const lastOfAWave = records.findLast((record) => record.wave !== CAMPAIGN_WAVE);
+  return lastOfAWave?.wave ?? waves[0]?.index ?? 1;
 }
 
 /** The lock in one line: who runs the campaign, or that nobody does, or that a holder went quiet. */
@@ -72,15 +74,32 @@ export function describeRunners(runners: readonly RunnerLease[], timezone: strin
   });
 }
 
+/** Who is in charge today, and the campaign's latest hand-off: what `status` shows of its people. */
+export interface StatusPeople {
+  readonly inCharge: InCharge;
+  readonly latestHandoff?: HandoffRecord;
+}
+
+function describePeople(people: StatusPeople, timezone: string): string[] {
+  const latest = people.latestHandoff;
+  return [
+    describeInCharge(people.inCharge, timezone),
+    ...(latest === undefined || latest.seq === people.inCharge.handoff?.seq
+      ? []
+      : [`Latest hand-off: ${describeHandoff(latest, timezone)}`]),
+  ];
+}
+
 /**
- * `dbwave status` as text: the update line, the lock (or, with a shared store, its runners), and
- * one row per server.
+ * `dbwave status` as text: the update line, who is in charge, the lock (or, with a shared store,
+ * its runners), and one row per server.
  */
 export function renderStatusText(
   report: WaveReport,
   lock: LockInspection,
   timezone: string,
   runners?: readonly RunnerLease[],
+  people?: StatusPeople,
 ): string {
   const now = Date.parse(report.generatedAt);
   const table = new Table({
@@ -105,6 +124,7 @@ export function renderStatusText(
   );
   return [
     statusUpdateText(report, timezone, runGoneReason(report, lock)),
+    ...(people === undefined ? [] : describePeople(people, timezone)),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
     ...(report.journal.tornTail
@@ -120,17 +140,21 @@ export function renderStatusText(
 
 /**
  * `dbwave status --json`: the lock and the wave's report (the report's documented shape); with a
- * shared store, also its runners' leases (and `lock` says what the first runner's lease says).
+ * shared store, also its runners' leases (and `lock` says what the first runner's lease says);
+ * `inCharge` (today's) and `handoff` (the latest hand-off record) when given.
  */
 export function statusJson(
   report: WaveReport,
   lock: LockInspection,
   runners?: readonly RunnerLease[],
+  people?: StatusPeople,
 ): unknown {
   return {
     schemaVersion: report.schemaVersion,
     lock,
     ...(runners === undefined ? {} : { runners }),
+    ...(people === undefined ? {} : { inCharge: people.inCharge }),
+    ...(people?.latestHandoff === undefined ? {} : { handoff: people.latestHandoff }),
     update: statusUpdateText(report, 'UTC', runGoneReason(report, lock)),
     report,
   };

@@ -1,3 +1,4 @@
+import type { HandoffRecord } from '../engine/journal/journal-record.js';
 import type { Clock } from '../engine/ports/clock.js';
 import { serversNeedingPerson } from './status-update.js';
 import type { WaveReport } from './wave-report.js';
@@ -7,6 +8,8 @@ export interface StatusSnapshot {
   readonly report: WaveReport;
   /** See run-liveness.ts; undefined while a run drives the wave (or the wave is not in progress). */
   readonly runGone?: string | undefined;
+  /** The campaign's hand-offs, oldest first: the next update announces a new one. */
+  readonly handoffs?: readonly HandoffRecord[];
 }
 
 export interface StatusBroadcastOptions {

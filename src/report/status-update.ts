@@ -1,4 +1,6 @@
 import { formatDuration } from '../core/duration.js';
+import type { HandoffRecord } from '../engine/journal/journal-record.js';
+import { describeHandoff } from './in-charge.js';
 import { formatClockWithZone } from './report-format.js';
 import type { ServerReport, WaveReport } from './wave-report.js';
 
@@ -30,8 +32,14 @@ export function personReason(server: ServerReport): string {
  * One short status update for a channel: what is done, what is in flight, what needs a person.
  * Plain text that reads the same in a terminal and in Slack. `runGone` (see run-liveness.ts) is
  * why no dbwave run drives a wave the journal calls in progress: said instead of "in progress".
+ * `handoff` is a hand-off to announce (handoff-announcer.ts says which, once).
  */
-export function statusUpdateText(report: WaveReport, timezone = 'UTC', runGone?: string): string {
+export function statusUpdateText(
+  report: WaveReport,
+  timezone = 'UTC',
+  runGone?: string,
+  handoff?: HandoffRecord,
+): string {
   const now = Date.parse(report.generatedAt);
   const { summary } = report;
   const done = summary.upgraded + summary.alreadyUpgraded + summary.rolledBack + summary.precheckFailed;
@@ -68,5 +76,6 @@ export function statusUpdateText(report: WaveReport, timezone = 'UTC', runGone?:
   );
   if (summary.notExecuted > 0) parts.push(`${summary.notExecuted} waiting`);
   parts.push(`failure budget ${summary.failureBudget.used}/${summary.failureBudget.allowed}`);
+  if (handoff !== undefined) parts.push(`HANDED OFF: ${describeHandoff(handoff, timezone)}`);
   return parts.join(' · ');
 }

@@ -10,8 +10,24 @@ import {
 import { JournalUnwritableError } from '../../engine/journal/journal-unwritable-error.js';
 import type { Clock } from '../../engine/ports/clock.js';
 import type { JournalReadResult, JournalStore } from '../../engine/ports/journal-store.js';
-import type { MysqlCampaignLease } from './mysql-campaign-lease.js';
 import type { MysqlStateConnection } from './mysql-state-connection.js';
+
+/**
+ * Who appends, and the check each append makes inside its transaction: a runner's lease (its
+ * fencing token must still hold), or an operator's record (a hand-off), which touches no server
+ * and so is written whatever runner holds the campaign.
+ */
+export interface MysqlJournalWriter {
+  readonly identity: { readonly runner: string };
+  /** 0 for an operator's record: no lease, no token. */
+  readonly token: number;
+  assertHeldIn(connection: Connection): Promise<void>;
+}
+
+/** An operator's record, written beside a running runner (seq is taken under a row lock). */
+export function operatorWriter(user: string, host: string): MysqlJournalWriter {
+  return { identity: { runner: `operator ${user}@${host}` }, token: 0, assertHeldIn: async () => undefined };
+}
 
 /**
  * The journal as rows of `dbwave_journal`: the same records as the file journal's lines (the same
@@ -29,8 +45,8 @@ export class MysqlJournalStore implements JournalStore {
     private readonly store: MysqlStateConnection,
     private readonly campaign: string,
     private readonly clock: Clock,
-    /** The writer's lease; a reader (status, report) has none and never appends. */
-    private readonly lease?: MysqlCampaignLease,
+    /** The writer (a runner's lease, or an operator); a reader (status, report) has none and never appends. */
+    private readonly writer?: MysqlJournalWriter,
   ) {}
 
   async read(): Promise<JournalReadResult> {
@@ -53,14 +69,14 @@ export class MysqlJournalStore implements JournalStore {
   }
 
   private async write(entry: JournalEntry): Promise<JournalRecord> {
-    const lease = this.lease;
-    if (lease === undefined) throw new Error('a journal opened to read cannot append');
+    const writer = this.writer;
+    if (writer === undefined) throw new Error('a journal opened to read cannot append');
     const appendId = randomBytes(16).toString('hex');
     try {
       return await this.store.transaction(async (connection) => {
         const earlier = await this.committedBefore(connection, appendId);
         if (earlier !== undefined) return earlier;
-        await lease.assertHeldIn(connection);
+        await writer.assertHeldIn(connection);
         const [last] = await connection.query(
           'SELECT COALESCE(MAX(seq), 0) AS seq FROM dbwave_journal WHERE campaign = ? FOR UPDATE',
           [this.campaign],
@@ -73,7 +89,7 @@ export class MysqlJournalStore implements JournalStore {
         });
         await connection.query(
           'INSERT INTO dbwave_journal (campaign, seq, runner, token, append_id, record) VALUES (?, ?, ?, ?, ?, ?)',
-          [this.campaign, record.seq, lease.identity.runner, lease.token, appendId, JSON.stringify(record)],
+          [this.campaign, record.seq, writer.identity.runner, writer.token, appendId, JSON.stringify(record)],
         );
         return record;
       });

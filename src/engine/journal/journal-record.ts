@@ -165,6 +165,32 @@ const progressRecordSchema = z.object({
 });
 export type ProgressRecord = z.output<typeof progressRecordSchema>;
 
+/**
+ * The `wave` of a record about the campaign rather than one of its waves (waves count from 1):
+ * wave reports, which read one wave's records, leave it out.
+ */
+export const CAMPAIGN_WAVE = 0;
+
+/**
+ * `dbwave handoff PLAN --to NAME`: the person in charge hands the campaign to another of
+ * `owners.people`, across a shift or a time zone. Written at wave {@link CAMPAIGN_WAVE}; status
+ * shows the latest, and the next broadcast announces it once.
+ */
+const handoffRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('handoff'),
+  /** Who was in charge when it was recorded (the day's owner, or the last hand-off's `to`), if anyone. */
+  from: z.string().optional(),
+  /** Who is in charge from now on: one of the campaign's `owners.people`. */
+  to: z.string(),
+  /** What the person taking over must know, one line. */
+  note: z.string().optional(),
+  /** The operator's user name and host that recorded it. */
+  user: z.string(),
+  host: z.string(),
+});
+export type HandoffRecord = z.output<typeof handoffRecordSchema>;
+
 const journalLineSchema = z.discriminatedUnion('kind', [
   waveRecordSchema,
   stepLineSchema,
@@ -173,6 +199,7 @@ const journalLineSchema = z.discriminatedUnion('kind', [
   gateRecordSchema,
   statsRecordSchema,
   progressRecordSchema,
+  handoffRecordSchema,
 ]);
 
 export type JournalRecord =
@@ -182,7 +209,8 @@ export type JournalRecord =
   | AlertRecord
   | GateRecord
   | StatsRecord
-  | ProgressRecord;
+  | ProgressRecord
+  | HandoffRecord;
 
 /** What a record is before the journal numbers and stamps it. */
 export type JournalEntry = JournalRecord extends infer R

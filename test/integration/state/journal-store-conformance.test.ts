@@ -21,7 +21,12 @@ import { systemClock } from '../../../src/engine/ports/clock.js';
 import type { JournalStore } from '../../../src/engine/ports/journal-store.js';
 import { campaignSchema, type MysqlStateSettings } from '../../../src/model/campaign-schema.js';
 import { FakeClock } from '../../unit/engine/fakes/fake-clock.js';
-import { newestCachedMariadb, type PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb.js';
+import {
+  createStateStoreAccount,
+  newestCachedMariadb,
+  type PrivateMariadb,
+  startPrivateMariadb,
+} from '../support/private-mariadb.js';
 
 /**
  * One suite, two stores: the file journal and the MySQL store (a mariadbd of this file's own,
@@ -160,10 +165,7 @@ describe.skipIf(build === undefined)('the journal stores', () => {
     await startPrivateMariadb({ build, folder, config: ['innodb_flush_log_at_trx_commit=1'] }, (started) => {
       server = started;
     });
-    const root = await server?.root();
-    await root?.query(`CREATE USER 'dbwave'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'`);
-    await root?.query("GRANT ALL ON `dbwave\\_%`.* TO 'dbwave'@'127.0.0.1'");
-    await root?.end();
+    if (server !== undefined) await createStateStoreAccount(server, PASSWORD);
   }, 180_000);
 
   afterAll(async () => {

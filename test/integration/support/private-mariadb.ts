@@ -183,3 +183,14 @@ async function answering(pid: number, paths: HostPaths, deadline: number, limitM
     }
   }
 }
+
+/** The account a state-store test or bench connects as: dbwave@127.0.0.1, every right on `dbwave_%` databases. */
+export async function createStateStoreAccount(server: PrivateMariadb, password: string): Promise<void> {
+  const root = await server.root();
+  try {
+    await root.query(`CREATE USER 'dbwave'@'127.0.0.1' IDENTIFIED BY '${password}'`);
+    await root.query("GRANT ALL ON `dbwave\\_%`.* TO 'dbwave'@'127.0.0.1'");
+  } finally {
+    await root.end();
+  }
+}

@@ -197,7 +197,8 @@ describe('dbwave plan, check and show on a copy of the source case', () => {
   });
 });
 
-describe('the dbwave command line', () => {
+// Each test starts the CLI as whole processes, several times: on a loaded machine each takes seconds.
+describe('the dbwave command line', { timeout: 120_000 }, () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dbwave-cli-spawn-'));

@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MysqlCampaignLease, type RunnerIdentity } from '../../src/adapters/state/mysql-campaign-lease.js';
+import { MysqlJournalStore } from '../../src/adapters/state/mysql-journal-store.js';
+import { connectStateServer, MysqlStateConnection } from '../../src/adapters/state/mysql-state-connection.js';
+import { initStateTables } from '../../src/adapters/state/mysql-state-tables.js';
+import type { JournalEntry, JournalRecord } from '../../src/engine/journal/journal-record.js';
+import { replayJournal } from '../../src/engine/journal/journal-replay.js';
+import { systemClock } from '../../src/engine/ports/clock.js';
+import { campaignSchema, type MysqlStateSettings } from '../../src/model/campaign-schema.js';
+import {
+  createStateStoreAccount,
+  newestCachedMariadb,
+  type PrivateMariadb,
+  startPrivateMariadb,
+} from '../../test/integration/support/private-mariadb.js';
+import type { TargetResult } from './bench-report.js';
+
+/**
+ * `npm run bench -- --only store`: what one MySQL state store sustains, on a real mariadbd of its
+ * own (the fleet's cached build, `innodb_flush_log_at_trx_commit=1` as docs/engine.md asks of a
+ * store), through dbwave's own store code (MysqlJournalStore, MysqlCampaignLease):
+ *
+ * - journal rows per second with 1, 4 and 16 concurrent appenders, two ways: each appender a
+ *   runner of its own campaign (one store, many campaigns), and all of them appending to one
+ *   campaign under one lease (several runners on one wave: they contend for the seq row lock);
+ * - lease heartbeats per second, 1 and 16 runners beating at once;
+ * - a wave of 10,000 simulated servers (a real wave's records per server, renamed) appended by
+ *   16 appenders: rows, bytes (JSON and InnoDB's data + index), the time it took, and the time to
+ *   read it back and replay it.
+ *
+ * Claims per second: a part for the claim API (one transaction per claim, SELECT ... FOR UPDATE
+ * SKIP LOCKED) is one more {@link StorePartResult} among those `storeBench` collects, measured
+ * like `oneCampaign`: 1, 4 and 16 runners claiming the simulated wave's servers at once.
+ * TODO(claims): add that `claims` part once the claim API (several runners per wave, branch
+ * wt-w12run) is on main.
+ */
+
+/** A real wave's journal (130 records, 5 servers) whose per-server records are replicated. */
+const FIXTURE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'test',
+  'unit',
+  'engine',
+  'fixtures',
+  'journal-before-typed-details.jsonl',
+);
+
+export const STORE_APPENDERS = [1, 4, 16] as const;
+export const WAVE_SERVERS = 10_000;
+/** How long each rate is measured for. */
+const RATE_WINDOW_MS = 5_000;
+const PASSWORD = randomBytes(12).toString('hex');
+
+/** One measured part of the store bench; a claims part joins these (see the TODO above). */
+export interface StorePartResult {
+  readonly part: string;
+  readonly figures: Record<string, number>;
+}
+
+function fixtureEntries(): JournalEntry[] {
+  return readFileSync(FIXTURE, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const { v: _v, seq: _seq, at: _at, campaign: _campaign, ...entry } = JSON.parse(line) as JournalRecord;
+      return entry as JournalEntry;
+    });
+}
+
+/** The records of `servers` simulated servers: the fixture's per-server records, renamed. */
+function simulatedWave(servers: number): JournalEntry[] {
+  const entries = fixtureEntries().filter((entry) => 'server' in entry && entry.server !== undefined);
+  const names = [...new Set(entries.map((entry) => ('server' in entry ? entry.server : '')))];
+  const wave: JournalEntry[] = [];
+  for (let index = 0; index < servers; index++) {
+    const template = names[index % names.length];
+    const name = `sim${String(index + 1).padStart(5, '0')}`;
+    for (const entry of entries)
+      if ('server' in entry && entry.server === template)
+        wave.push({ ...entry, server: name } as JournalEntry);
+  }
+  return wave;
+}
+
+class StoreUnderBench {
+  private databases = 0;
+
+  constructor(private readonly server: PrivateMariadb) {}
+
+  /** A fresh, initialised store database. */
+  async fresh(): Promise<MysqlStateSettings> {
+    this.databases += 1;
+    const parsed = campaignSchema.shape.state.unwrap().parse({
+      store: 'mysql',
+      host: '127.0.0.1',
+      port: this.server.port,
+      user: 'dbwave',
+      passwordEnv: 'UNUSED',
+      database: `dbwave_bench_${this.databases}`,
+    });
+    if (parsed.store !== 'mysql') throw new Error('not a mysql store');
+    const admin = await connectStateServer(parsed, this.login());
+    try {
+      await initStateTables(admin, parsed.database);
+    } finally {
+      await admin.end();
+    }
+    return parsed;
+  }
+
+  connect(store: MysqlStateSettings): MysqlStateConnection {
+    return new MysqlStateConnection(store, this.login(), systemClock);
+  }
+
+  private login() {
+    return { user: 'dbwave', password: PASSWORD, connectTimeoutMs: 5_000 };
+  }
+}
+
+function runner(index: number): RunnerIdentity {
+  return { runner: `runner-${index}`, host: `bench-${index}`, pid: 1000 + index, operator: 'bench' };
+}
+
+/** Appends `entries` in turn until the window closes; returns how many it appended. */
+async function appendFor(journal: MysqlJournalStore, entries: readonly JournalEntry[], until: number) {
+  let count = 0;
+  while (Date.now() < until) {
+    await journal.append(entries[count % entries.length] as JournalEntry);
+    count += 1;
+  }
+  return count;
+}
+
+/** Rows per second with `appenders` runners, each holding its own campaign's lease. */
+async function separateCampaigns(bench: StoreUnderBench, appenders: number): Promise<number> {
+  const store = await bench.fresh();
+  const entries = fixtureEntries();
+  const connections = Array.from({ length: appenders }, () => bench.connect(store));
+  const leases = await Promise.all(
+    connections.map((connection, index) =>
+      MysqlCampaignLease.acquire(connection, `campaign-${index}`, runner(index), store.lease),
+    ),
+  );
+  try {
+    const until = Date.now() + RATE_WINDOW_MS;
+    const started = Date.now();
+    const counts = await Promise.all(
+      leases.map(({ lease }, index) =>
+        appendFor(
+          new MysqlJournalStore(
+            connections[index] as MysqlStateConnection,
+            `campaign-${index}`,
+            systemClock,
+            lease,
+          ),
+          entries,
+          until,
+        ),
+      ),
+    );
+    return (counts.reduce((sum, count) => sum + count, 0) * 1000) / (Date.now() - started);
+  } finally {
+    await Promise.all(leases.map(({ lease }) => lease.release()));
+    await Promise.all(connections.map((connection) => connection.close()));
+  }
+}
+
+/**
+ * `appenders` connections appending to one campaign under one lease: each append checks the
+ * lease and takes the next seq under its row lock, so they queue on one campaign's journal as
+ * several runners of one wave do.
+ */
+async function oneCampaign(
+  bench: StoreUnderBench,
+  appenders: number,
+  entries: readonly JournalEntry[],
+  limit: { readonly untilMs?: number },
+): Promise<{ rows: number; ms: number; store: MysqlStateSettings }> {
+  const store = await bench.fresh();
+  const connections = Array.from({ length: appenders }, () => bench.connect(store));
+  const { lease } = await MysqlCampaignLease.acquire(
+    connections[0] as MysqlStateConnection,
+    'wave',
+    runner(0),
+    store.lease,
+  );
+  try {
+    const started = Date.now();
+    let next = 0;
+    const until = limit.untilMs === undefined ? Number.POSITIVE_INFINITY : started + limit.untilMs;
+    const counts = await Promise.all(
+      connections.map(async (connection) => {
+        const journal = new MysqlJournalStore(connection, 'wave', systemClock, lease);
+        let count = 0;
+        // A bounded run takes the entries once, in order across appenders; a timed one cycles.
+        while (Date.now() < until) {
+          const index = next++;
+          if (limit.untilMs === undefined && index >= entries.length) break;
+          await journal.append(entries[index % entries.length] as JournalEntry);
+          count += 1;
+        }
+        return count;
+      }),
+    );
+    return { rows: counts.reduce((sum, count) => sum + count, 0), ms: Date.now() - started, store };
+  } finally {
+    await lease.release();
+    await Promise.all(connections.map((connection) => connection.close()));
+  }
+}
+
+/** Heartbeats per second with `runners` leases (each its own campaign) beating back to back. */
+async function heartbeats(bench: StoreUnderBench, runners: number): Promise<number> {
+  const store = await bench.fresh();
+  const connections = Array.from({ length: runners }, () => bench.connect(store));
+  const leases = await Promise.all(
+    connections.map((connection, index) =>
+      MysqlCampaignLease.acquire(connection, `campaign-${index}`, runner(index), store.lease),
+    ),
+  );
+  try {
+    const started = Date.now();
+    const until = started + RATE_WINDOW_MS;
+    const counts = await Promise.all(
+      leases.map(async ({ lease }) => {
+        let count = 0;
+        while (Date.now() < until) {
+          await lease.beat();
+          count += 1;
+        }
+        return count;
+      }),
+    );
+    return (counts.reduce((sum, count) => sum + count, 0) * 1000) / (Date.now() - started);
+  } finally {
+    await Promise.all(leases.map(({ lease }) => lease.release()));
+    await Promise.all(connections.map((connection) => connection.close()));
+  }
+}
+
+/** The 10,000-server wave: appended by 16 appenders, then sized and read back and replayed. */
+async function simulatedWaveCost(bench: StoreUnderBench, servers: number, log: (line: string) => void) {
+  const entries = simulatedWave(servers);
+  log(`  wave of ${servers} simulated servers: appending ${entries.length} records with 16 appenders`);
+  const appended = await oneCampaign(bench, 16, entries, {});
+  const connection = bench.connect(appended.store);
+  try {
+    await connection.query('ANALYZE TABLE dbwave_journal');
+    const [size] = await connection.query<{ json: number; innodb: number }[]>(
+      `SELECT (SELECT SUM(LENGTH(record)) FROM dbwave_journal WHERE campaign = 'wave') AS json,
+              (SELECT data_length + index_length FROM information_schema.TABLES
+                 WHERE table_schema = DATABASE() AND table_name = 'dbwave_journal') AS innodb`,
+    );
+    const reader = new MysqlJournalStore(connection, 'wave', systemClock);
+    const started = Date.now();
+    const { records } = await reader.read();
+    const readMs = Date.now() - started;
+    const replay = replayJournal(records);
+    const replayMs = Date.now() - started;
+    if (records.length !== entries.length || replay.servers.size !== servers)
+      throw new Error(`read back ${records.length} records of ${replay.servers.size} servers`);
+    return {
+      rows: appended.rows,
+      appendMs: appended.ms,
+      jsonBytes: Number(size?.json ?? 0),
+      innodbBytes: Number(size?.innodb ?? 0),
+      readMs,
+      replayMs,
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * What one store must sustain, in rows per second: 16 runners with 10 servers in flight each, a
+ * server writing a real wave's ~26 records over its ~10 minutes. The bench passes at ten times it.
+ */
+const NEEDED_ROWS_PER_S = (16 * 10 * 26) / 600;
+const HEADROOM = 10;
+/** Reading back and replaying a 10,000-server wave's journal: what `status` and a resumed run pay. */
+const REPLAY_LIMIT_MS = 10_000;
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Runs the store bench on a mariadbd of its own; `servers` sizes the simulated wave. */
+export async function storeBench(log: (line: string) => void, servers = WAVE_SERVERS): Promise<TargetResult> {
+  const build = newestCachedMariadb();
+  if (build === undefined)
+    throw new Error('no MariaDB build cached: bring the fleet up once (npm run fleet -- up)');
+  const folder = await mkdtemp(join(tmpdir(), 'dbwave-store-bench-'));
+  let server: PrivateMariadb | undefined;
+  try {
+    await startPrivateMariadb(
+      { build, folder, config: ['innodb_flush_log_at_trx_commit=1', 'max_connections=64'] },
+      (started) => {
+        server = started;
+      },
+    );
+    if (server === undefined) throw new Error('mariadbd did not start');
+    await createStateStoreAccount(server, PASSWORD);
+    const bench = new StoreUnderBench(server);
+    const parts: StorePartResult[] = [];
+    const separate: Record<string, number> = {};
+    const shared: Record<string, number> = {};
+    for (const appenders of STORE_APPENDERS) {
+      separate[`appenders${appenders}`] = await separateCampaigns(bench, appenders);
+      const one = await oneCampaign(bench, appenders, fixtureEntries(), { untilMs: RATE_WINDOW_MS });
+      shared[`appenders${appenders}`] = (one.rows * 1000) / one.ms;
+      log(
+        `  ${appenders} appenders: ${separate[`appenders${appenders}`]?.toFixed(0)} rows/s on their own campaigns, ${shared[`appenders${appenders}`]?.toFixed(0)} rows/s on one campaign`,
+      );
+    }
+    parts.push({ part: 'journal-rows-per-s-own-campaigns', figures: separate });
+    parts.push({ part: 'journal-rows-per-s-one-campaign', figures: shared });
+    const beats = { runners1: await heartbeats(bench, 1), runners16: await heartbeats(bench, 16) };
+    log(
+      `  heartbeats: ${beats.runners1.toFixed(0)}/s with 1 runner, ${beats.runners16.toFixed(0)}/s with 16`,
+    );
+    parts.push({ part: 'lease-heartbeats-per-s', figures: beats });
+    const wave = await simulatedWaveCost(bench, servers, log);
+    parts.push({ part: 'simulated-wave', figures: { servers, ...wave } });
+    const rates = (figures: Record<string, number>): string =>
+      STORE_APPENDERS.map((count) => (figures[`appenders${count}`] ?? 0).toFixed(0)).join(' / ');
+    return {
+      id: '6',
+      target: `MySQL state store: 16 appenders on one campaign >= ${(NEEDED_ROWS_PER_S * HEADROOM).toFixed(0)} journal rows/s (${HEADROOM}x what 16 runners x 10 servers write), a ${servers.toLocaleString('en')}-server wave read and replayed < ${REPLAY_LIMIT_MS / 1000} s; rows/s with ${STORE_APPENDERS.join(', ')} appenders, heartbeats/s, the wave's rows and bytes`,
+      measured: `rows/s (1 / 4 / 16 appenders): own campaigns ${rates(separate)}, one campaign ${rates(shared)}; heartbeats/s ${beats.runners1.toFixed(0)} (1 runner), ${beats.runners16.toFixed(0)} (16); ${servers.toLocaleString('en')}-server wave: ${wave.rows.toLocaleString('en')} rows, ${mib(wave.jsonBytes)} JSON, ${mib(wave.innodbBytes)} InnoDB, appended in ${(wave.appendMs / 1000).toFixed(0)} s by 16, read ${(wave.readMs / 1000).toFixed(1)} s + replay ${((wave.replayMs - wave.readMs) / 1000).toFixed(1)} s; mariadbd ${build.version}, innodb_flush_log_at_trx_commit=1`,
+      verdict:
+        (shared.appenders16 ?? 0) >= NEEDED_ROWS_PER_S * HEADROOM && wave.replayMs <= REPLAY_LIMIT_MS
+          ? 'pass'
+          : 'fail',
+      data: parts,
+    };
+  } finally {
+    await server?.stop();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
