@@ -156,6 +156,16 @@ class Reader {
     return this.text.charCodeAt(at) === DASH && (at + 1 === end || this.text.charCodeAt(at + 1) === SPACE);
   }
 
+  /**
+   * The first offset of the character `code` from `at` up to `end` (this line), or -1. Never
+   * `indexOf` on the whole text: a search that runs past the line's end, once per line, made a
+   * 100,000-server file quadratic.
+   */
+  private find(code: number, at: number, end: number): number {
+    for (let index = at; index < end; index += 1) if (this.text.charCodeAt(index) === code) return index;
+    return -1;
+  }
+
   /** The first offset at or after `at` (up to `end`) that is not a space. */
   private skipSpaces(at: number, end: number): number {
     let next = at;
@@ -168,8 +178,8 @@ class Reader {
    * not `key: value` or `key:`. Declines on keys that are not plain words.
    */
   private keyEnd(at: number, end: number): number {
-    const colon = this.text.indexOf(':', at);
-    if (colon <= at || colon >= end) return -1;
+    const colon = this.find(COLON, at, end);
+    if (colon <= at) return -1;
     if (!(colon + 1 === end || this.text.charCodeAt(colon + 1) === SPACE)) return -1;
     if (colon - at > 256 || !isPlainKey(this.text.slice(at, colon))) return decline();
     return colon;
@@ -282,8 +292,13 @@ class Reader {
       if (after < end && !(after > cursor.at && this.text.charCodeAt(after) === HASH)) return decline();
       return value;
     }
-    const comment = this.text.indexOf(' #', at);
-    let valueEnd = comment < 0 || comment >= end ? end : comment;
+    let valueEnd = end;
+    for (let hash = this.find(HASH, at + 1, end); hash >= 0; hash = this.find(HASH, hash + 1, end)) {
+      if (this.text.charCodeAt(hash - 1) === SPACE) {
+        valueEnd = hash - 1;
+        break;
+      }
+    }
     while (valueEnd > at && this.text.charCodeAt(valueEnd - 1) === SPACE) valueEnd -= 1;
     return this.plain(at, valueEnd, false);
   }
@@ -318,8 +333,8 @@ class Reader {
     const { text } = this;
     const first = text.charCodeAt(cursor.at);
     if (first === 34 /* " */) {
-      const close = text.indexOf('"', cursor.at + 1);
-      if (close < 0 || close >= cursor.end) return decline();
+      const close = this.find(34 /* " */, cursor.at + 1, cursor.end);
+      if (close < 0) return decline();
       const value = text.slice(cursor.at + 1, close);
       if (value.includes('\\') || value.length > this.maxStringLength) return decline();
       cursor.at = close + 1;
@@ -329,8 +344,8 @@ class Reader {
       let value = '';
       let at = cursor.at + 1;
       for (;;) {
-        const close = text.indexOf("'", at);
-        if (close < 0 || close >= cursor.end) return decline();
+        const close = this.find(39 /* ' */, at, cursor.end);
+        if (close < 0) return decline();
         value += text.slice(at, close);
         if (close + 1 < cursor.end && text.charCodeAt(close + 1) === 39) {
           value += "'";
@@ -375,8 +390,10 @@ class Reader {
     for (;;) {
       cursor.at = this.skipSpaces(cursor.at, cursor.end);
       if (isMap) {
-        const colon = text.indexOf(': ', cursor.at);
-        if (colon <= cursor.at || colon >= cursor.end) return decline();
+        let colon = this.find(COLON, cursor.at, cursor.end);
+        while (colon >= 0 && text.charCodeAt(colon + 1) !== SPACE)
+          colon = this.find(COLON, colon + 1, cursor.end);
+        if (colon <= cursor.at) return decline();
         const key = text.slice(cursor.at, colon);
         if (!isPlainKey(key) || Object.hasOwn(map, key)) return decline();
         cursor.at = this.skipSpaces(colon + 2, cursor.end);
