@@ -25,7 +25,7 @@ export async function checkPlanFile(
 ): Promise<ExitStatus> {
   const loaded = await loadPlan(args.plan, { cwd });
   const { plan, inventory } = loaded;
-  const result = timePhase('plan', () => checkPlan(plan, inventory.classes, inventory.campaign));
+  const result = timePhase('plan', () => checkPlan(plan, inventory.fleet, inventory.campaign));
   const shown = loaded.shownPlanFile;
 
   for (const warning of result.warnings)

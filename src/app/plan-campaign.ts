@@ -31,7 +31,7 @@ export async function planCampaign(
       ? join(dirname(inventory.campaignFile), `${campaign.campaign}.plan.yaml`)
       : resolve(cwd, args.out);
   const plan = timePhase('plan', () =>
-    planWaves(classes, campaign, {
+    planWaves(inventory.fleet, campaign, {
       campaignFile: relative(dirname(out), inventory.campaignFile),
       sources: inventory.sources,
       generatedBy: 'dbwave plan',

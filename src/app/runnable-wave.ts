@@ -29,10 +29,10 @@ export interface RunnableWave extends WaveContext {
 export async function loadRunnableWave(args: WaveArguments, cwd: string): Promise<RunnableWave> {
   const { plan } = args;
   const loaded = await loadPlan(plan, { cwd });
-  const { campaign, classes, campaignFile } = loaded.inventory;
+  const { campaign, fleet, campaignFile } = loaded.inventory;
   const shownCampaign = relative(cwd, campaignFile) || campaignFile;
   // Before the wave is looked up: a plan that breaks its rules runs no wave at all.
-  const check = checkPlan(loaded.plan, classes, campaign);
+  const check = checkPlan(loaded.plan, fleet, campaign);
   if (check.violations.length > 0) {
     throw new DbwaveError(
       ErrorCode.PlanViolation,

@@ -8,7 +8,7 @@ import { type Campaign, campaignSchema } from '../model/campaign-schema.js';
 import { safeParseHardwareClass } from '../model/fleet-file-safe-parse.js';
 import type { HardwareClass } from '../model/hardware-class-schema.js';
 import { ownerIssues } from '../planner/day-owners.js';
-import { fleetView } from '../planner/fleet-view.js';
+import { type FleetView, fleetView } from '../planner/fleet-view.js';
 import { topologyIssues } from '../planner/topology.js';
 import { displayPath } from './display-path.js';
 import { FleetUniqueness } from './fleet-uniqueness.js';
@@ -22,6 +22,11 @@ export interface Inventory {
   readonly campaign: Campaign;
   /** Sorted by id. */
   readonly classes: readonly HardwareClass[];
+  /**
+   * The fleet flattened once (the same classes, sorted by id, and their servers): built for the
+   * topology checks and handed to the planner and `check`, which would otherwise build it again.
+   */
+  readonly fleet: FleetView;
   /** Absolute path of the campaign file. */
   readonly campaignFile: string;
   /** Absolute path of the folder of hardware-class files (`fleet:`, relative to the campaign). */
@@ -127,19 +132,22 @@ export async function loadInventory(campaignPath: string, options: LoadOptions =
       return source === undefined ? { file: `${classId}.yaml` } : located(source, key);
     },
   };
-  timePhase('validate', () => {
+  const fleet = timePhase('validate', () => {
     issues.push(...uniqueness.issues);
-    issues.push(...topologyIssues(fleetView(classes).servers, sources));
+    const view = fleetView(classes);
+    issues.push(...topologyIssues(view.servers, sources));
     if (campaign !== undefined && issues.length === 0) {
-      issues.push(...templateIssues(campaign, classes, sources));
+      issues.push(...templateIssues(campaign, view.classes, sources));
       issues.push(...ownerIssues(campaign, sources));
     }
+    return view;
   });
 
   if (issues.length > 0 || campaign === undefined) throw new InputError(issues);
   return {
     campaign,
-    classes: [...classes].sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0)),
+    classes: fleet.classes,
+    fleet,
     campaignFile,
     fleetDir,
     classFiles,

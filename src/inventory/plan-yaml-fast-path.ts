@@ -7,6 +7,7 @@
  * yaml package.
  */
 import type { Plan } from '../model/plan.js';
+import { resolvesToNonString } from './yaml-core-schema.js';
 
 /** Declines: the caller writes with the yaml package instead. */
 class Decline extends Error {}
@@ -19,16 +20,12 @@ const decline = (): never => {
 const BLOCK_PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./+:-]*(?: [A-Za-z0-9_./+:-]+)*$/;
 /** In a flow mapping (`{ name: db1, ... }`) also no colon at all. */
 const FLOW_PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./+-]*(?: [A-Za-z0-9_./+-]+)*$/;
-/** Plain words the core schema reads as null, a boolean or a number: the yaml package quotes them. */
-const NOT_A_STRING =
-  /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$|^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/;
-
 function scalar(value: unknown, inFlow: boolean): string {
   if (typeof value === 'number')
     return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : decline();
   if (typeof value !== 'string') return decline();
   const plain = inFlow ? FLOW_PLAIN : BLOCK_PLAIN;
-  if (!plain.test(value) || NOT_A_STRING.test(value) || /:(?: |$)/.test(value)) return decline();
+  if (!plain.test(value) || resolvesToNonString(value) || /:(?: |$)/.test(value)) return decline();
   return value;
 }
 

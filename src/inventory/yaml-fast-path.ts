@@ -1,3 +1,5 @@
+import { CORE_BOOL, CORE_FLOAT, CORE_INT, CORE_NULL } from './yaml-core-schema.js';
+
 /**
  * A reader for the plain subset of YAML that class, campaign and plan files are written in:
  * block mappings and sequences by indentation, one-line plain, quoted and flow values, comments.
@@ -45,46 +47,37 @@ const SPECIAL_KEYS = new Set([
   '__proto__',
 ]);
 
-/** Core-schema plain scalars that are not strings: null, booleans, numbers in any notation. */
-const NULL_PLAIN = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL_PLAIN = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-/** Every int and float form of the core schema (0o, 0x, exponents, .inf, .nan, signs, dots). */
-const NUMBER_LIKE = /^[-+]?(?:[0-9]|\.[0-9]|\.inf|\.Inf|\.INF)|^\.(?:nan|NaN|NAN)$|^0[ox]/;
-/** The number forms the fast path resolves itself; every other number-like plain declines. */
+/** The number forms the fast path resolves itself; every other core-schema number declines. */
 const DECIMAL_INT = /^-?(?:0|[1-9][0-9]{0,14})$/;
 const DECIMAL_FLOAT = /^-?(?:0|[1-9][0-9]{0,14})\.[0-9]{1,15}$/;
-const CORE_INT = /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
-const CORE_FLOAT =
-  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$|^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 
-/** First characters that make a plain scalar something else, or that the fast path leaves alone. */
-const INDICATORS = new Set([
-  '-',
-  '?',
-  ':',
-  ',',
-  '[',
-  ']',
-  '{',
-  '}',
-  '#',
-  '&',
-  '*',
-  '!',
-  '|',
-  '>',
-  "'",
-  '"',
-  '%',
-  '@',
-  '`',
-]);
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+
+/**
+ * First characters that make a plain scalar something else, or that the fast path leaves alone:
+ * - ? : , [ ] { } # & * ! | > ' " % @ `
+ */
+const INDICATOR = new Uint8Array(128);
+for (const character of '-?:,[]{}#&*!|>\'"%@`') INDICATOR[character.charCodeAt(0)] = 1;
+/** What ends a plain scalar inside a flow collection, or makes it decline there: , [ ] { } : # */
+const FLOW_SPECIAL = new Uint8Array(128);
+for (const character of ',[]{}:#') FLOW_SPECIAL[character.charCodeAt(0)] = 1;
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 /** The value a core-schema plain scalar resolves to, or a decline when unsure. */
 function plainValue(text: string, maxStringLength: number): unknown {
-  if (NULL_PLAIN.test(text)) return text === '' ? decline() : null;
-  if (BOOL_PLAIN.test(text)) return text[0] === 't' || text[0] === 'T';
-  if (NUMBER_LIKE.test(text)) {
+  // Only these first characters can start a null, a boolean or a number (yaml-core-schema.ts):
+  // a name or a host name is a string without a regular expression run on it.
+  const first = text.charCodeAt(0);
+  if (first === 126 /* ~ */ || first === 110 /* n */ || first === 78 /* N */) {
+    if (CORE_NULL.test(text)) return null;
+  } else if (first === 116 /* t */ || first === 84 /* T */ || first === 102 /* f */ || first === 70 /* F */) {
+    if (CORE_BOOL.test(text)) return first === 116 || first === 84;
+  } else if (isDigit(first) || first === DASH || first === 43 /* + */ || first === 46 /* . */) {
     if (DECIMAL_INT.test(text) && text !== '-0') return Number(text);
     if (DECIMAL_FLOAT.test(text)) return Number.parseFloat(text);
     // Number-looking strings such as 5.1.44 or 2011-09-20 stay strings; true numbers decline.
@@ -94,92 +87,143 @@ function plainValue(text: string, maxStringLength: number): unknown {
   return text;
 }
 
-/** One line of content: its indentation and its text after it (comments and blanks dropped). */
-interface Line {
-  readonly indent: number;
-  readonly text: string;
+/**
+ * The lines of content (comments and blank lines dropped), as offsets into the text: no string
+ * or object per line. For line `i`: its text is `text.slice(starts[i], ends[i])`, after
+ * `indents[i]` spaces.
+ */
+interface Lines {
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly indents: number[];
 }
 
-function contentLines(text: string): Line[] {
-  const lines: Line[] = [];
+function contentLines(text: string): Lines {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const indents: number[] = [];
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    let indent = start;
-    while (indent < end && text.charCodeAt(indent) === 32) indent += 1;
-    if (indent < end && text.charCodeAt(indent) !== 35 /* # */) {
-      lines.push({ indent: indent - start, text: text.slice(indent, end) });
+    let content = start;
+    while (content < end && text.charCodeAt(content) === SPACE) content += 1;
+    if (content < end && text.charCodeAt(content) !== HASH) {
+      starts.push(content);
+      ends.push(end);
+      indents.push(content - start);
     }
     start = end + 1;
   }
-  return lines;
+  return { starts, ends, indents };
 }
 
-/**
- * Where a `key:` of a block mapping ends, or -1 when the line is not `key: value` or `key:`.
- * Declines on keys that are not plain words.
- */
-function keyEnd(text: string): number {
-  const colon = text.indexOf(':');
-  if (colon <= 0) return -1;
-  const after = text.charCodeAt(colon + 1);
-  if (!(colon + 1 === text.length || after === 32)) return -1;
-  const key = text.slice(0, colon);
-  if (!PLAIN_KEY.test(key) || SPECIAL_KEYS.has(key) || key.length > 256) return decline();
-  return colon;
+/** Whether `text` has a mapping key the fast path takes: a word the core schema reads as a string. */
+function isPlainKey(key: string): boolean {
+  return PLAIN_KEY.test(key) && !SPECIAL_KEYS.has(key);
 }
 
 class Reader {
   private index = 0;
+  private readonly starts: number[];
+  private readonly ends: number[];
+  private readonly indents: number[];
 
   constructor(
-    private readonly lines: readonly Line[],
+    private readonly text: string,
+    lines: Lines,
     private readonly maxStringLength: number,
-  ) {}
+  ) {
+    this.starts = lines.starts;
+    this.ends = lines.ends;
+    this.indents = lines.indents;
+  }
 
   document(): unknown {
-    const first = this.lines[0];
-    if (first === undefined || first.indent !== 0) return decline();
+    if (this.starts.length === 0 || this.indents[0] !== 0) return decline();
     const value = this.block(0);
-    if (this.index < this.lines.length) return decline();
+    if (this.index < this.starts.length) return decline();
     return value;
+  }
+
+  /** The indentation of line `index`, or -1 past the last line. */
+  private indentAt(index: number): number {
+    return index < this.indents.length ? (this.indents[index] as number) : -1;
+  }
+
+  /** Whether the text from `at` to `end` is `-` alone or starts with `- `. */
+  private isDash(at: number, end: number): boolean {
+    return this.text.charCodeAt(at) === DASH && (at + 1 === end || this.text.charCodeAt(at + 1) === SPACE);
+  }
+
+  /**
+   * The first offset of the character `code` from `at` up to `end` (this line), or -1. Never
+   * `indexOf` on the whole text: a search that runs past the line's end, once per line, made a
+   * 100,000-server file quadratic.
+   */
+  private find(code: number, at: number, end: number): number {
+    for (let index = at; index < end; index += 1) if (this.text.charCodeAt(index) === code) return index;
+    return -1;
+  }
+
+  /** The first offset at or after `at` (up to `end`) that is not a space. */
+  private skipSpaces(at: number, end: number): number {
+    let next = at;
+    while (next < end && this.text.charCodeAt(next) === SPACE) next += 1;
+    return next;
+  }
+
+  /**
+   * Where a `key:` of a block mapping that starts at `at` ends, or -1 when the text up to `end` is
+   * not `key: value` or `key:`. Declines on keys that are not plain words.
+   */
+  private keyEnd(at: number, end: number): number {
+    const colon = this.find(COLON, at, end);
+    if (colon <= at) return -1;
+    if (!(colon + 1 === end || this.text.charCodeAt(colon + 1) === SPACE)) return -1;
+    if (colon - at > 256 || !isPlainKey(this.text.slice(at, colon))) return decline();
+    return colon;
   }
 
   /** A block mapping or sequence whose first line is the current one, at `indent`. */
   private block(indent: number): unknown {
-    const line = this.lines[this.index];
-    if (line === undefined || line.indent !== indent) return decline();
-    if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(indent);
-    if (keyEnd(line.text) > 0) return this.mapping(indent, 0);
+    const index = this.index;
+    if (this.indentAt(index) !== indent) return decline();
+    const at = this.starts[index] as number;
+    const end = this.ends[index] as number;
+    if (this.isDash(at, end)) return this.sequence(indent);
+    if (this.keyEnd(at, end) > 0) return this.mapping(indent, 0);
     return decline();
   }
 
   private sequence(indent: number): unknown[] {
     const items: unknown[] = [];
     for (;;) {
-      const line = this.lines[this.index];
-      if (line === undefined || line.indent < indent) return items;
-      if (line.indent > indent || !(line.text === '-' || line.text.startsWith('- '))) return decline();
-      const rest = line.text.slice(2).replace(/^ +/, '');
-      if (rest === '' || rest.startsWith('#')) {
+      const index = this.index;
+      const lineIndent = this.indentAt(index);
+      if (lineIndent < indent) return items;
+      const start = this.starts[index] as number;
+      const end = this.ends[index] as number;
+      if (lineIndent > indent || !this.isDash(start, end)) return decline();
+      const rest = this.skipSpaces(Math.min(start + 2, end), end);
+      const first = this.text.charCodeAt(rest);
+      if (rest === end || first === HASH) {
         this.index += 1;
         items.push(this.nested(indent, false));
-      } else if (rest.startsWith('- ') || rest === '-') {
+      } else if (this.isDash(rest, end)) {
         return decline();
       } else if (
-        rest[0] !== '{' &&
-        rest[0] !== '[' &&
-        rest[0] !== '"' &&
-        rest[0] !== "'" &&
-        keyEnd(rest) > 0
+        first !== 123 /* { */ &&
+        first !== 91 /* [ */ &&
+        first !== 34 /* " */ &&
+        first !== 39 /* ' */ &&
+        this.keyEnd(rest, end) > 0
       ) {
         // `- key: value`: a mapping whose keys stand at the column after the dash.
-        const column = line.indent + (line.text.length - rest.length);
-        items.push(this.mapping(column, line.text.length - rest.length));
+        items.push(this.mapping(lineIndent + (rest - start), rest - start));
       } else {
         this.index += 1;
-        items.push(this.inline(rest));
+        items.push(this.inline(rest, end));
         this.expectNoDeeper(indent);
       }
     }
@@ -193,24 +237,26 @@ class Reader {
     const map: Record<string, unknown> = {};
     let first = true;
     for (;;) {
-      const line = this.lines[this.index];
-      if (line === undefined) return map;
-      const text = first ? line.text.slice(skip) : line.text;
+      const index = this.index;
+      const lineIndent = this.indentAt(index);
+      if (lineIndent < 0) return map;
       if (!first) {
-        if (line.indent < indent) return map;
-        if (line.indent > indent) return decline();
+        if (lineIndent < indent) return map;
+        if (lineIndent > indent) return decline();
       }
+      const at = (this.starts[index] as number) + (first ? skip : 0);
+      const end = this.ends[index] as number;
       first = false;
-      const colon = keyEnd(text);
+      const colon = this.keyEnd(at, end);
       if (colon < 0) return decline();
-      const key = text.slice(0, colon);
+      const key = this.text.slice(at, colon);
       if (Object.hasOwn(map, key)) return decline();
-      const rest = text.slice(colon + 1).replace(/^ +/, '');
+      const rest = this.skipSpaces(colon + 1, end);
       this.index += 1;
-      if (rest === '' || rest.startsWith('#')) {
+      if (rest === end || this.text.charCodeAt(rest) === HASH) {
         map[key] = this.nested(indent, true);
       } else {
-        map[key] = this.inline(rest);
+        map[key] = this.inline(rest, end);
         this.expectNoDeeper(indent);
       }
     }
@@ -218,118 +264,153 @@ class Reader {
 
   /** The value of `key:` or `-` with nothing after it: a deeper block, or null. */
   private nested(indent: number, sequenceMayAlign: boolean): unknown {
-    const next = this.lines[this.index];
-    if (next !== undefined && next.indent > indent) return this.block(next.indent);
+    const next = this.indentAt(this.index);
+    if (next > indent) return this.block(next);
     // `key:` followed by `- item` lines at the key's own indentation is a sequence in YAML.
-    if (sequenceMayAlign && next !== undefined && next.indent === indent && next.text.startsWith('-'))
+    if (
+      sequenceMayAlign &&
+      next === indent &&
+      this.text.charCodeAt(this.starts[this.index] as number) === DASH
+    )
       return decline();
     return null;
   }
 
   /** After a one-line value, a deeper line would continue it (a multi-line scalar): decline. */
   private expectNoDeeper(indent: number): void {
-    const next = this.lines[this.index];
-    if (next !== undefined && next.indent > indent) decline();
+    if (this.indentAt(this.index) > indent) decline();
   }
 
-  /** A one-line value in block context: quoted, flow or plain, with an optional comment after. */
-  private inline(text: string): unknown {
-    const first = text[0];
-    if (first === '"' || first === "'" || first === '{' || first === '[') {
-      const cursor = { text, at: 0 };
+  /** A one-line value in block context, from `at` to `end`: quoted, flow or plain, with an optional comment after. */
+  private inline(at: number, end: number): unknown {
+    const first = this.text.charCodeAt(at);
+    if (first === 34 /* " */ || first === 39 /* ' */ || first === 123 /* { */ || first === 91 /* [ */) {
+      const cursor = { at, end };
       const value = this.flowValue(cursor, false);
-      const rest = text.slice(cursor.at);
-      if (!/^(?: +#.*)? *$/.test(rest)) return decline();
+      // Only spaces may follow, or at least one space and a comment.
+      const after = this.skipSpaces(cursor.at, end);
+      if (after < end && !(after > cursor.at && this.text.charCodeAt(after) === HASH)) return decline();
       return value;
     }
-    const comment = text.indexOf(' #');
-    const plain = (comment < 0 ? text : text.slice(0, comment)).replace(/ +$/, '');
-    return this.plain(plain, false);
+    let valueEnd = end;
+    for (let hash = this.find(HASH, at + 1, end); hash >= 0; hash = this.find(HASH, hash + 1, end)) {
+      if (this.text.charCodeAt(hash - 1) === SPACE) {
+        valueEnd = hash - 1;
+        break;
+      }
+    }
+    while (valueEnd > at && this.text.charCodeAt(valueEnd - 1) === SPACE) valueEnd -= 1;
+    return this.plain(at, valueEnd, false);
   }
 
-  private plain(text: string, inFlow: boolean): unknown {
-    const first = text[0];
-    if (first === undefined) return decline();
-    if (INDICATORS.has(first) && !(first === '-' && /^-[0-9]/.test(text))) return decline();
-    if (text.includes(': ') || text.endsWith(':') || text.includes(' #')) return decline();
-    if (inFlow && /[:,[\]{}#]/.test(text)) return decline();
-    return plainValue(text, this.maxStringLength);
+  /** The plain scalar from `at` to `end` (trimmed), judged without a copy until it is taken. */
+  private plain(at: number, end: number, inFlow: boolean): unknown {
+    const { text } = this;
+    if (at >= end) return decline();
+    const first = text.charCodeAt(at);
+    if (
+      first < 128 &&
+      INDICATOR[first] === 1 &&
+      !(first === DASH && at + 1 < end && isDigit(text.charCodeAt(at + 1)))
+    )
+      return decline();
+    for (let index = at; index < end; index += 1) {
+      const code = text.charCodeAt(index);
+      if (code === COLON) {
+        // `a: b` and a trailing `a:` are mappings; in a flow collection any colon is left alone.
+        if (inFlow || index + 1 === end || text.charCodeAt(index + 1) === SPACE) return decline();
+      } else if (code === SPACE) {
+        if (index + 1 < end && text.charCodeAt(index + 1) === HASH) return decline();
+      } else if (inFlow && code < 128 && FLOW_SPECIAL[code] === 1) {
+        return decline();
+      }
+    }
+    return plainValue(text.slice(at, end), this.maxStringLength);
   }
 
-  /** A quoted scalar or a flow collection at `cursor.at`, all on this line. */
-  private flowValue(cursor: { text: string; at: number }, inFlow: boolean): unknown {
-    const { text } = cursor;
-    const first = text[cursor.at];
-    if (first === '"') {
-      const end = text.indexOf('"', cursor.at + 1);
-      if (end < 0) return decline();
-      const value = text.slice(cursor.at + 1, end);
+  /** A quoted scalar or a flow collection at `cursor.at`, all before `cursor.end` (this line). */
+  private flowValue(cursor: { at: number; readonly end: number }, inFlow: boolean): unknown {
+    const { text } = this;
+    const first = text.charCodeAt(cursor.at);
+    if (first === 34 /* " */) {
+      const close = this.find(34 /* " */, cursor.at + 1, cursor.end);
+      if (close < 0) return decline();
+      const value = text.slice(cursor.at + 1, close);
       if (value.includes('\\') || value.length > this.maxStringLength) return decline();
-      cursor.at = end + 1;
+      cursor.at = close + 1;
       return value;
     }
-    if (first === "'") {
+    if (first === 39 /* ' */) {
       let value = '';
       let at = cursor.at + 1;
       for (;;) {
-        const end = text.indexOf("'", at);
-        if (end < 0) return decline();
-        value += text.slice(at, end);
-        if (text[end + 1] === "'") {
+        const close = this.find(39 /* ' */, at, cursor.end);
+        if (close < 0) return decline();
+        value += text.slice(at, close);
+        if (close + 1 < cursor.end && text.charCodeAt(close + 1) === 39) {
           value += "'";
-          at = end + 2;
+          at = close + 2;
           continue;
         }
-        cursor.at = end + 1;
+        cursor.at = close + 1;
         break;
       }
       if (value.length > this.maxStringLength) return decline();
       return value;
     }
-    if (first === '{' || first === '[') return this.flowCollection(cursor, first === '{');
+    if (first === 123 /* { */ || first === 91 /* [ */) return this.flowCollection(cursor, first === 123);
     if (!inFlow) return decline();
-    // A plain scalar inside a flow collection ends at the next comma or closing bracket.
-    const match = /^[^,[\]{}]*/.exec(text.slice(cursor.at));
-    const raw = match?.[0] ?? '';
-    cursor.at += raw.length;
-    return this.plain(raw.trim(), true);
+    // A plain scalar inside a flow collection ends at the next comma or bracket (or the line's end).
+    let rawEnd = cursor.at;
+    while (rawEnd < cursor.end) {
+      const code = text.charCodeAt(rawEnd);
+      if (code === 44 || code === 91 || code === 93 || code === 123 || code === 125) break;
+      rawEnd += 1;
+    }
+    const rawStart = cursor.at;
+    cursor.at = rawEnd;
+    // YAML trims spaces only: a no-break space at an end is part of the scalar (String.trim,
+    // used here before, dropped it where the yaml package keeps it).
+    const start = this.skipSpaces(rawStart, rawEnd);
+    let end = rawEnd;
+    while (end > start && text.charCodeAt(end - 1) === SPACE) end -= 1;
+    return this.plain(start, end, true);
   }
 
-  private flowCollection(cursor: { text: string; at: number }, isMap: boolean): unknown {
-    const close = isMap ? '}' : ']';
+  private flowCollection(cursor: { at: number; readonly end: number }, isMap: boolean): unknown {
+    const { text } = this;
+    const close = isMap ? 125 /* } */ : 93; /* ] */
     const map: Record<string, unknown> = {};
     const list: unknown[] = [];
-    cursor.at += 1;
-    const skipSpaces = (): void => {
-      while (cursor.text[cursor.at] === ' ') cursor.at += 1;
-    };
-    skipSpaces();
-    if (cursor.text[cursor.at] === close) {
+    cursor.at = this.skipSpaces(cursor.at + 1, cursor.end);
+    if (cursor.at < cursor.end && text.charCodeAt(cursor.at) === close) {
       cursor.at += 1;
       return isMap ? map : list;
     }
     for (;;) {
-      skipSpaces();
+      cursor.at = this.skipSpaces(cursor.at, cursor.end);
       if (isMap) {
-        const rest = cursor.text.slice(cursor.at);
-        const colon = rest.indexOf(': ');
-        if (colon <= 0) return decline();
-        const key = rest.slice(0, colon);
-        if (!PLAIN_KEY.test(key) || SPECIAL_KEYS.has(key) || Object.hasOwn(map, key)) return decline();
-        cursor.at += colon + 2;
-        skipSpaces();
+        let colon = this.find(COLON, cursor.at, cursor.end);
+        while (colon >= 0 && text.charCodeAt(colon + 1) !== SPACE)
+          colon = this.find(COLON, colon + 1, cursor.end);
+        if (colon <= cursor.at) return decline();
+        const key = text.slice(cursor.at, colon);
+        if (!isPlainKey(key) || Object.hasOwn(map, key)) return decline();
+        cursor.at = this.skipSpaces(colon + 2, cursor.end);
         map[key] = this.flowValue(cursor, true);
       } else {
         list.push(this.flowValue(cursor, true));
       }
-      skipSpaces();
-      const next = cursor.text[cursor.at];
+      cursor.at = this.skipSpaces(cursor.at, cursor.end);
+      if (cursor.at >= cursor.end) return decline();
+      const next = text.charCodeAt(cursor.at);
       cursor.at += 1;
       if (next === close) return isMap ? map : list;
-      if (next !== ',') return decline();
-      skipSpaces();
+      if (next !== 44 /* , */) return decline();
+      cursor.at = this.skipSpaces(cursor.at, cursor.end);
       // A trailing comma, or an empty entry: leave it to the yaml package.
-      if (cursor.text[cursor.at] === close || cursor.text[cursor.at] === ',') return decline();
+      const after = text.charCodeAt(cursor.at);
+      if (cursor.at < cursor.end && (after === close || after === 44)) return decline();
     }
   }
 }
@@ -343,14 +424,13 @@ export function readPlainYaml(text: string, maxStringLength: number): FastYamlVa
   if (UNSUPPORTED_CHARACTERS.test(text)) return undefined;
   try {
     const lines = contentLines(text);
-    for (const line of lines) {
-      if (
-        line.indent === 0 &&
-        (line.text.startsWith('---') || line.text.startsWith('...') || line.text[0] === '%')
-      )
+    for (let index = 0; index < lines.starts.length; index += 1) {
+      if (lines.indents[index] !== 0) continue;
+      const start = lines.starts[index] as number;
+      if (text.startsWith('---', start) || text.startsWith('...', start) || text.charCodeAt(start) === 37)
         return undefined;
     }
-    return { value: new Reader(lines, maxStringLength).document() };
+    return { value: new Reader(text, lines, maxStringLength).document() };
   } catch (error) {
     if (error instanceof Decline) return undefined;
     throw error;

@@ -53,27 +53,55 @@ const VARIABLE_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|vars\.[A-Za-z_][A-Za-z0-9_]*)$
 /** The campaign facts templates use; a whole `Campaign` fits. */
 export type TemplateCampaign = Pick<Campaign, 'campaign' | 'from' | 'to'>;
 
+/** How each variable is read from a server and its campaign: the one place that says so. */
+const VARIABLE_VALUES: {
+  readonly [Name in TemplateVariableName]: (
+    server: ResolvedServer,
+    campaign: TemplateCampaign,
+  ) => string | undefined;
+} = {
+  name: (server) => server.name,
+  host: (server) => server.host,
+  port: (server) => String(server.port),
+  sshPort: (server) => String(server.sshPort),
+  class: (server) => server.class,
+  datacenter: (server) => server.datacenter,
+  cluster: (server) => server.cluster,
+  role: (server) => server.role,
+  shard: (server) => server.shard,
+  dataDir: (server) => server.dataDir,
+  errorLog: (server) => server.errorLog,
+  mdLayout: (server) => server.mdLayout,
+  campaign: (_, campaign) => campaign.campaign,
+  fromVersion: (_, campaign) => campaign.from.version,
+  toVersion: (_, campaign) => campaign.to.version,
+  fromPackage: (_, campaign) => campaign.from.package,
+  toPackage: (_, campaign) => campaign.to.package,
+};
+
+/**
+ * One variable's value for `server` in `campaign` (`name`, `vars.NAME`, ...): undefined when the
+ * server has no such value or no such variable exists. What {@link templateVariables} holds under
+ * that name, without building the whole record (the load-time check asks this for every server).
+ */
+export function templateVariable(
+  server: ResolvedServer,
+  campaign: TemplateCampaign,
+  name: string,
+): string | undefined {
+  if (name.startsWith('vars.')) {
+    const key = name.slice('vars.'.length);
+    return Object.hasOwn(server.vars, key) ? server.vars[key] : undefined;
+  }
+  return Object.hasOwn(VARIABLE_VALUES, name)
+    ? VARIABLE_VALUES[name as TemplateVariableName](server, campaign)
+    : undefined;
+}
+
 /** Every variable a template can use for `server` in `campaign`, unset optional ones included. */
 export function templateVariables(server: ResolvedServer, campaign: TemplateCampaign): TemplateVariables {
-  const values: Record<string, string | undefined> = {
-    name: server.name,
-    host: server.host,
-    port: String(server.port),
-    sshPort: String(server.sshPort),
-    class: server.class,
-    datacenter: server.datacenter,
-    cluster: server.cluster,
-    role: server.role,
-    shard: server.shard,
-    dataDir: server.dataDir,
-    errorLog: server.errorLog,
-    mdLayout: server.mdLayout,
-    campaign: campaign.campaign,
-    fromVersion: campaign.from.version,
-    toVersion: campaign.to.version,
-    fromPackage: campaign.from.package,
-    toPackage: campaign.to.package,
-  } satisfies Record<TemplateVariableName, string | undefined>;
+  const values: Record<string, string | undefined> = {};
+  for (const name of TEMPLATE_VARIABLES) values[name] = VARIABLE_VALUES[name](server, campaign);
   for (const [name, value] of Object.entries(server.vars)) values[`vars.${name}`] = value;
   return values;
 }

@@ -102,3 +102,8 @@ export const hardwareClassSchema = z.strictObject({
 
 export type ServerSpec = z.output<typeof serverSchema>;
 export type HardwareClass = z.output<typeof hardwareClassSchema>;
+
+/** A server's datacenter: its own, else its class's. */
+export function serverDatacenter(server: ServerSpec, hardwareClass: HardwareClass): string {
+  return server.datacenter ?? hardwareClass.datacenter;
+}

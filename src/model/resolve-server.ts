@@ -1,5 +1,5 @@
 import type { Campaign } from './campaign-schema.js';
-import type { HardwareClass, ServerSpec } from './hardware-class-schema.js';
+import { type HardwareClass, type ServerSpec, serverDatacenter } from './hardware-class-schema.js';
 import type { ResolvedServer } from './resolved-server.js';
 
 /**
@@ -21,7 +21,7 @@ export function resolveServer(
     sshPort: server.sshPort ?? campaign.ssh?.port ?? 22,
     ...(server.sshUser === undefined ? {} : { sshUser: server.sshUser }),
     transport: hardwareClass.transport,
-    datacenter: server.datacenter ?? hardwareClass.datacenter,
+    datacenter: serverDatacenter(server, hardwareClass),
     ...(server.cluster === undefined ? {} : { cluster: server.cluster }),
     ...(server.role === undefined ? {} : { role: server.role }),
     ...(server.shard === undefined ? {} : { shard: server.shard }),

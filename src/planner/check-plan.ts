@@ -1,10 +1,9 @@
 import type { KeyPath } from '../core/source-locator.js';
 import { unlocatedSources } from '../core/source-locator.js';
 import type { Campaign } from '../model/campaign-schema.js';
-import type { HardwareClass } from '../model/hardware-class-schema.js';
 import type { Plan } from '../model/plan.js';
 import { campaignCalendar } from './campaign-calendar.js';
-import { clustersOf, fleetView } from './fleet-view.js';
+import { clustersOf, type Fleet, viewOf } from './fleet-view.js';
 import { waveSizes } from './wave-sizes.js';
 
 /** One broken rule in a plan, at a key of the plan file. */
@@ -28,13 +27,13 @@ export interface PlanCheck {
  *
  * The campaign and fleet are expected to be valid on their own (the loader checked them).
  */
-export function checkPlan(plan: Plan, fleet: readonly HardwareClass[], campaign: Campaign): PlanCheck {
+export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanCheck {
   const violations: PlanViolation[] = [];
   const warnings: PlanViolation[] = [];
   const fail = (key: KeyPath, message: string): void => {
     violations.push({ key, message });
   };
-  const view = fleetView(fleet);
+  const view = viewOf(fleet);
 
   if (plan.campaign !== campaign.campaign) {
     fail(

@@ -6,7 +6,7 @@ import type { HardwareClass } from '../model/hardware-class-schema.js';
 import type { Plan, PlannedDay, PlannedServer, PlannedWave } from '../model/plan.js';
 import { campaignCalendar } from './campaign-calendar.js';
 import { estimateCapacity } from './capacity-estimate.js';
-import { type FleetView, fleetView } from './fleet-view.js';
+import { type Fleet, type FleetView, viewOf } from './fleet-view.js';
 import { assignToSlots } from './stratified-assignment.js';
 import { replicasFirst, topologyIssues } from './topology.js';
 import { repairTopology } from './topology-repair.js';
@@ -32,13 +32,9 @@ export interface PlanOptions {
  *
  * @throws InputError listing every impossible request (exit 2), each naming its file and key.
  */
-export function planWaves(
-  fleet: readonly HardwareClass[],
-  campaign: Campaign,
-  options: PlanOptions = {},
-): Plan {
+export function planWaves(fleet: Fleet, campaign: Campaign, options: PlanOptions = {}): Plan {
   const sources = options.sources ?? unlocatedSources;
-  const view = fleetView(fleet);
+  const view = viewOf(fleet);
   const calendar = campaignCalendar(campaign, sources);
   const sized = waveSizes(campaign, view.servers.length, sources);
   const issues: InputIssue[] = [
@@ -88,7 +84,7 @@ export function planWaves(
     ...(options.generatedBy === undefined ? {} : { generatedBy: options.generatedBy }),
     waves,
   };
-  return withCapacity(plan, fleet, campaign);
+  return withCapacity(plan, view.classes, campaign);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { processServices } from '../../app/command-services.js';
-import { type DiscoverArguments, discoverPlan } from '../../app/discover-plan.js';
+import type { DiscoverArguments } from '../../app/discover-plan.js';
 import { runHandler } from '../run-handler.js';
 import { planPositional } from '../shared-options.js';
 
@@ -30,5 +30,8 @@ export const discoverCommand: CommandModule<object, DiscoverArguments> = {
         '$0 discover waves/mysql-5.1.58.plan.yaml --write',
         'fill cluster and role into the class files',
       ),
-  handler: (argv) => runHandler(() => discoverPlan(argv, processServices())),
+  handler: (argv) =>
+    runHandler(async () =>
+      (await import('../../app/discover-plan.js')).discoverPlan(argv, processServices()),
+    ),
 };

@@ -256,6 +256,68 @@ describe('the plain-YAML fast path', () => {
   });
 });
 
+describe('the fast path inside one line', () => {
+  it('agrees with the yaml package on flow collections and quoted values whose next line could continue them', () => {
+    // Every value is judged on its own line's text: a quote, bracket or comma on the NEXT line
+    // must never close or extend it. Each document is several such lines, so that a reader that
+    // looked past a line's end would read a different value (or none) than the yaml package.
+    const piece = fc.constantFrom(
+      'a',
+      'b c',
+      ' a ',
+      '\u00a0a\u00a0',
+      'a\u00a0',
+      '-1',
+      '-',
+      '- 1',
+      '1.5',
+      '"q"',
+      '"q',
+      "'q'",
+      "'q",
+      "'it''s'",
+      "'x''",
+      '[a]',
+      '[a',
+      '{ k: v }',
+      '{ k: v',
+      'k: v',
+      'a,b',
+      'x #c',
+      '#c',
+      '',
+    );
+    const line = fc.oneof(
+      fc
+        .array(fc.tuple(fc.constantFrom('name', 'k', 'date', 'true'), piece), { minLength: 1, maxLength: 3 })
+        .map((entries) => `{ ${entries.map(([key, value]) => `${key}: ${value}`).join(', ')} }`),
+      fc.array(piece, { minLength: 1, maxLength: 3 }).map((items) => `[${items.join(', ')}]`),
+      piece,
+    );
+    const tail = fc.constantFrom('', ' ', '  ', ' # c', '#c', ' ,', ' ]', ' }', '"', "'");
+    let answered = 0;
+    const runs = 3000;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(line, tail), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (values, asList) => {
+          const lines = values.map(([value, after], index) =>
+            asList ? `- ${value}${after}` : `key${index}: ${value}${after}`,
+          );
+          // The next line starts with what could close an open quote or bracket.
+          const text = `${lines.join('\n')}\n`;
+          if (expectSameAsYamlPackage(text) !== undefined) answered += 1;
+          const closers = `${lines.map((entry) => `${entry}\n${asList ? '- ' : 'z: '}"]}'`).join('\n')}\n`;
+          expectSameAsYamlPackage(closers);
+        },
+      ),
+      { numRuns: runs },
+    );
+    expect(answered).toBeGreaterThan(runs / 20);
+  });
+});
+
 describe('parseYamlSource on the fast path', () => {
   it('still names the line of a key, from a precise parse made only when asked', () => {
     const source = parseYamlSource('a: 1\nservers:\n  - name: db1\n  - name: db2\n    host: h\n', 'x.yaml');
