@@ -93,7 +93,8 @@ describeWithDocker('a major upgrade, MariaDB 10.11 -> 11.8, in containers', (env
     });
 
     it("converted the system tables: mariadb-upgrade wrote 11.8's version into the datadir", async () => {
-      const upgradeInfo = await readFile(join(host(0).host.dataDir, 'mysql_upgrade_info'), 'utf8');
+      // 11.x names the file mariadb_upgrade_info (10.11 wrote mysql_upgrade_info).
+      const upgradeInfo = await readFile(join(host(0).host.dataDir, 'mariadb_upgrade_info'), 'utf8');
       expect(upgradeInfo).toMatch(startsWithVersion(toVersion));
       const report = serverReport(await waveReport(files.planFile, 1, fixture.password), host(0).host.name);
       expect(report.outcome).toBe('Upgraded');
@@ -124,10 +125,14 @@ describeWithDocker('a major upgrade, MariaDB 10.11 -> 11.8, in containers', (env
     beforeAll(async () => {
       // The 11.8 image never reached this host's engine (a pull that failed): the upgrade step
       // fails with 10.11's datadir untouched by 11.8.
-      files = await plannedFor(host(1), {}, {
-        from: versions.from,
-        to: { version: toVersion, package: `${environment.majorImage}-never-pulled` },
-      });
+      files = await plannedFor(
+        host(1),
+        {},
+        {
+          from: versions.from,
+          to: { version: toVersion, package: `${environment.majorImage}-never-pulled` },
+        },
+      );
       await runWave(files, 1);
     });
 

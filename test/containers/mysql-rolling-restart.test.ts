@@ -30,11 +30,16 @@ const CLASS_FILE = join('mysql-restart', 'hardware-classes', 'docker-mysql.yaml'
 const DEFAULT_POOL = 134_217_728;
 const CONFIGURED_POOL = 268_435_456;
 /** MySQL 8.0 and later: `/usr/sbin/mysqld: Shutdown complete (mysqld 9.7.4-2)  (Debian).` */
-const MYSQL_CLEAN_SHUTDOWN = /\[MY-010910\] \[Server\] \/usr\/sbin\/mysqld: Shutdown complete \(mysqld [0-9.]+\S*\)/g;
+const MYSQL_CLEAN_SHUTDOWN =
+  /\[MY-010910\] \[Server\] \/usr\/sbin\/mysqld: Shutdown complete \(mysqld [0-9.]+\S*\)/g;
 const MYSQL_CRASH_RECOVERY = /Database was not shutdown normally|Starting crash recovery/;
 
 function mysqlServer(host: ContainerHost): ResolvedServer {
-  return { ...exampleServer(host), class: 'docker-mysql', vars: { containerctl: join(EXAMPLE_DIR, 'mysql-container.sh') } };
+  return {
+    ...exampleServer(host),
+    class: 'docker-mysql',
+    vars: { containerctl: join(EXAMPLE_DIR, 'mysql-container.sh') },
+  };
 }
 
 async function globalValue(host: ContainerHost, variable: string): Promise<string> {
@@ -104,7 +109,9 @@ describeWithDocker('a rolling restart of Oracle MySQL with a configuration chang
       const rowsBefore = await rowDigest(only().host);
       expect(Number(await globalValue(only().host, 'innodb_buffer_pool_size'))).toBe(DEFAULT_POOL);
 
-      await withConnection(only().host, (connection) => connection.query('SET GLOBAL innodb_fast_shutdown = 0'));
+      await withConnection(only().host, (connection) =>
+        connection.query('SET GLOBAL innodb_fast_shutdown = 0'),
+      );
       await runExampleTemplateOk(EXAMPLE, 'stop', server);
       await waitUntil('mysqld has stopped', async () => !(await isRunning(server)), 600_000);
       expect(await cleanShutdownLines(only().host)).toBe(1);
@@ -170,7 +177,12 @@ describeWithDocker('a rolling restart of Oracle MySQL with a configuration chang
           fixture.password,
         );
         const report = await waveReport(files.planFile, wave, fixture.password);
-        expect(report.summary).toMatchObject({ planned: 1, rolledBack: 0, needsPerson: 0, needsUserMigration: 0 });
+        expect(report.summary).toMatchObject({
+          planned: 1,
+          rolledBack: 0,
+          needsPerson: 0,
+          needsUserMigration: 0,
+        });
       }
       for (const { host } of fixture.servers) {
         expect(Number(await globalValue(host, 'innodb_buffer_pool_size'))).toBe(CONFIGURED_POOL);
@@ -185,11 +197,16 @@ describeWithDocker('a rolling restart of Oracle MySQL with a configuration chang
         expect(server.shutdown?.status).toBe('succeeded');
         expect(server.preflush?.status).toBe('succeeded');
         expect(server.steps.find((step) => step.step === 'verify')?.status).toBe('succeeded');
-        expect(server.gates.filter((gate) => gate.phase === 'readiness').every((gate) => gate.verdict === 'pass')).toBe(
+        expect(
+          server.gates.filter((gate) => gate.phase === 'readiness').every((gate) => gate.verdict === 'pass'),
+        ).toBe(true);
+        expect(server.innodb?.metrics.some((metric) => metric.before !== null && metric.after !== null)).toBe(
           true,
         );
-        expect(server.innodb?.metrics.some((metric) => metric.before !== null && metric.after !== null)).toBe(true);
-        expect(server.versions).toMatchObject({ before: expect.stringContaining(version), after: expect.stringContaining(version) });
+        expect(server.versions).toMatchObject({
+          before: expect.stringContaining(version),
+          after: expect.stringContaining(version),
+        });
       }
     });
   });

@@ -96,7 +96,9 @@ export async function runExampleTemplate(
   };
   const template = document.commands?.[key];
   if (template === undefined) throw new Error(`${exampleFile} has no commands.${key}`);
-  return runShell(renderCommand(template, templateVariables(server, document), { file, key: `commands.${key}` }));
+  return runShell(
+    renderCommand(template, templateVariables(server, document), { file, key: `commands.${key}` }),
+  );
 }
 
 /** Like runExampleTemplate, but a non-zero exit is an error carrying the command's output. */

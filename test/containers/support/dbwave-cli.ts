@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import type { ServerReport, WaveReport } from '../../../src/report/wave-report.js';
 import { EXAMPLE_DIR } from './campaign-commands.js';
 import { type ChildOutput, childOutput } from './child-output.js';
 import type { ExampleServer } from './container-fixture.js';
-import type { ServerReport, WaveReport } from '../../../src/report/wave-report.js';
 import { REPO_ROOT } from './docker-environment.js';
 
 /**

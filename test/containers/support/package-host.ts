@@ -78,13 +78,17 @@ export async function startPackageHost(options: PackageHostOptions): Promise<Pac
 /** A command as root inside the host (through the runtime, not dbwave's SSH): its stdout. */
 export async function onHost(host: PackageHost, command: string): Promise<string> {
   const result = await host.container.exec(['sh', '-c', command]);
-  if (result.exitCode !== 0) throw new Error(`${command} on ${host.name} exited ${result.exitCode}: ${result.output}`);
+  if (result.exitCode !== 0)
+    throw new Error(`${command} on ${host.name} exited ${result.exitCode}: ${result.output}`);
   return result.stdout.trim();
 }
 
-/** The Debian version of mariadb-server-core installed on the host. */
-export function installedPackageVersion(host: PackageHost): Promise<string> {
-  return onHost(host, "dpkg-query --show --showformat='${Version}' mariadb-server-core");
+/** dpkg-query's own field syntax, not a JavaScript placeholder. */
+const VERSION_FIELD = ['$', '{Version}'].join('');
+
+/** The Debian version of `pkg` (default mariadb-server-core) installed on the host. */
+export function installedPackageVersion(host: PackageHost, pkg = 'mariadb-server-core'): Promise<string> {
+  return onHost(host, `dpkg-query --show --showformat='${VERSION_FIELD}' ${pkg}`);
 }
 
 export async function removePackageHost(host: PackageHost | undefined): Promise<void> {

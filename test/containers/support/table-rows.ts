@@ -45,7 +45,9 @@ export async function seedRows(host: SqlHost, count: number): Promise<void> {
   await withConnection(host, async (connection) => {
     await connection.query(`CREATE DATABASE IF NOT EXISTS ${CHECK_DATABASE}`);
     await connection.query(`CREATE TABLE ${CHECK_DATABASE}.digits (d INT PRIMARY KEY) ENGINE=InnoDB`);
-    await connection.query(`INSERT INTO ${CHECK_DATABASE}.digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)`);
+    await connection.query(
+      `INSERT INTO ${CHECK_DATABASE}.digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)`,
+    );
     await connection.query(
       `CREATE TABLE ${CHECK_DATABASE}.kept_rows (id INT PRIMARY KEY, payload VARCHAR(64) NOT NULL, n BIGINT NOT NULL) ENGINE=InnoDB`,
     );
