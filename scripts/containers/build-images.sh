@@ -331,15 +331,6 @@ installed_mariadb_packages() { # installed_mariadb_packages ROOT
     awk -F'|' '$1 ~ /^ii/ && $3 == "mariadb" { sub(/:.*/, "", $2); print $2 }'
 }
 
-# The DBA's own server settings, beside the package's (not a conffile of the package, so an
-# upgrade never asks about it): a log file dbwave reads over SSH, an address a published port
-# reaches, no DNS lookups of clients.
-readonly HOST_SERVER_SETTINGS='[mariadbd]
-log_error = /var/log/mysql/error.log
-bind-address = 0.0.0.0
-skip-name-resolve
-'
-
 install_package_host() { # install_package_host ROOT LOG FROM_DEBIAN_VERSION TO_DEBIAN_VERSION
   local root=$1 log=$2 from=$3 to=$4
   local pins
@@ -363,7 +354,9 @@ install_package_host() { # install_package_host ROOT LOG FROM_DEBIAN_VERSION TO_
   echo "deb [trusted=yes] copy:${HOST_REPOSITORY_DIR} ./" >"${root}/etc/apt/sources.list"
   in_root "$root" "$log" apt-get update -q
 
-  printf '%s' "$HOST_SERVER_SETTINGS" >"${root}/etc/mysql/mariadb.conf.d/60-dbwave.cnf"
+  # The server's own settings file (60-dbwave.cnf) is written by the entrypoint, as a host's
+  # configuration management would: a change to it re-imports the image without a new root.
+  rm -f "${root}/etc/mysql/mariadb.conf.d/60-dbwave.cnf"
   mkdir -p "${root}/var/log/mysql"
   in_root "$root" "$log" chown mysql:adm /var/log/mysql
   # dbwave's SSH user: key only (the entrypoint installs the key), sudo for the service and apt,

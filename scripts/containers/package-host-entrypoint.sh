@@ -16,6 +16,21 @@ if ! ls /etc/ssh/ssh_host_*_key >/dev/null 2>&1; then ssh-keygen -A >&2; fi
 mkdir -p /run/sshd /run/mysqld
 chown mysql:mysql /run/mysqld
 
+# The DBA's own settings, beside the package's files (not a conffile of the package, so an
+# upgrade never asks about it), as configuration management would keep them:
+# - the error log in a file that dbwave reads over SSH: Debian's 50-mysqld_safe.cnf sends it to
+#   syslog (skip_log_error, syslog), and mysqld_safe's own options decide, so they go there;
+# - an address that the published port reaches, and no DNS lookups of clients.
+cat >/etc/mysql/mariadb.conf.d/60-dbwave.cnf <<'EOF'
+[mysqld_safe]
+skip_syslog
+log_error = /var/log/mysql/error.log
+
+[mariadbd]
+bind-address = 0.0.0.0
+skip-name-resolve
+EOF
+
 if [ -n "${DBWAVE_AUTHORIZED_KEY:-}" ]; then
   install -d -m 0700 -o dbwave -g dbwave /home/dbwave/.ssh
   printf '%s\n' "$DBWAVE_AUTHORIZED_KEY" >/home/dbwave/.ssh/authorized_keys
