@@ -13,7 +13,7 @@
 #                   entrypoint and mysql uid as the bookworm images, so that a datadir written by
 #                   10.11 opens in 11.8 (a major upgrade).
 #   --mysql         `dbwave-mysql:<9.x>`: Oracle MySQL as Debian packages it, the newest sid
-#                   `mysql-server-core` (entrypoint scripts/containers/mysql-entrypoint.sh).
+#                   `mysql-server-core` (the same entrypoint, which runs mysqld there).
 #   --package-host  `dbwave-mariadb-host:<older build>`: a host as a package manager keeps it:
 #                   sshd, sudo and the full `mariadb-server` package (init script, /etc/mysql) at
 #                   the older bookworm build, and a local apt repository in the image
@@ -54,7 +54,6 @@ readonly REPOSITORY=dbwave-mariadb
 readonly MYSQL_REPOSITORY=dbwave-mysql
 readonly HOST_REPOSITORY=dbwave-mariadb-host
 readonly ENTRYPOINT_SOURCE="${HERE}/mariadb-entrypoint.sh"
-readonly MYSQL_ENTRYPOINT_SOURCE="${HERE}/mysql-entrypoint.sh"
 readonly HOST_ENTRYPOINT_SOURCE="${HERE}/package-host-entrypoint.sh"
 # Fixed ids: files on a volume written by one image must belong to mysql in the next one too.
 readonly MYSQL_UID=999
@@ -372,7 +371,7 @@ import_image() { # import_image ROOTFS_NAME IMAGE ENTRYPOINT_SOURCE ENTRYPOINT_S
   local name=$1 image=$2 entrypoint_source=$3 entrypoint_sha=$4 port=$5
   shift 5
   local dir="${CACHE}/rootfs/${name}"
-  # mariadb-entrypoint.sh -> /usr/local/bin/dbwave-mariadb-entrypoint
+  # mariadb-entrypoint.sh -> /usr/local/bin/dbwave-mariadb-entrypoint (its first name)
   local in_image
   in_image="/usr/local/bin/dbwave-$(basename "$entrypoint_source" .sh)"
   install -m 0755 "$entrypoint_source" "${dir}${in_image}"
@@ -455,7 +454,7 @@ build_mysql() {
   local debian_version version
   debian_version=$(newest_in_suite "$MYSQL_SUITE" mysql-server-core)
   version=$(upstream_version "$debian_version")
-  ensure_image "${MYSQL_REPOSITORY}:${version}" "$MYSQL_ENTRYPOINT_SOURCE" "mysql-${MYSQL_SUITE}-${version}" \
+  ensure_image "${MYSQL_REPOSITORY}:${version}" "$ENTRYPOINT_SOURCE" "mysql-${MYSQL_SUITE}-${version}" \
     "$MYSQL_SUITE" install_mysql "$debian_version" 3306 \
     "dbwave.server.flavour=mysql" "dbwave.server.version=${version}" \
     "dbwave.mysql.debian-version=${debian_version}"
