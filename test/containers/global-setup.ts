@@ -5,9 +5,10 @@ import { type ChildOutput, childOutput } from './support/child-output.js';
 import { type DockerEnvironment, REPO_ROOT } from './support/docker-environment.js';
 
 /**
- * Brings a Docker engine and the two MariaDB images up for the container suite
- * (scripts/containers/docker-engine.sh and build-images.sh) and hands them to the tests with
- * `inject('containers')`.
+ * Brings a Docker engine and the suite's images up for the container suite
+ * (scripts/containers/docker-engine.sh, and build-images.sh --all: the two bookworm MariaDB
+ * builds, trixie's 11.8, sid's Oracle MySQL and the package-manager host; each built only when
+ * missing) and hands them to the tests with `inject('containers')`.
  *
  * Where no engine can be had (not root, no apt-get), the tests are skipped and the reason is
  * printed here and in each skipped test's name. DBWAVE_CONTAINERS_REQUIRED=1 (for CI, where
@@ -62,16 +63,32 @@ async function prepare(): Promise<{ environment: DockerEnvironment; startedEngin
   if (!dockerHost) throw new Error(`docker-engine.sh printed no DOCKER_HOST: ${engine.stdout}`);
   const startedEngine = engineValues.get('STARTED') === 'yes';
 
-  const images = await runScript('build-images.sh', [], { ...process.env, DOCKER_HOST: dockerHost });
+  const images = await runScript('build-images.sh', ['--all'], { ...process.env, DOCKER_HOST: dockerHost });
   if (images.exitCode !== 0) {
     return { environment: { available: false, reason: failureOf('build-images.sh', images) }, startedEngine };
   }
   const imageValues = keyValues(images.stdout);
-  const fromImage = imageValues.get('FROM_IMAGE');
-  const toImage = imageValues.get('TO_IMAGE');
-  if (!fromImage || !toImage)
-    throw new Error(`build-images.sh printed no FROM_IMAGE/TO_IMAGE: ${images.stdout}`);
-  return { environment: { available: true, dockerHost, fromImage, toImage }, startedEngine };
+  const printed = (key: string): string => {
+    const value = imageValues.get(key);
+    if (!value) throw new Error(`build-images.sh --all printed no ${key}: ${images.stdout}`);
+    return value;
+  };
+  return {
+    environment: {
+      available: true,
+      dockerHost,
+      fromImage: printed('FROM_IMAGE'),
+      toImage: printed('TO_IMAGE'),
+      majorImage: printed('MAJOR_IMAGE'),
+      mysqlImage: printed('MYSQL_IMAGE'),
+      packageHost: {
+        image: printed('PACKAGE_HOST_IMAGE'),
+        from: printed('PACKAGE_HOST_FROM'),
+        to: printed('PACKAGE_HOST_TO'),
+      },
+    },
+    startedEngine,
+  };
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -82,7 +99,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     console.warn(message);
   } else {
     console.log(
-      `containers: engine ${environment.dockerHost}, images ${environment.fromImage} -> ${environment.toImage}`,
+      `containers: engine ${environment.dockerHost}, images ${environment.fromImage} -> ${environment.toImage}, ${environment.majorImage}, ${environment.mysqlImage}, ${environment.packageHost.image}`,
     );
   }
   project.provide('containers', environment);

@@ -3,7 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { type Campaign, campaignSchema } from '../../../src/model/campaign-schema.js';
-import { renderCommand, templateVariables } from '../../../src/model/command-template.js';
+import {
+  renderCommand,
+  type TemplateCampaign,
+  templateVariables,
+} from '../../../src/model/command-template.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { type ChildOutput, childOutput } from './child-output.js';
 import { type AvailableEnvironment, REPO_ROOT, versionOfImage } from './docker-environment.js';
@@ -65,9 +69,43 @@ export async function runCampaignCommandOk(
   name: CommandName,
   server: ResolvedServer,
 ): Promise<string> {
-  const result = await runCampaignCommand(campaign, name, server);
+  return outputOf(await runCampaignCommand(campaign, name, server), name, server);
+}
+
+/** A command's trimmed stdout; a non-zero exit is an error carrying its output. */
+function outputOf(result: ShellResult, name: string, server: ResolvedServer): string {
   if (result.exitCode !== 0) {
     throw new Error(`${name} on ${server.name} exited ${result.exitCode}: ${result.stderr || result.stdout}`);
   }
   return result.stdout.trim();
+}
+
+/**
+ * Runs one command template of an example campaign file as written, without the campaign
+ * schema: for keys a newer schema adds (a rolling restart's `configure`), so that the commands
+ * themselves are proven on real containers whatever the engine accepts yet.
+ */
+export async function runExampleTemplate(
+  exampleFile: string,
+  key: string,
+  server: ResolvedServer,
+): Promise<ShellResult> {
+  const file = join(EXAMPLE_DIR, exampleFile);
+  const document = parse(await readFile(file, 'utf8')) as TemplateCampaign & {
+    readonly commands?: Readonly<Record<string, string>>;
+  };
+  const template = document.commands?.[key];
+  if (template === undefined) throw new Error(`${exampleFile} has no commands.${key}`);
+  return runShell(
+    renderCommand(template, templateVariables(server, document), { file, key: `commands.${key}` }),
+  );
+}
+
+/** Like runExampleTemplate, but a non-zero exit is an error carrying the command's output. */
+export async function runExampleTemplateOk(
+  exampleFile: string,
+  key: string,
+  server: ResolvedServer,
+): Promise<string> {
+  return outputOf(await runExampleTemplate(exampleFile, key, server), key, server);
 }

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { EXAMPLE_DIR } from './campaign-commands.js';
-import { type ContainerHost, removeContainerHost, startContainerHost } from './container-host.js';
+import {
+  type ContainerHost,
+  type ContainerHostOptions,
+  removeContainerHost,
+  startContainerHost,
+} from './container-host.js';
 import type { AvailableEnvironment } from './docker-environment.js';
 
 /** A containerized host, and the server the example class describes for it. */
@@ -35,14 +40,19 @@ export function exampleServer(host: ContainerHost): ResolvedServer {
   };
 }
 
+/** What a file's hosts run: an image other than the older MariaDB build, its flavour, a conf dir. */
+export type ExampleServerImage = Partial<Pick<ContainerHostOptions, 'image' | 'flavour' | 'withConfDir'>>;
+
 /**
- * `count` fresh hosts on the older image for the tests of one file, removed (containers and
- * host directories) after them. Read `servers` inside tests or hooks, after beforeAll.
+ * `count` fresh hosts (on the older MariaDB image unless `image` says otherwise) for the tests of
+ * one file, removed (containers and host directories) after them. Read `servers` inside tests or
+ * hooks, after beforeAll.
  */
 export function useExampleServers(
   environment: AvailableEnvironment,
   label: string,
   count: number,
+  image: ExampleServerImage = {},
 ): { readonly servers: ExampleServer[]; readonly directory: () => string; readonly password: string } {
   const servers: ExampleServer[] = [];
   let directory = '';
@@ -56,6 +66,7 @@ export function useExampleServers(
       const host = await startContainerHost({
         name,
         image: environment.fromImage,
+        ...image,
         directory: join(directory, name),
         password,
         stopTimeoutSeconds: SHUTDOWN_BUDGET_SECONDS,

@@ -19,8 +19,13 @@ export interface ContainerHost {
   readonly port: number;
   readonly dataDir: string;
   readonly errorLog: string;
+  /** The host directory mounted at /etc/mysql/conf.d, for hosts made with `withConfDir`. */
+  readonly confDir?: string;
   readonly password: string;
 }
+
+/** The SQL client inside an image of each flavour (root over the container's unix socket). */
+export type ServerFlavour = 'mariadb' | 'mysql';
 
 export interface ContainerHostOptions {
   readonly name: string;
@@ -30,25 +35,43 @@ export interface ContainerHostOptions {
   readonly password: string;
   /** Seconds `docker stop` would wait before SIGKILL: the campaign's shutdown budget. */
   readonly stopTimeoutSeconds: number;
+  /** The image's server flavour (default mariadb): which client the container has. */
+  readonly flavour?: ServerFlavour;
+  /** Mount a host directory `conf/` at /etc/mysql/conf.d, for settings changed while down. */
+  readonly withConfDir?: boolean;
 }
 
 /** The images are built locally from Debian's packages; a registry is never asked. */
-const NEVER_PULL: ImagePullPolicy = { shouldPull: () => false };
+export const NEVER_PULL: ImagePullPolicy = { shouldPull: () => false };
 
-class LoopbackMariadbContainer extends GenericContainer {
-  constructor(options: ContainerHostOptions, port: number, dataDir: string, logDir: string) {
-    super(options.image);
+/** A container whose ports are published on 127.0.0.1 only, never from a registry. */
+export class LoopbackContainer extends GenericContainer {
+  constructor(image: string, ports: Readonly<Record<number, number>>) {
+    super(image);
+    this.withPullPolicy(NEVER_PULL).withExposedPorts(
+      ...Object.entries(ports).map(([container, host]) => ({ container: Number(container), host })),
+    );
+    // testcontainers publishes on every interface; a database host belongs on loopback only.
+    this.hostConfig.PortBindings = Object.fromEntries(
+      Object.entries(ports).map(([container, host]) => [
+        `${container}/tcp`,
+        [{ HostIp: '127.0.0.1', HostPort: String(host) }],
+      ]),
+    );
+  }
+}
+
+class LoopbackMariadbContainer extends LoopbackContainer {
+  constructor(
+    options: ContainerHostOptions,
+    port: number,
+    mounts: readonly { source: string; target: string }[],
+  ) {
+    super(options.image, { 3306: port });
     this.withName(options.name)
-      .withPullPolicy(NEVER_PULL)
-      .withBindMounts([
-        { source: dataDir, target: '/var/lib/mysql' },
-        { source: logDir, target: '/var/log/mysql' },
-      ])
-      .withExposedPorts({ container: 3306, host: port })
-      .withWaitStrategy(Wait.forSuccessfulCommand("mariadb --execute 'SELECT 1'"))
+      .withBindMounts([...mounts])
+      .withWaitStrategy(Wait.forSuccessfulCommand(`${options.flavour ?? 'mariadb'} --execute 'SELECT 1'`))
       .withStartupTimeout(120_000);
-    // testcontainers publishes on every interface; a database server belongs on loopback only.
-    this.hostConfig.PortBindings = { '3306/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] };
     this.createOpts.StopTimeout = options.stopTimeoutSeconds;
   }
 }
@@ -68,19 +91,24 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function sqlString(value: string): string {
+export function sqlString(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 export async function startContainerHost(options: ContainerHostOptions): Promise<ContainerHost> {
   const dataDir = join(options.directory, 'data');
   const logDir = join(options.directory, 'log');
-  await mkdir(dataDir, { recursive: true });
-  await mkdir(logDir, { recursive: true });
+  const confDir = options.withConfDir ? join(options.directory, 'conf') : undefined;
+  const mounts = [
+    { source: dataDir, target: '/var/lib/mysql' },
+    { source: logDir, target: '/var/log/mysql' },
+    ...(confDir === undefined ? [] : [{ source: confDir, target: '/etc/mysql/conf.d' }]),
+  ];
+  for (const { source } of mounts) await mkdir(source, { recursive: true });
   const port = await freeLoopbackPort();
-  const container = await new LoopbackMariadbContainer(options, port, dataDir, logDir).start();
+  const container = await new LoopbackMariadbContainer(options, port, mounts).start();
   const grant = await container.exec([
-    'mariadb',
+    options.flavour ?? 'mariadb',
     '--execute',
     `CREATE USER 'dbwave'@'%' IDENTIFIED BY ${sqlString(options.password)};` +
       ` GRANT ALL ON *.* TO 'dbwave'@'%' WITH GRANT OPTION;`,
@@ -91,6 +119,7 @@ export async function startContainerHost(options: ContainerHostOptions): Promise
     port,
     dataDir,
     errorLog: join(logDir, 'error.log'),
+    ...(confDir === undefined ? {} : { confDir }),
     password: options.password,
   };
 }
