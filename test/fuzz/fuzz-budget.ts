@@ -9,8 +9,12 @@ export const CI_RUNS = 300;
 /** Cases that spawn the real CLI in CI: each costs a Node start (about a second). */
 export const CI_END_TO_END_RUNS = 4;
 
-/** A case (all four commands on one mutated corpus) takes milliseconds; this is its hard bound. */
-export const CASE_TIME_LIMIT_MS = 2_000;
+/**
+ * A case (all four commands on one mutated corpus) takes milliseconds. This bound catches a hang
+ * or a runaway (input that makes a command loop), not slowness: on a 2-core machine shared with
+ * other suites a case can wait seconds for a core, so speed is measured by `npm run bench`.
+ */
+export const CASE_TIME_LIMIT_MS = 30_000;
 /** The heap may not keep more than this after the run, once garbage is collected. */
 export const HEAP_GROWTH_LIMIT_BYTES = 64 * 1024 * 1024;
 

@@ -103,7 +103,7 @@ describe('plan, check, show and checklist on mutated campaign, class and plan fi
   });
 
   it(
-    'every run exits 0, 1 or 2, prints no stack trace or raw control character, writes nothing on exit 2, and is quick',
+    'every run exits 0, 1 or 2, prints no stack trace or raw control character, writes nothing on exit 2, and never hangs',
     async () => {
       collectGarbage();
       const heapBefore = process.memoryUsage().heapUsed;
