@@ -1,10 +1,11 @@
 import { dirname, join, relative, resolve } from 'node:path';
-import { ExitStatus, errorMessage, UsageError } from '../core/errors.js';
+import { ExitStatus, errorMessage, InputError, UsageError } from '../core/errors.js';
 import { timePhase, timePhaseAsync } from '../core/phase-timing.js';
 import { writeFileAtomically } from '../core/write-file-atomically.js';
 import { displayPath } from '../inventory/display-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { planToYaml } from '../inventory/plan-yaml.js';
+import { canaryIssues } from '../planner/canary-selection.js';
 import { planWaves } from '../planner/plan-waves.js';
 import type { CommandStreams, OutputFlags } from './command-services.js';
 import { planWarnings } from './plan-warnings.js';
@@ -37,6 +38,9 @@ export async function planCampaign(
       generatedBy: 'dbwave plan',
     }),
   );
+
+  const canary = canaryIssues(plan, campaign.canary, inventory.sources.campaign);
+  if (canary.length > 0) throw new InputError(canary);
 
   const shownCampaign = displayPath(inventory.campaignFile, cwd);
   for (const warning of timePhase('plan', () => planWarnings(plan, inventory))) {
