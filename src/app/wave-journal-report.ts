@@ -1,6 +1,7 @@
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult } from '../engine/ports/journal-store.js';
 import type { LoadedPlan } from '../inventory/load-plan.js';
+import { plannedCanaries } from '../planner/canary-selection.js';
 import { buildWaveReport } from '../report/build-wave-report.js';
 import { createInnodbComparer } from '../report/innodb-table.js';
 import type { WaveReport } from '../report/wave-report.js';
@@ -29,6 +30,7 @@ export function reportFor(
   now: number,
 ): WaveReport {
   const { campaign } = context.loaded.inventory;
+  const canaries = plannedCanaries(context.loaded.plan, campaign.canary).get(context.wave.index);
   return buildWaveReport({
     campaign: campaign.campaign,
     wave: context.wave.index,
@@ -42,5 +44,6 @@ export function reportFor(
     },
     now,
     compareInnodb: createInnodbComparer(campaign.stats),
+    ...(canaries === undefined ? {} : { plannedCanaries: canaries }),
   });
 }

@@ -4,6 +4,7 @@ import type { JournalRecord } from '../engine/journal/journal-record.js';
 import type { LockInspection } from '../engine/lock/campaign-lock.js';
 import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { PlannedWave } from '../model/plan.js';
+import { describeCanaryStage } from './canary-stage-entry.js';
 import {
   describeOrderOverride,
   formatClock,
@@ -107,6 +108,7 @@ export function renderStatusText(
     statusUpdateText(report, timezone, runGoneReason(report, lock)),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
+    ...(report.canary === undefined ? [] : [describeCanaryStage(report.canary, timezone)]),
     ...(report.journal.tornTail
       ? [
           'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',
