@@ -2,6 +2,7 @@ import { ExitStatus } from '../core/errors.js';
 import { discoveryOf } from '../gates/fleet-discovery.js';
 import { displayPath } from '../inventory/display-path.js';
 import { serverResolver } from '../model/resolve-server.js';
+import { plannedCanaries } from '../planner/canary-selection.js';
 import { renderChecklist } from '../report/render-checklist.js';
 import type { CommandStreams, OutputFlags } from './command-services.js';
 import { observeFleet, type SqlConnector } from './observe-fleet.js';
@@ -42,6 +43,7 @@ export async function checklistForWave(
     wave,
     classes,
     servers: serverResolver(classes, campaign),
+    ...optionalCanaries(plannedCanaries(loaded.plan, campaign.canary).get(wave.index)),
     ...(discovery === undefined ? {} : { discovery }),
   });
   const output =
@@ -50,4 +52,8 @@ export async function checklistForWave(
       : text;
   await writeOutput(output, args.out, `the checklist of wave ${wave.index}`, { cwd, streams });
   return ExitStatus.Ok;
+}
+
+function optionalCanaries(canaries: readonly string[] | undefined): { canaries?: readonly string[] } {
+  return canaries === undefined ? {} : { canaries };
 }

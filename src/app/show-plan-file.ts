@@ -5,6 +5,7 @@ import { ExitStatus } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import { loadPlan } from '../inventory/load-plan.js';
 import type { Plan } from '../model/plan.js';
+import { plannedCanaries } from '../planner/canary-selection.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
 import type { CommandStreams } from './command-services.js';
 import { planWarnings } from './plan-warnings.js';
@@ -30,20 +31,26 @@ export async function showPlanFile(
   const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
   const warnings = timePhase('plan', () => planWarnings(plan, inventory, { capacity }));
   const shown = loaded.shownPlanFile;
+  const canaries = plannedCanaries(plan, inventory.campaign.canary);
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
     timePhase('output', () =>
-      streams.stdout.write(`${JSON.stringify(showData(plan, capacity, warnings), null, 2)}\n`),
+      streams.stdout.write(`${JSON.stringify(showData(plan, capacity, warnings, canaries), null, 2)}\n`),
     );
     return ExitStatus.Ok;
   }
-  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds)));
+  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds, canaries)));
   if (warnings.length > 0)
     streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);
   return ExitStatus.Ok;
 }
 
-function showData(plan: Plan, capacity: readonly DayCapacity[], warnings: readonly string[]): unknown {
+function showData(
+  plan: Plan,
+  capacity: readonly DayCapacity[],
+  warnings: readonly string[],
+  canaries: ReadonlyMap<number, readonly string[]>,
+): unknown {
   return {
     campaign: plan.campaign,
     timezone: plan.timezone,
@@ -52,6 +59,7 @@ function showData(plan: Plan, capacity: readonly DayCapacity[], warnings: readon
       index: wave.index,
       ...(wave.name === undefined ? {} : { name: wave.name }),
       servers: wave.servers.length,
+      ...(canaries.has(wave.index) ? { canaries: canaries.get(wave.index) } : {}),
       days: wave.days.map((day) => {
         const estimate = capacity.find((entry) => entry.wave === wave.index && entry.date === day.date);
         return { ...day, ...(estimate === undefined ? {} : { capacity: estimate }) };
@@ -65,11 +73,15 @@ export function renderPlan(
   plan: Plan,
   capacity: readonly DayCapacity[],
   classIds: readonly string[],
+  canaries: ReadonlyMap<number, readonly string[]> = new Map(),
 ): string {
   const lines: string[] = [`Campaign ${plan.campaign} (${plan.timezone})`, ''];
   for (const wave of plan.waves) {
     const title = wave.name === undefined ? `Wave ${wave.index}` : `Wave ${wave.index}: ${wave.name}`;
     lines.push(`${title}: ${wave.servers.length} servers`);
+    const waveCanaries = canaries.get(wave.index);
+    if (waveCanaries !== undefined && waveCanaries.length > 0)
+      lines.push(`Canaries (run first, then the bake): ${waveCanaries.join(', ')}`);
     const table = new Table({
       head: ['date', 'window', ...classIds, 'total', 'p50', 'p95', 'fit'],
       style: { head: [], border: [] },

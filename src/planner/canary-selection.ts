@@ -46,16 +46,21 @@ export function canaryIssues(
   const at = (key: KeyPath, message: string): InputIssue => issueAt(locate(key), key, message);
   if (canary.servers !== undefined) {
     const inWave = new Set(first.servers.map((server) => server.name));
-    return canary.servers.flatMap((name, index) =>
-      inWave.has(name)
-        ? []
-        : [
-            at(
-              ['canary', 'servers', index],
-              `${name} is not in the first wave: a canary must run in wave ${first.index}`,
-            ),
-          ],
+    const waveOf = new Map(
+      plan.waves.flatMap((wave) => wave.servers.map((server) => [server.name, wave.index])),
     );
+    return canary.servers.flatMap((name, index) => {
+      if (inWave.has(name)) return [];
+      const wave = waveOf.get(name);
+      return [
+        at(
+          ['canary', 'servers', index],
+          wave === undefined
+            ? `${name} is not a server of the fleet`
+            : `${name} is in wave ${wave}, not in the first wave: a canary must run in wave ${first.index}`,
+        ),
+      ];
+    });
   }
   const perClass = canary.perClass ?? 0;
   const sizes = new Map<string, number>();
