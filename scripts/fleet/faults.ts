@@ -15,6 +15,7 @@ import { startSshd } from './sshd.js';
  */
 export const FAULT_KINDS = [
   'start-fails-on-new',
+  'small-buffer-pool-on-new',
   'error-log-noise',
   'ssh-down',
   'long-transaction',
@@ -86,6 +87,9 @@ export async function injectFault(paths: FleetPaths, name: string, kind: FaultKi
     case 'start-fails-on-new':
       await record(host, kind);
       return `${name}: mariadbd will refuse to start from the newer prefix`;
+    case 'small-buffer-pool-on-new':
+      await record(host, kind);
+      return `${name}: mariadbd will start from the newer prefix with a 2M buffer pool (slow: reads go to disk)`;
     case 'error-log-noise':
       await record(host, kind);
       return `${name}: [ERROR] lines will appear in its error log at its next start`;

@@ -43,7 +43,7 @@ export async function checklistForWave(
     wave,
     classes,
     servers: serverResolver(classes, campaign),
-    ...optionalCanaries(plannedCanaries(loaded.plan, campaign.canary).get(wave.index)),
+    ...optionalCanaries(plannedCanaries(loaded.plan, campaign.canary, classes).get(wave.index)),
     ...(discovery === undefined ? {} : { discovery }),
   });
   const output =

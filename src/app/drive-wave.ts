@@ -260,7 +260,11 @@ function canaryStage(
   },
 ): CanaryStageOptions | undefined {
   const { campaign } = runnable.loaded.inventory;
-  const servers = plannedCanaries(runnable.loaded.plan, campaign.canary).get(runnable.wave.index);
+  const servers = plannedCanaries(
+    runnable.loaded.plan,
+    campaign.canary,
+    runnable.loaded.inventory.classes,
+  ).get(runnable.wave.index);
   if (campaign.canary === undefined || servers === undefined || servers.length === 0) return undefined;
   return {
     servers,

@@ -39,9 +39,9 @@ export async function planCampaign(
     }),
   );
 
-  const canary = canaryIssues(plan, campaign.canary, inventory.sources.campaign);
+  const canary = canaryIssues(plan, campaign.canary, classes, inventory.sources.campaign);
   if (canary.length > 0) throw new InputError(canary);
-  const canaryLines = [...plannedCanaries(plan, campaign.canary)].map(
+  const canaryLines = [...plannedCanaries(plan, campaign.canary, classes)].map(
     ([wave, names]) =>
       `Canaries of wave ${wave} (campaign canary: they run first, then the bake): ${names.join(', ')}`,
   );

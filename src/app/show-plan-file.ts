@@ -31,7 +31,7 @@ export async function showPlanFile(
   const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
   const warnings = timePhase('plan', () => planWarnings(plan, inventory, { capacity }));
   const shown = loaded.shownPlanFile;
-  const canaries = plannedCanaries(plan, inventory.campaign.canary);
+  const canaries = plannedCanaries(plan, inventory.campaign.canary, inventory.classes);
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
     timePhase('output', () =>

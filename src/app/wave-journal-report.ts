@@ -30,7 +30,11 @@ export function reportFor(
   now: number,
 ): WaveReport {
   const { campaign } = context.loaded.inventory;
-  const canaries = plannedCanaries(context.loaded.plan, campaign.canary).get(context.wave.index);
+  const canaries = plannedCanaries(
+    context.loaded.plan,
+    campaign.canary,
+    context.loaded.inventory.classes,
+  ).get(context.wave.index);
   return buildWaveReport({
     campaign: campaign.campaign,
     wave: context.wave.index,

@@ -53,7 +53,7 @@ export async function loadPlan(planPath: string, options: LoadOptions = {}): Pro
     );
   }
   // The canary stage is judged against the plan: its servers must be in the plan's first wave.
-  const canary = canaryIssues(plan, inventory.campaign.canary, inventory.sources.campaign);
+  const canary = canaryIssues(plan, inventory.campaign.canary, inventory.classes, inventory.sources.campaign);
   if (canary.length > 0) throw new InputError(canary);
   return {
     plan,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canarySchema } from '../../../src/model/campaign-schema.js';
 import type { Plan, PlannedWave } from '../../../src/model/plan.js';
 import { canaryIssues, canaryServers, plannedCanaries } from '../../../src/planner/canary-selection.js';
+import { hardwareClass } from './random-fleet.js';
 
 const day = { date: '2026-11-24', windowStart: '2026-11-24T02:00:00Z', windowEnd: '2026-11-24T06:00:00Z' };
 const wave = (index: number, servers: [name: string, className: string][]): PlannedWave => ({
@@ -27,6 +28,20 @@ const plan: Plan = {
     ]),
   ],
 };
+// a-r1 replicates from a-p1 (cluster a); the rest stand alone.
+const classes = [
+  hardwareClass('a', [
+    { name: 'a-r1', host: 'a-r1.example.net', cluster: 'ca', role: 'replica' },
+    { name: 'a-p1', host: 'a-p1.example.net', cluster: 'ca', role: 'primary' },
+    { name: 'a-2', host: 'a-2.example.net' },
+  ]),
+  hardwareClass('b', [
+    { name: 'b-1', host: 'b-1.example.net' },
+    { name: 'b-2', host: 'b-2.example.net' },
+    { name: 'b-3', host: 'b-3.example.net' },
+  ]),
+  hardwareClass('c', [{ name: 'c-1', host: 'c-1.example.net' }]),
+];
 const locate = (key: readonly (string | number)[]) => ({ file: 'waves/test.yaml', line: 40 + key.length });
 
 describe('canary selection', () => {
@@ -38,22 +53,24 @@ describe('canary selection', () => {
       'c-1',
     ]);
     const two = canarySchema.parse({ perClass: 2, bake: '2h' });
-    expect(plannedCanaries(plan, two).get(1)).toEqual(['a-r1', 'b-1', 'a-p1', 'b-2', 'c-1']);
+    expect(plannedCanaries(plan, two, classes).get(1)).toEqual(['a-r1', 'b-1', 'b-2', 'c-1']);
   });
 
   it('is the same for the same plan, whatever order the named servers are written in', () => {
-    const canary = canarySchema.parse({ servers: ['c-1', 'a-p1'], bake: '30m' });
-    expect(plannedCanaries(plan, canary)).toEqual(new Map([[1, ['a-p1', 'c-1']]]));
+    const canary = canarySchema.parse({ servers: ['c-1', 'a-p1', 'a-r1'], bake: '30m' });
+    expect(plannedCanaries(plan, canary, classes)).toEqual(new Map([[1, ['a-r1', 'a-p1', 'c-1']]]));
   });
 
   it('has no canaries without a canary stage, and only ever in the first wave', () => {
-    expect(plannedCanaries(plan, undefined).size).toBe(0);
-    expect([...plannedCanaries(plan, canarySchema.parse({ perClass: 1, bake: '1h' })).keys()]).toEqual([1]);
+    expect(plannedCanaries(plan, undefined, classes).size).toBe(0);
+    expect([
+      ...plannedCanaries(plan, canarySchema.parse({ perClass: 1, bake: '1h' }), classes).keys(),
+    ]).toEqual([1]);
   });
 
   it('refuses a named server outside the first wave, and one not in the fleet, naming file, line and key', () => {
     const canary = canarySchema.parse({ servers: ['a-r1', 'b-3', 'nope'], bake: '30m' });
-    expect(canaryIssues(plan, canary, locate)).toEqual([
+    expect(canaryIssues(plan, canary, classes, locate)).toEqual([
       {
         file: 'waves/test.yaml',
         line: 43,
@@ -71,15 +88,32 @@ describe('canary selection', () => {
 
   it("refuses perClass larger than a class's share of the first wave", () => {
     const canary = canarySchema.parse({ perClass: 2, bake: '2h' });
-    expect(canaryIssues(plan, canary, locate)).toEqual([
+    expect(canaryIssues(plan, canary, classes, locate)).toEqual([
       {
         file: 'waves/test.yaml',
         line: 42,
         key: 'canary.perClass',
-        message: 'is 2, but wave 1 has only 1 server(s) of class c: at most 1',
+        message:
+          'is 2, but wave 1 has only 1 server(s) of class a that can go first (a primary with a replica in the wave cannot): at most 1',
+      },
+      {
+        file: 'waves/test.yaml',
+        line: 42,
+        key: 'canary.perClass',
+        message:
+          'is 2, but wave 1 has only 1 server(s) of class c that can go first (a primary with a replica in the wave cannot): at most 1',
       },
     ]);
-    expect(canaryIssues(plan, canarySchema.parse({ perClass: 1, bake: '2h' }), locate)).toEqual([]);
+    expect(canaryIssues(plan, canarySchema.parse({ perClass: 1, bake: '2h' }), classes, locate)).toEqual([]);
+  });
+
+  it('never picks a primary whose replica is in the wave, and refuses one named without its replica', () => {
+    const one = canarySchema.parse({ perClass: 1, bake: '2h' });
+    expect(canaryServers(plan.waves[0] as PlannedWave, one).map((server) => server.name)).toContain('a-r1');
+    const named = canarySchema.parse({ servers: ['a-p1'], bake: '30m' });
+    expect(canaryIssues(plan, named, classes, locate).map((issue) => issue.message)).toEqual([
+      'a-p1 is a primary whose replica(s) a-r1 in wave 1 are not canaries: replicas go before their primary, so name them too',
+    ]);
   });
 
   it('takes perClass or servers, not both and not neither, and a bake with a unit', () => {
