@@ -93,11 +93,6 @@ cmd_start() {
     # An option mariadbd does not know: it logs "[ERROR] unknown variable" and refuses to start.
     extra+=(--fleet-fault-start-fails-on-new=1)
   fi
-  if [[ -e $FAULTS/small-buffer-pool-on-new && $prefix == "$(readlink -f "$FLEET_TO_PREFIX")" ]]; then
-    # A new build that serves from disk: the smallest buffer pool InnoDB takes, so the users'
-    # working set no longer fits and every read that missed the pool goes to the datadir.
-    extra+=(--innodb-buffer-pool-size=2M)
-  fi
   if [[ -e $FAULTS/error-log-noise ]]; then
     # A plugin library that does not exist: mariadbd logs [ERROR] lines and starts anyway.
     extra+=(--plugin-load-add=fleet_fault_error_log_noise.so)

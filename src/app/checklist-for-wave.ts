@@ -2,10 +2,10 @@ import { ExitStatus } from '../core/errors.js';
 import { discoveryOf } from '../gates/fleet-discovery.js';
 import { displayPath } from '../inventory/display-path.js';
 import { serverResolver } from '../model/resolve-server.js';
-import { plannedCanaries } from '../planner/canary-selection.js';
 import { renderChecklist } from '../report/render-checklist.js';
 import type { CommandStreams, OutputFlags } from './command-services.js';
 import { observeFleet, type SqlConnector } from './observe-fleet.js';
+import { waveCanaries } from './wave-canaries.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';
 import { writeOutput } from './write-output.js';
 
@@ -43,7 +43,7 @@ export async function checklistForWave(
     wave,
     classes,
     servers: serverResolver(classes, campaign),
-    ...optionalCanaries(plannedCanaries(loaded.plan, campaign.canary, classes).get(wave.index)),
+    ...optionalCanaries(waveCanaries({ loaded, wave })),
     ...(discovery === undefined ? {} : { discovery }),
   });
   const output =

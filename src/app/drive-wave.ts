@@ -17,7 +17,6 @@ import { metricsInstance } from '../model/metrics-instance.js';
 import type { ServerResolver } from '../model/resolve-server.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
-import { plannedCanaries } from '../planner/canary-selection.js';
 import { expectedServerMs } from '../planner/capacity-estimate.js';
 import { StatusNotifier } from '../report/status-notifier.js';
 import { type CampaignAdapters, campaignAdapters } from './campaign-adapters.js';
@@ -27,6 +26,7 @@ import { attachRunObservers, type RunObservers } from './run-observers.js';
 import type { RunServices } from './run-services.js';
 import type { RunnableWave } from './runnable-wave.js';
 import { statsAndGatesPorts } from './stats-and-gates-ports.js';
+import { waveCanaries } from './wave-canaries.js';
 import { reportFor } from './wave-journal-report.js';
 import { type WaveAction, waveSummary } from './wave-summary.js';
 
@@ -260,12 +260,8 @@ function canaryStage(
   },
 ): CanaryStageOptions | undefined {
   const { campaign } = runnable.loaded.inventory;
-  const servers = plannedCanaries(
-    runnable.loaded.plan,
-    campaign.canary,
-    runnable.loaded.inventory.classes,
-  ).get(runnable.wave.index);
-  if (campaign.canary === undefined || servers === undefined || servers.length === 0) return undefined;
+  const servers = waveCanaries(runnable);
+  if (campaign.canary === undefined || servers === undefined) return undefined;
   return {
     servers,
     bakeMs: campaign.canary.bake,

@@ -1,11 +1,11 @@
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult } from '../engine/ports/journal-store.js';
 import type { LoadedPlan } from '../inventory/load-plan.js';
-import { plannedCanaries } from '../planner/canary-selection.js';
 import { buildWaveReport } from '../report/build-wave-report.js';
 import { createInnodbComparer } from '../report/innodb-table.js';
 import type { WaveReport } from '../report/wave-report.js';
 import { openCampaignState } from './campaign-state.js';
+import { waveCanaries } from './wave-canaries.js';
 import type { WaveContext } from './wave-context.js';
 
 /** Reads the campaign's journal without taking its lock: a view, safe while a run appends. */
@@ -30,11 +30,7 @@ export function reportFor(
   now: number,
 ): WaveReport {
   const { campaign } = context.loaded.inventory;
-  const canaries = plannedCanaries(
-    context.loaded.plan,
-    campaign.canary,
-    context.loaded.inventory.classes,
-  ).get(context.wave.index);
+  const canaries = waveCanaries(context);
   return buildWaveReport({
     campaign: campaign.campaign,
     wave: context.wave.index,

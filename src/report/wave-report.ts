@@ -1,4 +1,5 @@
-import type { CanaryCheck, ServerOutcome, StepName } from '../engine/journal/journal-record.js';
+import type { CanaryStageState } from '../engine/journal/canary-stage-state.js';
+import type { ServerOutcome, StepName } from '../engine/journal/journal-record.js';
 
 /**
  * The per-wave report: a view of the journal, never a source of truth. Its JSON form is a
@@ -199,29 +200,16 @@ export interface OrderOverrideEntry {
  * The first wave's canary stage: its canaries, where it stands, the bake's countdown and the
  * verdict so far, and the decision once taken (docs/canary.md).
  */
-export interface CanaryStageEntry {
-  readonly canaries: readonly string[];
+export type CanaryStageEntry = Omit<CanaryStageState, 'decision'> & {
   /**
    * `canaries-first`: the canaries run, the rest waits; `baking`: the bake is under way (or was,
    * when dbwave stopped: a resume continues it); `went-on`: the rest of the wave started;
    * `stopped`: the rest of the wave is not started.
    */
   readonly state: 'canaries-first' | 'baking' | 'went-on' | 'stopped';
-  readonly bakeStartedAt?: string;
-  readonly bakeMs?: number;
-  readonly endsAt?: string;
   /** While baking: what is left of the bake at `generatedAt` (0 once its end has passed). */
   readonly remainingMs?: number;
-  /** The verdict so far: the worst of the canaries' latest comparisons with their controls. */
-  readonly verdict?: CanaryCheck['verdict'];
-  readonly checks?: readonly CanaryCheck[];
-  readonly checkedAt?: string;
-  readonly checkCount: number;
-  readonly decidedAt?: string;
-  readonly reason?: string;
-  /** The canaries a stop sent back to the old version. */
-  readonly rollBack?: readonly string[];
-}
+};
 
 export interface WaveReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
