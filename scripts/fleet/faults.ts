@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { FleetPaths, HostPaths } from './fleet-paths.js';
@@ -15,6 +15,7 @@ import { startSshd } from './sshd.js';
  */
 export const FAULT_KINDS = [
   'start-fails-on-new',
+  'small-buffer-pool',
   'error-log-noise',
   'ssh-down',
   'long-transaction',
@@ -79,6 +80,19 @@ async function startLongTransaction(host: HostPaths, name: string): Promise<numb
   }
 }
 
+/** The smallest buffer pool InnoDB takes with 16 KiB pages: what `small-buffer-pool` shrinks to. */
+const SMALL_BUFFER_POOL_BYTES = 6 * 1024 * 1024;
+
+/** Resizes the running server's buffer pool online (MariaDB resizes it in place, no restart). */
+async function resizeBufferPool(host: HostPaths, bytes: number): Promise<void> {
+  const connection = await rootConnection(host);
+  try {
+    await connection.query('SET GLOBAL innodb_buffer_pool_size = ?', [bytes]);
+  } finally {
+    await connection.end();
+  }
+}
+
 export async function injectFault(paths: FleetPaths, name: string, kind: FaultKind): Promise<string> {
   const host = paths.host(name);
   if (!existsSync(host.home)) throw new Error(`no host ${name} in ${paths.hostsDir}`);
@@ -86,6 +100,12 @@ export async function injectFault(paths: FleetPaths, name: string, kind: FaultKi
     case 'start-fails-on-new':
       await record(host, kind);
       return `${name}: mariadbd will refuse to start from the newer prefix`;
+    case 'small-buffer-pool': {
+      requireRunning(host, name, kind);
+      await record(host, kind);
+      await resizeBufferPool(host, SMALL_BUFFER_POOL_BYTES);
+      return `${name}: the running mariadbd's buffer pool shrunk to 6 MiB (slow: the working set no longer fits, reads go to disk)`;
+    }
     case 'error-log-noise':
       await record(host, kind);
       return `${name}: [ERROR] lines will appear in its error log at its next start`;
@@ -129,6 +149,10 @@ export async function healHost(paths: FleetPaths, name: string): Promise<FaultKi
       const pid = faultPid(host, kind, host.clientCnf);
       if (pid !== undefined) await terminate(pid, 5_000);
     }
+    if (kind === 'small-buffer-pool' && mariadbdPid(host) !== undefined) {
+      // Back to the size its my.cnf gives it (a restart would too).
+      await resizeBufferPool(host, configuredBufferPool(await readFile(host.myCnf, 'utf8')));
+    }
     if (kind === 'ssh-down' && sshdPid(host) === undefined) {
       // Same config, same host key: known_hosts stays valid.
       await startSshd(host);
@@ -136,4 +160,12 @@ export async function healHost(paths: FleetPaths, name: string): Promise<FaultKi
     await rm(join(host.faults, kind), { force: true });
   }
   return faults;
+}
+
+/** The buffer pool the host's my.cnf gives it (`innodb_buffer_pool_size=32M`), in bytes. */
+function configuredBufferPool(myCnf: string): number {
+  const match = /^innodb_buffer_pool_size=(\d+)([KMG])$/m.exec(myCnf);
+  if (match === null) throw new Error('my.cnf sets no innodb_buffer_pool_size');
+  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[match[2] as 'K' | 'M' | 'G'];
+  return Number(match[1]) * unit;
 }

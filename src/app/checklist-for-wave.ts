@@ -5,6 +5,7 @@ import { serverResolver } from '../model/resolve-server.js';
 import { renderChecklist } from '../report/render-checklist.js';
 import type { CommandStreams, OutputFlags } from './command-services.js';
 import { observeFleet, type SqlConnector } from './observe-fleet.js';
+import { waveCanaries } from './wave-canaries.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';
 import { writeOutput } from './write-output.js';
 
@@ -42,6 +43,7 @@ export async function checklistForWave(
     wave,
     classes,
     servers: serverResolver(classes, campaign),
+    ...optionalCanaries(waveCanaries({ loaded, wave })),
     ...(discovery === undefined ? {} : { discovery }),
   });
   const output =
@@ -50,4 +52,8 @@ export async function checklistForWave(
       : text;
   await writeOutput(output, args.out, `the checklist of wave ${wave.index}`, { cwd, streams });
   return ExitStatus.Ok;
+}
+
+function optionalCanaries(canaries: readonly string[] | undefined): { canaries?: readonly string[] } {
+  return canaries === undefined ? {} : { canaries };
 }

@@ -1,15 +1,20 @@
 import { join, relative, resolve } from 'node:path';
 import { CommandOutputStore } from '../adapters/output/command-output-store.js';
+import { canaryBakeComparison } from '../analysis/canary-bake-comparison.js';
 import { ExitStatus } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { EngineEvents, type OrderOverride } from '../engine/events/engine-events.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
+import type { Clock } from '../engine/ports/clock.js';
+import type { JournalStore } from '../engine/ports/journal-store.js';
 import type { ServerConnectors } from '../engine/ports/server-connectors.js';
+import type { CanaryStageOptions } from '../engine/wave/canary-stage.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { DEFAULT_BROADCAST_EVERY_MS } from '../model/campaign-schema.js';
 import { metricsInstance } from '../model/metrics-instance.js';
+import type { ServerResolver } from '../model/resolve-server.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { expectedServerMs } from '../planner/capacity-estimate.js';
@@ -22,6 +27,7 @@ import { attachRunObservers, type RunObservers } from './run-observers.js';
 import type { RunServices } from './run-services.js';
 import type { RunnableWave } from './runnable-wave.js';
 import { statsAndGatesPorts } from './stats-and-gates-ports.js';
+import { waveCanaries } from './wave-canaries.js';
 import { reportFor } from './wave-journal-report.js';
 import { type WaveAction, waveSummary } from './wave-summary.js';
 
@@ -186,6 +192,10 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     const classExpectedMs = new Map(
       classes.map((hardwareClass) => [hardwareClass.id, expectedServerMs(hardwareClass, 'p50')]),
     );
+    const canary =
+      options.action === 'run'
+        ? canaryStage(runnable, { store, resolver, clock, sql: (server) => connectors.sql(server) })
+        : undefined;
     const result = await runWave({
       campaign,
       campaignFile: shownCampaign,
@@ -204,6 +214,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       action: options.action,
       ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
       ...(orderOverride === undefined ? {} : { orderOverride }),
+      ...(canary === undefined ? {} : { canary }),
       ...(services.abort ? { signal: services.abort } : {}),
       ...(services.halt ? { halt: services.halt } : {}),
       operator: { user: services.identity.user, host: services.identity.host, pid: services.identity.pid },
@@ -238,4 +249,33 @@ function askWithViewHeld(
 ): StatsAndGatesPorts['ask'] {
   if (ask === undefined) return undefined;
   return (server, phase, verdicts, terms) => observers.holdView(() => ask(server, phase, verdicts, terms));
+}
+
+/** The campaign's canary stage for this wave, when it is the first wave and the campaign has one. */
+function canaryStage(
+  runnable: RunnableWave,
+  ports: {
+    readonly store: JournalStore;
+    readonly resolver: ServerResolver;
+    readonly clock: Clock;
+    readonly sql: (server: ResolvedServer) => ReturnType<ServerConnectors['sql']>;
+  },
+): CanaryStageOptions | undefined {
+  const { campaign } = runnable.loaded.inventory;
+  const servers = waveCanaries(runnable);
+  if (campaign.canary === undefined || servers === undefined) return undefined;
+  return {
+    servers,
+    bakeMs: campaign.canary.bake,
+    everyMs: campaign.canary.every,
+    journal: ports.store,
+    compare: canaryBakeComparison({
+      campaign,
+      wave: runnable.wave.index,
+      fleet: ports.resolver.all(),
+      journal: ports.store,
+      sql: ports.sql,
+      clock: ports.clock,
+    }),
+  };
 }

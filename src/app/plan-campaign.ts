@@ -1,10 +1,11 @@
 import { dirname, join, relative, resolve } from 'node:path';
-import { ExitStatus, errorMessage, UsageError } from '../core/errors.js';
+import { ExitStatus, errorMessage, InputError, UsageError } from '../core/errors.js';
 import { timePhase, timePhaseAsync } from '../core/phase-timing.js';
 import { writeFileAtomically } from '../core/write-file-atomically.js';
 import { displayPath } from '../inventory/display-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { planToYaml } from '../inventory/plan-yaml.js';
+import { canaryIssues, plannedCanaries } from '../planner/canary-selection.js';
 import { planWaves } from '../planner/plan-waves.js';
 import type { CommandStreams, OutputFlags } from './command-services.js';
 import { planWarnings } from './plan-warnings.js';
@@ -38,6 +39,13 @@ export async function planCampaign(
     }),
   );
 
+  const canary = canaryIssues(plan, campaign.canary, classes, inventory.sources.campaign);
+  if (canary.length > 0) throw new InputError(canary);
+  const canaryLines = [...plannedCanaries(plan, campaign.canary, classes)].map(
+    ([wave, names]) =>
+      `Canaries of wave ${wave} (campaign canary: they run first, then the bake): ${names.join(', ')}`,
+  );
+
   const shownCampaign = displayPath(inventory.campaignFile, cwd);
   for (const warning of timePhase('plan', () => planWarnings(plan, inventory))) {
     streams.stderr.write(`dbwave: warning: ${shownCampaign}: ${warning}\n`);
@@ -49,6 +57,7 @@ export async function planCampaign(
       `Written by \`dbwave plan ${shownCampaign}\`. Review it and commit it; after any edit, run`,
       `\`dbwave check ${shownPlan}\`. Servers are listed in execution order; each day's capacity is`,
       'informational (`dbwave show` recomputes it).',
+      ...canaryLines,
     ]),
   );
   try {
@@ -60,7 +69,7 @@ export async function planCampaign(
     );
   }
   const servers = plan.waves.reduce((total, wave) => total + wave.servers.length, 0);
-  const summary = `wrote ${shownPlan}: ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave\n`;
+  const summary = `wrote ${shownPlan}: ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave\n${canaryLines.map((line) => `${line}\n`).join('')}`;
   if (args.json === true) {
     timePhase('output', () => streams.stdout.write(`${JSON.stringify(plan, null, 2)}\n`));
     streams.stderr.write(summary);

@@ -5,6 +5,7 @@ import { ExitStatus } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import { loadPlan } from '../inventory/load-plan.js';
 import type { Plan } from '../model/plan.js';
+import { plannedCanaries } from '../planner/canary-selection.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
 import { type DayOwners, dayOwners } from '../planner/day-owners.js';
 import type { CommandStreams } from './command-services.js';
@@ -31,17 +32,18 @@ export async function showPlanFile(
   const classIds = inventory.classes.map((hardwareClass) => hardwareClass.id);
   const warnings = timePhase('plan', () => planWarnings(plan, inventory, { capacity }));
   const shown = loaded.shownPlanFile;
+  const canaries = plannedCanaries(plan, inventory.campaign.canary, inventory.classes);
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
   if (args.json === true) {
     timePhase('output', () =>
       streams.stdout.write(
-        `${JSON.stringify(showData(plan, capacity, warnings, dayOwners(inventory.campaign.owners)), null, 2)}\n`,
+        `${JSON.stringify(showData(plan, capacity, warnings, dayOwners(inventory.campaign.owners), canaries), null, 2)}\n`,
       ),
     );
     return ExitStatus.Ok;
   }
   const owners = inventory.campaign.owners === undefined ? undefined : dayOwners(inventory.campaign.owners);
-  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds, owners)));
+  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds, { owners, canaries })));
   if (warnings.length > 0)
     streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);
   return ExitStatus.Ok;
@@ -52,6 +54,7 @@ function showData(
   capacity: readonly DayCapacity[],
   warnings: readonly string[],
   owners: DayOwners,
+  canaries: ReadonlyMap<number, readonly string[]>,
 ): unknown {
   return {
     campaign: plan.campaign,
@@ -61,6 +64,7 @@ function showData(
       index: wave.index,
       ...(wave.name === undefined ? {} : { name: wave.name }),
       servers: wave.servers.length,
+      ...(canaries.has(wave.index) ? { canaries: canaries.get(wave.index) } : {}),
       days: wave.days.map((day) => {
         const estimate = capacity.find((entry) => entry.wave === wave.index && entry.date === day.date);
         const owner = owners.get(day.date);
@@ -79,12 +83,21 @@ export function renderPlan(
   plan: Plan,
   capacity: readonly DayCapacity[],
   classIds: readonly string[],
-  owners?: DayOwners,
+  shown: {
+    /** Who is in charge of each day, when the campaign names `owners`. */
+    readonly owners?: DayOwners | undefined;
+    /** Each wave's canaries (only the first wave has any). */
+    readonly canaries?: ReadonlyMap<number, readonly string[]>;
+  } = {},
 ): string {
+  const { owners, canaries = new Map<number, readonly string[]>() } = shown;
   const lines: string[] = [`Campaign ${plan.campaign} (${plan.timezone})`, ''];
   for (const wave of plan.waves) {
     const title = wave.name === undefined ? `Wave ${wave.index}` : `Wave ${wave.index}: ${wave.name}`;
     lines.push(`${title}: ${wave.servers.length} servers`);
+    const waveCanaries = canaries.get(wave.index);
+    if (waveCanaries !== undefined && waveCanaries.length > 0)
+      lines.push(`Canaries (run first, then the bake): ${waveCanaries.join(', ')}`);
     const table = new Table({
       head: [
         'date',

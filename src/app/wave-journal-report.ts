@@ -5,6 +5,7 @@ import { buildWaveReport } from '../report/build-wave-report.js';
 import { createInnodbComparer } from '../report/innodb-table.js';
 import type { WaveReport } from '../report/wave-report.js';
 import { openCampaignState } from './campaign-state.js';
+import { waveCanaries } from './wave-canaries.js';
 import type { WaveContext } from './wave-context.js';
 
 /** Reads the campaign's journal without taking its lock: a view, safe while a run appends. */
@@ -29,6 +30,7 @@ export function reportFor(
   now: number,
 ): WaveReport {
   const { campaign } = context.loaded.inventory;
+  const canaries = waveCanaries(context);
   return buildWaveReport({
     campaign: campaign.campaign,
     wave: context.wave.index,
@@ -42,5 +44,6 @@ export function reportFor(
     },
     now,
     compareInnodb: createInnodbComparer(campaign.stats),
+    ...(canaries === undefined ? {} : { plannedCanaries: canaries }),
   });
 }

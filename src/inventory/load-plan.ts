@@ -5,6 +5,7 @@ import type { KeyPath, SourceLocation } from '../core/source-locator.js';
 import { safeParsePlanFile } from '../model/fleet-file-safe-parse.js';
 import type { Plan } from '../model/plan.js';
 import { planFromFile } from '../model/plan-file-schema.js';
+import { canaryIssues } from '../planner/canary-selection.js';
 import { displayPath } from './display-path.js';
 import { type Inventory, type LoadOptions, loadInventory } from './load-inventory.js';
 import { readYamlFile } from './read-yaml-file.js';
@@ -51,6 +52,9 @@ export async function loadPlan(planPath: string, options: LoadOptions = {}): Pro
       { cause: error },
     );
   }
+  // The canary stage is judged against the plan: its servers must be in the plan's first wave.
+  const canary = canaryIssues(plan, inventory.campaign.canary, inventory.classes, inventory.sources.campaign);
+  if (canary.length > 0) throw new InputError(canary);
   return {
     plan,
     planFile,

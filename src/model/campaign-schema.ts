@@ -446,6 +446,40 @@ const questionsSchema = z.strictObject({
     ),
 });
 
+/**
+ * The canary stage of the first wave: a few servers go first, then the wave waits for the bake
+ * while the analysis gates compare them with same-class servers still on the old version, and
+ * goes on or stops by itself (docs/canary.md). Either `perClass` or `servers`, not both.
+ */
+export const canarySchema = z
+  .strictObject({
+    perClass: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Canaries of each hardware class in the first wave: the first N of the class in the wave's execution order. Optional; this or servers.",
+      ),
+    servers: z
+      .array(identifier)
+      .min(1, 'name at least one canary server')
+      .optional()
+      .describe('The canaries by name; each must be in the first wave. Optional; this or perClass.'),
+    bake: duration.describe(
+      'How long the wave waits after its canaries are upgraded, comparing them with their controls, before it goes on; a duration such as 2h.',
+    ),
+    every: duration
+      .default(600_000)
+      .describe(
+        'How often the bake compares the canaries with their controls before its end (the verdict so far; a fail stops the wave at once), a duration (default 10m).',
+      ),
+  })
+  .refine((canary) => (canary.perClass === undefined) !== (canary.servers === undefined), {
+    message: 'give exactly one of perClass and servers',
+  });
+export type CanarySpec = z.output<typeof canarySchema>;
+
 /** How often `dbwave status --every` broadcasts when the campaign does not say (notify.every). */
 export const DEFAULT_BROADCAST_EVERY_MS = 1_800_000;
 
@@ -832,6 +866,11 @@ export const campaignSchema = z.strictObject({
     .default(questionsSchema.parse({}))
     .describe(
       'The questions about inconclusive gates at a terminal: how long they wait and what decides when nobody answers.',
+    ),
+  canary: canarySchema
+    .optional()
+    .describe(
+      'A canary stage in the first wave: { perClass: N, bake: 2h } or { servers: [db3, db7], bake: 30m }; the rest of the wave starts only once the canaries passed their bake. Optional.',
     ),
   pointOfNoReturn: z
     .enum([...POINT_OF_NO_RETURN_STEPS, 'never'])

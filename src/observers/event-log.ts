@@ -49,6 +49,9 @@ export function attachEventLog(options: EventLogOptions): EventLog {
       write(payload.event === 'failed' ? 'error' : 'info', 'step', payload),
     ),
     options.events.on('progress', (payload) => write('info', 'progress', payload)),
+    options.events.on('canary', (payload) =>
+      write(payload.decision === 'stop' ? 'warn' : 'info', 'canary', payload),
+    ),
     options.events.on('alert', (payload) => write('warn', 'alert', payload)),
     options.events.on('outcome', (payload) =>
       write(

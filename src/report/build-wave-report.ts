@@ -22,6 +22,7 @@ import {
 import { allowedFailures, FAILURE_OUTCOMES } from '../engine/wave/failure-budget.js';
 import { isOverShutdownBudget } from '../model/shutdown-limits.js';
 import { isRollbackStep } from '../model/step-facts.js';
+import { canaryStageEntry } from './canary-stage-entry.js';
 import { createInnodbComparer, type InnodbComparer } from './innodb-table.js';
 import {
   buildStepTimeline,
@@ -66,6 +67,8 @@ export interface WaveReportInput {
   /** The report's "now": for the age of open windows and in-flight steps. Milliseconds since the epoch. */
   readonly now: number;
   readonly compareInnodb?: InnodbComparer;
+  /** The wave's canaries as the plan and the campaign give them (a first wave with `canary`). */
+  readonly plannedCanaries?: readonly string[];
 }
 
 interface ServerRecords {
@@ -424,6 +427,7 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
   const used = servers.filter((server) => FAILURE_OUTCOMES.includes(server.outcome)).length;
   const allowed = allowedFailures(input.limits.failureBudget, servers.length);
   const orderOverride = orderOverrideEntry(replay.waves.get(input.wave)?.orderOverride);
+  const canary = canaryStageEntry(replay.waves.get(input.wave)?.canary, input.plannedCanaries, input.now);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     campaign: input.campaign,
@@ -431,6 +435,7 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
     generatedAt: new Date(input.now).toISOString(),
     status,
     ...(orderOverride === undefined ? {} : { orderOverride }),
+    ...(canary === undefined ? {} : { canary }),
     limits: { target503Ms: input.limits.target503Ms, shutdownBudgetMs: input.limits.shutdownBudgetMs },
     journal: {
       records: records.length,

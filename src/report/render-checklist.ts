@@ -37,6 +37,8 @@ export interface ChecklistInput {
   readonly servers: ServerResolver;
   /** What the wave's servers said when the checklist asked them (`--clients`); absent otherwise. */
   readonly discovery?: FleetDiscovery;
+  /** The wave's canaries (the first wave of a campaign with `canary`): they run first, then the bake. */
+  readonly canaries?: readonly string[];
 }
 
 function localRange(start: string, end: string, timezone: string): string {
@@ -232,6 +234,19 @@ function commandLines(server: ResolvedServer, input: ChecklistInput): string[] {
   ];
 }
 
+function canarySection(input: ChecklistInput): string[] {
+  const canary = input.campaign.canary;
+  if (canary === undefined || input.canaries === undefined || input.canaries.length === 0) return [];
+  return [
+    '## Canary stage',
+    '',
+    `- [ ] The canaries run first: ${input.canaries.join(', ')}. No other server of the wave starts before their bake decides.`,
+    `- [ ] The bake: ${formatDuration(canary.bake)} after the last canary, comparing each canary's InnoDB rates with its baseline and with same-class servers still on the old version every ${formatDuration(canary.every)}; \`dbwave status ${input.planFile} --wave ${input.wave.index}\` shows the countdown and the verdict so far.`,
+    `- [ ] A fail stops the wave at once: the rest is not started and the failing canaries are rolled back; an inconclusive end goes as gates.inconclusive says (${input.campaign.gates.inconclusive}).`,
+    '',
+  ];
+}
+
 function serversSection(input: ChecklistInput): string[] {
   const lines = [
     '## Servers in execution order',
@@ -308,6 +323,7 @@ export function renderChecklist(input: ChecklistInput): string {
       input.campaign.clients.expected.map((client) => `${client.user}@${client.host}`),
     ),
     '',
+    ...canarySection(input),
     ...serversSection(input),
     ...afterSection(input),
   ];

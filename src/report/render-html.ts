@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/duration.js';
 import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
+import { describeCanaryStage } from './canary-stage-entry.js';
 // The report's words (durations, clocks, windows, outcomes) are the Markdown report's too.
 import * as words from './report-format.js';
 import { type BarRow, barChart, escapeHtml, type ShiftPoint, shiftStripChart } from './svg-charts.js';
@@ -151,6 +152,13 @@ function summarySection(report: WaveReport, timezone: string): string {
     report.orderOverride === undefined
       ? ''
       : `<li class="over">${escapeHtml(words.describeOrderOverride(report.orderOverride, timezone))}</li>`,
+    report.canary === undefined
+      ? ''
+      : `<li class="${report.canary.state === 'stopped' ? 'over' : 'canary'}">${escapeHtml(describeCanaryStage(report.canary, timezone))}${
+          (report.canary.checks ?? []).length === 0
+            ? ''
+            : `<ul>${(report.canary.checks ?? []).map((check) => `<li>${escapeHtml(`${check.server}: ${check.verdict} (${check.evidence})`)}</li>`).join('')}</ul>`
+        }</li>`,
     report.journal.tornTail
       ? '<li>The journal ends in a line cut short (dbwave killed mid-write, or a write under way); it was left out.</li>'
       : '',

@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/duration.js';
 import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
+import { describeCanaryStage } from './canary-stage-entry.js';
 import {
   describeDecision,
   describeOrderOverride,
@@ -69,6 +70,11 @@ function summarySection(report: WaveReport, timezone: string): string[] {
   ];
   if (report.orderOverride !== undefined) {
     lines.push(`- **${cell(describeOrderOverride(report.orderOverride, timezone))}**`);
+  }
+  if (report.canary !== undefined) {
+    lines.push(`- **${cell(describeCanaryStage(report.canary, timezone))}**`);
+    for (const check of report.canary.checks ?? [])
+      lines.push(`  - ${cell(`${check.server}: ${check.verdict} (${check.evidence})`)}`);
   }
   if (report.journal.tornTail) {
     lines.push(

@@ -4,6 +4,7 @@ import { CAMPAIGN_WAVE, type HandoffRecord, type JournalRecord } from '../engine
 import type { LockInspection } from '../engine/lock/campaign-lock.js';
 import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { PlannedWave } from '../model/plan.js';
+import { describeCanaryStage } from './canary-stage-entry.js';
 import { describeHandoff, describeInCharge, type InCharge } from './in-charge.js';
 import {
   describeOrderOverride,
@@ -127,6 +128,7 @@ export function renderStatusText(
     ...(people === undefined ? [] : describePeople(people, timezone)),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
+    ...(report.canary === undefined ? [] : [describeCanaryStage(report.canary, timezone)]),
     ...(report.journal.tornTail
       ? [
           'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',

@@ -2,7 +2,7 @@ import { formatDuration } from '../core/duration.js';
 import type { HandoffRecord } from '../engine/journal/journal-record.js';
 import { describeHandoff } from './in-charge.js';
 import { formatClockWithZone } from './report-format.js';
-import type { ServerReport, WaveReport } from './wave-report.js';
+import type { CanaryStageEntry, ServerReport, WaveReport } from './wave-report.js';
 
 /** Outcomes a person has to act on. */
 const NEEDS_PERSON = new Set(['NeedsPerson', 'NeedsUserMigration']);
@@ -57,7 +57,9 @@ export function statusUpdateText(
     report.status === 'finished'
       ? `finished in ${formatDuration(summary.wallTimeMs ?? 0)}`
       : report.status === 'halted'
-        ? 'HALTED (failure budget exceeded)'
+        ? report.canary?.state === 'stopped'
+          ? 'HALTED (canary stage)'
+          : 'HALTED (failure budget exceeded)'
         : report.status === 'not-started'
           ? 'not started'
           : runGone !== undefined
@@ -68,6 +70,7 @@ export function statusUpdateText(
     `${done}/${summary.planned} done${doneParts.length === 0 ? '' : ` (${doneParts.join(', ')})`}`,
   ];
   if (report.orderOverride !== undefined) parts.push(`RUN OUT OF ORDER: "${report.orderOverride.reason}"`);
+  if (report.canary !== undefined) parts.push(canaryPart(report.canary));
   if (flying.length > 0) parts.push(`in flight: ${flying.map((server) => inFlight(server, now)).join(', ')}`);
   parts.push(
     person.length === 0
@@ -78,4 +81,21 @@ export function statusUpdateText(
   parts.push(`failure budget ${summary.failureBudget.used}/${summary.failureBudget.allowed}`);
   if (handoff !== undefined) parts.push(`HANDED OFF: ${describeHandoff(handoff, timezone)}`);
   return parts.join(' · ');
+}
+
+/** The canary stage in a status update: short, the countdown and the verdict so far. */
+function canaryPart(canary: CanaryStageEntry): string {
+  const soFar = canary.verdict === undefined ? '' : `, verdict so far ${canary.verdict}`;
+  switch (canary.state) {
+    case 'canaries-first':
+      return `canaries first: ${canary.canaries.join(', ')}`;
+    case 'baking':
+      return `CANARY BAKE ${formatDuration(canary.remainingMs ?? 0)} left${soFar}`;
+    case 'went-on':
+      return 'canary bake passed';
+    case 'stopped':
+      return `CANARY STAGE STOPPED THE WAVE: ${canary.reason ?? ''}`;
+    default:
+      return canary.state satisfies never;
+  }
 }

@@ -1,3 +1,4 @@
+import type { CanaryStageState } from '../engine/journal/canary-stage-state.js';
 import type { ServerOutcome, StepName } from '../engine/journal/journal-record.js';
 
 /**
@@ -195,6 +196,21 @@ export interface OrderOverrideEntry {
   readonly refusals: readonly string[];
 }
 
+/**
+ * The first wave's canary stage: its canaries, where it stands, the bake's countdown and the
+ * verdict so far, and the decision once taken (docs/canary.md).
+ */
+export type CanaryStageEntry = Omit<CanaryStageState, 'decision'> & {
+  /**
+   * `canaries-first`: the canaries run, the rest waits; `baking`: the bake is under way (or was,
+   * when dbwave stopped: a resume continues it); `went-on`: the rest of the wave started;
+   * `stopped`: the rest of the wave is not started.
+   */
+  readonly state: 'canaries-first' | 'baking' | 'went-on' | 'stopped';
+  /** While baking: what is left of the bake at `generatedAt` (0 once its end has passed). */
+  readonly remainingMs?: number;
+};
+
 export interface WaveReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly campaign: string;
@@ -203,6 +219,8 @@ export interface WaveReport {
   readonly status: WaveStatus;
   /** Present when the wave began out of order: shown in every rendering of the report. */
   readonly orderOverride?: OrderOverrideEntry;
+  /** Present when the wave has a canary stage (the campaign's first wave with `canary`). */
+  readonly canary?: CanaryStageEntry;
   readonly limits: { readonly target503Ms: number; readonly shutdownBudgetMs: number };
   readonly journal: {
     readonly records: number;

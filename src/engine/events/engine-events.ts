@@ -1,5 +1,6 @@
 import type {
   AlertKind,
+  CanaryRecord,
   ErrorSummary,
   ServerOutcome,
   StepEvent,
@@ -76,12 +77,18 @@ export interface OrderOverride {
   readonly refusals: readonly string[];
 }
 
+/** The canary stage's bake as the journal keeps it (CanaryRecord). */
+export type CanaryPayload = Omit<CanaryRecord, 'v' | 'seq' | 'at' | 'campaign' | 'kind'> & {
+  readonly at: string;
+};
+
 export interface EngineEventMap {
   step: StepEventPayload;
   progress: ProgressPayload;
   alert: AlertPayload;
   outcome: OutcomePayload;
   wave: WavePayload;
+  canary: CanaryPayload;
 }
 
 /** The engine's event bus: one per run. */

@@ -29,6 +29,7 @@ export const ALERT_KINDS = [
   'window-over-target',
   'failure-budget-exceeded',
   'stale-lock',
+  'canary-failed',
   'other',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -190,6 +191,41 @@ const handoffRecordSchema = z.object({
   host: z.string(),
 });
 export type HandoffRecord = z.output<typeof handoffRecordSchema>;
+/** What the canary stage journals, in order: the bake begins, each comparison, the decision. */
+export const CANARY_EVENTS = ['bake-started', 'bake-check', 'decided'] as const;
+export type CanaryEvent = (typeof CANARY_EVENTS)[number];
+
+/** One canary's comparison with its controls during the bake (the InnoDB gate's verdict). */
+const canaryCheckSchema = z.object({
+  server: z.string(),
+  verdict: z.enum(['pass', 'fail', 'inconclusive']),
+  evidence: z.string(),
+});
+export type CanaryCheck = z.output<typeof canaryCheckSchema>;
+
+/**
+ * The first wave's canary stage: the bake's start and end time, each comparison of the canaries
+ * with their controls (the verdict so far), and whether the wave goes on. A resumed run continues
+ * the bake from these records: the countdown is never restarted nor skipped.
+ */
+const canaryRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('canary'),
+  event: z.enum(CANARY_EVENTS),
+  canaries: z.array(z.string()).readonly(),
+  /** bake-started: how long the bake lasts, and when it ends (ISO instant). */
+  bakeMs: z.number().optional(),
+  endsAt: z.string().optional(),
+  /** bake-check and decided: the verdict so far, the worst of the canaries' latest comparisons. */
+  verdict: z.enum(['pass', 'fail', 'inconclusive']).optional(),
+  checks: z.array(canaryCheckSchema).readonly().optional(),
+  /** decided: the rest of the wave starts (go-on) or is not started (stop), and why. */
+  decision: z.enum(['go-on', 'stop']).optional(),
+  reason: z.string().optional(),
+  /** decided stop: the canaries that go back to the old version through the rollback path. */
+  rollBack: z.array(z.string()).readonly().optional(),
+});
+export type CanaryRecord = z.output<typeof canaryRecordSchema>;
 
 const journalLineSchema = z.discriminatedUnion('kind', [
   waveRecordSchema,
@@ -200,6 +236,7 @@ const journalLineSchema = z.discriminatedUnion('kind', [
   statsRecordSchema,
   progressRecordSchema,
   handoffRecordSchema,
+  canaryRecordSchema,
 ]);
 
 export type JournalRecord =
@@ -210,7 +247,8 @@ export type JournalRecord =
   | GateRecord
   | StatsRecord
   | ProgressRecord
-  | HandoffRecord;
+  | HandoffRecord
+  | CanaryRecord;
 
 /** What a record is before the journal numbers and stamps it. */
 export type JournalEntry = JournalRecord extends infer R

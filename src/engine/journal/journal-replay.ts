@@ -1,4 +1,5 @@
 import { closesWindow, opensWindow } from '../../model/step-facts.js';
+import { applyCanaryRecord, type CanaryStageState } from './canary-stage-state.js';
 import {
   type AlertRecord,
   type ErrorSummary,
@@ -72,6 +73,8 @@ export interface WaveJournalState {
   readonly operator?: WaveRecord['operator'];
   /** The wave began out of order: the operator's reason, what was overridden, who and when. */
   readonly orderOverride?: OrderOverrideState;
+  /** The first wave's canary stage, once it began its bake or decided. */
+  readonly canary?: CanaryStageState;
 }
 
 /** `run --override-order` as the journal keeps it: the override, by whom and when. */
@@ -201,7 +204,15 @@ export function replayJournal(records: readonly JournalRecord[]): JournalReplay 
           ...optional('reason', record.reason ?? (running ? undefined : previous?.reason)),
           ...optional('operator', record.operator ?? previous?.operator),
           ...optional('orderOverride', overrideOf(record) ?? previous?.orderOverride),
+          ...optional('canary', previous?.canary),
         });
+        break;
+      }
+      case 'canary': {
+        const previous = waves.get(record.wave);
+        // A canary record always follows its wave's `started` record.
+        if (previous !== undefined)
+          waves.set(record.wave, { ...previous, canary: applyCanaryRecord(previous.canary, record) });
         break;
       }
       case 'step':

@@ -20,6 +20,9 @@ export function attachJournal(events: EngineEvents, store: JournalStore): () => 
     events.on('alert', async ({ at: _at, ...alert }) => {
       await store.append({ kind: 'alert', ...alert });
     }),
+    events.on('canary', async ({ at: _at, ...canary }) => {
+      await store.append({ kind: 'canary', ...canary });
+    }),
     events.on('progress', async ({ at: _at, journal, elapsedMs: _elapsed, ...progress }) => {
       if (journal) await store.append({ kind: 'progress', ...progress });
     }),

@@ -11,6 +11,8 @@ import type { EngineHooks } from '../ports/engine-hooks.js';
 import type { MaintenanceWindow } from '../ports/maintenance-window.js';
 import type { CommandOutputSink, ServerConnectors } from '../ports/server-connectors.js';
 import { upgradeServer } from '../steps/server-upgrade.js';
+import { canaryUpgradeFailure } from './canary-bake.js';
+import { bakeCanaries, type CanaryStageOptions, journalDecision } from './canary-stage.js';
 import { allowedFailures, failureBudgetExceeded, isFailureOutcome } from './failure-budget.js';
 import { blockedForever, nextServer, type WaveDirection } from './wave-scheduler.js';
 
@@ -49,6 +51,11 @@ export interface WaveRunOptions {
   readonly rollbackReason?: string;
   /** The wave begins out of order (`run --override-order`): journaled with its first record. */
   readonly orderOverride?: OrderOverride;
+  /**
+   * The first wave's canary stage (campaign `canary`): the canaries run first, then the bake; the
+   * rest of the wave starts only if it goes on. Ignored by a rollback.
+   */
+  readonly canary?: CanaryStageOptions;
 }
 
 export interface ServerResult {
@@ -176,9 +183,13 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     ...(options.classExpectedMs === undefined ? {} : { expectedMs: options.classExpectedMs }),
   };
 
-  const launch = (server: ResolvedServer): void => {
+  const launch = (
+    server: ResolvedServer,
+    rollback?: { readonly reason: string; readonly history: readonly JournalRecord[] },
+  ): void => {
     pending = pending.filter((candidate) => candidate !== server);
-    const history = options.history.filter(
+    const rollbackReason = rollback?.reason;
+    const history = (rollback?.history ?? options.history).filter(
       (record) => 'server' in record && record.server === server.name && record.kind === 'step',
     );
     const done = upgradeServer({
@@ -194,8 +205,8 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
       signal,
       output: options.output,
       history,
-      ...(rollingBack
-        ? { rollback: { reason: options.rollbackReason ?? 'rolled back by the operator' } }
+      ...(rollingBack || rollbackReason !== undefined
+        ? { rollback: { reason: rollbackReason ?? options.rollbackReason ?? 'rolled back by the operator' } }
         : {}),
     }).then(async (result) => {
       inFlight.delete(server.name);
@@ -214,6 +225,62 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     inFlight.set(server.name, { server, done });
   };
 
+  // The canary stage: until it decides to go on, only the canaries (and servers left in flight) start.
+  const canary = rollingBack ? undefined : options.canary;
+  const canaryNames = new Set(canary?.servers ?? []);
+  const journaledStage = replay.waves.get(wave)?.canary;
+  let canaryStageOpen = canary !== undefined && canaryNames.size > 0 && journaledStage?.decision !== 'go-on';
+  const stop = AbortSignal.any([signal, ...(options.halt ? [options.halt] : [])]);
+  /** Runs the canaries' rollback one at a time, through the engine's rollback path. */
+  const rollBackCanaries = async (
+    stage: CanaryStageOptions,
+    names: readonly string[],
+    reason: string,
+  ): Promise<void> => {
+    for (const server of options.servers) {
+      if (!names.includes(server.name) || results.get(server.name)?.outcome !== 'Upgraded') continue;
+      if (signal.aborted || journalUnwritable !== undefined) return;
+      launch(server, { reason, history: (await stage.journal.read()).records });
+      await inFlight.get(server.name)?.done;
+    }
+  };
+  /** Judges the stage once every canary ended: before the bake, or by it. Undefined when stopped. */
+  const canaryStage = async (stage: CanaryStageOptions): Promise<'go-on' | 'stop' | undefined> => {
+    const canaries = options.servers.filter((server) => canaryNames.has(server.name));
+    const missing = [...canaryNames].filter((name) => !canaries.some((server) => server.name === name));
+    if (missing.length > 0) {
+      await halt(`the canary stage waits for canaries not due in this run: ${missing.join(', ')}`, false);
+      return 'stop';
+    }
+    const run = { wave, canaries, events, clock };
+    const outcomes = new Map(
+      canaries.map((server) => [server.name, results.get(server.name)?.outcome ?? 'NotExecuted'] as const),
+    );
+    const fresh = journaledStage?.decision === undefined;
+    const failedFirst = fresh ? canaryUpgradeFailure(outcomes) : undefined;
+    // A wave halted for another reason (its failure budget) bakes nothing; a failed canary is still said.
+    if (haltedBecause !== undefined && failedFirst === undefined && fresh) return 'stop';
+    const decided =
+      failedFirst === undefined
+        ? await bakeCanaries({
+            ...run,
+            options: stage,
+            journaled: journaledStage,
+            inconclusive: campaign.gates.inconclusive,
+            stop,
+          })
+        : await journalDecision(run, failedFirst, 'fail');
+    if (decided === undefined) return undefined;
+    if (decided.decision === 'go-on') return 'go-on';
+    haltedBecause ??= decided.reason;
+    if (fresh)
+      await emitForWave(() =>
+        events.emit('alert', { at: now(), wave, alert: 'canary-failed', message: decided.reason }),
+      );
+    await rollBackCanaries(stage, decided.rollBack, decided.reason);
+    return 'stop';
+  };
+
   for (;;) {
     if (options.halt?.aborted || signal.aborted) {
       // The reason says who stopped the wave (Ctrl-C, SIGTERM, SIGHUP): the journal keeps it.
@@ -225,7 +292,9 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
       signal.aborted || journalUnwritable !== undefined
         ? []
         : haltedBecause === undefined
-          ? pending
+          ? pending.filter(
+              (server) => !canaryStageOpen || canaryNames.has(server.name) || interrupted.includes(server),
+            )
           : pending.filter((server) => interrupted.includes(server));
     const scheduled = (candidates: readonly ResolvedServer[]): ResolvedServer | undefined =>
       nextServer(
@@ -245,7 +314,13 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
       launch(next);
       continue;
     }
-    if (inFlight.size === 0) break;
+    if (inFlight.size === 0) {
+      if (!canaryStageOpen || canary === undefined || stop.aborted || journalUnwritable !== undefined) break;
+      // Every canary has ended (nothing else may start before the stage decides): judge them.
+      const decision = await canaryStage(canary);
+      canaryStageOpen = decision === undefined;
+      continue;
+    }
     await Promise.race([...inFlight.values()].map((entry) => entry.done));
   }
 

@@ -34,6 +34,15 @@ export function attachProgressLines(events: EngineEvents, options: ProgressLines
       lastProgress.set(key, at);
       line(progress.at, `${progress.server.padEnd(12)} ${progress.step}: ${progress.message}`);
     }),
+    events.on('canary', (canary) => {
+      const what =
+        canary.event === 'bake-started'
+          ? `bake started, ${formatDuration(canary.bakeMs ?? 0)}, ends ${canary.endsAt ?? '?'}`
+          : canary.event === 'bake-check'
+            ? `bake verdict so far ${canary.verdict ?? '?'}: ${(canary.checks ?? []).map((check) => `${check.server} ${check.verdict}`).join(', ')}`
+            : `${canary.decision === 'go-on' ? 'the wave goes on' : 'WAVE STOPPED'}: ${canary.reason ?? ''}`;
+      line(canary.at, `canaries ${canary.canaries.join(', ')}: ${what}`);
+    }),
     events.on('alert', (alert) => {
       line(alert.at, `ALERT ${alert.alert}${alert.server ? ` ${alert.server}` : ''}: ${alert.message}`);
     }),

@@ -1,6 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import { formatDuration } from '../../core/duration.js';
 import type { EngineEvents } from '../../engine/events/engine-events.js';
+import { applyCanaryRecord, type CanaryStageState } from '../../engine/journal/canary-stage-state.js';
 import type { ServerOutcome, StepEvent, StepName } from '../../engine/journal/journal-record.js';
 import { isFinalOutcome } from '../../engine/journal/server-outcome.js';
 import type { Clock } from '../../engine/ports/clock.js';
@@ -62,6 +63,8 @@ export class ProgressModel {
   readonly lines = new Map<string, ServerLine>();
   waveStartedAt?: number;
   waveState: 'waiting' | 'running' | 'finished' | 'halted' = 'waiting';
+  /** The first wave's canary bake, from the engine's canary events. */
+  canary?: CanaryStageState;
 
   constructor(servers: readonly string[]) {
     for (const server of servers) this.lines.set(server, { outcome: 'NotExecuted' });
@@ -121,6 +124,7 @@ export function renderProgress(
   const lines = [
     `dbwave ${options.campaign} wave ${options.wave} ${model.waveState} · ${done.length}/${entries.length} done · ${flying.length} in flight · ${waiting.length} waiting${elapsed}`,
   ];
+  if (model.canary !== undefined) lines.push(canaryLine(model.canary, now));
   for (const [name, line] of flying) lines.push(inFlightLine(name, line, now, options));
   for (const [name, line] of person)
     lines.push(`  ${name.padEnd(18)} NEEDS A PERSON: ${line.reason ?? line.outcome}`);
@@ -144,6 +148,20 @@ export function renderProgress(
     );
   }
   return lines.join('\n');
+}
+
+/** The canary bake in the live view: its countdown and the verdict so far, or its decision. */
+export function canaryLine(stage: CanaryStageState, now: number): string {
+  const canaries = stage.canaries.join(', ');
+  if (stage.decision !== undefined)
+    return `  canaries ${canaries}: ${stage.decision === 'go-on' ? 'bake passed, the wave goes on' : `WAVE STOPPED: ${stage.reason ?? ''}`}`;
+  if (stage.endsAt === undefined) return `  canaries ${canaries}: upgrading first`;
+  const left = Math.max(0, Date.parse(stage.endsAt) - now);
+  const soFar =
+    stage.verdict === undefined
+      ? 'no comparison yet'
+      : `verdict so far ${stage.verdict} (${stage.checkCount} comparison(s))`;
+  return `  canaries ${canaries}: BAKE ${formatDuration(left)} left of ${formatDuration(stage.bakeMs ?? 0)} · ${soFar}`;
 }
 
 export interface ProgressView {
@@ -200,6 +218,11 @@ export function attachProgressView(options: ProgressViewOptions): ProgressView {
       line.etaMs = event.etaMs;
       line.dirtyPages = event.dirtyPages;
       line.message = event.message;
+      redraw();
+    }),
+    options.events.on('canary', (event) => {
+      if (event.wave !== options.wave) return;
+      model.canary = applyCanaryRecord(model.canary, event);
       redraw();
     }),
     options.events.on('alert', () => redraw()),
