@@ -58,8 +58,8 @@ export class ShellHostCommands implements HostCommands {
     return this.options.templates[command] !== undefined;
   }
 
-  async run(step: StepName, command: TemplateCommand): Promise<CommandResult> {
-    return this.exec(step, command, this.renderSet(command));
+  async run(step: StepName, command: TemplateCommand, timeoutMs?: number): Promise<CommandResult> {
+    return this.exec(step, command, this.renderSet(command), timeoutMs);
   }
 
   async runChecked(step: StepName, command: TemplateCommand): Promise<CommandResult> {
@@ -148,11 +148,16 @@ export class ShellHostCommands implements HostCommands {
   }
 
   /** Runs a command line built here (already quoted) and keeps its output. */
-  private async exec(step: StepName, label: string, line: string): Promise<CommandResult> {
+  private async exec(
+    step: StepName,
+    label: string,
+    line: string,
+    timeoutMs?: number,
+  ): Promise<CommandResult> {
     const shell = await this.options.shell();
     const at = new Date(this.options.clock.now()).toISOString();
     const result = await shell.exec(line, {
-      timeoutMs: this.options.templates.timeout,
+      timeoutMs: timeoutMs ?? this.options.templates.timeout,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
     await this.options.output

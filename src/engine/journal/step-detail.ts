@@ -43,6 +43,8 @@ const precheckDetail = z.object({
   ...everyStep,
   /** The version the server runs (SELECT VERSION()). */
   version: z.string().optional(),
+  /** `@@version_comment`: with the version, tells MariaDB, MySQL and Percona apart. */
+  versionComment: z.string().optional(),
   /** The installed package's version. */
   installedVersion: z.string().optional(),
   errorLog: z.string().optional(),
@@ -94,6 +96,11 @@ const preflushDetail = z.object({
   originalDirtyPagesPct: z.number().optional(),
   originalIoCapacity: z.number().optional(),
   originalIoCapacityMax: z.number().optional(),
+  /** Settings the server does not have (`started`), left alone, and why (MySQL 5.1: no io_capacity_max). */
+  skippedVariables: z
+    .array(z.object({ name: z.string(), reason: z.string() }))
+    .readonly()
+    .optional(),
   /** Dirty pages when the pre-flush began (`started`). */
   dirtyPagesBefore: z.number().optional(),
   endedBy: z.enum(PREFLUSH_ENDS).optional(),
@@ -138,6 +145,8 @@ const shutdownDetail = z.object({
   overBudget: z.boolean().optional(),
   /** The error log's size after the exit: where the next start's lines begin. */
   errorLogSizeAfter: z.number().optional(),
+  /** mysqld outlived the hard limit: the 503 window was left open for a person (it still flushes). */
+  windowLeftOpen: z.boolean().optional(),
   /** Why it was skipped. */
   reason: z.string().optional(),
 });

@@ -43,8 +43,12 @@ export type DiskFree =
 export interface HostCommands {
   /** Whether the campaign sets this template (`postUpgrade` is optional). */
   has(command: TemplateCommand): boolean;
-  /** Runs a template command; the result says how it exited (a non-zero exit is no throw). */
-  run(step: StepName, command: TemplateCommand): Promise<CommandResult>;
+  /**
+   * Runs a template command; the result says how it exited (a non-zero exit is no throw). It is
+   * cut at `commands.timeout` unless `timeoutMs` says otherwise (a blocking `stop` gets the
+   * shutdown's hard limit).
+   */
+  run(step: StepName, command: TemplateCommand, timeoutMs?: number): Promise<CommandResult>;
   /** Runs a template command that must succeed: a non-zero exit is a thrown error. */
   runChecked(step: StepName, command: TemplateCommand): Promise<CommandResult>;
   /** The `running` command: true running, false not; a dropped connection is a throw. */

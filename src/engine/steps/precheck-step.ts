@@ -1,6 +1,6 @@
 import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
 import { serverVersionIs, versionMatches } from '../../model/version-match.js';
-import { globalVariable, oldestTransactionSeconds, serverVersion } from './innodb-queries.js';
+import { globalVariable, oldestTransactionSeconds, serverVersionTexts } from './innodb-queries.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 
@@ -35,7 +35,7 @@ export const precheckStep: StepHandler<'precheck'> = {
     const { campaign, server, commands } = context;
     if (!(await commands.isRunning('precheck'))) refuse(context, 'mysqld is not running');
     const sql = await context.sql();
-    const version = await serverVersion(sql);
+    const { version, comment: versionComment } = await serverVersionTexts(sql);
     if (serverVersionIs(version, campaign.to.version)) {
       return {
         event: 'skipped',
@@ -96,6 +96,7 @@ export const precheckStep: StepHandler<'precheck'> = {
       next: { step: commands.has('prepare') ? 'prepare' : 'baseline' },
       detail: {
         version,
+        versionComment,
         installedVersion: installed,
         errorLog,
         ...(dataDir ? { dataDir } : {}),
