@@ -531,6 +531,13 @@ const prechecksSchema = z.strictObject({
     .min(0)
     .default(1024)
     .describe("Free space required on the datadir's filesystem, in MB (default 1024)."),
+  systemdUnit: z
+    .string()
+    .regex(/^[A-Za-z0-9@._:-]+$/, 'must be a systemd unit name, e.g. mariadb or mysql.service')
+    .optional()
+    .describe(
+      'The systemd unit that runs mysqld on the hosts (mariadb, mysql): the precheck reads its TimeoutStopSec (systemctl show -p TimeoutStopUSec) and fails when it is shorter than shutdown.budget (systemd would SIGKILL a slow clean shutdown), warns when shorter than shutdown.hardLimit. A host without systemctl is not checked. Optional; set it whenever commands.stop is systemctl stop or service ... stop on a systemd host.',
+    ),
 });
 
 /** One client a campaign expects to find connected to its servers besides the proxy. */

@@ -3,6 +3,7 @@ import type { CommandTemplates } from '../../model/campaign-schema.js';
 import type { TemplateCommand } from '../../model/campaign-templates.js';
 import { renderCommand, type TemplateVariables } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
+import { parseStopTimeout, stopTimeoutCommand } from '../../model/systemd-stop-timeout.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Clock } from '../ports/clock.js';
 import type {
@@ -12,6 +13,7 @@ import type {
   HostCommands,
   HostWatch,
   RunningOrExited,
+  SystemdStopTimeout,
 } from '../ports/host-commands.js';
 import type { CommandResult, RemoteShell } from '../ports/remote-shell.js';
 import type { CommandOutputSink } from '../ports/server-connectors.js';
@@ -133,6 +135,20 @@ export class ShellHostCommands implements HostCommands {
     const result = await this.exec(step, 'df', diskFreeCommand(dir));
     const availableKb = result.exitCode === 0 ? parseDfAvailableKb(result.stdout) : undefined;
     return availableKb === undefined ? { availableKb, reason: result.stderr.trim() } : { availableKb };
+  }
+
+  async systemdStopTimeout(step: StepName, unit: string): Promise<SystemdStopTimeout> {
+    const result = await this.exec(step, 'systemd-stop-timeout', stopTimeoutCommand(unit));
+    // 127: no systemctl on this host (sysvinit, a container): nothing of systemd's to check.
+    if (result.exitCode === 127) return { timeout: undefined, reason: 'no systemctl', noSystemd: true };
+    const timeout = result.exitCode === 0 ? parseStopTimeout(result.stdout) : undefined;
+    return timeout === undefined
+      ? {
+          timeout,
+          reason: (result.stderr || result.stdout).trim() || `exit ${result.exitCode}`,
+          noSystemd: false,
+        }
+      : { timeout };
   }
 
   /** The command line of a template the engine needs: one that is not set is a bug upstream. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPLATE_COMMANDS } from '../../model/campaign-templates.js';
 import { STEPS, type StepName } from '../../model/step-facts.js';
 import { SERVER_OUTCOMES } from './server-outcome.js';
 
@@ -51,6 +52,10 @@ const precheckDetail = z.object({
   dataDir: z.string().optional(),
   freeMb: z.number().optional(),
   oldestTransactionS: z.number().optional(),
+  /** The systemd unit's TimeoutStopSec (prechecks.systemdUnit), ms or infinity. */
+  systemdStopTimeoutMs: z.union([z.number(), z.literal('infinity')]).optional(),
+  /** It is shorter than shutdown.hardLimit: what the alert said. */
+  systemdStopTimeoutWarning: z.string().optional(),
 });
 
 /**
@@ -155,6 +160,10 @@ const packageDetail = z.object({
   ...everyStep,
   /** The installed package's version afterwards. */
   installedVersion: z.string().optional(),
+  /** The campaign command it ran: upgrade or rollback, configure for a rolling restart. */
+  command: z.enum(TEMPLATE_COMMANDS).optional(),
+  /** Why it was skipped (a rolling restart with nothing to configure). */
+  reason: z.string().optional(),
 });
 
 const startDetail = z.object({
@@ -169,6 +178,8 @@ const verifyDetail = z.object({
   ...everyStep,
   /** The version the server runs now. */
   version: z.string().optional(),
+  /** verify.variables as the server answered them (SELECT @@GLOBAL.name). */
+  variables: z.record(z.string(), z.string()).optional(),
 });
 
 const windowCloseDetail = z.object({
@@ -179,7 +190,11 @@ const windowCloseDetail = z.object({
   afterInterruption: z.string().optional(),
 });
 
-const postUpgradeDetail = z.object(everyStep);
+const postUpgradeDetail = z.object({
+  ...everyStep,
+  /** Why it was skipped (a rolling restart keeps the version). */
+  reason: z.string().optional(),
+});
 
 const prepareDetail = z.object(everyStep);
 

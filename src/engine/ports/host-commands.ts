@@ -1,4 +1,5 @@
 import type { TemplateCommand } from '../../model/campaign-templates.js';
+import type { StopTimeout } from '../../model/systemd-stop-timeout.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { CommandResult } from './remote-shell.js';
 
@@ -28,6 +29,11 @@ export type RunningOrExited =
 export type ErrorLogAccess =
   | { readonly readable: true }
   | { readonly readable: false; readonly reason: string };
+
+/** A unit's stop timeout, or why it is not there. */
+export type SystemdStopTimeout =
+  | { readonly timeout: StopTimeout }
+  | { readonly timeout: undefined; readonly reason: string; readonly noSystemd: boolean };
 
 /** The free space of a filesystem, or what the host said when it could not be read. */
 export type DiskFree =
@@ -80,4 +86,6 @@ export interface HostCommands {
   ): Promise<ErrorLogTail | undefined>;
   /** The free space of the filesystem that holds `dir`. */
   diskFree(step: StepName, dir: string): Promise<DiskFree>;
+  /** A systemd unit's TimeoutStopSec (`systemctl show`); `no-systemd` where the host has no systemctl. */
+  systemdStopTimeout(step: StepName, unit: string): Promise<SystemdStopTimeout>;
 }

@@ -3,6 +3,7 @@ import type { ErrorLogTail } from '../../../../src/engine/ports/host-commands.js
 import type { CommandResult } from '../../../../src/engine/ports/remote-shell.js';
 import type { SqlRow } from '../../../../src/engine/ports/sql-session.js';
 import type { TemplateCommand } from '../../../../src/model/campaign-templates.js';
+import type { StopTimeout } from '../../../../src/model/systemd-stop-timeout.js';
 import type { CrashSwitch } from './crash-switch.js';
 import { FROM, TO } from './fake-versions.js';
 
@@ -67,6 +68,10 @@ export class FakeDbServer {
   nextBufferPoolSize = 268_435_456;
   bufferPoolSize = this.configuredBufferPoolSize;
   configures = 0;
+  /** The timeout each command was last run with: a blocking stop must get the hard limit. */
+  readonly timeouts = new Map<TemplateCommand, number>();
+  /** The systemd unit's TimeoutStopSec as `systemctl show` gives it; undefined: no systemd here. */
+  systemdStopTimeout: StopTimeout | undefined;
   /**
    * Every host command the engine asked for, in order: a template's name (`stop`, `upgrade`...)
    * or one of the engine's own reads (`error-log-size`, `df`, `running-or-error-log`...).
@@ -123,7 +128,8 @@ export class FakeDbServer {
 
   private globalText(name: string): string {
     if (name === 'innodb_max_dirty_pages_pct') return String(this.maxDirtyPagesPct);
-    if (name === 'innodb_io_capacity' || name === 'innodb_io_capacity_max') return String(this.ioCapacity[name]);
+    if (name === 'innodb_io_capacity' || name === 'innodb_io_capacity_max')
+      return String(this.ioCapacity[name]);
     throw new Error(`fake SQL has no variable ${name}`);
   }
 
