@@ -5,6 +5,7 @@ import { writeFileAtomically } from '../core/write-file-atomically.js';
 import { displayPath } from '../inventory/display-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { planToYaml } from '../inventory/plan-yaml.js';
+import { describeChange, describePointOfNoReturn } from '../model/campaign-change.js';
 import { planWaves } from '../planner/plan-waves.js';
 import type { CommandStreams, OutputFlags } from './command-services.js';
 import { planWarnings } from './plan-warnings.js';
@@ -60,7 +61,7 @@ export async function planCampaign(
     );
   }
   const servers = plan.waves.reduce((total, wave) => total + wave.servers.length, 0);
-  const summary = `wrote ${shownPlan}: ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave\n`;
+  const summary = `wrote ${shownPlan}: ${describeChange(campaign)}, ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave; point of no return: ${describePointOfNoReturn(campaign)}\n`;
   if (args.json === true) {
     timePhase('output', () => streams.stdout.write(`${JSON.stringify(plan, null, 2)}\n`));
     streams.stderr.write(summary);

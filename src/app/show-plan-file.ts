@@ -4,6 +4,7 @@ import { formatDuration } from '../core/duration.js';
 import { ExitStatus } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import { loadPlan } from '../inventory/load-plan.js';
+import { describeChange, describePointOfNoReturn } from '../model/campaign-change.js';
 import type { Plan } from '../model/plan.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
 import type { CommandStreams } from './command-services.js';
@@ -31,12 +32,23 @@ export async function showPlanFile(
   const warnings = timePhase('plan', () => planWarnings(plan, inventory, { capacity }));
   const shown = loaded.shownPlanFile;
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
+  const { campaign } = inventory;
   if (args.json === true) {
+    const change = {
+      kind: campaign.kind,
+      change: describeChange(campaign),
+      pointOfNoReturn: campaign.pointOfNoReturn,
+    };
     timePhase('output', () =>
-      streams.stdout.write(`${JSON.stringify(showData(plan, capacity, warnings), null, 2)}\n`),
+      streams.stdout.write(
+        `${JSON.stringify({ ...change, ...(showData(plan, capacity, warnings) as object) }, null, 2)}\n`,
+      ),
     );
     return ExitStatus.Ok;
   }
+  streams.stdout.write(
+    `${plan.campaign}: ${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}\n`,
+  );
   streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds)));
   if (warnings.length > 0)
     streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetPaths } from '../../../scripts/fleet/fleet-paths.js';
 import { connectMysql, MysqlError, type MysqlSession } from '../../../src/adapters/mysql/mysql-session.js';
 import { mysqlSettingsFromCampaign } from '../../../src/adapters/mysql/mysql-settings.js';
-import { campaignFields, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { newestCachedMariadb, type PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb.js';
 import { makeThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki.js';

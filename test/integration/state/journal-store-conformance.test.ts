@@ -19,11 +19,7 @@ import { JournalUnwritableError } from '../../../src/engine/journal/journal-unwr
 import { CampaignLock } from '../../../src/engine/lock/campaign-lock.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
 import type { JournalStore } from '../../../src/engine/ports/journal-store.js';
-import {
-  campaignFields,
-  campaignSchema,
-  type MysqlStateSettings,
-} from '../../../src/model/campaign-schema.js';
+import { campaignFields, type MysqlStateSettings } from '../../../src/model/campaign-schema.js';
 import { FakeClock } from '../../unit/engine/fakes/fake-clock.js';
 import { newestCachedMariadb, type PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb.js';
 

@@ -8,7 +8,7 @@ import { MysqlJournalStore } from '../../../src/adapters/state/mysql-journal-sto
 import { MysqlStateConnection } from '../../../src/adapters/state/mysql-state-connection.js';
 import { replayJournal } from '../../../src/engine/journal/journal-replay.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
-import { campaignFields, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { engineCampaign, resetFleet, runWave1, startDbwave } from '../engine/engine-fleet.js';
 import { loadFleet } from '../fleet/fleet-fixture.js';
 import { newestCachedMariadb, type PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb.js';

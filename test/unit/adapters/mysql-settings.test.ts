@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mysqlConnectionOptions, socketNamingIp } from '../../../src/adapters/mysql/mysql-session.js';
 import { mysqlSettingsFromCampaign } from '../../../src/adapters/mysql/mysql-settings.js';
 import { InputError } from '../../../src/core/errors.js';
-import { campaignFields, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { serverNamed } from './server-fixtures.js';
 
 describe('mysqlSettingsFromCampaign', () => {

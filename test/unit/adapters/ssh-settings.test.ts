@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignChildEnvironment } from '../../../src/adapters/local/child-environment.js';
 import { sshSettingsFromCampaign } from '../../../src/adapters/ssh/ssh-config.js';
 import { ExitStatus, exitStatusFor, InputError } from '../../../src/core/errors.js';
-import { campaignFields, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 
 /** The campaign's `ssh` block read the way `dbwave run` reads it, with throwaway keys and files. */
 

@@ -4,7 +4,7 @@ import type { SqlRow } from '../../../src/engine/ports/sql-session.js';
 import { runAnalysisGates } from '../../../src/gates/probes/analysis-gates.js';
 import type { GateRunContext } from '../../../src/gates/probes/gate-run-context.js';
 import { runReadinessGates } from '../../../src/gates/probes/readiness-gates.js';
-import { campaignFields, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { campaignFields, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { isOverShutdownBudget, shutdownLimits } from '../../../src/model/shutdown-limits.js';
 import {
   closesWindow,
