@@ -61,7 +61,7 @@ export async function planCampaign(
     );
   }
   const servers = plan.waves.reduce((total, wave) => total + wave.servers.length, 0);
-  const summary = `wrote ${shownPlan}: ${describeChange(campaign)}, ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave; point of no return: ${describePointOfNoReturn(campaign)}\n`;
+  const summary = `wrote ${shownPlan}: ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave\n${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}\n`;
   if (args.json === true) {
     timePhase('output', () => streams.stdout.write(`${JSON.stringify(plan, null, 2)}\n`));
     streams.stderr.write(summary);

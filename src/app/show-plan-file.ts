@@ -46,10 +46,8 @@ export async function showPlanFile(
     );
     return ExitStatus.Ok;
   }
-  streams.stdout.write(
-    `${plan.campaign}: ${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}\n`,
-  );
-  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds)));
+  const change = `${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}`;
+  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds, change)));
   if (warnings.length > 0)
     streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);
   return ExitStatus.Ok;
@@ -77,8 +75,14 @@ export function renderPlan(
   plan: Plan,
   capacity: readonly DayCapacity[],
   classIds: readonly string[],
+  /** What the campaign does (kind, versions, point of no return), under the title. */
+  change?: string,
 ): string {
-  const lines: string[] = [`Campaign ${plan.campaign} (${plan.timezone})`, ''];
+  const lines: string[] = [
+    `Campaign ${plan.campaign} (${plan.timezone})`,
+    ...(change === undefined ? [] : [change]),
+    '',
+  ];
   for (const wave of plan.waves) {
     const title = wave.name === undefined ? `Wave ${wave.index}` : `Wave ${wave.index}: ${wave.name}`;
     lines.push(`${title}: ${wave.servers.length} servers`);

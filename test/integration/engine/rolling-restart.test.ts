@@ -14,8 +14,8 @@ const NEW_POOL = 41_943_040;
  * `configure` writes the new size into the host's my.cnf, keeping the old file beside it;
  * `rollback` puts that back. What a DBA's config change does on a real host, with a backup.
  */
-const CONFIGURE = `cd "$(dirname {{vars.fleetctl}})/.." && cp my.cnf my.cnf.before-restart && sed -i 's/^innodb_buffer_pool_size=.*/innodb_buffer_pool_size=${NEW_POOL}/' my.cnf`;
-const RESTORE = `cd "$(dirname {{vars.fleetctl}})/.." && mv my.cnf.before-restart my.cnf`;
+const CONFIGURE = `cd $(dirname {{vars.fleetctl}})/.. && cp my.cnf my.cnf.before-restart && sed -i 's/^innodb_buffer_pool_size=.*/innodb_buffer_pool_size=${NEW_POOL}/' my.cnf`;
+const RESTORE = `cd $(dirname {{vars.fleetctl}})/.. && mv my.cnf.before-restart my.cnf`;
 
 /** The fleet's campaign as a rolling restart of the version it runs, with a config change. */
 function restartOverrides(
