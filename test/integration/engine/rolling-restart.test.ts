@@ -75,7 +75,6 @@ describe('a rolling restart on the local fleet', () => {
     const campaign = await engineCampaign('rolling-restart', restartOverrides(fleet));
     const result = await runWave1(campaign);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/rolling restart of 10\.11\.18/);
     const { records, replay } = await journalOf(campaign);
     for (const target of campaign.wave1) {
       const row = await queryOne(
