@@ -105,6 +105,7 @@ export function renderStatusText(
   );
   return [
     statusUpdateText(report, timezone, runGoneReason(report, lock)),
+    ...(report.change === undefined ? [] : [`Kind: ${report.change.description}`]),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
     ...(report.journal.tornTail
