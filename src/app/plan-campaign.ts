@@ -50,6 +50,7 @@ export async function planCampaign(
       `Written by \`dbwave plan ${shownCampaign}\`. Review it and commit it; after any edit, run`,
       `\`dbwave check ${shownPlan}\`. Servers are listed in execution order; each day's capacity is`,
       'informational (`dbwave show` recomputes it).',
+      `The campaign: ${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}.`,
     ]),
   );
   try {
@@ -61,7 +62,7 @@ export async function planCampaign(
     );
   }
   const servers = plan.waves.reduce((total, wave) => total + wave.servers.length, 0);
-  const summary = `wrote ${shownPlan}: ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave\n${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}\n`;
+  const summary = `wrote ${shownPlan}: ${plan.waves.length} waves, ${servers} servers, ${classes.length} classes in every wave\n`;
   if (args.json === true) {
     timePhase('output', () => streams.stdout.write(`${JSON.stringify(plan, null, 2)}\n`));
     streams.stderr.write(summary);
