@@ -10,7 +10,7 @@ import { initStateTables } from '../../src/adapters/state/mysql-state-tables.js'
 import type { JournalEntry, JournalRecord } from '../../src/engine/journal/journal-record.js';
 import { replayJournal } from '../../src/engine/journal/journal-replay.js';
 import { systemClock } from '../../src/engine/ports/clock.js';
-import { campaignSchema, type MysqlStateSettings } from '../../src/model/campaign-schema.js';
+import { campaignFields, type MysqlStateSettings } from '../../src/model/campaign-schema.js';
 import {
   createStateStoreAccount,
   newestCachedMariadb,
@@ -96,7 +96,7 @@ class StoreUnderBench {
   /** A fresh, initialised store database. */
   async fresh(): Promise<MysqlStateSettings> {
     this.databases += 1;
-    const parsed = campaignSchema.shape.state.unwrap().parse({
+    const parsed = campaignFields.shape.state.unwrap().parse({
       store: 'mysql',
       host: '127.0.0.1',
       port: this.server.port,

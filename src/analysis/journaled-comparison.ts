@@ -1,5 +1,5 @@
 import type { StatsRecord } from '../engine/journal/journal-record.js';
-import { campaignSchema } from '../model/campaign-schema.js';
+import { campaignFields } from '../model/campaign-schema.js';
 import type { ComparisonSettings } from '../stats/compare/comparison-settings.js';
 import { controlSeries } from './baseline-selection.js';
 import { pairControls } from './control-pairing.js';
@@ -15,7 +15,7 @@ export interface JournaledSamplings {
 }
 
 /** The campaign's `stats` defaults: how a report or the metrics compare without the campaign at hand. */
-const CAMPAIGN_STATS_DEFAULTS: ComparisonSettings = campaignSchema.shape.stats.parse(undefined);
+const CAMPAIGN_STATS_DEFAULTS: ComparisonSettings = campaignFields.shape.stats.parse(undefined);
 
 /**
  * Compares a server's journaled later sampling with its baseline, each control's sampling beside

@@ -1,6 +1,7 @@
 import { ExitStatus } from '../core/errors.js';
 import { dryRunLines } from '../engine/host-commands/dry-run.js';
 import { serversDue } from '../engine/wave/wave-timing.js';
+import { describeChange } from '../model/campaign-change.js';
 import { driveWave } from './drive-wave.js';
 import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmation.js';
 import type { RunServices } from './run-services.js';
@@ -62,7 +63,7 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     const confirmed = await confirmWithOperator({
       services,
       campaign,
-      heading: `Wave ${wave.index} of ${campaign.campaign}: ${campaign.from.version} -> ${campaign.to.version}, ${describeWhen(day, timezone)}`,
+      heading: `Wave ${wave.index} of ${campaign.campaign}: ${describeChange(campaign)}, ${describeWhen(day, timezone)}`,
       serverLines: servers.map(
         (server) =>
           `  ${server.name}  ${server.class}${server.cluster ? `  ${server.cluster}/${server.role ?? ''}` : ''}  ${server.host}`,

@@ -4,6 +4,7 @@ import { formatDuration } from '../core/duration.js';
 import { ExitStatus } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import { loadPlan } from '../inventory/load-plan.js';
+import { describeChange, describePointOfNoReturn } from '../model/campaign-change.js';
 import type { Plan } from '../model/plan.js';
 import { plannedCanaries } from '../planner/canary-selection.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
@@ -34,16 +35,25 @@ export async function showPlanFile(
   const shown = loaded.shownPlanFile;
   const canaries = plannedCanaries(plan, inventory.campaign.canary, inventory.classes);
   for (const warning of warnings) streams.stderr.write(`dbwave: warning: ${shown}: ${warning}\n`);
+  const { campaign } = inventory;
   if (args.json === true) {
+    const change = {
+      kind: campaign.kind,
+      change: describeChange(campaign),
+      pointOfNoReturn: campaign.pointOfNoReturn,
+    };
     timePhase('output', () =>
       streams.stdout.write(
-        `${JSON.stringify(showData(plan, capacity, warnings, dayOwners(inventory.campaign.owners), canaries), null, 2)}\n`,
+        `${JSON.stringify({ ...change, ...(showData(plan, capacity, warnings, dayOwners(inventory.campaign.owners), canaries) as object) }, null, 2)}\n`,
       ),
     );
     return ExitStatus.Ok;
   }
   const owners = inventory.campaign.owners === undefined ? undefined : dayOwners(inventory.campaign.owners);
-  streams.stdout.write(timePhase('output', () => renderPlan(plan, capacity, classIds, { owners, canaries })));
+  const changeLine = `${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}`;
+  streams.stdout.write(
+    timePhase('output', () => renderPlan(plan, capacity, classIds, { owners, canaries, change: changeLine })),
+  );
   if (warnings.length > 0)
     streams.stdout.write(`Warnings:\n${warnings.map((line) => `- ${line}\n`).join('')}`);
   return ExitStatus.Ok;
@@ -88,10 +98,16 @@ export function renderPlan(
     readonly owners?: DayOwners | undefined;
     /** Each wave's canaries (only the first wave has any). */
     readonly canaries?: ReadonlyMap<number, readonly string[]>;
+    /** What the campaign does (kind, versions, point of no return), under the title. */
+    readonly change?: string;
   } = {},
 ): string {
-  const { owners, canaries = new Map<number, readonly string[]>() } = shown;
-  const lines: string[] = [`Campaign ${plan.campaign} (${plan.timezone})`, ''];
+  const { owners, canaries = new Map<number, readonly string[]>(), change } = shown;
+  const lines: string[] = [
+    `Campaign ${plan.campaign} (${plan.timezone})`,
+    ...(change === undefined ? [] : [change]),
+    '',
+  ];
   for (const wave of plan.waves) {
     const title = wave.name === undefined ? `Wave ${wave.index}` : `Wave ${wave.index}: ${wave.name}`;
     lines.push(`${title}: ${wave.servers.length} servers`);

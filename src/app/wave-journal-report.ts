@@ -1,6 +1,7 @@
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult } from '../engine/ports/journal-store.js';
 import type { LoadedPlan } from '../inventory/load-plan.js';
+import { describeChange } from '../model/campaign-change.js';
 import { buildWaveReport } from '../report/build-wave-report.js';
 import { createInnodbComparer } from '../report/innodb-table.js';
 import type { WaveReport } from '../report/wave-report.js';
@@ -33,6 +34,7 @@ export function reportFor(
   const canaries = waveCanaries(context);
   return buildWaveReport({
     campaign: campaign.campaign,
+    change: { kind: campaign.kind, description: describeChange(campaign) },
     wave: context.wave.index,
     records: journal.records,
     tornTail: journal.tornTail !== undefined,

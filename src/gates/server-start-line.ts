@@ -1,15 +1,8 @@
+import { START_LINE } from '../model/server-flavour.js';
+
 /**
- * mysqld's "ready for connections" announcement in its error log: the one place dbwave
- * recognises that a server started, and as which version. Two shapes are known:
- *
- * - MariaDB, and MySQL before 8.0, in two lines:
- *   `2026-11-24  2:00:00 0 [Note] /usr/sbin/mariadbd: ready for connections.`
- *   `Version: '10.11.19-MariaDB-0+deb12u1'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12`
- * - MySQL 8.0 and later, in one:
- *   `... [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.0.36'  socket: ...`
- *
- * MySQL's X Plugin also says "ready for connections" (`X Plugin ready for connections. Bind-address:
- * ...`) but names no server version and is not the server's start: it is not one.
+ * The starts a server's error log announces, and as which version: the line shapes of each
+ * flavour are model/server-flavour.ts's START_LINE.
  */
 
 /** One start the log announces: the version the server said it runs, and the line it said it on. */
@@ -19,11 +12,7 @@ export interface ServerStart {
   readonly line: number;
 }
 
-/** The server program itself (not a plugin) saying it is ready: `.../mysqld: ready for connections.` */
-const READY = /(?:mysqld|mariadbd)(?:\.exe)?: ready for connections\./;
-/** The version clause: on the ready line itself (MySQL 8+) or starting the next one (MariaDB, MySQL 5). */
-const VERSION_HERE = /ready for connections\.\s+Version: '([^']+)'/;
-const VERSION_NEXT = /^\s*Version: '([^']+)'/;
+const { ready: READY, versionSameLine: VERSION_HERE, versionNextLine: VERSION_NEXT } = START_LINE;
 
 /** Every start `lines` announce, in order. */
 export function serverStarts(lines: readonly string[]): ServerStart[] {

@@ -13,6 +13,7 @@ import {
   timezone,
   waveSize,
 } from './schema-primitives.js';
+import { changesSeries } from './server-flavour.js';
 import { POINT_OF_NO_RETURN_STEPS } from './step-facts.js';
 
 /**
@@ -77,12 +78,21 @@ const commandsSchema = z.strictObject({
   installedVersion: template.describe(
     'Command template that prints the installed server version (to resume a run, and to verify while mysqld is down).',
   ),
-  upgrade: template.describe(
-    'Command template that installs the to version, e.g. apt-get install -y {{toPackage}}. Only ever run with mysqld stopped.',
-  ),
-  rollback: template.describe(
-    'Command template that reinstalls the from version. Only ever run with mysqld stopped.',
-  ),
+  upgrade: template
+    .optional()
+    .describe(
+      'Command template that installs the to version, e.g. apt-get install -y {{toPackage}}. Only ever run with mysqld stopped. Required for an upgrade (to.version differs from from.version); a rolling restart runs configure instead.',
+    ),
+  rollback: template
+    .optional()
+    .describe(
+      'Command template that reinstalls the from version (a rolling restart: that puts the configuration back). Only ever run with mysqld stopped. Required for an upgrade, and for a rolling restart that has configure.',
+    ),
+  configure: template
+    .optional()
+    .describe(
+      "A rolling restart (to.version equal to from.version): the command template applied while mysqld is down, in place of upgrade, e.g. a new innodb_buffer_pool_size written into the server's config file. Check its effect with verify.variables. Optional; not allowed in an upgrade.",
+    ),
   prepare: template
     .optional()
     .describe(
@@ -554,6 +564,13 @@ const prechecksSchema = z.strictObject({
     .min(0)
     .default(1024)
     .describe("Free space required on the datadir's filesystem, in MB (default 1024)."),
+  systemdUnit: z
+    .string()
+    .regex(/^[A-Za-z0-9@._:-]+$/, 'must be a systemd unit name, e.g. mariadb or mysql.service')
+    .optional()
+    .describe(
+      'The systemd unit that runs mysqld on the hosts (mariadb, mysql): the precheck reads its TimeoutStopSec (systemctl show -p TimeoutStopUSec) and fails when it is shorter than shutdown.budget (systemd would SIGKILL a slow clean shutdown), warns when shorter than shutdown.hardLimit. A host without systemctl is not checked. Optional; set it whenever commands.stop is systemctl stop or service ... stop on a systemd host.',
+    ),
 });
 
 /** One client a campaign expects to find connected to its servers besides the proxy. */
@@ -703,8 +720,27 @@ const metricsSchema = z.strictObject({
     ),
 });
 
-/** A campaign file: `waves/<name>.yaml`. */
-export const campaignSchema = z.strictObject({
+/** What a campaign does to each server: derived from its versions (`kind`). */
+export const CAMPAIGN_KINDS = ['upgrade', 'restart'] as const;
+export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
+
+/** A global variable's name as SQL takes it after @@GLOBAL. (never quoted, so checked). */
+const variableName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*$/, 'must be a system variable name, e.g. innodb_buffer_pool_size');
+
+/** Checks after the start, through SQL. */
+const verifySchema = z.strictObject({
+  variables: z
+    .record(variableName, z.union([z.number(), textLine]))
+    .default({})
+    .describe(
+      "System variables and the value each must have after the start (SELECT @@GLOBAL.name), e.g. { innodb_buffer_pool_size: 268435456 }: a rolling restart's proof that its configure took effect. A number compares as a number, text as text (case-insensitive, ON/OFF). A mismatch fails the verify step (rollback). Optional.",
+    ),
+});
+
+/** The campaign's keys, before the values derived from them. */
+export const campaignFields = z.strictObject({
   campaign: identifier.describe(
     "The campaign's name: used in the state dir, journals, reports, metrics and templates ({{campaign}}).",
   ),
@@ -713,7 +749,18 @@ export const campaignSchema = z.strictObject({
     'IANA time zone of the dates and the daily window, e.g. America/Los_Angeles or UTC.',
   ),
   from: versionSchema.describe('The version the fleet runs now.'),
-  to: versionSchema.describe('The version the fleet is upgraded to.'),
+  to: versionSchema.describe(
+    'The version the fleet is upgraded to; the same as from for a rolling restart (kind restart).',
+  ),
+  kind: z
+    .enum(CAMPAIGN_KINDS)
+    .optional()
+    .describe(
+      'upgrade (to.version differs from from.version) or restart (a rolling restart: the same version, commands.configure applied while each server is down). Derived from the versions; when written, it must agree with them. Optional.',
+    ),
+  verify: verifySchema
+    .default(verifySchema.parse({}))
+    .describe('Checks after the start, through SQL, besides the version (verify.variables).'),
   window: z
     .strictObject({
       start: timeOfDay.describe('Start of the daily window, local HH:MM.'),
@@ -874,9 +921,9 @@ export const campaignSchema = z.strictObject({
     ),
   pointOfNoReturn: z
     .enum([...POINT_OF_NO_RETURN_STEPS, 'never'])
-    .default('never')
+    .optional()
     .describe(
-      'After this step a downgrade is no longer safe (a data-dictionary change): the server is marked "needs user migration" (default never).',
+      'After this step a downgrade is no longer safe (a data-dictionary change): the server is marked "needs user migration". Default: start (the first start on the new version) when from and to are different release series (10.11 -> 11.8, 8.0 -> 8.4), whose datadir the old version may not open again; never within a series and for a rolling restart.',
     ),
   stateDir: z
     .string()
@@ -902,6 +949,71 @@ export const campaignSchema = z.strictObject({
   metrics: metricsSchema
     .default(metricsSchema.parse({}))
     .describe('The Prometheus metrics of dbwave run: the instance label that joins mysqld_exporter.'),
+});
+
+/** The fields as validated, before the derived values. */
+type CampaignFields = z.output<typeof campaignFields>;
+
+/** A rolling restart keeps the version: its kind is read from the versions, once, here. */
+function kindOf(fields: Pick<CampaignFields, 'from' | 'to'>): CampaignKind {
+  return fields.from.version === fields.to.version ? 'restart' : 'upgrade';
+}
+
+/** The default point of no return: safe for a change of release series (see the key's text). */
+function defaultPointOfNoReturn(fields: CampaignFields, kind: CampaignKind): PointOfNoReturn {
+  return kind === 'upgrade' && changesSeries(fields.from.version, fields.to.version) ? 'start' : 'never';
+}
+
+export type PointOfNoReturn = (typeof POINT_OF_NO_RETURN_STEPS)[number] | 'never';
+
+/** The keys one kind needs or refuses, each problem at its key. */
+function checkKind(fields: CampaignFields, context: z.RefinementCtx): void {
+  const kind = kindOf(fields);
+  if (fields.kind !== undefined && fields.kind !== kind) {
+    context.addIssue({
+      code: 'custom',
+      path: ['kind'],
+      message:
+        kind === 'restart'
+          ? `is ${fields.kind}, but to.version equals from.version (${fields.from.version}): that is a rolling restart (kind restart)`
+          : `is ${fields.kind}, but to.version (${fields.to.version}) differs from from.version (${fields.from.version}): a restart keeps the version`,
+    });
+  }
+  const commands = fields.commands;
+  if (commands === undefined) return;
+  const need = (key: 'upgrade' | 'rollback', why: string): void => {
+    if (commands[key] === undefined)
+      context.addIssue({ code: 'custom', path: ['commands', key], message: why });
+  };
+  if (kind === 'upgrade') {
+    need('upgrade', 'is required: an upgrade installs the to version with it');
+    need('rollback', 'is required: an upgrade rolls a failed server back with it');
+    if (commands.configure !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['commands', 'configure'],
+        message:
+          'belongs to a rolling restart (to.version equal to from.version); an upgrade runs commands.upgrade',
+      });
+    }
+  } else if (commands.configure !== undefined) {
+    need(
+      'rollback',
+      'is required with commands.configure: a failed server gets its old configuration back with it',
+    );
+  }
+}
+
+/** A campaign file: `waves/<name>.yaml`, with its kind and point of no return decided once. */
+export const campaignSchema = campaignFields.superRefine(checkKind).transform((fields) => {
+  const kind = kindOf(fields);
+  return {
+    ...fields,
+    kind,
+    pointOfNoReturn: fields.pointOfNoReturn ?? defaultPointOfNoReturn(fields, kind),
+    /** The point of no return was the default, not written: plan and checklist say why. */
+    pointOfNoReturnDefaulted: fields.pointOfNoReturn === undefined,
+  };
 });
 
 export type CampaignFile = z.input<typeof campaignSchema>;

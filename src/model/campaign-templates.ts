@@ -9,6 +9,7 @@ export const TEMPLATE_COMMANDS = [
   'running',
   'installedVersion',
   'upgrade',
+  'configure',
   'rollback',
   'postUpgrade',
 ] as const;

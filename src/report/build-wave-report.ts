@@ -20,6 +20,7 @@ import {
   type ServerJournalState,
 } from '../engine/journal/journal-replay.js';
 import { allowedFailures, FAILURE_OUTCOMES } from '../engine/wave/failure-budget.js';
+import type { CampaignKind } from '../model/campaign-schema.js';
 import { isOverShutdownBudget } from '../model/shutdown-limits.js';
 import { isRollbackStep } from '../model/step-facts.js';
 import { canaryStageEntry } from './canary-stage-entry.js';
@@ -55,8 +56,17 @@ export interface ReportLimits {
   readonly failureBudget: number | string;
 }
 
+/** What the campaign does to each server: its kind and the one-line description of it. */
+export interface ReportChange {
+  readonly kind: CampaignKind;
+  /** `upgrade 10.11.19 -> 11.8.9`, `rolling restart of 9.7.4 (no version change)`. */
+  readonly description: string;
+}
+
 export interface WaveReportInput {
   readonly campaign: string;
+  /** The campaign's kind, shown in every rendering. Optional for reports built without a campaign. */
+  readonly change?: ReportChange;
   readonly wave: number;
   /** The whole journal (any wave: records of other waves are ignored), in journal order. */
   readonly records: readonly JournalRecord[];
@@ -431,6 +441,7 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     campaign: input.campaign,
+    ...(input.change === undefined ? {} : { change: input.change }),
     wave: input.wave,
     generatedAt: new Date(input.now).toISOString(),
     status,

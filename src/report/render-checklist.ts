@@ -3,6 +3,7 @@ import { formatDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import { redactUrl } from '../core/redact-url.js';
 import type { FleetDiscovery } from '../gates/fleet-discovery.js';
+import { describeChange, describePointOfNoReturn } from '../model/campaign-change.js';
 import {
   type Campaign,
   type CommandTemplates,
@@ -133,9 +134,11 @@ function daySection(input: ChecklistInput): string[] {
           wave.servers.filter((server) => server.date === day.date).length
         } servers${inCharge(day.date)}`,
     ),
-    `- Upgrade ${campaign.from.version}${campaign.from.package ? ` (\`${campaign.from.package}\`)` : ''} → ${campaign.to.version}${
-      campaign.to.package ? ` (\`${campaign.to.package}\`)` : ''
-    }`,
+    campaign.kind === 'restart'
+      ? `- Kind: ${describeChange(campaign)}${campaign.commands?.configure === undefined ? '' : '; the configuration is changed while each server is down'}`
+      : `- Kind: upgrade ${campaign.from.version}${campaign.from.package ? ` (\`${campaign.from.package}\`)` : ''} → ${campaign.to.version}${
+          campaign.to.package ? ` (\`${campaign.to.package}\`)` : ''
+        }`,
     `- Per server: 503 window target ${formatDuration(campaign.target503)}; clean-shutdown budget ${formatDuration(shutdown.budget)}, then ${
       shutdown.overBudget === 'wait'
         ? `keep waiting up to ${formatDuration(hardLimitMs)}`
@@ -145,7 +148,7 @@ function daySection(input: ChecklistInput): string[] {
       campaign.concurrency.perClass === undefined ? '' : `, ${campaign.concurrency.perClass} per class`
     }${classLimits.length === 0 ? '' : ` (class limits: ${classLimits.join(', ')})`}; never two of one cluster; replicas before their primary.`,
     `- Failure budget: ${campaign.failureBudget} — one failure more halts the wave (servers in flight finish or roll back).`,
-    `- Point of no return: ${campaign.pointOfNoReturn === 'never' ? 'none (a rollback is always a downgrade of the package)' : `after ${campaign.pointOfNoReturn}; past it a failed server needs a user migration`}.`,
+    `- Point of no return: ${describePointOfNoReturn(campaign)}.`,
   ];
 }
 
@@ -193,7 +196,14 @@ function prechecksSection(campaign: Campaign): string[] {
     '## Prechecks (dbwave runs them per server; a failure opens no window and touches nothing)',
     '',
     '- SSH answers with a known host key; MySQL answers',
-    `- The server reports ${campaign.from.version} (one already on ${campaign.to.version} counts as done and is skipped)`,
+    campaign.kind === 'restart'
+      ? `- The server reports ${campaign.from.version}`
+      : `- The server reports ${campaign.from.version} (one already on ${campaign.to.version} counts as done and is skipped)`,
+    ...(campaign.prechecks.systemdUnit === undefined
+      ? []
+      : [
+          `- systemd unit ${campaign.prechecks.systemdUnit}: TimeoutStopSec at least the shutdown budget (shorter fails the precheck; shorter than the hard limit is an alert)`,
+        ]),
     `- At least ${campaign.prechecks.minFreeDiskMb} MB free on the datadir's filesystem`,
     `- No transaction open longer than ${formatDuration(campaign.prechecks.maxTransactionAge)} (it would stretch the shutdown)`,
     preflush.enabled
@@ -223,14 +233,18 @@ function commandLines(server: ResolvedServer, input: ChecklistInput): string[] {
         ]),
     `- [ ] Open the 503 window: ${windowAction(server, input, 'open')}`,
     `- [ ] \`SET GLOBAL innodb_fast_shutdown=0\`, then stop: ${rendered(commands.stop, server, input, 'commands.stop')}; wait for a clean exit (budget ${formatDuration(input.campaign.shutdown.budget)})`,
-    `- [ ] Upgrade: ${rendered(commands.upgrade, server, input, 'commands.upgrade')}`,
+    input.campaign.kind === 'restart'
+      ? commands.configure === undefined
+        ? '- [ ] Nothing to change while down (a rolling restart without commands.configure)'
+        : `- [ ] Configure (mysqld down): ${rendered(commands.configure, server, input, 'commands.configure')}`
+      : `- [ ] Upgrade: ${rendered(commands.upgrade, server, input, 'commands.upgrade')}`,
     `- [ ] Start: ${rendered(commands.start, server, input, 'commands.start')}`,
-    ...(commands.postUpgrade === undefined
+    ...(commands.postUpgrade === undefined || input.campaign.kind === 'restart'
       ? []
       : [`- [ ] Post-upgrade: ${rendered(commands.postUpgrade, server, input, 'commands.postUpgrade')}`]),
-    `- [ ] Verify ${to}: ${rendered(commands.installedVersion, server, input, 'commands.installedVersion')}; readiness gates pass`,
+    `- [ ] Verify ${to}${verifiedVariables(input.campaign)}: ${rendered(commands.installedVersion, server, input, 'commands.installedVersion')}; readiness gates pass`,
     `- [ ] Close the 503 window: ${windowAction(server, input, 'close')}`,
-    `- Rollback: stop if running, ${rendered(commands.rollback, server, input, 'commands.rollback')}, start, verify ${from}, close the window (after the window: open a second one first).`,
+    `- Rollback: stop if running, ${commands.rollback === undefined ? 'nothing to undo' : rendered(commands.rollback, server, input, 'commands.rollback')}, start, verify ${from}, close the window (after the window: open a second one first).`,
   ];
 }
 
@@ -245,6 +259,14 @@ function canarySection(input: ChecklistInput): string[] {
     `- [ ] A fail stops the wave at once: the rest is not started and the failing canaries are rolled back; an inconclusive end goes as gates.inconclusive says (${input.campaign.gates.inconclusive}).`,
     '',
   ];
+}
+
+/** verify.variables as the checklist lists them: ` and innodb_buffer_pool_size = 268435456`. */
+function verifiedVariables(campaign: Campaign): string {
+  const entries = Object.entries(campaign.verify.variables);
+  return entries.length === 0
+    ? ''
+    : ` and ${entries.map(([name, value]) => `${name} = ${value}`).join(', ')}`;
 }
 
 function serversSection(input: ChecklistInput): string[] {

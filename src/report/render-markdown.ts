@@ -203,6 +203,7 @@ export function renderReportMarkdown(report: WaveReport, options: RenderOptions 
   const lines = [
     `# ${report.campaign}: wave ${report.wave} — ${report.status}`,
     '',
+    ...(report.change === undefined ? [] : [`Kind: ${report.change.description}.`, '']),
     `Generated ${formatInstant(report.generatedAt, timezone)} from ${report.journal.records} journal records (last ${formatInstant(report.journal.lastRecordAt, timezone)}).`,
     '',
     ...summarySection(report, timezone),

@@ -126,6 +126,7 @@ export function renderStatusText(
   return [
     statusUpdateText(report, timezone, runGoneReason(report, lock)),
     ...(people === undefined ? [] : describePeople(people, timezone)),
+    ...(report.change === undefined ? [] : [`Kind: ${report.change.description}`]),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
     ...(report.canary === undefined ? [] : [describeCanaryStage(report.canary, timezone)]),

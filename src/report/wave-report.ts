@@ -214,6 +214,8 @@ export type CanaryStageEntry = Omit<CanaryStageState, 'decision'> & {
 export interface WaveReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly campaign: string;
+  /** Upgrade or rolling restart, and of what (absent in reports built without the campaign). */
+  readonly change?: { readonly kind: 'upgrade' | 'restart'; readonly description: string };
   readonly wave: number;
   readonly generatedAt: string;
   readonly status: WaveStatus;

@@ -3,6 +3,7 @@ import type { CommandTemplates } from '../../model/campaign-schema.js';
 import type { TemplateCommand } from '../../model/campaign-templates.js';
 import { renderCommand, type TemplateVariables } from '../../model/command-template.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
+import { parseStopTimeout, stopTimeoutCommand } from '../../model/systemd-stop-timeout.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { Clock } from '../ports/clock.js';
 import type {
@@ -12,6 +13,7 @@ import type {
   HostCommands,
   HostWatch,
   RunningOrExited,
+  SystemdStopTimeout,
 } from '../ports/host-commands.js';
 import type { CommandResult, RemoteShell } from '../ports/remote-shell.js';
 import type { CommandOutputSink } from '../ports/server-connectors.js';
@@ -58,8 +60,8 @@ export class ShellHostCommands implements HostCommands {
     return this.options.templates[command] !== undefined;
   }
 
-  async run(step: StepName, command: TemplateCommand): Promise<CommandResult> {
-    return this.exec(step, command, this.renderSet(command));
+  async run(step: StepName, command: TemplateCommand, timeoutMs?: number): Promise<CommandResult> {
+    return this.exec(step, command, this.renderSet(command), timeoutMs);
   }
 
   async runChecked(step: StepName, command: TemplateCommand): Promise<CommandResult> {
@@ -135,6 +137,20 @@ export class ShellHostCommands implements HostCommands {
     return availableKb === undefined ? { availableKb, reason: result.stderr.trim() } : { availableKb };
   }
 
+  async systemdStopTimeout(step: StepName, unit: string): Promise<SystemdStopTimeout> {
+    const result = await this.exec(step, 'systemd-stop-timeout', stopTimeoutCommand(unit));
+    // 127: no systemctl on this host (sysvinit, a container): nothing of systemd's to check.
+    if (result.exitCode === 127) return { timeout: undefined, reason: 'no systemctl', noSystemd: true };
+    const timeout = result.exitCode === 0 ? parseStopTimeout(result.stdout) : undefined;
+    return timeout === undefined
+      ? {
+          timeout,
+          reason: (result.stderr || result.stdout).trim() || `exit ${result.exitCode}`,
+          noSystemd: false,
+        }
+      : { timeout };
+  }
+
   /** The command line of a template the engine needs: one that is not set is a bug upstream. */
   private renderSet(command: TemplateCommand): string {
     const line = this.render(command);
@@ -148,11 +164,16 @@ export class ShellHostCommands implements HostCommands {
   }
 
   /** Runs a command line built here (already quoted) and keeps its output. */
-  private async exec(step: StepName, label: string, line: string): Promise<CommandResult> {
+  private async exec(
+    step: StepName,
+    label: string,
+    line: string,
+    timeoutMs?: number,
+  ): Promise<CommandResult> {
     const shell = await this.options.shell();
     const at = new Date(this.options.clock.now()).toISOString();
     const result = await shell.exec(line, {
-      timeoutMs: this.options.templates.timeout,
+      timeoutMs: timeoutMs ?? this.options.templates.timeout,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
     await this.options.output

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPLATE_COMMANDS } from '../../model/campaign-templates.js';
 import { STEPS, type StepName } from '../../model/step-facts.js';
 import { SERVER_OUTCOMES } from './server-outcome.js';
 
@@ -43,12 +44,18 @@ const precheckDetail = z.object({
   ...everyStep,
   /** The version the server runs (SELECT VERSION()). */
   version: z.string().optional(),
+  /** `@@version_comment`: with the version, tells MariaDB, MySQL and Percona apart. */
+  versionComment: z.string().optional(),
   /** The installed package's version. */
   installedVersion: z.string().optional(),
   errorLog: z.string().optional(),
   dataDir: z.string().optional(),
   freeMb: z.number().optional(),
   oldestTransactionS: z.number().optional(),
+  /** The systemd unit's TimeoutStopSec (prechecks.systemdUnit), ms or infinity. */
+  systemdStopTimeoutMs: z.union([z.number(), z.literal('infinity')]).optional(),
+  /** It is shorter than shutdown.hardLimit: what the alert said. */
+  systemdStopTimeoutWarning: z.string().optional(),
 });
 
 /**
@@ -94,6 +101,11 @@ const preflushDetail = z.object({
   originalDirtyPagesPct: z.number().optional(),
   originalIoCapacity: z.number().optional(),
   originalIoCapacityMax: z.number().optional(),
+  /** Settings the server does not have (`started`), left alone, and why (MySQL 5.1: no io_capacity_max). */
+  skippedVariables: z
+    .array(z.object({ name: z.string(), reason: z.string() }))
+    .readonly()
+    .optional(),
   /** Dirty pages when the pre-flush began (`started`). */
   dirtyPagesBefore: z.number().optional(),
   endedBy: z.enum(PREFLUSH_ENDS).optional(),
@@ -138,6 +150,8 @@ const shutdownDetail = z.object({
   overBudget: z.boolean().optional(),
   /** The error log's size after the exit: where the next start's lines begin. */
   errorLogSizeAfter: z.number().optional(),
+  /** mysqld outlived the hard limit: the 503 window was left open for a person (it still flushes). */
+  windowLeftOpen: z.boolean().optional(),
   /** Why it was skipped. */
   reason: z.string().optional(),
 });
@@ -146,6 +160,10 @@ const packageDetail = z.object({
   ...everyStep,
   /** The installed package's version afterwards. */
   installedVersion: z.string().optional(),
+  /** The campaign command it ran: upgrade or rollback, configure for a rolling restart. */
+  command: z.enum(TEMPLATE_COMMANDS).optional(),
+  /** Why it was skipped (a rolling restart with nothing to configure). */
+  reason: z.string().optional(),
 });
 
 const startDetail = z.object({
@@ -160,6 +178,8 @@ const verifyDetail = z.object({
   ...everyStep,
   /** The version the server runs now. */
   version: z.string().optional(),
+  /** verify.variables as the server answered them (SELECT @@GLOBAL.name). */
+  variables: z.record(z.string(), z.string()).optional(),
 });
 
 const windowCloseDetail = z.object({
@@ -170,7 +190,11 @@ const windowCloseDetail = z.object({
   afterInterruption: z.string().optional(),
 });
 
-const postUpgradeDetail = z.object(everyStep);
+const postUpgradeDetail = z.object({
+  ...everyStep,
+  /** Why it was skipped (a rolling restart keeps the version). */
+  reason: z.string().optional(),
+});
 
 const prepareDetail = z.object(everyStep);
 

@@ -1,4 +1,5 @@
 import type { TemplateCommand } from '../../model/campaign-templates.js';
+import type { StopTimeout } from '../../model/systemd-stop-timeout.js';
 import type { StepName } from '../journal/journal-record.js';
 import type { CommandResult } from './remote-shell.js';
 
@@ -29,6 +30,11 @@ export type ErrorLogAccess =
   | { readonly readable: true }
   | { readonly readable: false; readonly reason: string };
 
+/** A unit's stop timeout, or why it is not there. */
+export type SystemdStopTimeout =
+  | { readonly timeout: StopTimeout }
+  | { readonly timeout: undefined; readonly reason: string; readonly noSystemd: boolean };
+
 /** The free space of a filesystem, or what the host said when it could not be read. */
 export type DiskFree =
   | { readonly availableKb: number }
@@ -43,8 +49,12 @@ export type DiskFree =
 export interface HostCommands {
   /** Whether the campaign sets this template (`postUpgrade` is optional). */
   has(command: TemplateCommand): boolean;
-  /** Runs a template command; the result says how it exited (a non-zero exit is no throw). */
-  run(step: StepName, command: TemplateCommand): Promise<CommandResult>;
+  /**
+   * Runs a template command; the result says how it exited (a non-zero exit is no throw). It is
+   * cut at `commands.timeout` unless `timeoutMs` says otherwise (a blocking `stop` gets the
+   * shutdown's hard limit).
+   */
+  run(step: StepName, command: TemplateCommand, timeoutMs?: number): Promise<CommandResult>;
   /** Runs a template command that must succeed: a non-zero exit is a thrown error. */
   runChecked(step: StepName, command: TemplateCommand): Promise<CommandResult>;
   /** The `running` command: true running, false not; a dropped connection is a throw. */
@@ -76,4 +86,6 @@ export interface HostCommands {
   ): Promise<ErrorLogTail | undefined>;
   /** The free space of the filesystem that holds `dir`. */
   diskFree(step: StepName, dir: string): Promise<DiskFree>;
+  /** A systemd unit's TimeoutStopSec (`systemctl show`); `no-systemd` where the host has no systemctl. */
+  systemdStopTimeout(step: StepName, unit: string): Promise<SystemdStopTimeout>;
 }

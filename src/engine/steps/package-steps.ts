@@ -1,4 +1,5 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import type { TemplateCommand } from '../../model/campaign-templates.js';
 import { versionMatches } from '../../model/version-match.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
@@ -8,13 +9,24 @@ function refuse(context: StepContext, message: string): never {
 }
 
 /**
+ * The command a package step runs: an upgrade switches the package (`upgrade` / `rollback`); a
+ * rolling restart applies its configuration (`configure`) and puts it back (`rollback`), and a
+ * restart without one has nothing to run while the server is down.
+ */
+function commandOf(context: StepContext, forward: boolean): TemplateCommand | undefined {
+  if (context.campaign.kind === 'upgrade') return forward ? 'upgrade' : 'rollback';
+  const command = forward ? 'configure' : 'rollback';
+  return context.commands.has(command) ? command : undefined;
+}
+
+/**
  * Switches the installed package: `upgrade` to the campaign's `to`, `rollback-package` back to
- * `from`. Only ever with mysqld stopped, and never after an unclean shutdown (checked here
- * again, whatever path led here). The installed version is verified afterwards.
+ * `from` (a rolling restart: its `configure`, and `rollback` to undo it). Only ever with mysqld
+ * stopped, and never after an unclean shutdown (checked here again, whatever path led here).
+ * The installed version is verified afterwards.
  */
 function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHandler<S> {
   const forward = step === 'upgrade';
-  const command = forward ? 'upgrade' : 'rollback';
   const shutdownStep = forward ? 'shutdown' : 'rollback-shutdown';
   const target = (context: StepContext): string =>
     forward ? context.campaign.to.version : context.campaign.from.version;
@@ -29,6 +41,10 @@ function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHan
           `${shutdownStep} was not clean: the package is never touched after an unclean shutdown`,
         );
       }
+      const command = commandOf(context, forward);
+      if (command === undefined) {
+        return { event: 'skipped', next, detail: { reason: 'a rolling restart with no commands.configure' } };
+      }
       if (await context.commands.isRunning(step))
         refuse(context, `mysqld is running: refusing to ${command}`);
       await context.commands.runChecked(step, command);
@@ -36,9 +52,11 @@ function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHan
       if (!versionMatches(installed, target(context))) {
         refuse(context, `after ${command} the installed version is "${installed}", not ${target(context)}`);
       }
-      return { event: 'succeeded', next, detail: { installedVersion: installed } };
+      return { event: 'succeeded', next, detail: { installedVersion: installed, command } };
     },
     async probe(context) {
+      // A configuration cannot be probed: `configure` runs again (it writes the same file).
+      if (context.campaign.kind === 'restart') return 'rerun';
       if (await context.commands.isRunning(step)) return 'rerun';
       const installed = await context.commands.installedVersion(step);
       return versionMatches(installed, target(context))

@@ -1,6 +1,9 @@
+import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
+import { shutdownLimits } from '../../model/shutdown-limits.js';
+import { judgeStopTimeout } from '../../model/systemd-stop-timeout.js';
 import { serverVersionIs, versionMatches } from '../../model/version-match.js';
-import { globalVariable, oldestTransactionSeconds, serverVersion } from './innodb-queries.js';
+import { globalVariable, oldestTransactionSeconds, serverVersionTexts } from './innodb-queries.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 
@@ -35,8 +38,9 @@ export const precheckStep: StepHandler<'precheck'> = {
     const { campaign, server, commands } = context;
     if (!(await commands.isRunning('precheck'))) refuse(context, 'mysqld is not running');
     const sql = await context.sql();
-    const version = await serverVersion(sql);
-    if (serverVersionIs(version, campaign.to.version)) {
+    const { version, comment: versionComment } = await serverVersionTexts(sql);
+    // A rolling restart's servers run `to` already: that is where they start from.
+    if (campaign.kind === 'upgrade' && serverVersionIs(version, campaign.to.version)) {
       return {
         event: 'skipped',
         next: { outcome: 'AlreadyUpgraded', reason: `already runs ${version}` },
@@ -78,6 +82,8 @@ export const precheckStep: StepHandler<'precheck'> = {
       }
     }
 
+    const stopTimeout = await checkStopTimeout(context);
+
     const oldestS = await oldestTransactionSeconds(sql);
     if (oldestS * 1000 > campaign.prechecks.maxTransactionAge) {
       refuse(
@@ -96,11 +102,13 @@ export const precheckStep: StepHandler<'precheck'> = {
       next: { step: commands.has('prepare') ? 'prepare' : 'baseline' },
       detail: {
         version,
+        versionComment,
         installedVersion: installed,
         errorLog,
         ...(dataDir ? { dataDir } : {}),
         freeMb,
         oldestTransactionS: oldestS,
+        ...stopTimeout,
       },
     };
   },
@@ -109,3 +117,27 @@ export const precheckStep: StepHandler<'precheck'> = {
 
   onError: (_context, error) => ({ next: { outcome: 'PrecheckFailed', reason: because('precheck', error) } }),
 };
+
+/**
+ * The unit's TimeoutStopSec against the shutdown's limits (prechecks.systemdUnit): shorter than
+ * the budget refuses the server (systemd would kill an ordinary slow shutdown), shorter than the
+ * hard limit is an alert. What was read is journaled.
+ */
+async function checkStopTimeout(
+  context: StepContext,
+): Promise<{ systemdStopTimeoutMs?: number | 'infinity'; systemdStopTimeoutWarning?: string }> {
+  const unit = context.campaign.prechecks.systemdUnit;
+  if (unit === undefined) return {};
+  const read = await context.commands.systemdStopTimeout('precheck', unit);
+  if (read.timeout === undefined) {
+    if (read.noSystemd) return {};
+    refuse(context, `cannot read TimeoutStopSec of systemd unit ${unit}: ${read.reason}`);
+  }
+  const verdict = judgeStopTimeout(unit, read.timeout, shutdownLimits(context.campaign), formatDuration);
+  if (verdict.verdict === 'fail') refuse(context, verdict.message);
+  if (verdict.verdict === 'warn') {
+    await context.alert('other', verdict.message);
+    return { systemdStopTimeoutMs: read.timeout, systemdStopTimeoutWarning: verdict.message };
+  }
+  return { systemdStopTimeoutMs: read.timeout };
+}

@@ -1,18 +1,28 @@
 import { DbwaveError, ErrorCode, errorMessage, TimeoutError } from '../../core/errors.js';
+import {
+  innodbStatusFacts,
+  missingVariableReason,
+  PREFLUSH_VARIABLES,
+  type PreflushVariable,
+} from '../../model/server-flavour.js';
 import type { PreflushEnd, StepDetail } from '../journal/step-detail.js';
-import type { SqlSession } from '../ports/sql-session.js';
-import { drainCounters, globalVariable, setGlobalNumber } from './innodb-queries.js';
+import { drainCounters, existingGlobalVariables, setGlobalNumber } from './innodb-queries.js';
+import { journaledFlavour } from './journaled-flavour.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
 import { waitUntil } from './wait-until.js';
 
-const VARIABLE = 'innodb_max_dirty_pages_pct';
+const VARIABLE: PreflushVariable = 'innodb_max_dirty_pages_pct';
 const POLL_MS = 1_000;
 
-const IO_CAPACITY = 'innodb_io_capacity';
-const IO_CAPACITY_MAX = 'innodb_io_capacity_max';
+const IO_CAPACITY: PreflushVariable = 'innodb_io_capacity';
+const IO_CAPACITY_MAX: PreflushVariable = 'innodb_io_capacity_max';
 
-/** The settings the pre-flush changes, as they were: journaled in its `started` record. */
+/**
+ * The settings the pre-flush changes, as they were: journaled in its `started` record. An
+ * io_capacity setting the server does not have (MySQL 5.1 has neither) is absent here, and
+ * never set.
+ */
 export interface PreflushOriginals {
   readonly dirtyPagesPct: number;
   readonly ioCapacity?: number;
@@ -22,14 +32,12 @@ export interface PreflushOriginals {
 /** The originals from the pre-flush's journaled detail; undefined when it never read them. */
 export function preflushOriginals(detail: StepDetail<'preflush'> | undefined): PreflushOriginals | undefined {
   if (detail?.originalDirtyPagesPct === undefined) return undefined;
-  const {
-    originalDirtyPagesPct: dirtyPagesPct,
-    originalIoCapacity: ioCapacity,
-    originalIoCapacityMax: ioCapacityMax,
-  } = detail;
-  return ioCapacity !== undefined && ioCapacityMax !== undefined
-    ? { dirtyPagesPct, ioCapacity, ioCapacityMax }
-    : { dirtyPagesPct };
+  const { originalIoCapacity: ioCapacity, originalIoCapacityMax: ioCapacityMax } = detail;
+  return {
+    dirtyPagesPct: detail.originalDirtyPagesPct,
+    ...(ioCapacity === undefined ? {} : { ioCapacity }),
+    ...(ioCapacityMax === undefined ? {} : { ioCapacityMax }),
+  };
 }
 
 /** Puts the settings back as they were (io_capacity before its ceiling, which it may not exceed). */
@@ -38,15 +46,18 @@ export async function restorePreflushSetting(
   originals: PreflushOriginals,
 ): Promise<void> {
   const sql = await context.sql();
-  if (originals.ioCapacity !== undefined && originals.ioCapacityMax !== undefined) {
-    await setGlobalNumber(sql, IO_CAPACITY, originals.ioCapacity);
+  if (originals.ioCapacity !== undefined) await setGlobalNumber(sql, IO_CAPACITY, originals.ioCapacity);
+  if (originals.ioCapacityMax !== undefined)
     await setGlobalNumber(sql, IO_CAPACITY_MAX, originals.ioCapacityMax);
-  }
   await setGlobalNumber(sql, VARIABLE, originals.dirtyPagesPct);
 }
 
-async function readNumber(sql: SqlSession, name: string, server: string): Promise<number> {
-  const value = Number(await globalVariable(sql, name));
+function numberOf(
+  found: ReadonlyMap<PreflushVariable, string>,
+  name: PreflushVariable,
+  server: string,
+): number {
+  const value = Number(found.get(name));
   if (!Number.isFinite(value)) throw new DbwaveError(ErrorCode.StepFailed, `${server}: cannot read ${name}`);
   return value;
 }
@@ -72,15 +83,23 @@ export const preflushStep: StepHandler<'preflush'> = {
     if (!preflush.enabled) return { enabled: false };
     const sql = await context.sql();
     const name = context.server.name;
-    const originalDirtyPagesPct = await readNumber(sql, VARIABLE, name);
-    const { dirtyPages } = await drainCounters(sql);
-    const before = dirtyPages === undefined ? {} : { dirtyPagesBefore: dirtyPages };
-    if (preflush.ioCapacity === 0) return { originalDirtyPagesPct, ...before };
+    const flavour = journaledFlavour(context);
+    // The server says which it has; the flavour only explains a missing one in the journal.
+    const wanted: readonly PreflushVariable[] = preflush.ioCapacity === 0 ? [VARIABLE] : PREFLUSH_VARIABLES;
+    const found = await existingGlobalVariables(sql, wanted);
+    const originalDirtyPagesPct = numberOf(found, VARIABLE, name);
+    const skippedVariables = wanted
+      .filter((variable) => !found.has(variable))
+      .map((variable) => ({ name: variable, reason: missingVariableReason(variable, flavour) }));
+    const { dirtyPages } = await drainCounters(sql, innodbStatusFacts(flavour));
     return {
       originalDirtyPagesPct,
-      originalIoCapacity: await readNumber(sql, IO_CAPACITY, name),
-      originalIoCapacityMax: await readNumber(sql, IO_CAPACITY_MAX, name),
-      ...before,
+      ...(found.has(IO_CAPACITY) ? { originalIoCapacity: numberOf(found, IO_CAPACITY, name) } : {}),
+      ...(found.has(IO_CAPACITY_MAX)
+        ? { originalIoCapacityMax: numberOf(found, IO_CAPACITY_MAX, name) }
+        : {}),
+      ...(skippedVariables.length === 0 ? {} : { skippedVariables }),
+      ...(dirtyPages === undefined ? {} : { dirtyPagesBefore: dirtyPages }),
     };
   },
 
@@ -100,12 +119,14 @@ export const preflushStep: StepHandler<'preflush'> = {
     // The lowest reading so far and when it was seen: the pool has settled when it stops falling.
     let lowest = Number.POSITIVE_INFINITY;
     let lowestAtMs = 0;
+    const statusFacts = innodbStatusFacts(journaledFlavour(context));
     try {
       await setGlobalNumber(sql, VARIABLE, preflush.dirtyPagesPct);
-      if (original.ioCapacity !== undefined && original.ioCapacityMax !== undefined) {
+      // The ceiling first: io_capacity may not exceed it. A server without one has no ceiling.
+      if (original.ioCapacityMax !== undefined) {
         await setGlobalNumber(sql, IO_CAPACITY_MAX, Math.max(original.ioCapacityMax, preflush.ioCapacity));
-        await setGlobalNumber(sql, IO_CAPACITY, preflush.ioCapacity);
       }
+      if (original.ioCapacity !== undefined) await setGlobalNumber(sql, IO_CAPACITY, preflush.ioCapacity);
       endedBy = await waitUntil<PreflushEnd>({
         what: `${context.server.name}: dirty pages down to ${preflush.targetDirtyPages}`,
         clock: context.clock,
@@ -113,7 +134,7 @@ export const preflushStep: StepHandler<'preflush'> = {
         intervalMs: POLL_MS,
         signal: context.signal,
         check: async (elapsedMs) => {
-          const { dirtyPages } = await drainCounters(sql);
+          const { dirtyPages } = await drainCounters(sql, statusFacts);
           last = dirtyPages;
           await context.progress('preflush', {
             message: `pre-flush: ${dirtyPages ?? '?'} dirty pages (target ${preflush.targetDirtyPages})`,

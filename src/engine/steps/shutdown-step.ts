@@ -1,18 +1,18 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, TimeoutError } from '../../core/errors.js';
+import { hasCleanShutdownLine, innodbStatusFacts } from '../../model/server-flavour.js';
 import { isOverShutdownBudget, shutdownLimits } from '../../model/shutdown-limits.js';
 import { commandFailed } from '../host-commands/command-failed.js';
 import type { Next } from '../journal/step-detail.js';
 import type { ErrorLogTail } from '../ports/host-commands.js';
 import type { SqlSession } from '../ports/sql-session.js';
 import { drainCounters, setGlobalNumber } from './innodb-queries.js';
+import { journaledFlavour } from './journaled-flavour.js';
 import { type DrainSample, estimateShutdownEta, pruneDrainSamples } from './shutdown-eta.js';
 import type { StepContext, StepFailure, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson } from './transitions.js';
 import { waitUntil } from './wait-until.js';
 
-/** The last line a server writes after a complete shutdown (MariaDB and MySQL alike). */
-export const CLEAN_SHUTDOWN_LINE = /: Shutdown complete\s*$/m;
 /**
  * How often the wait looks: the exit must be noticed within half a second (users are in 503
  * until it is), and one SQL or `running` probe per quarter second is nothing to a server.
@@ -69,7 +69,7 @@ async function exitedCleanly(context: StepContext, step: ShutdownStepName): Prom
     errorLogPath(context),
     context.detail(step).errorLogOffset ?? 0,
   );
-  return CLEAN_SHUTDOWN_LINE.test(text);
+  return hasCleanShutdownLine(text, journaledFlavour(context));
 }
 
 function afterCleanExit(step: ShutdownStepName): Next {
@@ -128,14 +128,19 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
           `${server.name}: mysqld does not answer SQL, so innodb_fast_shutdown=0 cannot be set; not stopping it`,
         );
       }
-      const stop = await commands.run(step, 'stop');
-      if (stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
-        throw commandFailed(server, 'stop', stop);
-      }
-
       // Journaled with the outcome: reports read the limits the wait applied.
       const limits = shutdownLimits(campaign);
       const { budgetMs: budget, hardLimitMs: hardLimit } = limits;
+      // A stop that blocks for the whole shutdown (`systemctl stop`, `service mysql stop`) is
+      // given the hard limit, not commands.timeout: cutting it would leave mysqld flushing with
+      // dbwave gone. Whatever it took counts against the budget.
+      const stop = await commands.run(step, 'stop', hardLimit);
+      if (stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
+        throw commandFailed(server, 'stop', stop);
+      }
+      const stopMs = context.clock.now() - started;
+      const flavour = journaledFlavour(context);
+      const statusFacts = innodbStatusFacts(flavour);
       const samples: DrainSample[] = [];
       const logPath = errorLogPath(context);
       const logOffset = prepared.errorLogOffset ?? 0;
@@ -153,12 +158,13 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
         await waitUntil({
           what: `${server.name}: mysqld to exit`,
           clock: context.clock,
-          timeoutMs: hardLimit,
+          timeoutMs: Math.max(0, hardLimit - stopMs),
           // Start to start: once SQL is gone a check watches on the host for up to 2 s, and the
           // next one follows at once.
           intervalMs: POLL_MS,
           signal: context.signal,
-          check: async (elapsedMs) => {
+          check: async (waitedMs) => {
+            const elapsedMs = stopMs + waitedMs;
             if (!overBudget && isOverShutdownBudget(elapsedMs, budget)) {
               overBudget = true;
               await context.alert(
@@ -168,7 +174,7 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
             }
             if (sql) {
               try {
-                const counters = await drainCounters(sql);
+                const counters = await drainCounters(sql, statusFacts);
                 samples.push({ at: context.clock.now(), ...counters });
                 pruneDrainSamples(samples);
                 const etaMs = estimateShutdownEta(samples);
@@ -202,14 +208,16 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
         });
       } catch (error) {
         if (error instanceof TimeoutError) {
+          // Closing the window now would send users to a server that is still flushing and will
+          // exit under them: the window stays open and a person takes over.
           return {
             event: 'failed',
             error,
-            detail: { ...limits, overBudget },
-            ...needsPerson(
-              context,
-              `${step}: mysqld still running after ${formatDuration(hardLimit)} (hard limit); it was not killed`,
-            ),
+            detail: { ...limits, overBudget: true, windowLeftOpen: true },
+            next: {
+              outcome: 'NeedsPerson',
+              reason: `${step}: mysqld still running after ${formatDuration(hardLimit)} (shutdown.hardLimit); it was not killed and the 503 window stays open while it flushes: once it has exited, start it and close the window by hand`,
+            },
           };
         }
         throw error;
@@ -217,7 +225,9 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
       await context.dropSql();
       const elapsedMs = context.clock.now() - started;
       const clean =
-        exitLog === undefined ? await exitedCleanly(context, step) : CLEAN_SHUTDOWN_LINE.test(exitLog.text);
+        exitLog === undefined
+          ? await exitedCleanly(context, step)
+          : hasCleanShutdownLine(exitLog.text, flavour);
       // The log does not grow while mysqld is down: its size now is where the next start's lines begin.
       const logSize = exitLog === undefined ? {} : { errorLogSizeAfter: exitLog.size };
       if (!clean) {

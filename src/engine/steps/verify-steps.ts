@@ -1,6 +1,7 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
 import { serverVersionIs } from '../../model/version-match.js';
-import { serverVersion } from './innodb-queries.js';
+import type { SqlSession } from '../ports/sql-session.js';
+import { globalVariable, serverVersion } from './innodb-queries.js';
 import type { StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 
@@ -10,6 +11,14 @@ export const postUpgradeStep: StepHandler<'post-upgrade'> = {
   async run(context): Promise<StepResult<'post-upgrade'>> {
     if (!context.commands.has('postUpgrade')) {
       return { event: 'skipped', next: { step: 'verify' } };
+    }
+    // The same version's system tables need no upgrade.
+    if (context.campaign.kind === 'restart') {
+      return {
+        event: 'skipped',
+        next: { step: 'verify' },
+        detail: { reason: 'a rolling restart: same version' },
+      };
     }
     await context.commands.runChecked('post-upgrade', 'postUpgrade');
     return { event: 'succeeded', next: { step: 'verify' } };
@@ -25,17 +34,22 @@ function verifyStep<S extends 'verify' | 'rollback-verify'>(step: S): StepHandle
     step,
     async run(context): Promise<StepResult<S>> {
       const expected = forward ? context.campaign.to.version : context.campaign.from.version;
-      const version = await serverVersion(await context.sql());
+      const sql = await context.sql();
+      const version = await serverVersion(sql);
       if (!serverVersionIs(version, expected)) {
         throw new DbwaveError(
           ErrorCode.StepFailed,
           `${context.server.name}: runs ${version}, expected ${expected}`,
         );
       }
+      // What the new start must show (a rolling restart's configure); the old one had the old values.
+      const variables = forward
+        ? await verifiedVariables(context.server.name, sql, context.campaign.verify.variables)
+        : {};
       return {
         event: 'succeeded',
         next: { step: forward ? 'readiness-gates' : 'rollback-gates' },
-        detail: { version },
+        detail: { version, ...(Object.keys(variables).length === 0 ? {} : { variables }) },
       };
     },
     probe: async () => 'rerun',
@@ -46,3 +60,31 @@ function verifyStep<S extends 'verify' | 'rollback-verify'>(step: S): StepHandle
 
 export const verifyUpgradeStep = verifyStep('verify');
 export const rollbackVerifyStep = verifyStep('rollback-verify');
+
+/**
+ * Each of verify.variables as the server answers it, or a throw naming every mismatch. A number
+ * compares as a number (`268435456` and `268435456.000000` agree), text case-insensitively (ON).
+ */
+async function verifiedVariables(
+  server: string,
+  sql: SqlSession,
+  expected: Readonly<Record<string, number | string>>,
+): Promise<Record<string, string>> {
+  const seen: Record<string, string> = {};
+  const wrong: string[] = [];
+  for (const [name, want] of Object.entries(expected)) {
+    const have = (await globalVariable(sql, name)) ?? 'NULL';
+    seen[name] = have;
+    if (!variableMatches(have, want)) wrong.push(`${name} is ${have}, expected ${want}`);
+  }
+  if (wrong.length > 0) {
+    throw new DbwaveError(ErrorCode.StepFailed, `${server}: verify.variables: ${wrong.join('; ')}`);
+  }
+  return seen;
+}
+
+/** A server's answer for a variable matches the campaign's value. */
+export function variableMatches(have: string, want: number | string): boolean {
+  if (typeof want === 'number') return Number(have) === want;
+  return have.trim().toLowerCase() === want.trim().toLowerCase();
+}

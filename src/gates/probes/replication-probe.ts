@@ -1,5 +1,12 @@
 import type { Clock } from '../../engine/ports/clock.js';
 import type { SqlRow, SqlSession } from '../../engine/ports/sql-session.js';
+import {
+  allChannelsStatement,
+  FLAVOUR_QUERY,
+  type ReplicaStatusColumns,
+  replicationStatements,
+  serverFlavour,
+} from '../../model/server-flavour.js';
 import { column, numericValue, textValue } from '../../stats/sampling/sql-values.js';
 import type { CatchUpObservation } from '../replication-caught-up-gate.js';
 import {
@@ -9,36 +16,35 @@ import {
 } from '../replication-status.js';
 
 /**
- * Every replication channel of a server. MariaDB lists all its connections with SHOW ALL SLAVES
- * STATUS; MySQL 8.0.22+ wants SHOW REPLICA STATUS (8.4 refuses the old form); older servers
- * know only SHOW SLAVE STATUS. The first statement the server accepts answers.
+ * Every replication channel of a server, with the statement and column names its flavour and
+ * version use (model/server-flavour.ts): MariaDB 10.0+ lists all its connections with SHOW ALL
+ * SLAVES STATUS; MySQL 8.0.22+ wants SHOW REPLICA STATUS (8.4 refuses the old form) and names
+ * its columns Replica_ / Source_; older servers know only SHOW SLAVE STATUS.
  */
-const STATEMENTS = ['SHOW ALL SLAVES STATUS', 'SHOW REPLICA STATUS', 'SHOW SLAVE STATUS'];
-
 export async function readReplicationStatus(session: SqlSession): Promise<ReplicationObservation> {
-  let lastError: unknown;
-  for (const statement of STATEMENTS) {
-    try {
-      const rows = await session.query(statement);
-      return { readable: true, channels: rows.map(channelOf) };
-    } catch (error) {
-      lastError = error;
-    }
+  try {
+    const [flavourRow] = await session.query(FLAVOUR_QUERY);
+    const flavour = serverFlavour(textValue(flavourRow?.version), textValue(flavourRow?.comment ?? ''));
+    const { columns } = replicationStatements(flavour);
+    const rows = await session.query(allChannelsStatement(flavour));
+    return { readable: true, channels: rows.map((row) => channelOf(row, columns)) };
+  } catch (error) {
+    return { readable: false, error: error instanceof Error ? error.message : String(error) };
   }
-  return { readable: false, error: lastError instanceof Error ? lastError.message : String(lastError) };
 }
 
-function channelOf(row: SqlRow): ReplicationChannel {
+function channelOf(row: SqlRow, columns: ReplicaStatusColumns): ReplicationChannel {
   const pick = (...names: string[]): unknown =>
     names.map((name) => column(row, name)).find((v) => v !== undefined);
-  const name = pick('Connection_name', 'Channel_Name', 'Channel_name');
+  // MariaDB's connection name, MySQL's channel: one concept, a column each.
+  const name = pick('Connection_name', 'Channel_Name');
   const ioError = pick('Last_IO_Error');
   const sqlError = pick('Last_SQL_Error');
-  const behind = pick('Seconds_Behind_Master', 'Seconds_Behind_Source');
+  const behind = column(row, columns.secondsBehind);
   return {
     name: name === undefined || name === null ? '' : textValue(name),
-    ioRunning: textValue(pick('Slave_IO_Running', 'Replica_IO_Running')),
-    sqlRunning: textValue(pick('Slave_SQL_Running', 'Replica_SQL_Running')),
+    ioRunning: textValue(column(row, columns.ioRunning)),
+    sqlRunning: textValue(column(row, columns.sqlRunning)),
     secondsBehind: numericValue(behind) ?? null,
     ...(ioError === undefined || ioError === null ? {} : { lastIoError: textValue(ioError) }),
     ...(sqlError === undefined || sqlError === null ? {} : { lastSqlError: textValue(sqlError) }),

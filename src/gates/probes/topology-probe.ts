@@ -1,7 +1,12 @@
 import { errorMessage } from '../../core/errors.js';
 import type { SqlRow, SqlSession } from '../../engine/ports/sql-session.js';
-import { replicationStatements } from '../../model/replication-statements.js';
 import type { ResolvedServer } from '../../model/resolved-server.js';
+import {
+  FLAVOUR_QUERY,
+  type ReplicaStatusColumns,
+  replicationStatements,
+  serverFlavour,
+} from '../../model/server-flavour.js';
 import { column, numericValue, textValue } from '../../stats/sampling/sql-values.js';
 import type {
   ObservedServer,
@@ -13,13 +18,14 @@ import type {
 
 /**
  * Asks one server what it is in replication and who is connected, with the statements its
- * version understands (model/replication-statements.ts). Read-only. Needs PROCESS (to see other
+ * version understands (model/server-flavour.ts). Read-only. Needs PROCESS (to see other
  * users' connections) and REPLICATION CLIENT / SLAVE MONITOR and REPLICATION MASTER ADMIN (or
  * REPLICATION SLAVE) for the replication statements; a refused statement fails the observation.
  */
 export async function observeServer(session: SqlSession): Promise<ReachableObservation> {
-  const version = textValue((await session.query('SELECT VERSION() AS version'))[0]?.version);
-  const statements = replicationStatements(version);
+  const [flavourRow] = await session.query(FLAVOUR_QUERY);
+  const version = textValue(flavourRow?.version);
+  const statements = replicationStatements(serverFlavour(version, textValue(flavourRow?.comment ?? '')));
   const serverId = await numberOf(session, 'SELECT @@GLOBAL.server_id AS value');
   const readOnly = await numberOf(session, 'SELECT @@GLOBAL.read_only AS value');
   const connectionId = await numberOf(session, 'SELECT CONNECTION_ID() AS value');
@@ -28,7 +34,7 @@ export async function observeServer(session: SqlSession): Promise<ReachableObser
   const processRows = await session.query(
     'SELECT ID, USER, HOST, COMMAND FROM information_schema.PROCESSLIST',
   );
-  const source = sourceRow === undefined ? undefined : sourceOf(sourceRow);
+  const source = sourceRow === undefined ? undefined : sourceOf(sourceRow, statements.columns);
   return {
     reachable: true,
     version,
@@ -95,16 +101,16 @@ function pick(row: SqlRow, ...names: string[]): unknown {
   return names.map((name) => column(row, name)).find((value) => value !== undefined && value !== null);
 }
 
-function sourceOf(row: SqlRow): ObservedSource | undefined {
-  const host = pick(row, 'Source_Host', 'Master_Host');
-  if (host === undefined || textValue(host) === '') return undefined;
-  const serverId = numericValue(pick(row, 'Source_Server_Id', 'Master_Server_Id'));
+function sourceOf(row: SqlRow, columns: ReplicaStatusColumns): ObservedSource | undefined {
+  const host = column(row, columns.sourceHost);
+  if (host === undefined || host === null || textValue(host) === '') return undefined;
+  const serverId = numericValue(column(row, columns.sourceServerId));
   return {
     host: textValue(host),
-    port: numericValue(pick(row, 'Source_Port', 'Master_Port')) ?? 3306,
+    port: numericValue(column(row, columns.sourcePort)) ?? 3306,
     ...(serverId === undefined || serverId === 0 ? {} : { serverId }),
-    ioRunning: textValue(pick(row, 'Replica_IO_Running', 'Slave_IO_Running')),
-    sqlRunning: textValue(pick(row, 'Replica_SQL_Running', 'Slave_SQL_Running')),
+    ioRunning: textValue(column(row, columns.ioRunning)),
+    sqlRunning: textValue(column(row, columns.sqlRunning)),
   };
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetPaths } from '../../../scripts/fleet/fleet-paths.js';
 import { connectMysql, MysqlError, type MysqlSession } from '../../../src/adapters/mysql/mysql-session.js';
 import { mysqlSettingsFromCampaign } from '../../../src/adapters/mysql/mysql-settings.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { newestCachedMariadb, type PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb.js';
 import { makeThrowawayPki, type ThrowawayPki } from '../support/throwaway-pki.js';
@@ -143,7 +143,7 @@ describe.skipIf(build === undefined)(`mysql.tls against a private mariadbd${skip
 
   /** The campaign's `mysql` block, validated by dbwave's schema (so its defaults apply). */
   function mysqlBlock(block: Record<string, unknown>) {
-    return campaignSchema.shape.mysql.unwrap().parse({ connectTimeout: CONNECT_TIMEOUT, ...block });
+    return campaignFields.shape.mysql.unwrap().parse({ connectTimeout: CONNECT_TIMEOUT, ...block });
   }
 
   async function connect(block: Record<string, unknown>, where?: Where): Promise<MysqlSession> {

@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { connectSsh } from '../../../src/adapters/ssh/ssh-shell.js';
 import { campaignAdapters } from '../../../src/app/campaign-adapters.js';
 import { TransportError } from '../../../src/core/errors.js';
-import { type Campaign, campaignSchema } from '../../../src/model/campaign-schema.js';
+import { type Campaign, campaignFields } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { engineCampaign, journalOf, resetFleet, startDbwave } from '../engine/engine-fleet.js';
 import { queryOne } from '../fleet/fleet-fixture.js';
@@ -259,7 +259,7 @@ function campaignWith(ssh: Record<string, unknown>): Campaign {
     ...fleetCampaign(fleet),
     mysql: undefined,
     maintenance: { adapter: 'none' },
-    ssh: campaignSchema.shape.ssh.parse({ config: 'ssh_config', ...ssh }),
+    ssh: campaignFields.shape.ssh.parse({ config: 'ssh_config', ...ssh }),
   };
 }
 

@@ -15,7 +15,7 @@ import { FileJournalStore } from '../../../src/engine/journal/file-journal-store
 import { CampaignLock } from '../../../src/engine/lock/campaign-lock.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
 import type { JournalStore } from '../../../src/engine/ports/journal-store.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { materialize } from '../../unit/cli/bad-input-case.js';
 import { HANDOFF_AT, HANDOFF_OPERATOR, OWNERS } from '../../unit/cli/owners-campaign.js';
 import { FakeClock } from '../../unit/engine/fakes/fake-clock.js';
@@ -138,7 +138,7 @@ describe.skipIf(build === undefined)('dbwave handoff on the MySQL store', () => 
         { streams: printed().streams, cwd: dir, clock: systemClock },
       );
       // A runner holds the campaign and has started wave 1.
-      const settings = campaignSchema.shape.state.unwrap().parse({
+      const settings = campaignFields.shape.state.unwrap().parse({
         store: 'mysql',
         host: '127.0.0.1',
         port: server?.port,

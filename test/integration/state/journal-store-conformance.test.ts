@@ -19,7 +19,7 @@ import { JournalUnwritableError } from '../../../src/engine/journal/journal-unwr
 import { CampaignLock } from '../../../src/engine/lock/campaign-lock.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
 import type { JournalStore } from '../../../src/engine/ports/journal-store.js';
-import { campaignSchema, type MysqlStateSettings } from '../../../src/model/campaign-schema.js';
+import { campaignFields, type MysqlStateSettings } from '../../../src/model/campaign-schema.js';
 import { FakeClock } from '../../unit/engine/fakes/fake-clock.js';
 import {
   createStateStoreAccount,
@@ -61,7 +61,7 @@ let server: PrivateMariadb | undefined;
 let folder = '';
 
 function storeSettings(database: string, lease = '30s'): MysqlStateSettings {
-  const campaign = campaignSchema.shape.state.unwrap().parse({
+  const campaign = campaignFields.shape.state.unwrap().parse({
     store: 'mysql',
     host: '127.0.0.1',
     port: server?.port,

@@ -8,7 +8,7 @@ import { MysqlJournalStore } from '../../../src/adapters/state/mysql-journal-sto
 import { MysqlStateConnection } from '../../../src/adapters/state/mysql-state-connection.js';
 import { replayJournal } from '../../../src/engine/journal/journal-replay.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { engineCampaign, resetFleet, runWave1, startDbwave } from '../engine/engine-fleet.js';
 import { loadFleet } from '../fleet/fleet-fixture.js';
 import { newestCachedMariadb, type PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb.js';
@@ -76,7 +76,7 @@ describe('a wave run with the MySQL state store', () => {
     expect(existsSync(join(campaign.stateDir, 'journal.jsonl'))).toBe(false);
     expect(existsSync(join(campaign.stateDir, 'lock.json'))).toBe(false);
 
-    const settings = campaignSchema.shape.state.unwrap().parse(state);
+    const settings = campaignFields.shape.state.unwrap().parse(state);
     if (settings.store !== 'mysql') throw new Error('not the mysql store');
     const store = new MysqlStateConnection(
       settings,

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mysqlConnectionOptions, socketNamingIp } from '../../../src/adapters/mysql/mysql-session.js';
 import { mysqlSettingsFromCampaign } from '../../../src/adapters/mysql/mysql-settings.js';
 import { InputError } from '../../../src/core/errors.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { serverNamed } from './server-fixtures.js';
 
 describe('mysqlSettingsFromCampaign', () => {
@@ -83,7 +83,7 @@ describe('mysql.tls', () => {
   const pem = (name: string): string => readFileSync(join(folder, name), 'utf8');
 
   it('reads the ca, cert and key files relative to the campaign file, checking the server by default', async () => {
-    const tls = campaignSchema.shape.mysql.unwrap().shape.tls.unwrap().parse({
+    const tls = campaignFields.shape.mysql.unwrap().shape.tls.unwrap().parse({
       ca: 'ca.crt',
       cert: 'client.crt',
       key: 'client.key',
@@ -186,7 +186,7 @@ describe('mysql.tls', () => {
   });
 
   it('refuses a cert without its key when the campaign is read', () => {
-    const parsed = campaignSchema.shape.mysql.unwrap().safeParse({ user: 'u', tls: { cert: 'client.crt' } });
+    const parsed = campaignFields.shape.mysql.unwrap().safeParse({ user: 'u', tls: { cert: 'client.crt' } });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.message).toBe('cert and key go together: give both or neither');
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignChildEnvironment } from '../../../src/adapters/local/child-environment.js';
 import { sshSettingsFromCampaign } from '../../../src/adapters/ssh/ssh-config.js';
 import { ExitStatus, exitStatusFor, InputError } from '../../../src/core/errors.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 
 /** The campaign's `ssh` block read the way `dbwave run` reads it, with throwaway keys and files. */
 
@@ -30,7 +30,7 @@ afterAll(() => {
 });
 
 function sshBlock(ssh: Record<string, unknown>) {
-  const parsed = campaignSchema.shape.ssh.parse(ssh);
+  const parsed = campaignFields.shape.ssh.parse(ssh);
   if (parsed === undefined) throw new Error('no ssh block');
   return parsed;
 }

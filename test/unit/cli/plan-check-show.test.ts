@@ -181,7 +181,9 @@ describe('dbwave plan, check and show on a copy of the source case', () => {
     const io = capture();
     await showPlanFile({ plan: 'waves/mysql-5.1.58.plan.yaml' }, io.streams, dir);
     const text = io.out();
-    expect(text).toMatch(/^Campaign mysql-5\.1\.58 \(America\/Los_Angeles\)/);
+    expect(text).toMatch(
+      /^Campaign mysql-5\.1\.58 \(America\/Los_Angeles\)\nupgrade 5\.1\.44 -> 5\.1\.58; point of no return: none/,
+    );
     expect(text).toContain('Wave 1: first day: 30 servers');
     expect(text).toMatch(/2011-09-22 .* 09:00-18:00 -07:00 .* 50 .* tight/);
     expect(text).toContain('ix-6drive-phx-old');

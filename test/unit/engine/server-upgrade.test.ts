@@ -276,7 +276,7 @@ describe('the per-server step machine', () => {
       expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
     });
 
-    it('gives up at the hard limit on a hung mysqld without killing it, and closes the window', async () => {
+    it('gives up at the hard limit on a hung mysqld without killing it, and leaves the window open while it flushes', async () => {
       const harness = new Harness(
         fakeCampaign({ shutdown: { budget: '10s', overBudget: 'wait', hardLimit: '1m' } }),
       );
@@ -284,10 +284,28 @@ describe('the per-server step machine', () => {
       host.faults.hang = true;
       const result = await harness.upgrade(db1);
       expect(result.outcome).toBe('NeedsPerson');
-      expect(result.reason).toMatch(/hard limit/);
+      expect(result.reason).toMatch(/hardLimit.*503 window stays open/);
       expect(host.upgrades).toBe(0);
       expect(host.calls.some((call) => /kill/.test(call))).toBe(false);
-      expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+      expect(harness.fleet.window.isOpenNow('db1')).toBe(true);
+      expect(harness.detail('db1', 'shutdown')).toMatchObject({ windowLeftOpen: true, overBudget: true });
+    });
+
+    it('gives a blocking stop the hard limit, not commands.timeout, and counts its time against the budget', async () => {
+      const harness = new Harness(
+        fakeCampaign({ shutdown: { budget: '20m', overBudget: 'wait', hardLimit: '40m' } }),
+      );
+      const host = harness.fleet.host('db1');
+      // `systemctl stop` returns only once mysqld has flushed: 25 minutes, past commands.timeout (10m).
+      host.onCommand = (command) => {
+        if (command !== 'stop') return;
+        harness.clock.advance(25 * 60_000);
+        host.exitAfterPolls = 0;
+      };
+      const result = await harness.upgrade(db1);
+      expect(host.timeouts.get('stop')).toBe(40 * 60_000);
+      expect(result.outcome).toBe('Upgraded');
+      expect(harness.detail('db1', 'shutdown')).toMatchObject({ overBudget: true, clean: true });
     });
   });
 

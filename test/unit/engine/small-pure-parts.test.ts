@@ -8,7 +8,6 @@ import {
   pruneDrainSamples,
   RATE_WINDOW_MS,
 } from '../../../src/engine/steps/shutdown-eta.js';
-import { CLEAN_SHUTDOWN_LINE } from '../../../src/engine/steps/shutdown-step.js';
 import { waitUntil } from '../../../src/engine/steps/wait-until.js';
 import { serversDue, waveTiming } from '../../../src/engine/wave/wave-timing.js';
 import { serverVersionIs, versionMatches } from '../../../src/model/version-match.js';
@@ -119,18 +118,6 @@ describe('precheck parsing', () => {
     expect(resolveErrorLog('./db1.err', '/var/lib/mysql/')).toBe('/var/lib/mysql/db1.err');
     expect(resolveErrorLog('/var/log/mysql/error.log', '/data')).toBe('/var/log/mysql/error.log');
     expect(resolveErrorLog('stderr', '/data')).toBeUndefined();
-  });
-});
-
-describe('the clean shutdown line', () => {
-  it('is the server’s last line, not InnoDB’s own "Shutdown completed"', () => {
-    expect(
-      CLEAN_SHUTDOWN_LINE.test('2026-11-24  2:00:00 0 [Note] /usr/sbin/mariadbd: Shutdown complete\n'),
-    ).toBe(true);
-    expect(CLEAN_SHUTDOWN_LINE.test('110920  2:00:00 [Note] /usr/sbin/mysqld: Shutdown complete\n')).toBe(
-      true,
-    );
-    expect(CLEAN_SHUTDOWN_LINE.test('InnoDB: Shutdown completed; log sequence number 12345\n')).toBe(false);
   });
 });
 

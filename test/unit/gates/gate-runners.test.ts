@@ -4,11 +4,11 @@ import type { SqlRow } from '../../../src/engine/ports/sql-session.js';
 import { runAnalysisGates } from '../../../src/gates/probes/analysis-gates.js';
 import type { GateRunContext } from '../../../src/gates/probes/gate-run-context.js';
 import { runReadinessGates } from '../../../src/gates/probes/readiness-gates.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 
-const gates = campaignSchema.shape.gates.parse({
+const gates = campaignFields.shape.gates.parse({
   smokeQueries: [{ name: 'rows', sql: 'SELECT COUNT(*) FROM sbtest.sbtest1', expect: 10000 }],
 });
 
@@ -110,7 +110,7 @@ describe('the analysis gates', () => {
 
 describe('the campaign gates section', () => {
   it('refuses an error-log pattern that is not a regular expression', () => {
-    const result = campaignSchema.shape.gates.safeParse({ errorLogPatterns: ['[ERROR'] });
+    const result = campaignFields.shape.gates.safeParse({ errorLogPatterns: ['[ERROR'] });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toBe('is not a valid regular expression');
   });

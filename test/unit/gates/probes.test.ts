@@ -5,6 +5,7 @@ import {
   waitForReplicationCatchUp,
 } from '../../../src/gates/probes/replication-probe.js';
 import { quoteIdentifier, runSmokeQuery } from '../../../src/gates/probes/sql-probes.js';
+import { FLAVOUR_QUERY } from '../../../src/model/server-flavour.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { FakeShell, FakeSqlSession } from '../stats/fake-ports.js';
 
@@ -52,16 +53,20 @@ describe('reading the error log since this start', () => {
 
 describe('reading replication status', () => {
   it("reads MariaDB's SHOW ALL SLAVES STATUS with every connection", async () => {
-    const session = new FakeSqlSession(() => [
-      {
-        Connection_name: '',
-        Slave_IO_Running: 'Yes',
-        Slave_SQL_Running: 'Yes',
-        Seconds_Behind_Master: 0,
-        Last_IO_Error: '',
-        Last_SQL_Error: '',
-      },
-    ]);
+    const session = new FakeSqlSession((sql) =>
+      sql === FLAVOUR_QUERY
+        ? [{ version: '10.11.19-MariaDB-0+deb12u1-log', comment: 'Debian 12' }]
+        : [
+            {
+              Connection_name: '',
+              Slave_IO_Running: 'Yes',
+              Slave_SQL_Running: 'Yes',
+              Seconds_Behind_Master: 0,
+              Last_IO_Error: '',
+              Last_SQL_Error: '',
+            },
+          ],
+    );
     expect(await readReplicationStatus(session)).toEqual({
       readable: true,
       channels: [
@@ -75,10 +80,12 @@ describe('reading replication status', () => {
         },
       ],
     });
+    expect(session.statements).toEqual([FLAVOUR_QUERY, 'SHOW ALL SLAVES STATUS']);
   });
 
-  it("falls back to SHOW REPLICA STATUS and MySQL's new column names", async () => {
+  it('asks MySQL 8.0.22+ SHOW REPLICA STATUS and reads its new column names', async () => {
     const session = new FakeSqlSession((sql) => {
+      if (sql === FLAVOUR_QUERY) return [{ version: '9.7.4-2', comment: '(Debian)' }];
       if (sql !== 'SHOW REPLICA STATUS') throw new Error('You have an error in your SQL syntax');
       return [
         {
@@ -108,7 +115,8 @@ describe('reading replication status', () => {
   it('waits for a lagging replica to catch up on the injected clock', async () => {
     const clock = new FakeClock();
     let lag = 30;
-    const session = new FakeSqlSession(() => {
+    const session = new FakeSqlSession((sql) => {
+      if (sql === FLAVOUR_QUERY) return [{ version: '5.1.58-log', comment: 'Source distribution' }];
       lag = Math.max(0, lag - 10);
       return [{ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Seconds_Behind_Master: lag }];
     });

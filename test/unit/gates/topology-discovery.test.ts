@@ -15,27 +15,7 @@ import type {
 } from '../../../src/gates/server-observation.js';
 import { compareTopology, inferTopology } from '../../../src/gates/topology-check.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
-import { replicationStatements } from '../../../src/model/replication-statements.js';
-
-describe('the replication statements a server understands', () => {
-  it.each([
-    ['10.4.32-MariaDB-log', 'SHOW SLAVE STATUS', 'SHOW SLAVE HOSTS'],
-    ['5.5.5-10.4.3-MariaDB', 'SHOW SLAVE STATUS', 'SHOW SLAVE HOSTS'],
-    ['10.5.0-MariaDB', 'SHOW SLAVE STATUS', 'SHOW SLAVE HOSTS'],
-    ['10.5.1-MariaDB', 'SHOW REPLICA STATUS', 'SHOW REPLICA HOSTS'],
-    ['10.11.18-MariaDB-0+deb12u1-log', 'SHOW REPLICA STATUS', 'SHOW REPLICA HOSTS'],
-    ['11.4.2-MariaDB', 'SHOW REPLICA STATUS', 'SHOW REPLICA HOSTS'],
-    ['5.1.58-log', 'SHOW SLAVE STATUS', 'SHOW SLAVE HOSTS'],
-    ['5.7.44', 'SHOW SLAVE STATUS', 'SHOW SLAVE HOSTS'],
-    ['8.0.21', 'SHOW SLAVE STATUS', 'SHOW SLAVE HOSTS'],
-    ['8.0.22', 'SHOW REPLICA STATUS', 'SHOW REPLICAS'],
-    ['8.0.36-28', 'SHOW REPLICA STATUS', 'SHOW REPLICAS'],
-    ['8.4.0', 'SHOW REPLICA STATUS', 'SHOW REPLICAS'],
-    ['not a version', 'SHOW SLAVE STATUS', 'SHOW SLAVE HOSTS'],
-  ])('%s: %s and %s', (version, replicaStatus, replicaHosts) => {
-    expect(replicationStatements(version)).toEqual({ replicaStatus, replicaHosts });
-  });
-});
+import { FLAVOUR_QUERY } from '../../../src/model/server-flavour.js';
 
 /** A fake SQL session: answers the statements it was given, refuses any other. */
 function fakeSession(answers: Readonly<Record<string, readonly SqlRow[]>>): SqlSession & { asked: string[] } {
@@ -53,7 +33,7 @@ function fakeSession(answers: Readonly<Record<string, readonly SqlRow[]>>): SqlS
 }
 
 const common = (version: string, serverId: number): Record<string, readonly SqlRow[]> => ({
-  'SELECT VERSION() AS version': [{ version }],
+  [FLAVOUR_QUERY]: [{ version, comment: '' }],
   'SELECT @@GLOBAL.server_id AS value': [{ value: serverId }],
   'SELECT @@GLOBAL.read_only AS value': [{ value: 1 }],
   'SELECT CONNECTION_ID() AS value': [{ value: 9 }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
+import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { isOverShutdownBudget, shutdownLimits } from '../../../src/model/shutdown-limits.js';
 import {
   closesWindow,
@@ -33,7 +33,7 @@ describe('the table of step facts', () => {
 });
 
 describe('the shutdown limits', () => {
-  const campaign = (shutdown: object) => campaignSchema.shape.shutdown.parse(shutdown);
+  const campaign = (shutdown: object) => campaignFields.shape.shutdown.parse(shutdown);
 
   it('default the hard limit to twice the budget', () => {
     expect(shutdownLimits({ shutdown: campaign({ budget: '30m' }) })).toEqual({
@@ -46,13 +46,13 @@ describe('the shutdown limits', () => {
   });
 
   it('default the whole block from its keys: one default, written once', () => {
-    expect(campaignSchema.shape.shutdown.parse(undefined)).toEqual({ budget: 3_600_000, overBudget: 'wait' });
-    expect(campaignSchema.shape.preflush.parse(undefined)).toEqual(campaignSchema.shape.preflush.parse({}));
-    expect(campaignSchema.shape.prechecks.parse(undefined)).toEqual({
+    expect(campaignFields.shape.shutdown.parse(undefined)).toEqual({ budget: 3_600_000, overBudget: 'wait' });
+    expect(campaignFields.shape.preflush.parse(undefined)).toEqual(campaignFields.shape.preflush.parse({}));
+    expect(campaignFields.shape.prechecks.parse(undefined)).toEqual({
       maxTransactionAge: 60_000,
       minFreeDiskMb: 1024,
     });
-    expect(campaignSchema.shape.concurrency.parse(undefined)).toEqual({ wave: 1 });
+    expect(campaignFields.shape.concurrency.parse(undefined)).toEqual({ wave: 1 });
   });
 
   it('count a shutdown over budget once it exceeds the budget, not when it reaches it', () => {

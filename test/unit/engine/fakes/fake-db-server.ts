@@ -3,6 +3,7 @@ import type { ErrorLogTail } from '../../../../src/engine/ports/host-commands.js
 import type { CommandResult } from '../../../../src/engine/ports/remote-shell.js';
 import type { SqlRow } from '../../../../src/engine/ports/sql-session.js';
 import type { TemplateCommand } from '../../../../src/model/campaign-templates.js';
+import type { StopTimeout } from '../../../../src/model/systemd-stop-timeout.js';
 import type { CrashSwitch } from './crash-switch.js';
 import { FROM, TO } from './fake-versions.js';
 
@@ -58,6 +59,19 @@ export class FakeDbServer {
   freeKb = 50_000_000;
   errorLog = startLines(FROM);
   faults: FakeFaults = {};
+  /** System variables this server does not have (MySQL 5.1: innodb_io_capacity_max). */
+  missingVariables = new Set<string>();
+  /** `@@version_comment`, as Debian's MariaDB answers it. */
+  versionComment = 'Debian 12';
+  /** innodb_buffer_pool_size in the config file, what `configure` writes, and what runs. */
+  configuredBufferPoolSize = 134_217_728;
+  nextBufferPoolSize = 268_435_456;
+  bufferPoolSize = this.configuredBufferPoolSize;
+  configures = 0;
+  /** The timeout each command was last run with: a blocking stop must get the hard limit. */
+  readonly timeouts = new Map<TemplateCommand, number>();
+  /** The systemd unit's TimeoutStopSec as `systemctl show` gives it; undefined: no systemd here. */
+  systemdStopTimeout: StopTimeout | undefined;
   /**
    * Every host command the engine asked for, in order: a template's name (`stop`, `upgrade`...)
    * or one of the engine's own reads (`error-log-size`, `df`, `running-or-error-log`...).
@@ -104,7 +118,19 @@ export class FakeDbServer {
         return this.faults.postUpgradeFails ? fail('mariadb-upgrade failed') : ok('done');
       case 'prepare':
         return this.faults.prepareFails ? fail('checksum mismatch') : ok('downloaded');
+      case 'configure':
+        if (this.running) return fail('refusing to configure: mariadbd is running', 3);
+        this.configures += 1;
+        this.configuredBufferPoolSize = this.nextBufferPoolSize;
+        return ok('configured');
     }
+  }
+
+  private globalText(name: string): string {
+    if (name === 'innodb_max_dirty_pages_pct') return String(this.maxDirtyPagesPct);
+    if (name === 'innodb_io_capacity' || name === 'innodb_io_capacity_max')
+      return String(this.ioCapacity[name]);
+    throw new Error(`fake SQL has no variable ${name}`);
   }
 
   /** The error log's size in bytes. */
@@ -152,6 +178,7 @@ export class FakeDbServer {
     this.stopping = false;
     this.exitAfterPolls = 2;
     this.runningVersion = this.installed;
+    this.bufferPoolSize = this.configuredBufferPoolSize;
     this.errorLog += startLines(this.installed);
     return ok('started');
   }
@@ -171,8 +198,16 @@ export class FakeDbServer {
         this.runningVersion === TO && this.faults.reportsVersion
           ? this.faults.reportsVersion
           : this.runningVersion;
-      return [{ version: `${version}-MariaDB-log` }];
+      return [{ version: `${version}-MariaDB-log`, comment: this.versionComment }];
     }
+    const shown = /^SHOW GLOBAL VARIABLES WHERE Variable_name IN \((.*)\)$/.exec(sql);
+    if (shown) {
+      const names = [...(shown[1] ?? '').matchAll(/'(\w+)'/g)].map((match) => match[1] as string);
+      return names
+        .filter((name) => !this.missingVariables.has(name))
+        .map((name) => ({ Variable_name: name, Value: this.globalText(name) }));
+    }
+    if (/@@GLOBAL\.innodb_buffer_pool_size/.test(sql)) return [{ value: this.bufferPoolSize }];
     if (/@@GLOBAL\.datadir/.test(sql)) return [{ value: '/var/lib/mysql/' }];
     if (/@@GLOBAL\.log_error/.test(sql)) return [{ value: './host.err' }];
     if (/@@GLOBAL\.innodb_max_dirty_pages_pct/.test(sql)) return [{ value: String(this.maxDirtyPagesPct) }];
@@ -180,6 +215,7 @@ export class FakeDbServer {
     if (io) return [{ value: String(this.ioCapacity[io[1] as keyof FakeDbServer['ioCapacity']]) }];
     const set = /SET GLOBAL (\w+) = (\d+)/.exec(sql);
     if (set) {
+      if (this.missingVariables.has(set[1] ?? '')) throw new Error(`Unknown system variable '${set[1]}'`);
       if (set[1] === 'innodb_max_dirty_pages_pct') this.maxDirtyPagesPct = Number(set[2]);
       if (set[1] === 'innodb_io_capacity' || set[1] === 'innodb_io_capacity_max') {
         const name = set[1];

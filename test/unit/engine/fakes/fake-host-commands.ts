@@ -8,6 +8,7 @@ import type {
   HostCommands,
   HostWatch,
   RunningOrExited,
+  SystemdStopTimeout,
 } from '../../../../src/engine/ports/host-commands.js';
 import type { CommandResult } from '../../../../src/engine/ports/remote-shell.js';
 import type { CommandTemplates } from '../../../../src/model/campaign-schema.js';
@@ -31,12 +32,19 @@ export class FakeHostCommands implements HostCommands {
     return this.templates[command] !== undefined;
   }
 
-  async run(_step: StepName, command: TemplateCommand): Promise<CommandResult> {
+  async run(_step: StepName, command: TemplateCommand, timeoutMs?: number): Promise<CommandResult> {
     if (!this.has(command)) {
       throw new DbwaveError(ErrorCode.Internal, `commands.${command} is not set`);
     }
     this.reach(command);
+    this.host.timeouts.set(command, timeoutMs ?? this.templates.timeout);
     return this.host.command(command);
+  }
+
+  async systemdStopTimeout(): Promise<SystemdStopTimeout> {
+    this.reach('systemd-stop-timeout');
+    const timeout = this.host.systemdStopTimeout;
+    return timeout === undefined ? { timeout, reason: 'no systemctl', noSystemd: true } : { timeout };
   }
 
   async runChecked(step: StepName, command: TemplateCommand): Promise<CommandResult> {

@@ -7,6 +7,7 @@ import { type ServerUpgradeResult, upgradeServer } from '../../../../src/engine/
 import { runWave, type WaveRunOptions, type WaveRunResult } from '../../../../src/engine/wave/wave-runner.js';
 import type { Campaign } from '../../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../../src/model/resolved-server.js';
+import type { StepName } from '../../../../src/model/step-facts.js';
 import { fakeCampaign } from './fake-campaign.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeFleet } from './fake-fleet.js';
@@ -68,6 +69,17 @@ export class Harness {
       history: [...this.journal.records],
       ...options,
     });
+  }
+
+  /** A step's details as the journal holds them, its records merged in order (`started` first). */
+  detail(server: string, step: StepName): Record<string, unknown> {
+    const merged: Record<string, unknown> = {};
+    for (const record of this.journal.records) {
+      if (record.kind === 'step' && record.server === server && record.step === step) {
+        Object.assign(merged, record.detail ?? {});
+      }
+    }
+    return merged;
   }
 
   /** `step:event` for each step record of a server, in journal order. */
