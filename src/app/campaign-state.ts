@@ -10,6 +10,7 @@ import {
 import { MysqlJournalStore } from '../adapters/state/mysql-journal-store.js';
 import { MysqlStateConnection } from '../adapters/state/mysql-state-connection.js';
 import { checkStateTables } from '../adapters/state/mysql-state-tables.js';
+import { MysqlWaveClaims } from '../adapters/state/mysql-wave-claims.js';
 import { FileJournalStore, JOURNAL_FILE } from '../engine/journal/file-journal-store.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import type { LockIdentity, LockOwner } from '../engine/lock/lock-owner.js';
@@ -17,6 +18,7 @@ import { makeStateDirPrivate, type NarrowedMode } from '../engine/lock/private-s
 import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult, JournalStore } from '../engine/ports/journal-store.js';
+import type { WaveClaims } from '../engine/ports/wave-claims.js';
 import type { Campaign, MysqlStateSettings } from '../model/campaign-schema.js';
 
 /**
@@ -53,6 +55,8 @@ export interface HeldCampaign {
   readonly tookOverFrom: readonly LockOwner[];
   /** What was opened to others in the state dir and is private now: the caller says so once. */
   readonly narrowed: readonly NarrowedMode[];
+  /** A shared store's claims on a wave, for runners that share it; none for the file store. */
+  readonly claims?: (wave: number) => WaveClaims;
   release(): Promise<void>;
 }
 
@@ -113,6 +117,14 @@ function fileCampaignState(campaign: string, stateDir: string, clock: Clock): Ca
   };
 }
 
+/**
+ * How long a runner told to wait asks again: a fifth of the lease (a slot freed elsewhere is seen
+ * soon, a dead runner's servers soon after its lease ends), within 0.5 to 5 s.
+ */
+function claimRetryMs(leaseMs: number): number {
+  return Math.min(5_000, Math.max(500, Math.floor(leaseMs / 5)));
+}
+
 function mysqlCampaignState(
   connection: MysqlStateConnection,
   campaign: string,
@@ -142,6 +154,14 @@ function mysqlCampaignState(
         journal: new MysqlJournalStore(connection, campaign, clock, lease),
         tookOverFrom: tookOverFrom.map(leaseOwner),
         narrowed,
+        claims: (wave) =>
+          new MysqlWaveClaims(
+            connection,
+            lease,
+            wave,
+            new MysqlJournalStore(connection, campaign, clock),
+            claimRetryMs(store.lease),
+          ),
         release: () => lease.release(),
       };
     },

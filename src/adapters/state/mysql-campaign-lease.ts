@@ -77,11 +77,14 @@ export interface GrantedLease {
 
 /**
  * A runner's lease on a campaign in the MySQL store, with a fencing token that grows on every
- * grant. One runner at a time holds a campaign (several runners on one wave come with server
- * claims). The lease is renewed by a heartbeat on the store's clock; a lease whose heartbeat
- * stopped for `lease` is taken over by the next runner, which gets a larger token. Every journal
- * append checks, in its own transaction, that the lease row still holds this token and has not
- * expired: a runner that lost its lease (paused, cut off) writes nothing more.
+ * grant. Several runners may hold leases at once only to share one wave of `run` (each claims
+ * its servers, mysql-wave-claims.ts); anything else (a rollback, another wave) holds the
+ * campaign alone. The lease is renewed by a heartbeat on the store's clock; an expired lease is
+ * taken over by the next runner (its row is deleted, its servers claimed again under a larger
+ * token). Every journal append and claim checks, in its own transaction, that the lease row
+ * still holds this token: a runner that lost its lease (taken over while it was paused or cut
+ * off) writes nothing more. A lease that expired but that nobody took over (the store itself was
+ * away, say) is renewed by that check: its row and token prove that nobody else acted for it.
  */
 export class MysqlCampaignLease implements JournalFence {
   private timer: NodeJS.Timeout | undefined;
@@ -113,9 +116,13 @@ export class MysqlCampaignLease implements JournalFence {
       );
       const token = Number((counter as { next_token: number }[])[0]?.next_token ?? 1);
       const leases = await leasesOf(connection, campaign, 'FOR UPDATE');
-      const live = leases.find((lease) => !lease.expired);
-      if (live !== undefined) throw heldBy(store, live);
-      await connection.query('DELETE FROM dbwave_lease WHERE campaign = ?', [campaign]);
+      const live = leases.filter((lease) => !lease.expired);
+      const refusing = live.find(
+        (lease) => lease.runner === identity.runner || !sharesWave(lease.purpose, identity.purpose ?? null),
+      );
+      if (refusing !== undefined) throw heldBy(store, refusing);
+      const expired = leases.filter((lease) => lease.expired);
+      await connection.query('DELETE FROM dbwave_lease WHERE campaign = ? AND expires <= NOW(6)', [campaign]);
       await connection.query('UPDATE dbwave_campaign SET next_token = ? WHERE campaign = ?', [
         token + 1,
         campaign,
@@ -134,7 +141,7 @@ export class MysqlCampaignLease implements JournalFence {
           leaseMs * 1000,
         ],
       );
-      return { token, tookOverFrom: leases };
+      return { token, tookOverFrom: expired };
     });
     const lease = new MysqlCampaignLease(store, campaign, identity, granted.token, leaseMs);
     lease.startHeartbeat();
@@ -147,7 +154,7 @@ export class MysqlCampaignLease implements JournalFence {
     const leases = await leasesOf(connection, this.campaign, 'FOR UPDATE');
     const mine = leases.find((lease) => lease.runner === this.identity.runner && lease.token === this.token);
     if (mine === undefined) {
-      const now = leases[0];
+      const now = leases.find((lease) => lease.runner === this.identity.runner) ?? leases[0];
       this.lost = new DbwaveError(
         ErrorCode.Locked,
         `runner ${this.identity.runner} lost its lease on ${this.campaign} (token ${this.token}): ${
@@ -158,13 +165,16 @@ export class MysqlCampaignLease implements JournalFence {
       );
       throw this.lost;
     }
-    if (mine.expired) {
-      this.lost = new DbwaveError(
-        ErrorCode.Locked,
-        `runner ${this.identity.runner}'s lease on ${this.campaign} expired at ${mine.expires} UTC (no heartbeat reached the store for ${Math.round(this.leaseMs / 1000)}s): another runner may take it over, so this run stops before its next side effect`,
-      );
-      throw this.lost;
-    }
+    // Expired and still this token's: nobody took it over (that deletes the row), so it is renewed.
+    if (mine.expired) await this.renew(connection);
+  }
+
+  private async renew(connection: Connection): Promise<void> {
+    await connection.query(
+      `UPDATE dbwave_lease SET heartbeat = NOW(6), expires = NOW(6) + INTERVAL ? MICROSECOND
+       WHERE campaign = ? AND runner = ? AND token = ?`,
+      [this.leaseMs * 1000, this.campaign, this.identity.runner, this.token],
+    );
   }
 
   /** The fence on its own: a transaction that only checks. */
@@ -172,14 +182,12 @@ export class MysqlCampaignLease implements JournalFence {
     await this.store.transaction((connection) => this.assertHeldIn(connection));
   }
 
-  /** Renews the lease now (the timer does this every third of the lease). */
+  /** Renews the lease now (the timer does this every third of the lease), if it is still this token's. */
   async beat(): Promise<void> {
-    const result = await this.store.query<{ affectedRows: number }>(
-      `UPDATE dbwave_lease SET heartbeat = NOW(6), expires = NOW(6) + INTERVAL ? MICROSECOND
-       WHERE campaign = ? AND runner = ? AND token = ? AND expires > NOW(6)`,
-      [this.leaseMs * 1000, this.campaign, this.identity.runner, this.token],
-    );
-    if (result.affectedRows === 0) await this.assertHeld();
+    await this.store.transaction(async (connection) => {
+      await this.assertHeldIn(connection);
+      await this.renew(connection);
+    });
   }
 
   /** Stops the heartbeat and gives the lease up, if it is still this run's. */
@@ -204,6 +212,14 @@ export class MysqlCampaignLease implements JournalFence {
     );
     this.timer.unref();
   }
+}
+
+/**
+ * Whether a runner doing `purpose` may hold a lease beside one doing `held`: only runners of one
+ * wave of `run` share a campaign (`run --wave 2` beside `run --wave 2`).
+ */
+function sharesWave(held: string | null, purpose: string | null): boolean {
+  return held !== null && held === purpose && /^run --wave \d+$/.test(held);
 }
 
 /** The refusal of a live lease (exit 3), naming its holder and when it expires. */
