@@ -10,7 +10,7 @@ import {
 import { MysqlJournalStore } from '../adapters/state/mysql-journal-store.js';
 import { MysqlStateConnection } from '../adapters/state/mysql-state-connection.js';
 import { checkStateTables } from '../adapters/state/mysql-state-tables.js';
-import { MysqlWaveClaims } from '../adapters/state/mysql-wave-claims.js';
+import { MysqlWaveClaims, runningClaims } from '../adapters/state/mysql-wave-claims.js';
 import { FileJournalStore, JOURNAL_FILE } from '../engine/journal/file-journal-store.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import type { LockIdentity, LockOwner } from '../engine/lock/lock-owner.js';
@@ -165,14 +165,22 @@ function mysqlCampaignState(
         release: () => lease.release(),
       };
     },
-    holders: async () =>
-      (await connection.transaction((session) => leasesOf(session, campaign))).map((lease: LeaseRow) => ({
+    holders: async () => {
+      const { leases, claims } = await connection.transaction(async (session) => ({
+        leases: await leasesOf(session, campaign),
+        claims: await runningClaims(session, campaign),
+      }));
+      return leases.map((lease: LeaseRow) => ({
         runner: lease.runner,
         owner: leaseOwner(lease),
         token: lease.token,
         expires: storeInstant(lease.expires),
         expired: lease.expired,
-      })),
+        servers: claims
+          .filter((claim) => claim.runner === lease.runner && claim.token === lease.token)
+          .map((claim) => claim.server),
+      }));
+    },
     shared: true,
     close: () => connection.close(),
   };

@@ -152,6 +152,21 @@ export class MysqlWaveClaims implements WaveClaims {
   }
 }
 
+/** Every server claimed and running in a campaign, with who runs it, in claim order (for `status`). */
+export async function runningClaims(
+  connection: Connection,
+  campaign: string,
+): Promise<readonly { server: string; runner: string; token: number }[]> {
+  const [rows] = await connection.query(
+    "SELECT server, runner, token FROM dbwave_claim WHERE campaign = ? AND state = 'running' ORDER BY claimed_at, server",
+    [campaign],
+  );
+  return (rows as { server: string; runner: string; token: number }[]).map((row) => ({
+    ...row,
+    token: Number(row.token),
+  }));
+}
+
 /** The runner a server was taken over from, as the alert names it: who ran it, from where, when last heard of. */
 function describeHolder(claim: ClaimRow, lease: LeaseRow | undefined): string {
   const who = `runner ${claim.runner} (token ${claim.token}`;
