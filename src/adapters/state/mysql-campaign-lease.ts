@@ -43,12 +43,12 @@ export async function leasesOf(
     `SELECT ${LEASE_COLUMNS} FROM dbwave_lease WHERE campaign = ? ORDER BY runner ${lock}`,
     [campaign],
   );
-  return (rows as LeaseRow[]).map((row) => ({
-    ...row,
-    token: Number(row.token),
-    pid: Number(row.pid),
-    expired: Boolean(Number(row.expired)),
-  }));
+  return (rows as LeaseRow[]).map(leaseRow);
+}
+
+/** A lease row as the driver returns it (BIGINT and flags as text or numbers), typed. */
+function leaseRow<R extends LeaseRow>(row: R): R {
+  return { ...row, token: Number(row.token), pid: Number(row.pid), expired: Boolean(Number(row.expired)) };
 }
 
 /** A TIMESTAMP(6) as the store returns it (`2026-12-02 08:56:48.731000`, UTC) as an ISO instant. */
@@ -204,14 +204,56 @@ export class MysqlCampaignLease implements JournalFence {
   }
 
   private startHeartbeat(): void {
-    this.timer = setInterval(
-      () => {
-        this.beat().catch(() => undefined);
-      },
-      Math.max(1_000, Math.floor(this.leaseMs / 3)),
-    );
+    this.timer = setInterval(() => {
+      this.beat().catch(() => undefined);
+    }, heartbeatEveryMs(this.leaseMs));
     this.timer.unref();
   }
+}
+
+/** How often a runner renews its lease: three times a lease, at most once a second. */
+export function heartbeatEveryMs(leaseMs: number): number {
+  return Math.max(1_000, Math.floor(leaseMs / 3));
+}
+
+/** What `dbwave unlock --runner NAME --force` found of a runner's lease, and did. */
+export type RemovedLease =
+  | { readonly removed: 'nothing' }
+  | { readonly removed: 'lease'; readonly lease: LeaseRow }
+  | { readonly refused: 'fresh'; readonly lease: LeaseRow; readonly staleAfterMs: number };
+
+/**
+ * `dbwave unlock PLAN --runner NAME --force` on the MySQL store: removes the lease of a runner
+ * that is gone, so that its servers are taken over at the next claim instead of at its expiry.
+ * Only a stale one: a heartbeat that missed two beats (on the store's clock), or an expired
+ * lease. A fresh heartbeat means the runner is alive, and its lease is left alone. A runner whose
+ * lease was removed stops before its next side effect (its fence fails), never writing beside
+ * the one that takes its servers over.
+ */
+export async function removeStaleLease(
+  store: MysqlStateConnection,
+  campaign: string,
+  runner: string,
+  leaseMs: number,
+): Promise<RemovedLease> {
+  const staleAfterMs = 2 * heartbeatEveryMs(leaseMs);
+  return store.transaction(async (connection) => {
+    const [rows] = await connection.query(
+      `SELECT ${LEASE_COLUMNS}, TIMESTAMPDIFF(MICROSECOND, heartbeat, NOW(6)) DIV 1000 AS age_ms
+       FROM dbwave_lease WHERE campaign = ? AND runner = ? FOR UPDATE`,
+      [campaign, runner],
+    );
+    const found = (rows as (LeaseRow & { age_ms: number })[])[0];
+    if (found === undefined) return { removed: 'nothing' };
+    const { age_ms: ageMs, ...lease } = leaseRow(found);
+    if (!lease.expired && Number(ageMs) < staleAfterMs) return { refused: 'fresh', lease, staleAfterMs };
+    await connection.query('DELETE FROM dbwave_lease WHERE campaign = ? AND runner = ? AND token = ?', [
+      campaign,
+      runner,
+      lease.token,
+    ]);
+    return { removed: 'lease', lease };
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { serversState } from '../../../scripts/fleet/haproxy.js';
 import type { FleetManifest } from '../../../scripts/fleet/manifest.js';
 import { terminate } from '../../../scripts/fleet/processes.js';
 import { launchStateStore } from '../../../scripts/fleet/state-store.js';
+import { MysqlCampaignLease } from '../../../src/adapters/state/mysql-campaign-lease.js';
 import { MysqlJournalStore } from '../../../src/adapters/state/mysql-journal-store.js';
 import { MysqlStateConnection } from '../../../src/adapters/state/mysql-state-connection.js';
 import type { JournalRecord } from '../../../src/engine/journal/journal-record.js';
@@ -165,9 +166,45 @@ describe('a wave shared by runners through the MySQL store', () => {
     expect(firstWriters).toEqual(new Set(['a', 'b']));
     expect(claims.map((claim) => claim.state)).toEqual(campaign.wave1.map(() => 'succeeded'));
     expect(leases).toEqual([]);
-    expectLimitsHeld(records, fleet);
+    // The runners together filled the wave (a's server in flight while b ran another), never more.
+    expect(expectLimitsHeld(records, fleet)).toBe(LIMITS.wave);
     await expectWindowsClosed(fleet, campaign);
   }, 900_000);
+
+  it("unlock removes a gone runner's stale lease, and refuses a fresh one", async () => {
+    const { campaign, store, campaignName } = await sharedCampaign('unlock');
+    const connection = storeConnection(store);
+    try {
+      const { lease } = await MysqlCampaignLease.acquire(
+        connection,
+        campaignName,
+        { runner: 'iad1', host: 'ops-iad', pid: 4242, operator: 'bob', purpose: 'run --wave 1' },
+        store.lease,
+      );
+      const fresh = await startDbwave(['unlock', campaign.planFile, '--runner', 'iad1', '--force']).done;
+      expect(fresh.code, fresh.stderr).toBe(3);
+      expect(fresh.stderr).toMatch(/runner iad1's lease is fresh \(bob@ops-iad pid 4242/);
+      const unnamed = await startDbwave(['unlock', campaign.planFile, '--force']).done;
+      expect(unnamed.code).toBe(2);
+      expect(unnamed.stderr).toMatch(/--runner NAME .*runners: iad1 \(bob@ops-iad pid 4242, lease live\)/);
+      // Its process stops beating (a host that died): two missed heartbeats make it stale.
+      await lease.release();
+      await connection.query(
+        `INSERT INTO dbwave_lease (campaign, runner, token, host, pid, operator, purpose, started, heartbeat, expires)
+         VALUES (?, 'iad1', ?, 'ops-iad', 4242, 'bob', 'run --wave 1', NOW(6), NOW(6) - INTERVAL 5 SECOND, NOW(6) + INTERVAL 1 SECOND)`,
+        [campaignName, lease.token],
+      );
+      const stale = await startDbwave(['unlock', campaign.planFile, '--runner', 'iad1', '--force']).done;
+      expect(stale.code, stale.stderr).toBe(0);
+      expect(stale.stdout).toMatch(/removed the lease of runner iad1 \(bob@ops-iad pid 4242, token \d+/);
+      expect(
+        await connection.query('SELECT runner FROM dbwave_lease WHERE campaign = ?', [campaignName]),
+      ).toEqual([]);
+      await expect(lease.assertHeld()).rejects.toThrow(/runner iad1 lost its lease/);
+    } finally {
+      await connection.close();
+    }
+  }, 120_000);
 
   it('the store restarted mid-wave makes the runner pause and go on, never guess', async () => {
     const { campaign, store, campaignName } = await sharedCampaign('store-restart');
@@ -202,9 +239,9 @@ function stepsStarted(records: readonly JournalRecord[], server: string, step: s
 /**
  * From the journal rows in seq order: a server is in flight from its first step record to its
  * outcome record (whichever runner wrote them). At no point more than the wave's limit, more
- * than one of a class, or two of one replication cluster.
+ * than one of a class, or two of one replication cluster. Returns the most in flight at once.
  */
-function expectLimitsHeld(records: readonly JournalRecord[], fleet: FleetManifest): void {
+function expectLimitsHeld(records: readonly JournalRecord[], fleet: FleetManifest): number {
   const inFlight = new Set<string>();
   const serverOf = (name: string) => fleet.servers.find((server) => server.name === name);
   let most = 0;
@@ -221,7 +258,7 @@ function expectLimitsHeld(records: readonly JournalRecord[], fleet: FleetManifes
     const clusters = now.flatMap((server) => (server?.cluster === undefined ? [] : [server.cluster]));
     expect(new Set(clusters).size, `seq ${record.seq}: two of one cluster`).toBe(clusters.length);
   }
-  expect(most).toBeGreaterThan(0);
+  return most;
 }
 
 /** HAProxy's own state, read back from both instances: no server of the wave left in maintenance. */
