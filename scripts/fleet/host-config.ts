@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { HostPaths } from './fleet-paths.js';
 import type { HostSpec } from './host-plan.js';
+import { isRoot } from './prerequisites.js';
 
 /**
  * The configuration files of one host, rendered as text. Sized for many servers on a laptop:
@@ -73,6 +75,43 @@ export function renderHostEnv(env: HostEnv): string {
     `FLEET_HOST_NAME=${shellQuote(env.name)}`,
     `FLEET_FROM_PREFIX=${shellQuote(env.fromPrefix)}`,
     `FLEET_TO_PREFIX=${shellQuote(env.toPrefix)}`,
+    '',
+  ].join('\n');
+}
+
+/** A mariadbd that is no host of the campaign (the state store, a test's own): where it runs from. */
+export interface StandaloneServer {
+  /** The unpacked build: `<prefix>/usr/sbin/mariadbd`. */
+  readonly prefix: string;
+  readonly paths: HostPaths;
+  readonly address: string;
+  readonly port: number;
+  /** Its sizes and durability, `key=value` lines after the common ones. */
+  readonly settings: readonly string[];
+}
+
+/** The my.cnf of a standalone mariadbd: its build, its files, its address, then its own settings. */
+export function renderStandaloneMyCnf(server: StandaloneServer): string {
+  const usr = join(server.prefix, 'usr');
+  const { paths } = server;
+  return [
+    '[mariadbd]',
+    `basedir=${usr}`,
+    `lc-messages-dir=${join(usr, 'share', 'mysql')}`,
+    `plugin-dir=${join(usr, 'lib', 'mysql', 'plugin')}`,
+    `datadir=${paths.dataDir}`,
+    `socket=${paths.socket}`,
+    `tmpdir=${paths.tmpDir}`,
+    `pid-file=${paths.pidFile}`,
+    `log-error=${paths.errorLog}`,
+    `bind-address=${server.address}`,
+    `port=${server.port}`,
+    ...(isRoot() ? ['user=root'] : []),
+    'skip-name-resolve',
+    'performance_schema=OFF',
+    'key_buffer_size=1M',
+    'aria_pagecache_buffer_size=8M',
+    ...server.settings,
     '',
   ].join('\n');
 }

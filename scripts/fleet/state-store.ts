@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import type { FleetPaths, HostPaths } from './fleet-paths.js';
+import { renderStandaloneMyCnf } from './host-config.js';
 import { FLEET_NET, MYSQL_PORT } from './host-plan.js';
 import { installDatadir, rootConnection } from './mariadb-host.js';
-import { isRoot } from './prerequisites.js';
 import { spawnDetached } from './processes.js';
 
 /**
@@ -28,34 +28,14 @@ export const STATE_STORE_DATABASE = 'dbwave_state';
 /** Above the highest campaign host (MAX_SERVERS is 200): never one of the campaign's addresses. */
 const STATE_STORE_ADDRESS = `${FLEET_NET}.250`;
 
-function renderStoreCnf(paths: HostPaths, prefix: string): string {
-  const usr = join(prefix, 'usr');
-  return [
-    '# Written by `npm run fleet -- up`: the state store, not a host of the campaign.',
-    '[mariadbd]',
-    `basedir=${usr}`,
-    `lc-messages-dir=${join(usr, 'share', 'mysql')}`,
-    `plugin-dir=${join(usr, 'lib', 'mysql', 'plugin')}`,
-    `datadir=${paths.dataDir}`,
-    `socket=${paths.socket}`,
-    `tmpdir=${paths.tmpDir}`,
-    `pid-file=${paths.pidFile}`,
-    `log-error=${paths.errorLog}`,
-    `bind-address=${STATE_STORE_ADDRESS}`,
-    `port=${MYSQL_PORT}`,
-    ...(isRoot() ? ['user=root'] : []),
-    'skip-name-resolve',
-    'performance_schema=OFF',
-    'innodb_buffer_pool_size=32M',
-    'innodb_log_file_size=16M',
-    // The journal's appends are durable only as the store makes them: fsync every commit.
-    'innodb_flush_log_at_trx_commit=1',
-    'key_buffer_size=1M',
-    'aria_pagecache_buffer_size=8M',
-    'max_connections=100',
-    '',
-  ].join('\n');
-}
+/** The store's sizes and durability (the rest is any standalone mariadbd's). */
+const STORE_SETTINGS = [
+  'innodb_buffer_pool_size=32M',
+  'innodb_log_file_size=16M',
+  // The journal's appends are durable only as the store makes them: fsync every commit.
+  'innodb_flush_log_at_trx_commit=1',
+  'max_connections=100',
+];
 
 /** Starts the store's mariadbd on its datadir; resolves with root on its socket once it answers. */
 export async function launchStateStore(store: HostPaths, prefix: string): Promise<Connection> {
@@ -71,7 +51,18 @@ export async function startStateStore(
 ): Promise<FleetStateStore> {
   const store = paths.stateStore;
   await mkdir(store.tmpDir, { recursive: true });
-  await writeFile(store.myCnf, renderStoreCnf(store, prefix));
+  await writeFile(
+    store.myCnf,
+    `# Written by \`npm run fleet -- up\`: the state store, not a host of the campaign.\n${renderStandaloneMyCnf(
+      {
+        prefix,
+        paths: store,
+        address: STATE_STORE_ADDRESS,
+        port: MYSQL_PORT,
+        settings: STORE_SETTINGS,
+      },
+    )}`,
+  );
   await installDatadir(store, prefix);
   const root = await launchStateStore(store, prefix);
   try {

@@ -1,18 +1,8 @@
 import type { JournalRecord } from '../journal/journal-record.js';
-import type { ClaimState } from '../wave/claim-decision.js';
-import type { SchedulableServer, SchedulerLimits } from '../wave/wave-scheduler.js';
+import type { ClaimRequest, ClaimState } from '../wave/claim-decision.js';
+import type { SchedulableServer } from '../wave/wave-scheduler.js';
 
-/** What a runner asks the store for: its share of the wave and the rules the store decides by. */
-export interface ClaimRequest<S extends SchedulableServer> {
-  /** The servers this runner may claim (its `--only` share of those due), in plan order. */
-  readonly candidates: readonly S[];
-  /** Every server of the wave, to know a cluster's members. */
-  readonly wave: readonly S[];
-  readonly earlierFinished: ReadonlyMap<string, 'succeeded' | 'failed'>;
-  readonly limits: SchedulerLimits;
-  readonly failureBudget: number | string;
-  readonly waveSize: number;
-}
+export type { ClaimRequest };
 
 export type WaveClaim<S> =
   | {

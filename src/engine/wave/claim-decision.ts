@@ -30,20 +30,25 @@ export interface ClaimRow {
   readonly holderLive: boolean;
 }
 
-export interface ClaimInput<S extends SchedulableServer> {
-  /** This runner's fencing token: a claim with another token and no live holder is taken over. */
-  readonly token: number;
+/** What a runner asks the store for: its share of the wave and the rules the store decides by. */
+export interface ClaimRequest<S extends SchedulableServer> {
   /** The servers this runner may claim (its `--only` share of the servers due), in plan order. */
   readonly candidates: readonly S[];
   /** Every server of the wave, to know a cluster's members. */
   readonly wave: readonly S[];
-  readonly claims: readonly ClaimRow[];
   /** Outcomes the journal held before claims were kept (a resume of an older run). */
   readonly earlierFinished: ReadonlyMap<string, 'succeeded' | 'failed'>;
   readonly limits: SchedulerLimits;
   readonly failureBudget: number | string;
   /** Servers in the whole wave, for a percentage budget. */
   readonly waveSize: number;
+}
+
+/** The request, with the store's side: every runner's claims and this runner's token. */
+export interface ClaimInput<S extends SchedulableServer> extends ClaimRequest<S> {
+  /** This runner's fencing token: a claim with another token and no live holder is taken over. */
+  readonly token: number;
+  readonly claims: readonly ClaimRow[];
 }
 
 export type ClaimDecision<S> =
