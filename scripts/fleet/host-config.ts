@@ -12,14 +12,12 @@ export interface ReplicationSource {
   readonly database: string;
 }
 
-export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: ReplicationSource): string {
-  const lines = [
-    '# Written by `npm run fleet -- up`. basedir and the message files follow the `current` symlink,',
-    '# so switching it is a real binary upgrade on this datadir.',
-    '[mariadbd]',
-    `basedir=${paths.current}/usr`,
-    `lc-messages-dir=${paths.current}/usr/share/mysql`,
-    `plugin-dir=${paths.current}/usr/lib/mysql/plugin`,
+/** The lines every mariadbd of the fleet has: its build (`usr`), its files, its address. */
+function whereItRuns(usr: string, paths: HostPaths, address: string, port: number): string[] {
+  return [
+    `basedir=${usr}`,
+    `lc-messages-dir=${join(usr, 'share', 'mysql')}`,
+    `plugin-dir=${join(usr, 'lib', 'mysql', 'plugin')}`,
     `datadir=${paths.dataDir}`,
     `socket=${paths.socket}`,
     // Its own tmpdir: mariadbd deletes every #sql* file in tmpdir at startup, which in a shared
@@ -27,8 +25,17 @@ export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: Repli
     `tmpdir=${paths.tmpDir}`,
     `pid-file=${paths.pidFile}`,
     `log-error=${paths.errorLog}`,
-    `bind-address=${host.address}`,
-    `port=${host.mysqlPort}`,
+    `bind-address=${address}`,
+    `port=${port}`,
+  ];
+}
+
+export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: ReplicationSource): string {
+  const lines = [
+    '# Written by `npm run fleet -- up`. basedir and the message files follow the `current` symlink,',
+    '# so switching it is a real binary upgrade on this datadir.',
+    '[mariadbd]',
+    ...whereItRuns(join(paths.current, 'usr'), paths, host.address, host.mysqlPort),
     'user=root',
     `server-id=${host.serverId}`,
     'skip-name-resolve',
@@ -92,20 +99,9 @@ export interface StandaloneServer {
 
 /** The my.cnf of a standalone mariadbd: its build, its files, its address, then its own settings. */
 export function renderStandaloneMyCnf(server: StandaloneServer): string {
-  const usr = join(server.prefix, 'usr');
-  const { paths } = server;
   return [
     '[mariadbd]',
-    `basedir=${usr}`,
-    `lc-messages-dir=${join(usr, 'share', 'mysql')}`,
-    `plugin-dir=${join(usr, 'lib', 'mysql', 'plugin')}`,
-    `datadir=${paths.dataDir}`,
-    `socket=${paths.socket}`,
-    `tmpdir=${paths.tmpDir}`,
-    `pid-file=${paths.pidFile}`,
-    `log-error=${paths.errorLog}`,
-    `bind-address=${server.address}`,
-    `port=${server.port}`,
+    ...whereItRuns(join(server.prefix, 'usr'), server.paths, server.address, server.port),
     ...(isRoot() ? ['user=root'] : []),
     'skip-name-resolve',
     'performance_schema=OFF',
