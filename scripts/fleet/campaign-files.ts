@@ -4,6 +4,7 @@ import { Scalar, stringify } from 'yaml';
 import type { FleetPaths } from './fleet-paths.js';
 import { HARDWARE_CLASSES, type HostSpec } from './host-plan.js';
 import type { MariadbBuilds } from './mariadb-packages.js';
+import type { FleetStateStore } from './state-store.js';
 
 /**
  * The fleet described in the planner's own formats: one hardware-class file per class and a
@@ -68,6 +69,7 @@ export function campaignDocument(
   builds: MariadbBuilds,
   serverCount: number,
   today: Date,
+  stateStore?: FleetStateStore,
 ): Record<string, unknown> {
   const tomorrow = new Date(today.getTime() + 24 * 3_600_000);
   const fromCampaign = (file: string): string => relative(paths.root, file);
@@ -103,6 +105,19 @@ export function campaignDocument(
       backend: '{{shard}}',
       server: '{{name}}',
     },
+    // `up --state mysql`: journal, leases and claims in the fleet's state store, shared by runners.
+    ...(stateStore === undefined
+      ? {}
+      : {
+          state: {
+            store: 'mysql',
+            host: stateStore.host,
+            port: stateStore.port,
+            user: stateStore.user,
+            passwordFile: fromCampaign(paths.stateStorePasswordFile),
+            database: stateStore.database,
+          },
+        }),
     commands: {
       stop: '{{vars.fleetctl}} stop',
       start: '{{vars.fleetctl}} start',
@@ -119,11 +134,12 @@ export async function writeCampaignFiles(
   input: ClassFileInput,
   builds: MariadbBuilds,
   today: Date,
+  stateStore?: FleetStateStore,
 ): Promise<void> {
   await mkdir(input.paths.classesDir, { recursive: true });
   for (const [id, document] of hardwareClassDocuments(input)) {
     await writeFile(join(input.paths.classesDir, `${id}.yaml`), stringify(document, { lineWidth: 0 }));
   }
-  const campaign = campaignDocument(input.paths, builds, input.hosts.length, today);
+  const campaign = campaignDocument(input.paths, builds, input.hosts.length, today, stateStore);
   await writeFile(input.paths.campaign, stringify(campaign, { lineWidth: 0 }));
 }

@@ -118,28 +118,41 @@ export class FleetPaths {
   }
 
   host(name: string): HostPaths {
-    const home = join(this.hostsDir, name);
-    const sshDir = join(home, 'ssh');
-    return {
-      home,
-      myCnf: join(home, 'my.cnf'),
-      hostEnv: join(home, 'host.env'),
-      clientCnf: join(home, 'client.cnf'),
-      fleetctl: join(home, 'bin', 'fleetctl'),
-      current: join(home, 'current'),
-      dataDir: join(home, 'data'),
-      errorLog: join(home, 'error.log'),
-      pidFile: join(home, 'mariadbd.pid'),
-      socket: join(home, 'mysqld.sock'),
-      stdoutLog: join(home, 'mariadbd.out'),
-      sshDir,
-      sshdConfig: join(sshDir, 'sshd_config'),
-      sshdPid: join(sshDir, 'sshd.pid'),
-      sshdLog: join(sshDir, 'sshd.log'),
-      hostKey: join(sshDir, 'ssh_host_ed25519_key'),
-      authorizedKeys: join(sshDir, 'authorized_keys'),
-      faults: join(home, 'faults'),
-      tmpDir: join(home, 'tmp'),
-    };
+    return hostPathsAt(join(this.hostsDir, name));
   }
+
+  /** The MariaDB server that holds campaign state (not a host of the campaign): `.fleet/state-store/`. */
+  get stateStore(): HostPaths {
+    return hostPathsAt(join(this.root, 'state-store'));
+  }
+  /** The state store user's password (mode 0600), the campaign's `state.passwordFile`. */
+  get stateStorePasswordFile(): string {
+    return join(this.root, 'state-store.password');
+  }
+}
+
+/** The files of one mariadbd (and, for a campaign's host, its sshd) under `home`. */
+function hostPathsAt(home: string): HostPaths {
+  const sshDir = join(home, 'ssh');
+  return {
+    home,
+    myCnf: join(home, 'my.cnf'),
+    hostEnv: join(home, 'host.env'),
+    clientCnf: join(home, 'client.cnf'),
+    fleetctl: join(home, 'bin', 'fleetctl'),
+    current: join(home, 'current'),
+    dataDir: join(home, 'data'),
+    errorLog: join(home, 'error.log'),
+    pidFile: join(home, 'mariadbd.pid'),
+    socket: join(home, 'mysqld.sock'),
+    stdoutLog: join(home, 'mariadbd.out'),
+    sshDir,
+    sshdConfig: join(sshDir, 'sshd_config'),
+    sshdPid: join(sshDir, 'sshd.pid'),
+    sshdLog: join(sshDir, 'sshd.log'),
+    hostKey: join(sshDir, 'ssh_host_ed25519_key'),
+    authorizedKeys: join(sshDir, 'authorized_keys'),
+    faults: join(home, 'faults'),
+    tmpDir: join(home, 'tmp'),
+  };
 }

@@ -85,6 +85,11 @@ export async function stopFleet(
   if (load !== undefined) await terminate(load, 10_000);
 
   const stopping: { name: string; pid: number }[] = [];
+  const store = mariadbdPid(paths.stateStore);
+  if (store !== undefined) {
+    signal(store, 'SIGTERM');
+    stopping.push({ name: 'state store', pid: store });
+  }
   for (const name of hostNames(paths)) {
     const host = paths.host(name);
     const client = faultPid(host, 'long-transaction', host.clientCnf);

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { HostPaths } from './fleet-paths.js';
 import type { HostSpec } from './host-plan.js';
+import { isRoot } from './prerequisites.js';
 
 /**
  * The configuration files of one host, rendered as text. Sized for many servers on a laptop:
@@ -10,14 +12,12 @@ export interface ReplicationSource {
   readonly database: string;
 }
 
-export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: ReplicationSource): string {
-  const lines = [
-    '# Written by `npm run fleet -- up`. basedir and the message files follow the `current` symlink,',
-    '# so switching it is a real binary upgrade on this datadir.',
-    '[mariadbd]',
-    `basedir=${paths.current}/usr`,
-    `lc-messages-dir=${paths.current}/usr/share/mysql`,
-    `plugin-dir=${paths.current}/usr/lib/mysql/plugin`,
+/** The lines every mariadbd of the fleet has: its build (`usr`), its files, its address. */
+function whereItRuns(usr: string, paths: HostPaths, address: string, port: number): string[] {
+  return [
+    `basedir=${usr}`,
+    `lc-messages-dir=${join(usr, 'share', 'mysql')}`,
+    `plugin-dir=${join(usr, 'lib', 'mysql', 'plugin')}`,
     `datadir=${paths.dataDir}`,
     `socket=${paths.socket}`,
     // Its own tmpdir: mariadbd deletes every #sql* file in tmpdir at startup, which in a shared
@@ -25,8 +25,17 @@ export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: Repli
     `tmpdir=${paths.tmpDir}`,
     `pid-file=${paths.pidFile}`,
     `log-error=${paths.errorLog}`,
-    `bind-address=${host.address}`,
-    `port=${host.mysqlPort}`,
+    `bind-address=${address}`,
+    `port=${port}`,
+  ];
+}
+
+export function renderMyCnf(host: HostSpec, paths: HostPaths, replicates?: ReplicationSource): string {
+  const lines = [
+    '# Written by `npm run fleet -- up`. basedir and the message files follow the `current` symlink,',
+    '# so switching it is a real binary upgrade on this datadir.',
+    '[mariadbd]',
+    ...whereItRuns(join(paths.current, 'usr'), paths, host.address, host.mysqlPort),
     'user=root',
     `server-id=${host.serverId}`,
     'skip-name-resolve',
@@ -73,6 +82,32 @@ export function renderHostEnv(env: HostEnv): string {
     `FLEET_HOST_NAME=${shellQuote(env.name)}`,
     `FLEET_FROM_PREFIX=${shellQuote(env.fromPrefix)}`,
     `FLEET_TO_PREFIX=${shellQuote(env.toPrefix)}`,
+    '',
+  ].join('\n');
+}
+
+/** A mariadbd that is no host of the campaign (the state store, a test's own): where it runs from. */
+export interface StandaloneServer {
+  /** The unpacked build: `<prefix>/usr/sbin/mariadbd`. */
+  readonly prefix: string;
+  readonly paths: HostPaths;
+  readonly address: string;
+  readonly port: number;
+  /** Its sizes and durability, `key=value` lines after the common ones. */
+  readonly settings: readonly string[];
+}
+
+/** The my.cnf of a standalone mariadbd: its build, its files, its address, then its own settings. */
+export function renderStandaloneMyCnf(server: StandaloneServer): string {
+  return [
+    '[mariadbd]',
+    ...whereItRuns(join(server.prefix, 'usr'), server.paths, server.address, server.port),
+    ...(isRoot() ? ['user=root'] : []),
+    'skip-name-resolve',
+    'performance_schema=OFF',
+    'key_buffer_size=1M',
+    'aria_pagecache_buffer_size=8M',
+    ...server.settings,
     '',
   ].join('\n');
 }

@@ -28,13 +28,19 @@ await yargs(hideBin(process.argv))
           default: 9,
           describe: 'how many servers (3 hardware classes, round-robin)',
         })
+        .option('state', {
+          choices: ['file', 'mysql'] as const,
+          default: 'file' as const,
+          describe:
+            "where the fleet's campaign keeps its state: file (the state dir) or mysql (the fleet's state store)",
+        })
         .option('http-port', {
           type: 'number',
           default: 18080 + FLEET_PORT_OFFSET,
           describe: "HAProxy's port for the users' side",
         }),
     async (argv) => {
-      await up({ servers: argv.servers, httpPort: argv['http-port'], log });
+      await up({ servers: argv.servers, httpPort: argv['http-port'], state: argv.state, log });
     },
   )
   .command('down', 'stop everything up started', {}, async () => {

@@ -44,6 +44,17 @@ export interface FleetManifest {
     readonly from: { readonly debianVersion: string; readonly prefix: string };
     readonly to: { readonly debianVersion: string; readonly prefix: string };
   };
+  /**
+   * The state store: a MariaDB server that is not part of the campaign, for `state: { store:
+   * mysql }` (`up --state mysql` writes the campaign with it).
+   */
+  readonly stateStore: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly password: string;
+    readonly database: string;
+  };
   /** Absolute path of the `.fleet` directory. */
   readonly root: string;
   readonly createdAt: string;

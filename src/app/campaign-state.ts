@@ -10,6 +10,7 @@ import {
 import { MysqlJournalStore, operatorWriter } from '../adapters/state/mysql-journal-store.js';
 import { MysqlStateConnection } from '../adapters/state/mysql-state-connection.js';
 import { checkStateTables } from '../adapters/state/mysql-state-tables.js';
+import { MysqlWaveClaims, runningClaims } from '../adapters/state/mysql-wave-claims.js';
 import { FileJournalStore, JOURNAL_FILE } from '../engine/journal/file-journal-store.js';
 import { CampaignLock, isProcessAlive } from '../engine/lock/campaign-lock.js';
 import type { LockIdentity, LockOwner } from '../engine/lock/lock-owner.js';
@@ -17,6 +18,7 @@ import { makeStateDirPrivate, type NarrowedMode } from '../engine/lock/private-s
 import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalReadResult, JournalStore } from '../engine/ports/journal-store.js';
+import type { WaveClaims } from '../engine/ports/wave-claims.js';
 import type { Campaign, MysqlStateSettings } from '../model/campaign-schema.js';
 
 /**
@@ -59,6 +61,8 @@ export interface HeldCampaign {
   readonly tookOverFrom: readonly LockOwner[];
   /** What was opened to others in the state dir and is private now: the caller says so once. */
   readonly narrowed: readonly NarrowedMode[];
+  /** A shared store's claims on a wave, for runners that share it; none for the file store. */
+  readonly claims?: (wave: number) => WaveClaims;
   release(): Promise<void>;
 }
 
@@ -142,6 +146,14 @@ function fileCampaignState(campaign: string, stateDir: string, clock: Clock): Ca
   };
 }
 
+/**
+ * How long a runner told to wait asks again: a fifth of the lease (a slot freed elsewhere is seen
+ * soon, a dead runner's servers soon after its lease ends), within 0.5 to 5 s.
+ */
+function claimRetryMs(leaseMs: number): number {
+  return Math.min(5_000, Math.max(500, Math.floor(leaseMs / 5)));
+}
+
 function mysqlCampaignState(
   connection: MysqlStateConnection,
   campaign: string,
@@ -171,6 +183,14 @@ function mysqlCampaignState(
         journal: new MysqlJournalStore(connection, campaign, clock, lease),
         tookOverFrom: tookOverFrom.map(leaseOwner),
         narrowed,
+        claims: (wave) =>
+          new MysqlWaveClaims(
+            connection,
+            lease,
+            wave,
+            new MysqlJournalStore(connection, campaign, clock),
+            claimRetryMs(store.lease),
+          ),
         release: () => lease.release(),
       };
     },
@@ -183,14 +203,22 @@ function mysqlCampaignState(
       ),
       release: async () => undefined,
     }),
-    holders: async () =>
-      (await connection.transaction((session) => leasesOf(session, campaign))).map((lease: LeaseRow) => ({
+    holders: async () => {
+      const { leases, claims } = await connection.transaction(async (session) => ({
+        leases: await leasesOf(session, campaign),
+        claims: await runningClaims(session, campaign),
+      }));
+      return leases.map((lease: LeaseRow) => ({
         runner: lease.runner,
         owner: leaseOwner(lease),
         token: lease.token,
         expires: storeInstant(lease.expires),
         expired: lease.expired,
-      })),
+        servers: claims
+          .filter((claim) => claim.runner === lease.runner && claim.token === lease.token)
+          .map((claim) => claim.server),
+      }));
+    },
     shared: true,
     close: () => connection.close(),
   };

@@ -17,6 +17,7 @@ import { metricsInstance } from '../model/metrics-instance.js';
 import type { ServerResolver } from '../model/resolve-server.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
+import type { ServerSelector } from '../model/server-selector.js';
 import { expectedServerMs } from '../planner/capacity-estimate.js';
 import { handoffsOf } from '../report/in-charge.js';
 import { StatusNotifier } from '../report/status-notifier.js';
@@ -46,6 +47,11 @@ export interface DriveWaveOptions {
   readonly runner?: string | undefined;
   /** The servers to run, from the journal as it is once the lock is held. */
   readonly servers: (history: readonly JournalRecord[]) => readonly ResolvedServer[];
+  /**
+   * `run --only`: this runner's share of those servers. With a shared (MySQL) store the runner
+   * claims its share through the store, with the wave's limits decided across every runner.
+   */
+  readonly only?: ServerSelector;
   /**
    * The wave order, checked again on the journal as it is once the lock is held (another run may
    * have changed it since the operator was asked): throws to refuse, returns the override to journal.
@@ -95,6 +101,8 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     throw error;
   }
   const { journal, tookOverFrom, narrowed } = held;
+  // Rollback is one runner's: only `run` shares a wave.
+  const claims = options.action === 'run' ? held.claims?.(wave.index) : undefined;
   const madePrivate = describeNarrowed(stateDir, narrowed);
   if (madePrivate !== undefined) streams.stderr.write(`dbwave: ${madePrivate}\n`);
   let adapters: CampaignAdapters | undefined;
@@ -102,7 +110,8 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   try {
     const history = await journal.read();
     const orderOverride = options.order?.(history.records);
-    const servers = options.servers(history.records);
+    const due = options.servers(history.records);
+    const servers = options.only === undefined ? due : due.filter(options.only);
     const events = new EngineEvents();
     const resolver = serverResolver(classes, campaign);
     const instances = new Map(
@@ -213,6 +222,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       history: history.records,
       action: options.action,
       ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
+      ...(claims === undefined ? {} : { shared: { claims, wave: due } }),
       ...(orderOverride === undefined ? {} : { orderOverride }),
       ...(canary === undefined ? {} : { canary }),
       ...(services.abort ? { signal: services.abort } : {}),

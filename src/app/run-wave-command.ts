@@ -1,7 +1,8 @@
-import { ExitStatus } from '../core/errors.js';
+import { ExitStatus, UsageError } from '../core/errors.js';
 import { dryRunLines } from '../engine/host-commands/dry-run.js';
 import { serversDue } from '../engine/wave/wave-timing.js';
 import { describeChange } from '../model/campaign-change.js';
+import { serverSelector } from '../model/server-selector.js';
 import { driveWave } from './drive-wave.js';
 import { confirmWithOperator, refuseUnconfirmable } from './operator-confirmation.js';
 import type { RunServices } from './run-services.js';
@@ -19,6 +20,8 @@ export interface RunArguments extends ConfirmedWaveArguments, OrderOverrideArgum
   /** The address /metrics listens on (default loopback, see metrics-server.ts). */
   readonly metricsHost?: string | undefined;
   readonly metricsTextfile?: string | undefined;
+  /** `--only KEY=VALUE`, repeatable: this runner's share of the wave (model/server-selector.ts). */
+  readonly only?: readonly string[] | undefined;
 }
 
 /**
@@ -30,15 +33,22 @@ export interface RunArguments extends ConfirmedWaveArguments, OrderOverrideArgum
 export async function runWaveCommand(args: RunArguments, services: RunServices): Promise<ExitStatus> {
   const { streams, clock } = services;
   const requested = requestedOverride(args);
+  const only = args.only === undefined || args.only.length === 0 ? undefined : serverSelector(args.only);
   const runnable = await loadRunnableWave(args, services.cwd);
   const { loaded, wave, shownCampaign } = runnable;
   const { campaign } = loaded.inventory;
   const timezone = loaded.plan.timezone;
   const day = dayToRun(wave, args, timezone, clock.now());
-  const servers = resolveServers(
+  const due = resolveServers(
     runnable,
     serversDue(wave, day).map((server) => server.name),
   );
+  const servers = only === undefined ? due : due.filter(only);
+  if (servers.length === 0 && due.length > 0) {
+    throw new UsageError(
+      `no server of wave ${wave.index} due ${describeWhen(day, timezone)} matches --only ${(args.only ?? []).join(' --only ')}`,
+    );
+  }
 
   if (args.dryRun === true) {
     streams.stdout.write(`# dry run of wave ${wave.index}: nothing is connected to, nothing is written\n`);
@@ -82,7 +92,8 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     metricsTextfile: args.metricsTextfile,
     services,
     action: 'run',
-    servers: () => servers,
+    servers: () => due,
+    ...(only === undefined ? {} : { only }),
     order: (history) => checkWaveOrder(runnable, args.plan, history, requested),
     precheck: (connectors, due, holdView) => {
       const ask = services.askAboutClients;

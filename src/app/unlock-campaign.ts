@@ -4,11 +4,14 @@ import type { LockIdentity } from '../engine/lock/lock-owner.js';
 import { resolveStateDir } from '../engine/lock/state-dir.js';
 import { loadPlan } from '../inventory/load-plan.js';
 import type { CommandServices } from './command-services.js';
+import { unlockRunner } from './unlock-runner.js';
 
 /** The flags of `dbwave unlock`. */
 export interface UnlockArguments {
   readonly plan: string;
   readonly force?: boolean | undefined;
+  /** `--runner NAME`: with the MySQL store, the runner whose stale lease is removed. */
+  readonly runner?: string | undefined;
   readonly stateDir?: string | undefined;
 }
 
@@ -25,6 +28,7 @@ export interface UnlockServices extends CommandServices {
 export async function unlockCampaign(args: UnlockArguments, services: UnlockServices): Promise<ExitStatus> {
   const loaded = await loadPlan(args.plan, { cwd: services.cwd });
   const { campaign, campaignFile } = loaded.inventory;
+  if (campaign.state?.store === 'mysql') return unlockRunner(args, loaded, services);
   const stateDir = resolveStateDir(campaignFile, campaign, args.stateDir);
   const options = { stateDir, clock: services.clock, identity: services.identity, isProcessAlive };
   if (args.force !== true) {

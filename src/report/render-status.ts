@@ -63,7 +63,7 @@ function shutdownCell(server: ServerReport): string {
   return `${formatOptionalDuration(shutdown.durationMs)}${shutdown.overBudget ? ' OVER BUDGET' : ''}${eta}`;
 }
 
-/** The runners of a shared store, one line each: who, what, since when, and their lease. */
+/** The runners of a shared store, one line each: who, what, since when, their lease and their servers. */
 export function describeRunners(runners: readonly RunnerLease[], timezone: string): string[] {
   if (runners.length === 0) return ['Runners: none (no dbwave run holds this campaign)'];
   return runners.map((lease) => {
@@ -71,7 +71,8 @@ export function describeRunners(runners: readonly RunnerLease[], timezone: strin
     const what = `${owner.user}@${owner.host} pid ${owner.pid}${owner.purpose ? ` (${owner.purpose})` : ''}`;
     const until = `lease ${lease.expired ? 'EXPIRED at' : 'until'} ${formatClock(lease.expires, timezone)}`;
     const next = lease.expired ? '; the next run takes it over' : '';
-    return `Runner ${lease.runner}: ${what} since ${formatClock(owner.started, timezone)}, token ${lease.token}, ${until}${next}`;
+    const servers = lease.servers.length === 0 ? '' : `; running ${lease.servers.join(', ')}`;
+    return `Runner ${lease.runner}: ${what} since ${formatClock(owner.started, timezone)}, token ${lease.token}, ${until}${next}${servers}`;
   });
 }
 

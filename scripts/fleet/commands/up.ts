@@ -17,11 +17,14 @@ import { ensurePackages } from '../prerequisites.js';
 import { sleep } from '../processes.js';
 import { startShardApp } from '../shard-app-launch.js';
 import { knownHostsLine, prepareSshd, startSshd, writeKnownHosts } from '../sshd.js';
+import { startStateStore } from '../state-store.js';
 
 /** A fresh fleet: the old one stopped by pid and wiped (the package cache is kept). */
 
 export interface UpOptions {
   readonly servers: number;
+  /** `--state mysql`: the fleet's campaign keeps its state in the fleet's state store. */
+  readonly state?: 'file' | 'mysql';
   readonly httpPort: number;
   readonly log: (line: string) => void;
   readonly paths?: FleetPaths;
@@ -195,7 +198,13 @@ export async function up(options: UpOptions): Promise<FleetManifest> {
   const haproxyPeer = await startHaproxy(paths, hosts, peerPort, peer);
   await writePids(paths, { haproxy, haproxyPeer, shardApp, sshd: sshdPids });
 
-  await writeCampaignFiles({ hosts, paths, sshPort }, builds, new Date());
+  const stateStore = await startStateStore(paths, builds.to.prefix, randomBytes(18).toString('base64url'));
+  await writeCampaignFiles(
+    { hosts, paths, sshPort },
+    builds,
+    new Date(),
+    options.state === 'mysql' ? stateStore : undefined,
+  );
   const httpBase = `http://127.0.0.1:${options.httpPort}`;
   const manifest: FleetManifest = {
     versions: { from: builds.from.version, to: builds.to.version },
@@ -230,12 +239,17 @@ export async function up(options: UpOptions): Promise<FleetManifest> {
       from: { debianVersion: builds.from.debianVersion, prefix: builds.from.prefix },
       to: { debianVersion: builds.to.debianVersion, prefix: builds.to.prefix },
     },
+    stateStore,
     root: paths.root,
     createdAt: new Date().toISOString(),
   };
   await writeFile(paths.fleetJson, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   await waitForShards(manifest);
 
+  if (options.state === 'mysql')
+    log(
+      `campaign state in ${stateStore.user}@${stateStore.host}:${stateStore.port}/${stateStore.database}: run dbwave state init PLAN once a plan exists`,
+    );
   log(
     `fleet up: ${hosts.length} servers in ${((Date.now() - started) / 1000).toFixed(1)}s, ` +
       `${formatMemory(await fleetMemory(paths))}; ${paths.fleetJson}`,

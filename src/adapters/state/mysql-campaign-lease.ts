@@ -43,12 +43,12 @@ export async function leasesOf(
     `SELECT ${LEASE_COLUMNS} FROM dbwave_lease WHERE campaign = ? ORDER BY runner ${lock}`,
     [campaign],
   );
-  return (rows as LeaseRow[]).map((row) => ({
-    ...row,
-    token: Number(row.token),
-    pid: Number(row.pid),
-    expired: Boolean(Number(row.expired)),
-  }));
+  return (rows as LeaseRow[]).map(leaseRow);
+}
+
+/** A lease row as the driver returns it (BIGINT and flags as text or numbers), typed. */
+function leaseRow<R extends LeaseRow>(row: R): R {
+  return { ...row, token: Number(row.token), pid: Number(row.pid), expired: Boolean(Number(row.expired)) };
 }
 
 /** A TIMESTAMP(6) as the store returns it (`2026-12-02 08:56:48.731000`, UTC) as an ISO instant. */
@@ -77,11 +77,14 @@ export interface GrantedLease {
 
 /**
  * A runner's lease on a campaign in the MySQL store, with a fencing token that grows on every
- * grant. One runner at a time holds a campaign (several runners on one wave come with server
- * claims). The lease is renewed by a heartbeat on the store's clock; a lease whose heartbeat
- * stopped for `lease` is taken over by the next runner, which gets a larger token. Every journal
- * append checks, in its own transaction, that the lease row still holds this token and has not
- * expired: a runner that lost its lease (paused, cut off) writes nothing more.
+ * grant. Several runners may hold leases at once only to share one wave of `run` (each claims
+ * its servers, mysql-wave-claims.ts); anything else (a rollback, another wave) holds the
+ * campaign alone. The lease is renewed by a heartbeat on the store's clock; an expired lease is
+ * taken over by the next runner (its row is deleted, its servers claimed again under a larger
+ * token). Every journal append and claim checks, in its own transaction, that the lease row
+ * still holds this token: a runner that lost its lease (taken over while it was paused or cut
+ * off) writes nothing more. A lease that expired but that nobody took over (the store itself was
+ * away, say) is renewed by that check: its row and token prove that nobody else acted for it.
  */
 export class MysqlCampaignLease implements JournalFence {
   private timer: NodeJS.Timeout | undefined;
@@ -113,9 +116,13 @@ export class MysqlCampaignLease implements JournalFence {
       );
       const token = Number((counter as { next_token: number }[])[0]?.next_token ?? 1);
       const leases = await leasesOf(connection, campaign, 'FOR UPDATE');
-      const live = leases.find((lease) => !lease.expired);
-      if (live !== undefined) throw heldBy(store, live);
-      await connection.query('DELETE FROM dbwave_lease WHERE campaign = ?', [campaign]);
+      const live = leases.filter((lease) => !lease.expired);
+      const refusing = live.find(
+        (lease) => lease.runner === identity.runner || !sharesWave(lease.purpose, identity.purpose ?? null),
+      );
+      if (refusing !== undefined) throw heldBy(store, refusing);
+      const expired = leases.filter((lease) => lease.expired);
+      await connection.query('DELETE FROM dbwave_lease WHERE campaign = ? AND expires <= NOW(6)', [campaign]);
       await connection.query('UPDATE dbwave_campaign SET next_token = ? WHERE campaign = ?', [
         token + 1,
         campaign,
@@ -134,7 +141,7 @@ export class MysqlCampaignLease implements JournalFence {
           leaseMs * 1000,
         ],
       );
-      return { token, tookOverFrom: leases };
+      return { token, tookOverFrom: expired };
     });
     const lease = new MysqlCampaignLease(store, campaign, identity, granted.token, leaseMs);
     lease.startHeartbeat();
@@ -147,7 +154,7 @@ export class MysqlCampaignLease implements JournalFence {
     const leases = await leasesOf(connection, this.campaign, 'FOR UPDATE');
     const mine = leases.find((lease) => lease.runner === this.identity.runner && lease.token === this.token);
     if (mine === undefined) {
-      const now = leases[0];
+      const now = leases.find((lease) => lease.runner === this.identity.runner) ?? leases[0];
       this.lost = new DbwaveError(
         ErrorCode.Locked,
         `runner ${this.identity.runner} lost its lease on ${this.campaign} (token ${this.token}): ${
@@ -158,13 +165,16 @@ export class MysqlCampaignLease implements JournalFence {
       );
       throw this.lost;
     }
-    if (mine.expired) {
-      this.lost = new DbwaveError(
-        ErrorCode.Locked,
-        `runner ${this.identity.runner}'s lease on ${this.campaign} expired at ${mine.expires} UTC (no heartbeat reached the store for ${Math.round(this.leaseMs / 1000)}s): another runner may take it over, so this run stops before its next side effect`,
-      );
-      throw this.lost;
-    }
+    // Expired and still this token's: nobody took it over (that deletes the row), so it is renewed.
+    if (mine.expired) await this.renew(connection);
+  }
+
+  private async renew(connection: Connection): Promise<void> {
+    await connection.query(
+      `UPDATE dbwave_lease SET heartbeat = NOW(6), expires = NOW(6) + INTERVAL ? MICROSECOND
+       WHERE campaign = ? AND runner = ? AND token = ?`,
+      [this.leaseMs * 1000, this.campaign, this.identity.runner, this.token],
+    );
   }
 
   /** The fence on its own: a transaction that only checks. */
@@ -172,14 +182,12 @@ export class MysqlCampaignLease implements JournalFence {
     await this.store.transaction((connection) => this.assertHeldIn(connection));
   }
 
-  /** Renews the lease now (the timer does this every third of the lease). */
+  /** Renews the lease now (the timer does this every third of the lease), if it is still this token's. */
   async beat(): Promise<void> {
-    const result = await this.store.query<{ affectedRows: number }>(
-      `UPDATE dbwave_lease SET heartbeat = NOW(6), expires = NOW(6) + INTERVAL ? MICROSECOND
-       WHERE campaign = ? AND runner = ? AND token = ? AND expires > NOW(6)`,
-      [this.leaseMs * 1000, this.campaign, this.identity.runner, this.token],
-    );
-    if (result.affectedRows === 0) await this.assertHeld();
+    await this.store.transaction(async (connection) => {
+      await this.assertHeldIn(connection);
+      await this.renew(connection);
+    });
   }
 
   /** Stops the heartbeat and gives the lease up, if it is still this run's. */
@@ -196,14 +204,64 @@ export class MysqlCampaignLease implements JournalFence {
   }
 
   private startHeartbeat(): void {
-    this.timer = setInterval(
-      () => {
-        this.beat().catch(() => undefined);
-      },
-      Math.max(1_000, Math.floor(this.leaseMs / 3)),
-    );
+    this.timer = setInterval(() => {
+      this.beat().catch(() => undefined);
+    }, heartbeatEveryMs(this.leaseMs));
     this.timer.unref();
   }
+}
+
+/** How often a runner renews its lease: three times a lease, at most once a second. */
+export function heartbeatEveryMs(leaseMs: number): number {
+  return Math.max(1_000, Math.floor(leaseMs / 3));
+}
+
+/** What `dbwave unlock --runner NAME --force` found of a runner's lease, and did. */
+export type RemovedLease =
+  | { readonly removed: 'nothing' }
+  | { readonly removed: 'lease'; readonly lease: LeaseRow }
+  | { readonly refused: 'fresh'; readonly lease: LeaseRow; readonly staleAfterMs: number };
+
+/**
+ * `dbwave unlock PLAN --runner NAME --force` on the MySQL store: removes the lease of a runner
+ * that is gone, so that its servers are taken over at the next claim instead of at its expiry.
+ * Only a stale one: a heartbeat that missed two beats (on the store's clock), or an expired
+ * lease. A fresh heartbeat means the runner is alive, and its lease is left alone. A runner whose
+ * lease was removed stops before its next side effect (its fence fails), never writing beside
+ * the one that takes its servers over.
+ */
+export async function removeStaleLease(
+  store: MysqlStateConnection,
+  campaign: string,
+  runner: string,
+  leaseMs: number,
+): Promise<RemovedLease> {
+  const staleAfterMs = 2 * heartbeatEveryMs(leaseMs);
+  return store.transaction(async (connection) => {
+    const [rows] = await connection.query(
+      `SELECT ${LEASE_COLUMNS}, TIMESTAMPDIFF(MICROSECOND, heartbeat, NOW(6)) DIV 1000 AS age_ms
+       FROM dbwave_lease WHERE campaign = ? AND runner = ? FOR UPDATE`,
+      [campaign, runner],
+    );
+    const found = (rows as (LeaseRow & { age_ms: number })[])[0];
+    if (found === undefined) return { removed: 'nothing' };
+    const { age_ms: ageMs, ...lease } = leaseRow(found);
+    if (!lease.expired && Number(ageMs) < staleAfterMs) return { refused: 'fresh', lease, staleAfterMs };
+    await connection.query('DELETE FROM dbwave_lease WHERE campaign = ? AND runner = ? AND token = ?', [
+      campaign,
+      runner,
+      lease.token,
+    ]);
+    return { removed: 'lease', lease };
+  });
+}
+
+/**
+ * Whether a runner doing `purpose` may hold a lease beside one doing `held`: only runners of one
+ * wave of `run` share a campaign (`run --wave 2` beside `run --wave 2`).
+ */
+function sharesWave(held: string | null, purpose: string | null): boolean {
+  return held !== null && held === purpose && /^run --wave \d+$/.test(held);
 }
 
 /** The refusal of a live lease (exit 3), naming its holder and when it expires. */

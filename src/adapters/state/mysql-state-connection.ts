@@ -20,22 +20,25 @@ const CONNECTION_CODES = new Set([
   'ER_CON_COUNT_ERROR',
 ]);
 
+/** How many times a deadlock's victim is run again before its error stands. */
+const DEADLOCK_RETRIES = 20;
+
+/**
+ * Whether InnoDB chose this transaction as a deadlock's victim: it was rolled back whole, so
+ * running it again from its start is safe. Appends, claims and lease grants of different runners
+ * lock neighbouring index gaps and meet here under load (the store bench shows it with four
+ * runners appending at once).
+ */
+function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'ER_LOCK_DEADLOCK';
+}
+
 /** Whether an error is the store being away (restarting, unreachable), not a refusal of what was asked. */
 export function isStoreAway(error: unknown): boolean {
   const candidate = error as { code?: unknown; fatal?: unknown };
   return (
     (typeof candidate.code === 'string' && CONNECTION_CODES.has(candidate.code)) || candidate.fatal === true
   );
-}
-
-/**
- * Whether InnoDB chose this transaction as a deadlock's victim: it was rolled back whole, so
- * running it again from its start is safe. Appends and lease grants of different campaigns (or
- * runners) lock neighbouring index gaps and meet here under load (the store bench shows it with
- * four runners appending at once).
- */
-export function isDeadlockVictim(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'ER_LOCK_DEADLOCK';
 }
 
 /**
@@ -48,6 +51,12 @@ export function isDeadlockVictim(error: unknown): boolean {
  */
 export class MysqlStateConnection {
   private connection: Connection | undefined;
+  /**
+   * One statement or transaction at a time on the one connection: the heartbeat, a claim and a
+   * journal append come from different parts of a run, and two transactions begun on one
+   * connection would be one.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: MysqlStateSettings,
@@ -88,17 +97,19 @@ export class MysqlStateConnection {
     await connection?.end().catch(() => undefined);
   }
 
-  private async patiently<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+  private patiently<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    const result = this.turn.then(() => this.retried(work));
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private async retried<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
     const since = this.clock.now();
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await work(await this.open());
       } catch (error) {
-        if (isDeadlockVictim(error) && this.clock.now() - since < this.patienceMs) {
-          // A random pause, so that the two sides of the deadlock do not meet again in step.
-          await this.clock.sleep(5 + Math.floor(Math.random() * 20));
-          continue;
-        }
+        if (isDeadlock(error) && attempt < DEADLOCK_RETRIES) continue;
         if (!isStoreAway(error)) throw this.clean(error);
         this.connection?.destroy();
         this.connection = undefined;

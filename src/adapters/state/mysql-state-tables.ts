@@ -6,7 +6,7 @@ import { DbwaveError, ErrorCode } from '../../core/errors.js';
  * made by a newer dbwave is refused rather than written in a shape this one does not know.
  * InnoDB only: the journal's durability and the leases' row locks depend on it.
  */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 
 /** Each statement is safe to run again: `state init` on an initialised store changes nothing. */
 export const STATE_TABLES: readonly string[] = [
@@ -45,6 +45,27 @@ export const STATE_TABLES: readonly string[] = [
     PRIMARY KEY (campaign, seq),
     UNIQUE KEY append_once (campaign, append_id)
   ) ENGINE=InnoDB`,
+  // Version 2: several runners on one wave. A wave's row is the lock every claim of the wave
+  // takes (claims are decided one at a time from every runner's rows), and remembers whether the
+  // wave was journaled finished since its last claim (so that one runner says so, once).
+  `CREATE TABLE IF NOT EXISTS dbwave_wave (
+    campaign VARCHAR(191) NOT NULL,
+    wave INT UNSIGNED NOT NULL,
+    finished_at TIMESTAMP(6) NULL,
+    PRIMARY KEY (campaign, wave)
+  ) ENGINE=InnoDB`,
+  // One row per server a runner claimed: who runs it (runner and fencing token) and how it ended.
+  `CREATE TABLE IF NOT EXISTS dbwave_claim (
+    campaign VARCHAR(191) NOT NULL,
+    wave INT UNSIGNED NOT NULL,
+    server VARCHAR(191) NOT NULL,
+    runner VARCHAR(191) NOT NULL,
+    token BIGINT UNSIGNED NOT NULL,
+    state ENUM('running', 'succeeded', 'failed', 'released') NOT NULL,
+    claimed_at TIMESTAMP(6) NOT NULL,
+    settled_at TIMESTAMP(6) NULL,
+    PRIMARY KEY (campaign, wave, server)
+  ) ENGINE=InnoDB`,
 ];
 
 /** Creates the tables and records the version; refuses a store of a newer dbwave. */
@@ -74,6 +95,12 @@ export async function checkStateTables(connection: Connection, database: string)
     );
   }
   if (version > STATE_SCHEMA_VERSION) throw newerStore(database, version);
+  if (version < STATE_SCHEMA_VERSION) {
+    throw new DbwaveError(
+      ErrorCode.Usage,
+      `the state store's database ${database} is at schema version ${version}, older than this dbwave's ${STATE_SCHEMA_VERSION}: run dbwave state init PLAN (it adds the newer tables and keeps every row)`,
+    );
+  }
 }
 
 async function storedVersion(connection: Connection): Promise<number | undefined> {

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { RunArguments } from '../../app/run-wave-command.js';
+import { SELECTOR_KEYS } from '../../model/server-selector.js';
 import { serverChangingOptions } from '../shared-options.js';
 import { waveCommandHandler } from '../wave-command-handler.js';
 
@@ -23,6 +24,11 @@ export const runCommand: CommandModule<object, RunArguments> = {
         type: 'string',
         describe: 'Why the wave runs out of order (with --override-order)',
       })
+      .option('only', {
+        type: 'string',
+        array: true,
+        describe: `This runner's share of the wave, KEY=VALUE, repeatable (KEY: ${SELECTOR_KEYS.join(', ')}); with a MySQL state store several runners claim servers of one wave, the wave's limits held across all of them`,
+      })
       .option('metrics-port', {
         type: 'number',
         describe: 'Serve Prometheus /metrics on 127.0.0.1:PORT while the wave runs (0: any free port)',
@@ -38,6 +44,10 @@ export const runCommand: CommandModule<object, RunArguments> = {
       })
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 1', 'asks, then runs wave 1 (or resumes it)')
       .example('$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --dry-run', 'what wave 2 would run')
+      .example(
+        '$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --runner phx1 --only datacenter=phx1',
+        "phx1's share of wave 2 (state: { store: mysql } shares the wave with other runners)",
+      )
       .example(
         '$0 run waves/mysql-5.1.58.plan.yaml --wave 2 --override-order --reason "db7 is retired"',
         'wave 2 although wave 1 is not done',

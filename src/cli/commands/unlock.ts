@@ -7,11 +7,17 @@ import { planPositional, stateDirOption } from '../shared-options.js';
 /** `dbwave unlock PLAN --force`: see unlockCampaign. */
 export const unlockCommand: CommandModule<object, UnlockArguments> = {
   command: 'unlock <plan>',
-  describe: "Remove a campaign's lock left by a run that is gone (needs --force)",
+  describe:
+    "Remove a campaign's lock left by a run that is gone, or with a MySQL store a gone runner's lease (needs --force)",
   builder: (yargs: Argv<object>) =>
     yargs
       .positional('plan', planPositional)
       .option('force', { type: 'boolean', describe: 'Really remove it' })
+      .option('runner', {
+        type: 'string',
+        describe:
+          'With a MySQL state store: the runner whose stale lease is removed (a fresh one is refused)',
+      })
       .option('state-dir', stateDirOption),
   handler: (argv) =>
     runHandler(async () =>

@@ -12,4 +12,6 @@ export interface RunnerLease {
   readonly expires: string;
   /** Whether it had ended when read (the store's clock): the next runner takes it over. */
   readonly expired: boolean;
+  /** The servers it has claimed and runs now (a shared wave's claims), in claim order. */
+  readonly servers: readonly string[];
 }

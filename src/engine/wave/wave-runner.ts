@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EngineHooks } from '../ports/engine-hooks.js';
 import type { MaintenanceWindow } from '../ports/maintenance-window.js';
 import type { CommandOutputSink, ServerConnectors } from '../ports/server-connectors.js';
+import type { WaveClaims } from '../ports/wave-claims.js';
 import { upgradeServer } from '../steps/server-upgrade.js';
 import { canaryUpgradeFailure } from './canary-bake.js';
 import { bakeCanaries, type CanaryStageOptions, journalDecision } from './canary-stage.js';
@@ -56,6 +57,12 @@ export interface WaveRunOptions {
    * rest of the wave starts only if it goes on. Ignored by a rollback.
    */
   readonly canary?: CanaryStageOptions;
+  /**
+   * A wave shared with other runners (the MySQL store): `servers` is this runner's share, each
+   * claimed through the store, which decides the wave's limits from every runner's claims.
+   * `run` only; a rollback is one runner's.
+   */
+  readonly shared?: { readonly claims: WaveClaims; readonly wave: readonly ResolvedServer[] };
 }
 
 export interface ServerResult {
@@ -66,6 +73,8 @@ export interface ServerResult {
   readonly fromEarlierRun?: boolean;
   /** A gate paused it for a person (it also counts against the failure budget as its outcome does). */
   readonly paused?: boolean;
+  /** In a shared wave, another runner ran it (or runs it): `dbwave status` shows how it ended. */
+  readonly otherRunner?: boolean;
 }
 
 export interface WaveRunResult {
@@ -183,13 +192,27 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     ...(options.classExpectedMs === undefined ? {} : { expectedMs: options.classExpectedMs }),
   };
 
+  const claims = options.shared?.claims;
+  // Asked until the store says this runner's share is done (or the wave halts).
+  let claiming = claims !== undefined && !rollingBack;
+  const settle = async (server: string, state: 'succeeded' | 'failed' | 'released'): Promise<void> => {
+    try {
+      await claims?.settle(server, state);
+    } catch (error) {
+      await halt(
+        `the state store could not record ${server}'s end (${errorMessage(error)}); no new server starts`,
+        false,
+      );
+    }
+  };
+
   const launch = (
     server: ResolvedServer,
-    rollback?: { readonly reason: string; readonly history: readonly JournalRecord[] },
+    from: { readonly history?: readonly JournalRecord[]; readonly rollbackReason?: string } = {},
   ): void => {
     pending = pending.filter((candidate) => candidate !== server);
-    const rollbackReason = rollback?.reason;
-    const history = (rollback?.history ?? options.history).filter(
+    const rollbackReason = from.rollbackReason;
+    const history = (from.history ?? options.history).filter(
       (record) => 'server' in record && record.server === server.name && record.kind === 'step',
     );
     const done = upgradeServer({
@@ -212,10 +235,15 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
       inFlight.delete(server.name);
       results.set(server.name, result);
       if (result.journalUnwritable) journalFailed(result.journalUnwritable);
-      if (result.outcome === 'InProgress') return;
+      if (result.outcome === 'InProgress') {
+        // Interrupted with its window closed: given back, so that any runner resumes it.
+        await settle(server.name, 'released');
+        return;
+      }
       // In a rollback a server that is back on the old version is the success its primary waits for.
       const failed = rollingBack ? result.outcome !== 'RolledBack' : isFailureOutcome(result.outcome);
       finished.set(server.name, failed ? 'failed' : 'succeeded');
+      await settle(server.name, failed ? 'failed' : 'succeeded');
       if (failed) {
         failures += 1;
         if (!rollingBack && failureBudgetExceeded(failures, campaign.failureBudget, waveSize))
@@ -240,7 +268,7 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     for (const server of options.servers) {
       if (!names.includes(server.name) || results.get(server.name)?.outcome !== 'Upgraded') continue;
       if (signal.aborted || journalUnwritable !== undefined) return;
-      launch(server, { reason, history: (await stage.journal.read()).records });
+      launch(server, { rollbackReason: reason, history: (await stage.journal.read()).records });
       await inFlight.get(server.name)?.done;
     }
   };
@@ -281,12 +309,86 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
     return 'stop';
   };
 
+  const earlierFinished = new Map(finished);
+  /**
+   * One claim through the store: launches what it grants, raising an alert that names the runner
+   * a server was taken over from; halts on the budget; waits (for a server of its own or a
+   * while) when told to. Returns 'asked-again' when the loop should ask again at once.
+   */
+  const claimNext = async (
+    store: WaveClaims,
+    wholeWave: readonly ResolvedServer[],
+  ): Promise<'asked-again' | 'stopped'> => {
+    let decision: Awaited<ReturnType<WaveClaims['claim']>>;
+    try {
+      decision = await store.claim({
+        candidates: pending,
+        wave: wholeWave,
+        earlierFinished,
+        limits,
+        failureBudget: campaign.failureBudget,
+        waveSize,
+      });
+    } catch (error) {
+      claiming = false;
+      await halt(
+        `the state store could not be asked for a server (${errorMessage(error)}); no new server starts`,
+        false,
+      );
+      return 'stopped';
+    }
+    switch (decision.kind) {
+      case 'claimed': {
+        const { server, journal, tookOverFrom } = decision;
+        if (tookOverFrom !== undefined)
+          await emitForWave(() =>
+            events.emit('alert', {
+              at: now(),
+              wave,
+              server: server.name,
+              alert: 'stale-lock',
+              message: `took over ${server.name} from ${tookOverFrom}: its lease expired; resumed from the journal through the probes`,
+            }),
+          );
+        launch(server as ResolvedServer, { history: journal });
+        return 'asked-again';
+      }
+      case 'halt':
+        claiming = false;
+        await halt(decision.reason, true);
+        return 'stopped';
+      case 'done':
+        claiming = false;
+        return 'stopped';
+      case 'wait': {
+        const pause = clock.sleep(store.retryMs, signal).catch(() => undefined);
+        await Promise.race([pause, ...[...inFlight.values()].map((entry) => entry.done)]);
+        return 'asked-again';
+      }
+      default:
+        return decision satisfies never;
+    }
+  };
+
   for (;;) {
     if (options.halt?.aborted || signal.aborted) {
       // The reason says who stopped the wave (Ctrl-C, SIGTERM, SIGHUP): the journal keeps it.
       const reason = options.halt?.aborted ? options.halt.reason : signal.reason;
       const said = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : undefined;
       await halt(said ?? 'interrupted by the operator', false);
+    }
+    if (claims !== undefined && options.shared !== undefined) {
+      const mayClaim =
+        claiming && haltedBecause === undefined && !signal.aborted && journalUnwritable === undefined;
+      if (mayClaim) {
+        const claimed = await claimNext(claims, options.shared.wave);
+        if (claimed === 'asked-again') continue;
+      }
+      if (!mayClaim || !claiming) {
+        if (inFlight.size === 0) break;
+        await Promise.race([...inFlight.values()].map((entry) => entry.done));
+      }
+      continue;
     }
     const startable =
       signal.aborted || journalUnwritable !== undefined
@@ -330,29 +432,51 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
       entry.reason,
     ]),
   );
+  // In a shared wave, what this runner neither ran nor found blocked was another runner's.
+  const sharedOut = (name: string): boolean =>
+    claims !== undefined && haltedBecause === undefined && !blocked.has(name);
   const ordered = options.servers.map(
     (server): ServerResult =>
-      results.get(server.name) ?? {
-        server: server.name,
-        outcome: 'NotExecuted',
-        reason: blocked.get(server.name) ?? haltedBecause ?? 'not started',
-      },
+      results.get(server.name) ??
+      (sharedOut(server.name)
+        ? { server: server.name, outcome: 'NotExecuted', reason: 'run by another runner', otherRunner: true }
+        : {
+            server: server.name,
+            outcome: 'NotExecuted',
+            reason: blocked.get(server.name) ?? haltedBecause ?? 'not started',
+          }),
   );
-  const ok = ordered.every((result) =>
-    (rollingBack ? ROLLBACK_SUCCESSES : SUCCESSES).includes(result.outcome),
+  const ok = ordered.every(
+    (result) =>
+      result.otherRunner === true || (rollingBack ? ROLLBACK_SUCCESSES : SUCCESSES).includes(result.outcome),
   );
-  if (!ok && haltedBecause === undefined && ordered.some((result) => result.outcome === 'NotExecuted')) {
+  if (
+    !ok &&
+    haltedBecause === undefined &&
+    ordered.some((result) => result.outcome === 'NotExecuted' && result.otherRunner !== true)
+  ) {
     haltedBecause = 'some servers could not start (see their reasons)';
   }
-  await emitForWave(() =>
-    events.emit('wave', {
-      at: now(),
-      wave,
-      event: haltedBecause === undefined ? 'finished' : 'halted',
-      ...(haltedBecause === undefined ? {} : { reason: haltedBecause }),
-      ...(rollingBack ? { action } : {}),
-    }),
-  );
+  // A shared wave is finished once, by the runner that sees every server of it settled; until
+  // then it is still running (with other runners).
+  const finalBefore = (name: string): boolean =>
+    isFinalOutcome(replay.servers.get(name)?.outcome ?? 'NotExecuted');
+  const stillShared =
+    options.shared !== undefined &&
+    haltedBecause === undefined &&
+    !(await options.shared.claims
+      .finishWave(options.shared.wave.map((server) => server.name).filter((name) => !finalBefore(name)))
+      .catch(() => false));
+  if (!stillShared)
+    await emitForWave(() =>
+      events.emit('wave', {
+        at: now(),
+        wave,
+        event: haltedBecause === undefined ? 'finished' : 'halted',
+        ...(haltedBecause === undefined ? {} : { reason: haltedBecause }),
+        ...(rollingBack ? { action } : {}),
+      }),
+    );
   const paused = ordered.filter((result) => result.paused === true && result.fromEarlierRun !== true).length;
   return {
     wave,

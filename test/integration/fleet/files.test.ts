@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { createConnection } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { campaignDocument } from '../../../scripts/fleet/campaign-files.js';
+import { FleetPaths } from '../../../scripts/fleet/fleet-paths.js';
 import { FLEET_NET } from '../../../scripts/fleet/host-plan.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
 import { hardwareClassSchema } from '../../../src/model/hardware-class-schema.js';
@@ -72,5 +75,53 @@ describe('what up writes', () => {
       throw new Error('incomplete');
     expect(resolve(dirname(fleet.campaign), String(campaign.ssh.identity))).toBe(fleet.ssh.identity);
     expect(resolve(dirname(fleet.campaign), campaign.maintenance.socket)).toBe(fleet.haproxy.socket);
+  });
+
+  it('writes the state store, a server that is not part of the campaign, as stateStore', async () => {
+    expect(Object.keys(fleet.stateStore).sort()).toEqual(['database', 'host', 'password', 'port', 'user']);
+    expect(fleet.servers.map((server) => server.host)).not.toContain(fleet.stateStore.host);
+    const root = dirname(fleetJsonPath());
+    expect(mode(join(root, 'state-store.password'))).toBe(0o600);
+    expect(readFileSync(join(root, 'state-store.password'), 'utf8')).toBe(fleet.stateStore.password);
+    const connection = await createConnection({
+      host: fleet.stateStore.host,
+      port: fleet.stateStore.port,
+      user: fleet.stateStore.user,
+      password: fleet.stateStore.password,
+    });
+    try {
+      const [rows] = await connection.query('SELECT @@innodb_flush_log_at_trx_commit AS flush');
+      expect(rows).toEqual([{ flush: 1 }]);
+    } finally {
+      await connection.end();
+    }
+  });
+
+  it('writes the campaign with the MySQL store for up --state mysql', () => {
+    const build = (version: string, side: 'from' | 'to') => ({
+      version,
+      debianVersion: fleet.builds[side].debianVersion,
+      prefix: fleet.builds[side].prefix,
+    });
+    const paths = new FleetPaths(fleet.root);
+    const document = campaignDocument(
+      paths,
+      { from: build(fleet.versions.from, 'from'), to: build(fleet.versions.to, 'to') },
+      fleet.servers.length,
+      new Date(),
+      fleet.stateStore,
+    );
+    // As `up` writes it: YAML with quoted scalars, read back.
+    const campaign = campaignSchema.parse(parse(stringify(document)));
+    expect(campaign.state).toMatchObject({
+      store: 'mysql',
+      host: fleet.stateStore.host,
+      port: fleet.stateStore.port,
+      user: fleet.stateStore.user,
+      database: fleet.stateStore.database,
+    });
+    if (campaign.state?.store !== 'mysql' || !('passwordFile' in campaign.state))
+      throw new Error('no passwordFile');
+    expect(resolve(fleet.root, String(campaign.state.passwordFile))).toBe(paths.stateStorePasswordFile);
   });
 });

@@ -282,6 +282,55 @@ describe.skipIf(build === undefined)('the journal stores', () => {
       await db.close();
     });
 
+    it('lets runners of one wave of run hold leases side by side, never two of one name nor anything else beside them', async () => {
+      const store = await freshDatabase();
+      const db = connection(store);
+      const run = (runner: string, purpose = 'run --wave 2') => ({
+        runner,
+        host: 'ops-1',
+        pid: 1,
+        operator: 'alice',
+        purpose,
+      });
+      const phx = await MysqlCampaignLease.acquire(db, 'test', run('phx1'), store.lease);
+      const scl = await MysqlCampaignLease.acquire(db, 'test', run('scl2'), store.lease);
+      expect(scl.lease.token).toBeGreaterThan(phx.lease.token);
+      await expect(MysqlCampaignLease.acquire(db, 'test', run('phx1'), store.lease)).rejects.toThrow(
+        /held in .* by runner phx1/,
+      );
+      await expect(
+        MysqlCampaignLease.acquire(db, 'test', run('iad1', 'rollback --wave 2'), store.lease),
+      ).rejects.toThrow(/by runner phx1/);
+      await expect(
+        MysqlCampaignLease.acquire(db, 'test', run('iad1', 'run --wave 3'), store.lease),
+      ).rejects.toThrow(/by runner phx1/);
+      await phx.lease.assertHeld();
+      await scl.lease.assertHeld();
+      await phx.lease.release();
+      await scl.lease.release();
+      await db.close();
+    });
+
+    it('renews a lease that expired while nobody took it over (the store was away), and only then', async () => {
+      const store = await freshDatabase();
+      const db = connection(store);
+      const { lease } = await MysqlCampaignLease.acquire(
+        db,
+        'test',
+        { runner: 'r1', host: 'ops-1', pid: 1, operator: 'dba', purpose: 'run --wave 1' },
+        store.lease,
+      );
+      await db.query('UPDATE dbwave_lease SET expires = NOW(6) - INTERVAL 1 SECOND WHERE runner = ?', ['r1']);
+      await lease.assertHeld();
+      const [renewed] = await db.query<{ expired: number }[]>(
+        'SELECT expires <= NOW(6) AS expired FROM dbwave_lease WHERE runner = ?',
+        ['r1'],
+      );
+      expect(Number(renewed?.expired)).toBe(0);
+      await lease.release();
+      await db.close();
+    });
+
     it('waits for a store that restarts under an append, then appends once', async () => {
       const store = await freshDatabase();
       const db = connection(store);

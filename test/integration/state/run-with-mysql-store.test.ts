@@ -64,9 +64,9 @@ describe('a wave run with the MySQL state store', () => {
 
     const init = await startDbwave(['state', 'init', campaign.planFile]).done;
     expect(init.code, init.stderr).toBe(0);
-    expect(init.stdout).toMatch(/created dbwave's state tables \(schema version 1\)/);
+    expect(init.stdout).toMatch(/created dbwave's state tables \(schema version 2\)/);
     const again = await startDbwave(['state', 'init', campaign.planFile]).done;
-    expect(again.stdout).toMatch(/already at schema version 1; nothing to do/);
+    expect(again.stdout).toMatch(/already at schema version 2; nothing to do/);
 
     const result = await runWave1(campaign, ['--state-dir', campaign.stateDir, '--runner', 'phx1']);
     expect(result.code, result.stdout + result.stderr).toBe(0);

@@ -3,9 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { FleetPaths, type HostPaths } from '../../../scripts/fleet/fleet-paths.js';
+import { renderStandaloneMyCnf } from '../../../scripts/fleet/host-config.js';
 import { installDatadir, rootConnection } from '../../../scripts/fleet/mariadb-host.js';
 import { firstFreePort } from '../../../scripts/fleet/ports.js';
-import { isRoot } from '../../../scripts/fleet/prerequisites.js';
 import { isAlive, isOurs, sleep, spawnDetached, terminate } from '../../../scripts/fleet/processes.js';
 
 /**
@@ -80,31 +80,19 @@ async function freeHighPort(): Promise<number> {
 }
 
 function myCnf(options: PrivateMariadbOptions, paths: HostPaths, port: number): string {
-  const usr = join(options.build.prefix, 'usr');
-  return [
-    '[mariadbd]',
-    `basedir=${usr}`,
-    `lc-messages-dir=${join(usr, 'share', 'mysql')}`,
-    `plugin-dir=${join(usr, 'lib', 'mysql', 'plugin')}`,
-    `datadir=${paths.dataDir}`,
-    `socket=${paths.socket}`,
-    `tmpdir=${paths.tmpDir}`,
-    `pid-file=${paths.pidFile}`,
-    `log-error=${paths.errorLog}`,
-    `bind-address=${HOST}`,
-    `port=${port}`,
-    ...(isRoot() ? ['user=root'] : []),
-    'skip-name-resolve',
-    'performance_schema=OFF',
-    'innodb_buffer_pool_size=16M',
-    'innodb_log_file_size=8M',
-    'innodb_flush_log_at_trx_commit=2',
-    'key_buffer_size=1M',
-    'aria_pagecache_buffer_size=8M',
-    'max_connections=20',
-    ...options.config,
-    '',
-  ].join('\n');
+  return renderStandaloneMyCnf({
+    prefix: options.build.prefix,
+    paths,
+    address: HOST,
+    port,
+    settings: [
+      'innodb_buffer_pool_size=16M',
+      'innodb_log_file_size=8M',
+      'innodb_flush_log_at_trx_commit=2',
+      'max_connections=20',
+      ...options.config,
+    ],
+  });
 }
 
 function errorLogTail(paths: HostPaths): string {

@@ -28,6 +28,24 @@ describe('dbwave run', () => {
     expect(await runWaveCommand({ plan, wave: 1, yes: true }, s)).toBe(1);
   });
 
+  it('runs only the share --only names (file store: one runner, the rest left for another run)', async () => {
+    const { dir, plan } = await plannedCampaign();
+    const { services: s, fleet, out } = services(dir);
+    const first = (await readFile(join(dir, plan), 'utf8')).match(/name: (db\d)/)?.[1] ?? 'db1';
+    expect(await runWaveCommand({ plan, wave: 1, yes: true, only: [`name=${first}`] }, s)).toBe(0);
+    expect([...fleet.hosts.keys()]).toEqual([first]);
+    expect(out.join('')).toMatch(/every server upgraded/);
+  });
+
+  it('refuses an --only that matches no server of the wave, touching nothing (exit 2)', async () => {
+    const { dir, plan } = await plannedCampaign();
+    const { services: s, fleet } = services(dir);
+    const refused = runWaveCommand({ plan, wave: 1, yes: true, only: ['datacenter=nowhere'] }, s);
+    await expect(refused).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(refused).rejects.toThrow(/no server of wave 1 .* matches --only datacenter=nowhere/);
+    expect(fleet.hosts.size).toBe(0);
+  });
+
   it('refuses to run without a terminal and without --yes, touching nothing', async () => {
     const { dir, plan } = await plannedCampaign();
     const { services: s, fleet } = services(dir);
