@@ -42,5 +42,6 @@ export function reportFor(
     },
     now,
     compareInnodb: createInnodbComparer(campaign.stats),
+    soak: { settings: campaign.soak, plan: context.loaded.shownPlanFile },
   });
 }

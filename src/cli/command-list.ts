@@ -9,6 +9,7 @@ import { reportCommand } from './commands/report.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
+import { soakCommand } from './commands/soak.js';
 import { stateCommand } from './commands/state.js';
 import { statusCommand } from './commands/status.js';
 import { unlockCommand } from './commands/unlock.js';
@@ -29,6 +30,7 @@ export const commands: readonly CommandModule<any, any>[] = [
   statusCommand,
   unlockCommand,
   compareCommand,
+  soakCommand,
   reportCommand,
   checklistCommand,
   stateCommand,

@@ -23,6 +23,7 @@ import { allowedFailures, FAILURE_OUTCOMES } from '../engine/wave/failure-budget
 import { isOverShutdownBudget } from '../model/shutdown-limits.js';
 import { isRollbackStep } from '../model/step-facts.js';
 import { createInnodbComparer, type InnodbComparer } from './innodb-table.js';
+import { buildSoakReport, type SoakReportInput } from './soak-report.js';
 import {
   buildStepTimeline,
   firstAttempt,
@@ -66,6 +67,8 @@ export interface WaveReportInput {
   /** The report's "now": for the age of open windows and in-flight steps. Milliseconds since the epoch. */
   readonly now: number;
   readonly compareInnodb?: InnodbComparer;
+  /** The campaign's soak points and the plan file: the report then shows the wave's soak. */
+  readonly soak?: SoakReportInput;
 }
 
 interface ServerRecords {
@@ -424,6 +427,8 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
   const used = servers.filter((server) => FAILURE_OUTCOMES.includes(server.outcome)).length;
   const allowed = allowedFailures(input.limits.failureBudget, servers.length);
   const orderOverride = orderOverrideEntry(replay.waves.get(input.wave)?.orderOverride);
+  const soak =
+    input.soak === undefined ? undefined : buildSoakReport(records, input.wave, input.soak, input.now);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     campaign: input.campaign,
@@ -457,5 +462,6 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
     },
     alerts: records.filter((record): record is AlertRecord => record.kind === 'alert').map(alertEntry),
     servers,
+    ...(soak === undefined ? {} : { soak }),
   };
 }

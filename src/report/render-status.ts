@@ -6,10 +6,12 @@ import type { RunnerLease } from '../engine/lock/runner-lease.js';
 import type { PlannedWave } from '../model/plan.js';
 import {
   describeOrderOverride,
+  describeSoakPoint,
   formatClock,
   formatOptionalDuration,
   formatWindow,
   outcomeLabel,
+  soakFailureLines,
 } from './report-format.js';
 import { runGoneReason } from './run-liveness.js';
 import { statusUpdateText } from './status-update.js';
@@ -107,6 +109,13 @@ export function renderStatusText(
     statusUpdateText(report, timezone, runGoneReason(report, lock)),
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
+    ...(report.soak === undefined
+      ? []
+      : [
+          'Soak:',
+          ...report.soak.points.map((point) => `  ${describeSoakPoint(point, timezone)}`),
+          ...soakFailureLines(report.soak).map((line) => `  ${line}`),
+        ]),
     ...(report.journal.tornTail
       ? [
           'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',

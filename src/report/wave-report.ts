@@ -1,4 +1,6 @@
 import type { ServerOutcome, StepName } from '../engine/journal/journal-record.js';
+import type { SoakPointState } from '../engine/wave/soak-schedule.js';
+import type { Verdict } from '../gates/gate-verdict.js';
 
 /**
  * The per-wave report: a view of the journal, never a source of truth. Its JSON form is a
@@ -195,6 +197,44 @@ export interface OrderOverrideEntry {
   readonly refusals: readonly string[];
 }
 
+/** One soak point of the wave (campaign `soak.points`), as it stands when the report is built. */
+export interface SoakPointEntry {
+  /** As campaigns write it: `+1h`. */
+  readonly point: string;
+  readonly pointMs: number;
+  readonly dueAt: string;
+  /** See soak-schedule.ts: waiting, due, interrupted, done, missed. */
+  readonly state: SoakPointState;
+  /** Whether the next wave waits for this point. */
+  readonly gates: boolean;
+  readonly takenAt?: string;
+  /** How late it was taken, or found missed. */
+  readonly lateMs?: number;
+  /** `done`: the worst of its servers' verdicts. */
+  readonly verdict?: Verdict;
+}
+
+/** One server's soak: its verdict at each point taken, in point order. */
+export interface SoakServerTimeline {
+  readonly server: string;
+  readonly points: readonly {
+    readonly point: string;
+    readonly verdict: Verdict;
+    readonly evidence: string;
+  }[];
+}
+
+/** The wave's soak: hours after, not minutes after. Absent while the wave has not ended or without soak points. */
+export interface SoakReport {
+  readonly points: readonly SoakPointEntry[];
+  /** Servers with a verdict at some point, in the wave's order. */
+  readonly servers: readonly SoakServerTimeline[];
+  /** Servers whose soak failed and that still run the new version: the next wave waits for them. */
+  readonly failed: readonly string[];
+  /** The rollback dbwave recommends for them (it never rolls back by itself after a soak). */
+  readonly rollbackCommands: readonly string[];
+}
+
 export interface WaveReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly campaign: string;
@@ -213,4 +253,6 @@ export interface WaveReport {
   readonly summary: WaveSummary;
   readonly alerts: readonly AlertEntry[];
   readonly servers: readonly ServerReport[];
+  /** The soak points after the wave's end, when the campaign has some and the wave has ended. */
+  readonly soak?: SoakReport;
 }
