@@ -1,5 +1,5 @@
 import type { ServerOutcome, StepName } from '../engine/journal/journal-record.js';
-import type { SoakPointState } from '../engine/wave/soak-schedule.js';
+import type { SoakPointStatus } from '../engine/wave/soak-schedule.js';
 import type { Verdict } from '../gates/gate-verdict.js';
 
 /**
@@ -197,22 +197,14 @@ export interface OrderOverrideEntry {
   readonly refusals: readonly string[];
 }
 
-/** One soak point of the wave (campaign `soak.points`), as it stands when the report is built. */
-export interface SoakPointEntry {
+/**
+ * One soak point of the wave (campaign `soak.points`), as it stands when the report is built: its
+ * schedule (soak-schedule.ts) without the servers (`SoakReport.servers` has them).
+ */
+export type SoakPointEntry = Omit<SoakPointStatus, 'servers' | 'journaled'> & {
   /** As campaigns write it: `+1h`. */
   readonly point: string;
-  readonly pointMs: number;
-  readonly dueAt: string;
-  /** See soak-schedule.ts: waiting, due, interrupted, done, missed. */
-  readonly state: SoakPointState;
-  /** Whether the next wave waits for this point. */
-  readonly gates: boolean;
-  readonly takenAt?: string;
-  /** How late it was taken, or found missed. */
-  readonly lateMs?: number;
-  /** `done`: the worst of its servers' verdicts. */
-  readonly verdict?: Verdict;
-}
+};
 
 /** One server's soak: its verdict at each point taken, in point order. */
 export interface SoakServerTimeline {

@@ -41,8 +41,6 @@ beforeEach(async () => {
     campaign.replace(
       /notify:[\s\S]*$/,
       [
-        // These tests are about the broadcast of a wave, not its soak (soak-broadcast.test.ts).
-        'soak: { points: [] }',
         'notify:',
         '  contacts: ["#db-ops"]',
         '  webhookEnv: HOOK_SLACK',

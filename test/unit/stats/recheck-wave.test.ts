@@ -74,7 +74,11 @@ describe('rechecking a wave hours later', () => {
       clock,
       signal: new AbortController().signal,
     });
-    expect(results[1]).toEqual({ server: 'db-02', skipped: 'not upgraded (RolledBack)' });
+    expect(results[1]).toEqual({
+      server: 'db-02',
+      skipped: 'not upgraded (RolledBack)',
+      because: 'not-upgraded',
+    });
     const first = results[0];
     if (first === undefined || !('gate' in first)) throw new Error(`no comparison: ${JSON.stringify(first)}`);
     expect(first.gate.verdict).toBe('pass');
