@@ -2,36 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { recordMissedSoakPoint, takeSoakPoint } from '../../../src/analysis/soak-point.js';
 import type { JournalEntry, JournalRecord } from '../../../src/engine/journal/journal-record.js';
 import type { SoakPointStatus } from '../../../src/engine/wave/soak-schedule.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
-import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { fakeMariadb } from '../stats/fake-mariadb.js';
+import { recheckCampaign, recheckServer, steadySeries } from '../stats/recheck-fixture.js';
 
-const campaign = campaignSchema.parse({
-  campaign: 'test',
-  fleet: 'hardware-classes',
-  timezone: 'UTC',
-  from: { version: '10.11.18' },
-  to: { version: '10.11.19' },
-  window: { start: '00:00', end: '23:59' },
-  waves: [{ date: '2026-11-24', size: 'rest' }],
-  stats: { samples: 6, interval: '10s' },
-});
-
-const server = (name: string): ResolvedServer => ({
-  name,
-  class: 'small',
-  host: '127.0.1.1',
-  port: 3306,
-  sshPort: 22,
-  transport: 'ssh',
-  datacenter: 'lab',
-  vars: {},
-});
-
-const steady = (level: number): number[] =>
-  [0.98, 1.01, 0.99, 1.02, 1.0, 0.97].map((factor) => level * factor);
-const series = { buffer_pool_reads: steady(20), data_fsyncs: steady(40), row_lock_waits: steady(2) };
+const campaign = recheckCampaign;
+const server = recheckServer;
 const OPERATOR = { user: 'dba', host: 'ops-1', pid: 42 };
 
 /** A journal in memory: db-01 upgraded after a baseline, db-02 upgraded with none. */
@@ -74,11 +50,33 @@ async function seeded() {
     server: 'db-01',
     phase: 'baseline',
     intervalMs: 10_000,
-    series,
+    series: steadySeries,
   });
   await journal.append({ kind: 'outcome', wave: 1, server: 'db-01', outcome: 'Upgraded' });
   await journal.append({ kind: 'outcome', wave: 1, server: 'db-02', outcome: 'Upgraded' });
   return journal;
+}
+
+/** Takes the point on db-01 alone, with `sql` and `signal` as given. */
+function takeOnDb01(
+  journal: Awaited<ReturnType<typeof seeded>>,
+  clock: FakeClock,
+  sql: () => Promise<never>,
+  signal: AbortSignal,
+) {
+  return takeSoakPoint({
+    campaign,
+    wave: 1,
+    servers: [server('db-01')],
+    fleet: [server('db-01')],
+    history: [...journal.records],
+    journal,
+    sql,
+    clock,
+    signal,
+    point: point(clock),
+    operator: OPERATOR,
+  });
 }
 
 describe('taking a soak point', () => {
@@ -122,21 +120,14 @@ describe('taking a soak point', () => {
   it('fails a server that cannot be sampled hours after its upgrade', async () => {
     const journal = await seeded();
     const clock = new FakeClock();
-    const verdicts = await takeSoakPoint({
-      campaign,
-      wave: 1,
-      servers: [server('db-01')],
-      fleet: [server('db-01')],
-      history: [...journal.records],
+    const verdicts = await takeOnDb01(
       journal,
-      sql: async () => {
+      clock,
+      async () => {
         throw new Error('connect ECONNREFUSED');
       },
-      clock,
-      signal: new AbortController().signal,
-      point: point(clock),
-      operator: OPERATOR,
-    });
+      new AbortController().signal,
+    );
     expect(verdicts).toMatchObject([
       { server: 'db-01', verdict: 'fail', evidence: 'could not sample: connect ECONNREFUSED' },
     ]);
@@ -146,22 +137,15 @@ describe('taking a soak point', () => {
     const journal = await seeded();
     const clock = new FakeClock();
     const controller = new AbortController();
-    const verdicts = await takeSoakPoint({
-      campaign,
-      wave: 1,
-      servers: [server('db-01')],
-      fleet: [server('db-01')],
-      history: [...journal.records],
+    const verdicts = await takeOnDb01(
       journal,
-      sql: async () => {
+      clock,
+      async () => {
         controller.abort(new Error('interrupted'));
         throw new Error('interrupted');
       },
-      clock,
-      signal: controller.signal,
-      point: point(clock),
-      operator: OPERATOR,
-    });
+      controller.signal,
+    );
     expect(verdicts).toBeUndefined();
     const soak = journal.records.filter((record) => record.kind === 'soak' || record.kind === 'soak-verdict');
     expect(soak.map((record) => record.kind === 'soak' && record.event)).toEqual(['started']);
