@@ -35,7 +35,12 @@ export interface RecheckOptions {
 }
 
 export type RecheckResult =
-  | { readonly server: string; readonly skipped: string }
+  | {
+      readonly server: string;
+      readonly skipped: string;
+      /** Why, as data: a server not upgraded has nothing to compare; one without a baseline cannot be. */
+      readonly because: 'not-upgraded' | 'no-baseline';
+    }
   | { readonly server: string; readonly comparison: InnodbComparison; readonly gate: GateVerdict }
   | { readonly server: string; readonly error: string };
 
@@ -58,11 +63,16 @@ export async function recheckWave(options: RecheckOptions): Promise<RecheckResul
     targets.map((server) =>
       limit(async (): Promise<RecheckResult> => {
         const outcome = journalOutcome(replay, server.name);
-        if (outcome !== 'Upgraded') return { server: server.name, skipped: `not upgraded (${outcome})` };
+        if (outcome !== 'Upgraded')
+          return { server: server.name, skipped: `not upgraded (${outcome})`, because: 'not-upgraded' };
         const baselines = journaledBaselines(stats, server.name);
         const baseline = baselines.server;
         if (baseline === undefined)
-          return { server: server.name, skipped: 'no baseline sampling in the journal' };
+          return {
+            server: server.name,
+            skipped: 'no baseline sampling in the journal',
+            because: 'no-baseline',
+          };
         const controls = [...baselines.controls.keys()]
           .filter((name) => fitAsControl(replay, name))
           .map((name) => byName.get(name))

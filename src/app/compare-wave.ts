@@ -1,12 +1,10 @@
 import { type RecheckResult, recheckVerdict, recheckWave } from '../analysis/recheck-wave.js';
 import { ExitStatus, UsageError } from '../core/errors.js';
-import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import { serverResolver } from '../model/resolve-server.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import type { MetricComparison } from '../stats/compare/metric-comparison.js';
-import { campaignAdapters } from './campaign-adapters.js';
-import { type HeldCampaign, openCampaignState } from './campaign-state.js';
-import { type CommandServices, processIdentity } from './command-services.js';
+import type { CommandServices } from './command-services.js';
+import { withSamplingSession } from './sampling-session.js';
 import { loadWaveContext, type WaveArguments } from './wave-context.js';
 
 /** The flags of `dbwave compare`. */
@@ -30,7 +28,7 @@ export interface CompareServices extends CommandServices {
  */
 export async function compareWave(args: CompareArguments, services: CompareServices): Promise<ExitStatus> {
   const context = await loadWaveContext(args, services.cwd);
-  const { campaign, campaignFile, classes } = context.loaded.inventory;
+  const { campaign, classes } = context.loaded.inventory;
   const resolver = serverResolver(classes, campaign);
   const servers = context.wave.servers
     .map((planned) => resolver.resolve(planned.name))
@@ -40,47 +38,33 @@ export async function compareWave(args: CompareArguments, services: CompareServi
       `--server ${args.server} is not in wave ${args.wave} of ${context.loaded.plan.campaign}`,
     );
   }
-  const state = await openCampaignState({
-    campaign,
-    campaignFile,
-    stateDir: context.stateDir,
-    clock: services.clock,
-  });
-  let held: HeldCampaign;
-  try {
-    held = await state.hold({ identity: processIdentity(), purpose: `compare wave ${args.wave}` });
-  } catch (error) {
-    await state.close();
-    throw error;
-  }
-  const { journal, narrowed } = held;
-  const madePrivate = describeNarrowed(context.stateDir, narrowed);
-  if (madePrivate !== undefined) services.streams.stderr.write(`dbwave: ${madePrivate}\n`);
-  const adapters = await campaignAdapters({ campaign, campaignFile });
-  try {
-    const history = await journal.read();
-    const results = await recheckWave({
-      campaign,
-      wave: args.wave,
-      servers,
-      fleet: resolver.all(),
-      history: history.records,
-      journal,
-      sql: (server) => adapters.connectors.sql(server),
-      clock: services.clock,
-      signal: services.signal,
-      ...(args.server === undefined ? {} : { only: args.server }),
-    });
-    services.streams.stdout.write(
-      args.json === true ? `${JSON.stringify(results, null, 2)}\n` : results.map(renderResult).join(''),
-    );
-    return recheckVerdict(results) === 'pass' ? ExitStatus.Ok : ExitStatus.Unhealthy;
-  } finally {
-    await adapters.close().catch(() => undefined);
-    await journal.close().catch(() => undefined);
-    await held.release();
-    await state.close();
-  }
+  return withSamplingSession(
+    {
+      inventory: context.loaded.inventory,
+      stateDir: context.stateDir,
+      purpose: `compare wave ${args.wave}`,
+      services,
+    },
+    async ({ journal, adapters }) => {
+      const history = await journal.read();
+      const results = await recheckWave({
+        campaign,
+        wave: args.wave,
+        servers,
+        fleet: resolver.all(),
+        history: history.records,
+        journal,
+        sql: (server) => adapters.connectors.sql(server),
+        clock: services.clock,
+        signal: services.signal,
+        ...(args.server === undefined ? {} : { only: args.server }),
+      });
+      services.streams.stdout.write(
+        args.json === true ? `${JSON.stringify(results, null, 2)}\n` : results.map(renderResult).join(''),
+      );
+      return recheckVerdict(results) === 'pass' ? ExitStatus.Ok : ExitStatus.Unhealthy;
+    },
+  );
 }
 
 function renderResult(result: RecheckResult): string {

@@ -61,7 +61,7 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
   // Asked before the operator is, so that nobody confirms a wave that will be refused; asked
   // again under the lock (driveWave), on the journal as it is then.
   const journal = await readJournal(runnable.loaded, runnable.stateDir, clock);
-  const orderOverride = checkWaveOrder(runnable, args.plan, journal.records, requested);
+  const orderOverride = checkWaveOrder(runnable, args.plan, journal.records, requested, clock.now());
   if (orderOverride !== undefined) {
     streams.stdout.write(
       `Wave ${wave.index} runs OUT OF ORDER (--override-order: ${orderOverride.reason}); overridden:\n${orderOverride.refusals.map((refusal) => `  - ${refusal}`).join('\n')}\n`,
@@ -94,7 +94,7 @@ export async function runWaveCommand(args: RunArguments, services: RunServices):
     action: 'run',
     servers: () => due,
     ...(only === undefined ? {} : { only }),
-    order: (history) => checkWaveOrder(runnable, args.plan, history, requested),
+    order: (history) => checkWaveOrder(runnable, args.plan, history, requested, clock.now()),
     precheck: (connectors, due, holdView) => {
       const ask = services.askAboutClients;
       return topologyPrecheck({

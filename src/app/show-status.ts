@@ -19,6 +19,7 @@ import type { WaveReport } from '../report/wave-report.js';
 import { openCampaignState } from './campaign-state.js';
 import { type CommandServices, processIdentity } from './command-services.js';
 import { resolveNotifyTargets } from './notify-targets.js';
+import { takeDueSoakPoints } from './soak-round.js';
 import { planWave } from './wave-context.js';
 import { readJournal, reportFor } from './wave-journal-report.js';
 
@@ -97,9 +98,11 @@ function lockOfRunners(runners: readonly RunnerLease[], now: number): LockInspec
 /**
  * `dbwave status PLAN`: each server's state, step, timings and window from the journal, and who
  * holds the lock. With `--every`, one short update per interval (and at once when what needs a
- * person changes, or the run is gone) to stdout and to the campaign's webhooks and PagerDuty
- * (`--webhook` replaces `notify.webhookEnv`'s URL), until the wave finishes or SIGINT. Exit 0
- * unless the plan or the journal cannot be read.
+ * person changes, a soak point is taken, or the run is gone) to stdout and to the campaign's
+ * webhooks and PagerDuty (`--webhook` replaces `notify.webhookEnv`'s URL), until the wave
+ * finishes and its soak points are taken or missed, or SIGINT; meanwhile it takes the
+ * campaign's due soak points itself (soak-round.ts). Exit 0 unless the plan or the journal
+ * cannot be read.
  */
 export async function showStatus(args: StatusArguments, services: StatusServices): Promise<ExitStatus> {
   const loaded = await loadPlan(args.plan, { cwd: services.cwd });
@@ -161,6 +164,20 @@ export async function showStatus(args: StatusArguments, services: StatusServices
     clock: services.clock,
     ...(services.signal === undefined ? {} : { signal: services.signal }),
     snapshot: async () => {
+      // Whichever dbwave is alive for the campaign takes its due soak points: this one too.
+      await takeDueSoakPoints({
+        loaded,
+        stateDir,
+        waves: loaded.plan.waves.map((wave) => wave.index),
+        services,
+        signal: services.signal ?? new AbortController().signal,
+        say: (line) =>
+          (args.json === true ? services.streams.stderr : services.streams.stdout).write(`${line}\n`),
+      }).catch((error: unknown) =>
+        services.streams.stderr.write(
+          `dbwave: soak points not taken this time: ${error instanceof Error ? error.message : String(error)}\n`,
+        ),
+      );
       const { report, handoffs } = await waveReport(loaded, stateDir, args.wave, services.clock);
       return { report, runGone: runGoneReason(report, await lock()), handoffs };
     },

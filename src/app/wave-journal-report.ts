@@ -47,5 +47,6 @@ export function reportFor(
     now,
     compareInnodb: createInnodbComparer(campaign.stats),
     ...(canaries === undefined ? {} : { plannedCanaries: canaries }),
+    soak: { settings: campaign.soak, plan: context.loaded.shownPlanFile },
   });
 }

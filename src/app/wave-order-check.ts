@@ -2,6 +2,8 @@ import { UsageError } from '../core/errors.js';
 import type { OrderOverride } from '../engine/events/engine-events.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { replayJournal } from '../engine/journal/journal-replay.js';
+import { soakRefusals } from '../engine/wave/soak-gate.js';
+import { soakSchedule } from '../engine/wave/soak-schedule.js';
 import { describeRefusal, waveOrderRefusals } from '../engine/wave/wave-order.js';
 import { WaveOrderError } from '../engine/wave/wave-order-error.js';
 import type { WaveContext } from './wave-context.js';
@@ -29,7 +31,8 @@ export function requestedOverride(args: OrderOverrideArguments): { readonly reas
 }
 
 /**
- * Whether the wave may begin, from the journal as `records` has it: undefined when nothing
+ * Whether the wave may begin, from the journal as `records` has it and its soak points at `now`:
+ * undefined when nothing
  * stands in its way, the override to journal when the operator overrode what did, and a
  * WaveOrderError (exit 1, the reasons and the ways out) otherwise.
  */
@@ -38,8 +41,16 @@ export function checkWaveOrder(
   plan: string,
   records: readonly JournalRecord[],
   requested: { readonly reason: string } | undefined,
+  now: number,
 ): OrderOverride | undefined {
-  const refusals = waveOrderRefusals(context.loaded.plan.waves, context.wave.index, replayJournal(records));
+  const { campaign } = context.loaded.inventory;
+  const replay = replayJournal(records);
+  const refusals = waveOrderRefusals(context.loaded.plan.waves, context.wave.index, replay, (wave) =>
+    soakRefusals(wave, soakSchedule(records, wave, campaign.soak, now), {
+      inconclusiveHolds: campaign.gates.inconclusive !== 'continue',
+      stillUpgraded: (server) => replay.servers.get(server)?.outcome === 'Upgraded',
+    }),
+  );
   if (refusals.length === 0) return undefined;
   if (requested === undefined) throw new WaveOrderError(plan, context.wave.index, refusals);
   return { reason: requested.reason, refusals: refusals.map(describeRefusal) };

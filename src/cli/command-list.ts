@@ -10,6 +10,7 @@ import { reportCommand } from './commands/report.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
+import { soakCommand } from './commands/soak.js';
 import { stateCommand } from './commands/state.js';
 import { statusCommand } from './commands/status.js';
 import { unlockCommand } from './commands/unlock.js';
@@ -31,6 +32,7 @@ export const commands: readonly CommandModule<any, any>[] = [
   unlockCommand,
   handoffCommand,
   compareCommand,
+  soakCommand,
   reportCommand,
   checklistCommand,
   stateCommand,

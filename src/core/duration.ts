@@ -26,3 +26,8 @@ export function formatDuration(milliseconds: number): string {
   if (minutes > 0) return `${minutes}m${String(seconds).padStart(2, '0')}s`;
   return `${seconds}s`;
 }
+
+/** `3600000` -> `+1h`, `86400000` -> `+1d`: a soak point as campaigns write it, after the wave's end. */
+export function soakPointLabel(milliseconds: number): string {
+  return `+${ms(milliseconds)}`;
+}

@@ -489,6 +489,48 @@ export const canarySchema = z
     message: 'give exactly one of perClass and servers',
   });
 export type CanarySpec = z.output<typeof canarySchema>;
+/** The soak points when the campaign does not say: +1h, +4h and +24h after a wave ends. */
+const DEFAULT_SOAK_POINTS = [3_600_000, 14_400_000, 86_400_000];
+
+/**
+ * Soak: hours after a wave, not minutes after. Each upgraded server of a wave is compared again
+ * with its baseline and its same-class controls at each point after the wave ends, by whichever
+ * dbwave process is alive for the campaign (`dbwave soak`, `dbwave status --every`).
+ */
+const soakSchema = z
+  .strictObject({
+    points: z
+      .array(duration)
+      .default(DEFAULT_SOAK_POINTS)
+      .describe(
+        "When to compare the wave's upgraded servers again, each a duration after the wave ends (default [1h, 4h, 24h]; [] turns soak off).",
+      ),
+    tolerance: duration
+      .default(1_800_000)
+      .describe(
+        'How late a soak point may still be taken; past it the point is journaled and reported as missed (default 30m).',
+      ),
+    gating: z
+      .array(duration)
+      .optional()
+      .describe(
+        'The points the next wave waits for: `run --wave N` refuses until each has been taken in wave N-1. Optional; default every point (a failed point of any kind always stops the next wave).',
+      ),
+  })
+  .superRefine((soak, context) => {
+    for (const [index, point] of (soak.gating ?? []).entries()) {
+      if (!soak.points.includes(point))
+        context.addIssue({ code: 'custom', path: ['gating', index], message: 'is not one of soak.points' });
+    }
+  })
+  // Each point once and in order; `gating` defaults to every point, here and only here.
+  .transform(({ points, tolerance, gating }) => {
+    const ordered = [...new Set(points)].sort((a, b) => a - b);
+    return { points: ordered, tolerance, gating: gating === undefined ? ordered : [...new Set(gating)] };
+  });
+
+/** The soak settings as the campaign has them once parsed: points in order, gating filled in. */
+export type SoakSettings = z.output<typeof soakSchema>;
 
 /** How often `dbwave status --every` broadcasts when the campaign does not say (notify.every). */
 export const DEFAULT_BROADCAST_EVERY_MS = 1_800_000;
@@ -935,6 +977,11 @@ export const campaignFields = z.strictObject({
     .optional()
     .describe(
       'Where the journal and the leases live: { store: file, dir } (the default, as stateDir) or { store: mysql, host, port, user, passwordFile | passwordEnv, database, tls } shared by every runner and operator. Optional.',
+    ),
+  soak: soakSchema
+    .default(soakSchema.parse({}))
+    .describe(
+      "Soak: the wave's upgraded servers compared again hours after it ends, at each point, by dbwave soak or status --every; a failed point stops the next wave.",
     ),
   notify: notifySchema
     .optional()

@@ -25,6 +25,7 @@ import { isOverShutdownBudget } from '../model/shutdown-limits.js';
 import { isRollbackStep } from '../model/step-facts.js';
 import { canaryStageEntry } from './canary-stage-entry.js';
 import { createInnodbComparer, type InnodbComparer } from './innodb-table.js';
+import { buildSoakReport, type SoakReportInput } from './soak-report.js';
 import {
   buildStepTimeline,
   firstAttempt,
@@ -79,6 +80,8 @@ export interface WaveReportInput {
   readonly compareInnodb?: InnodbComparer;
   /** The wave's canaries as the plan and the campaign give them (a first wave with `canary`). */
   readonly plannedCanaries?: readonly string[];
+  /** The campaign's soak points and the plan file: the report then shows the wave's soak. */
+  readonly soak?: SoakReportInput;
 }
 
 interface ServerRecords {
@@ -438,6 +441,8 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
   const allowed = allowedFailures(input.limits.failureBudget, servers.length);
   const orderOverride = orderOverrideEntry(replay.waves.get(input.wave)?.orderOverride);
   const canary = canaryStageEntry(replay.waves.get(input.wave)?.canary, input.plannedCanaries, input.now);
+  const soak =
+    input.soak === undefined ? undefined : buildSoakReport(records, input.wave, input.soak, input.now);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     campaign: input.campaign,
@@ -473,5 +478,6 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
     },
     alerts: records.filter((record): record is AlertRecord => record.kind === 'alert').map(alertEntry),
     servers,
+    ...(soak === undefined ? {} : { soak }),
   };
 }

@@ -175,6 +175,42 @@ function summarySection(report: WaveReport, timezone: string): string {
   ].join('\n');
 }
 
+/** The soak as a time line per server: a column per point, its state above the table. */
+function soakSection(report: WaveReport, timezone: string): string {
+  const soak = report.soak;
+  if (soak === undefined) return '';
+  const failure = words.soakFailureLines(soak);
+  const verdictCell = (text: string): string =>
+    text === 'pass' || text === 'fail' || text === 'inconclusive' ? badge(text, text) : escapeHtml(text);
+  return [
+    '<h2>Soak</h2>',
+    `<ul>${soak.points
+      .map(
+        (point) =>
+          `<li${point.state === 'missed' || point.verdict === 'fail' ? ' class="over"' : ''}>${escapeHtml(words.describeSoakPoint(point, timezone))}</li>`,
+      )
+      .join('')}</ul>`,
+    soak.servers.length === 0
+      ? '<p class="muted">No server compared yet.</p>'
+      : htmlTable(
+          ['Server', ...soak.points.map((point) => escapeHtml(point.point))],
+          soak.servers.map((timeline) => [
+            escapeHtml(timeline.server),
+            ...soak.points.map((point) => {
+              const entry = timeline.points.find((candidate) => candidate.point === point.point);
+              const shown = verdictCell(words.soakCell(point, timeline));
+              return entry === undefined
+                ? shown
+                : `<span title="${escapeHtml(entry.evidence)}">${shown}</span>`;
+            }),
+          ]),
+        ),
+    failure.length === 0
+      ? ''
+      : `<p class="over">${escapeHtml(failure[0] ?? '')}</p><pre>${escapeHtml(failure.slice(1).join('\n'))}</pre>`,
+  ].join('\n');
+}
+
 function overviewTable(report: WaveReport, timezone: string): string {
   return htmlTable(
     ['Server', 'Class', 'Outcome', '503 window', 'Shutdown', 'Before → after'],
@@ -289,6 +325,7 @@ export function renderReportHtml(report: WaveReport, options: HtmlRenderOptions 
 <h2>Summary</h2>
 ${summarySection(report, timezone)}
 ${alerts}
+${soakSection(report, timezone)}
 <h2>Charts</h2>
 ${chartsSection(report, options.innodbBand ?? 0.5)}
 <h2>Servers</h2>

@@ -4,6 +4,7 @@ import { describeCanaryStage } from './canary-stage-entry.js';
 import {
   describeDecision,
   describeOrderOverride,
+  describeSoakPoint,
   formatChange,
   formatClock,
   formatInstant,
@@ -13,6 +14,8 @@ import {
   outcomeLabel,
   type RenderOptions,
   serverFacts,
+  soakCell,
+  soakFailureLines,
 } from './report-format.js';
 import type { ServerReport, WaveReport } from './wave-report.js';
 
@@ -109,6 +112,37 @@ function alertsSection(report: WaveReport, timezone: string): string[] {
       (alert) =>
         `- ${formatClock(alert.at, timezone)} ${alert.server ?? 'wave'}: **${alert.alert}** — ${cell(alert.message)}`,
     ),
+  ];
+}
+
+/** The soak as a time line per server: a column per point, its state above the table. */
+function soakSection(report: WaveReport, timezone: string): string[] {
+  const soak = report.soak;
+  if (soak === undefined) return [];
+  const failure = soakFailureLines(soak);
+  return [
+    '## Soak',
+    '',
+    ...soak.points.map((point) => `- ${cell(describeSoakPoint(point, timezone))}`),
+    '',
+    ...(soak.servers.length === 0
+      ? ['No server compared yet.']
+      : table(
+          ['Server', ...soak.points.map((point) => point.point)],
+          soak.servers.map((timeline) => [
+            timeline.server,
+            ...soak.points.map((point) => soakCell(point, timeline)),
+          ]),
+        )),
+    ...soak.servers.flatMap((timeline) =>
+      timeline.points
+        .filter((entry) => entry.verdict !== 'pass')
+        .map((entry) => `- ${timeline.server} ${entry.point} ${entry.verdict}: ${cell(entry.evidence)}`),
+    ),
+    ...(failure.length === 0
+      ? []
+      : ['', `**${cell(failure[0] ?? '')}**`, '', '```', ...failure.slice(1), '```']),
+    '',
   ];
 }
 
@@ -210,6 +244,7 @@ export function renderReportMarkdown(report: WaveReport, options: RenderOptions 
     '',
     ...alertsSection(report, timezone),
     ...(report.alerts.length > 0 ? [''] : []),
+    ...soakSection(report, timezone),
     ...overviewSection(report, timezone),
     '',
     ...report.servers.flatMap((server) => serverSection(server, timezone)),

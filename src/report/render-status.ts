@@ -8,10 +8,12 @@ import { describeCanaryStage } from './canary-stage-entry.js';
 import { describeHandoff, describeInCharge, type InCharge } from './in-charge.js';
 import {
   describeOrderOverride,
+  describeSoakPoint,
   formatClock,
   formatOptionalDuration,
   formatWindow,
   outcomeLabel,
+  soakFailureLines,
 } from './report-format.js';
 import { runGoneReason } from './run-liveness.js';
 import { statusUpdateText } from './status-update.js';
@@ -131,6 +133,13 @@ export function renderStatusText(
     ...(runners === undefined ? [describeLock(lock, timezone)] : describeRunners(runners, timezone)),
     ...(report.orderOverride === undefined ? [] : [describeOrderOverride(report.orderOverride, timezone)]),
     ...(report.canary === undefined ? [] : [describeCanaryStage(report.canary, timezone)]),
+    ...(report.soak === undefined
+      ? []
+      : [
+          'Soak:',
+          ...report.soak.points.map((point) => `  ${describeSoakPoint(point, timezone)}`),
+          ...soakFailureLines(report.soak).map((line) => `  ${line}`),
+        ]),
     ...(report.journal.tornTail
       ? [
           'Journal: the last line is cut short (dbwave killed mid-write, or a write under way); it is left out',

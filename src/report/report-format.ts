@@ -6,6 +6,9 @@ import type {
   OrderOverrideEntry,
   PreflushSummary,
   ServerReport,
+  SoakPointEntry,
+  SoakReport,
+  SoakServerTimeline,
   WindowTiming,
 } from './wave-report.js';
 
@@ -173,4 +176,45 @@ export function describeDecision(decision: NonNullable<GateVerdictEntry['decisio
         ? ', nobody answered in time'
         : '';
   return `${decision.action} (${decision.by}${why})`;
+}
+
+/**
+ * A soak point in a few words: `+1h due 2026-12-02 15:00:00 UTC: pass, taken 3s late` or
+ * `+4h: MISSED (nothing took it; 2h00m00s late)`. Whether it holds the next wave is said too.
+ */
+export function describeSoakPoint(point: SoakPointEntry, timezone = 'UTC'): string {
+  const due = `${point.point} due ${formatInstant(point.dueAt, timezone)}`;
+  const gates = point.gates ? '' : ' (does not hold the next wave)';
+  const late =
+    point.lateMs === undefined || point.lateMs < 1000 ? '' : `, ${formatDuration(point.lateMs)} late`;
+  switch (point.state) {
+    case 'waiting':
+      return `${due}: waiting${gates}`;
+    case 'due':
+      return `${due}: due now${late}${gates}`;
+    case 'interrupted':
+      return `${due}: interrupted (taken ${formatInstant(point.takenAt, timezone)}, never finished; taken again)${gates}`;
+    case 'done':
+      return `${due}: ${point.verdict ?? 'pass'}, taken ${formatInstant(point.takenAt, timezone)}${late === '' ? ' on time' : late}${gates}`;
+    case 'missed':
+      return `${due}: MISSED (nothing was running to take it${late})${gates}`;
+    default:
+      return point.state satisfies never;
+  }
+}
+
+/** A failed soak's advice: who failed it and how to roll them back. Empty when nothing failed. */
+export function soakFailureLines(soak: SoakReport | undefined): string[] {
+  if (soak === undefined || soak.failed.length === 0) return [];
+  return [
+    `SOAK FAILED on ${soak.failed.join(', ')}: the next wave is refused; dbwave does not roll back by itself after a soak. Recommended:`,
+    ...soak.rollbackCommands,
+  ];
+}
+
+/** A server's verdict at one soak point, or what stands there instead (`-` before the point is taken). */
+export function soakCell(point: SoakPointEntry, timeline: SoakServerTimeline): string {
+  const entry = timeline.points.find((candidate) => candidate.point === point.point);
+  if (entry !== undefined) return entry.verdict;
+  return point.state === 'missed' ? 'missed' : point.state === 'done' ? 'not compared' : '-';
 }

@@ -35,21 +35,36 @@ export function waveEnded(report: WaveReport): boolean {
   return report.status === 'finished' || report.status === 'halted';
 }
 
+/** Whether the wave's soak still has points to take (or to find missed): a broadcast keeps going for them. */
+export function soakOpen(report: WaveReport): boolean {
+  return (report.soak?.points ?? []).some((point) => point.state !== 'done' && point.state !== 'missed');
+}
+
+/** Whether a broadcast has nothing more to wait for: the wave is over and so is its soak. */
+export function broadcastOver(report: WaveReport): boolean {
+  return waveEnded(report) && !soakOpen(report);
+}
+
 /**
- * What is broadcast at once when it changes: the servers that need a person, and whether the run
- * is gone. Empty when nothing needs one.
+ * What is broadcast at once when it changes: the servers that need a person, whether the run is
+ * gone, and each soak point taken or missed (a failed soak is news now, not in half an hour).
+ * Empty when nothing needs one and no soak point is settled.
  */
 export function urgentKey(snapshot: StatusSnapshot): string {
   const servers = serversNeedingPerson(snapshot.report)
     .map((server) => server.name)
     .sort();
-  return [...servers, ...(snapshot.runGone === undefined ? [] : ['\u0000run-gone'])].join(',');
+  const soak = (snapshot.report.soak?.points ?? [])
+    .filter((point) => point.state === 'done' || point.state === 'missed')
+    .map((point) => `\u0000soak${point.point}:${point.verdict ?? point.state}`);
+  return [...servers, ...(snapshot.runGone === undefined ? [] : ['\u0000run-gone']), ...soak].join(',');
 }
 
 /**
- * Broadcasts the wave's status every interval until the wave finishes (or halts) or the signal
- * aborts: one update at once, then one per interval, plus one as soon as what needs a person (a
- * server, or the run that is gone) changes. Returns the last snapshot it saw.
+ * Broadcasts the wave's status every interval until the wave finishes (or halts) and its soak
+ * points are taken or missed, or the signal aborts: one update at once, then one per interval,
+ * plus one as soon as what needs a person (a server, the run that is gone) or a soak point
+ * changes. Returns the last snapshot it saw.
  */
 export async function broadcastStatus(options: StatusBroadcastOptions): Promise<StatusSnapshot> {
   const pollMs = Math.max(1, Math.min(options.pollMs ?? 15_000, options.everyMs));
@@ -57,7 +72,7 @@ export async function broadcastStatus(options: StatusBroadcastOptions): Promise<
   await options.publish(snapshot);
   let lastSentAt = options.clock.now();
   let lastUrgent = urgentKey(snapshot);
-  while (!waveEnded(snapshot.report) && options.signal?.aborted !== true) {
+  while (!broadcastOver(snapshot.report) && options.signal?.aborted !== true) {
     try {
       await options.clock.sleep(pollMs, options.signal);
     } catch {
@@ -67,7 +82,7 @@ export async function broadcastStatus(options: StatusBroadcastOptions): Promise<
     const urgent = urgentKey(snapshot);
     const due = options.clock.now() - lastSentAt >= options.everyMs;
     // A resolution is news too: PagerDuty's incident closes now, not at the next interval.
-    if (due || urgent !== lastUrgent || waveEnded(snapshot.report)) {
+    if (due || urgent !== lastUrgent || broadcastOver(snapshot.report)) {
       await options.publish(snapshot);
       lastSentAt = options.clock.now();
     }

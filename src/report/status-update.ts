@@ -1,8 +1,8 @@
 import { formatDuration } from '../core/duration.js';
 import type { HandoffRecord } from '../engine/journal/journal-record.js';
 import { describeHandoff } from './in-charge.js';
-import { formatClockWithZone } from './report-format.js';
-import type { CanaryStageEntry, ServerReport, WaveReport } from './wave-report.js';
+import { formatClockWithZone, soakFailureLines } from './report-format.js';
+import type { CanaryStageEntry, ServerReport, SoakReport, WaveReport } from './wave-report.js';
 
 /** Outcomes a person has to act on. */
 const NEEDS_PERSON = new Set(['NeedsPerson', 'NeedsUserMigration']);
@@ -26,6 +26,19 @@ function inFlight(server: ServerReport, now: number): string {
 export function personReason(server: ServerReport): string {
   if (server.outcome === 'InProgress') return 'shutdown over budget';
   return server.reason ?? server.outcome;
+}
+
+/** The soak in one part: each point's state, and a failed soak's rollback advice. */
+function soakPart(soak: SoakReport, timezone: string): string {
+  const points = soak.points.map((point) =>
+    point.state === 'done'
+      ? `${point.point} ${point.verdict ?? 'pass'}`
+      : point.state === 'waiting'
+        ? `${point.point} at ${formatClockWithZone(point.dueAt, timezone)}`
+        : `${point.point} ${point.state.toUpperCase()}`,
+  );
+  const failure = soakFailureLines(soak);
+  return [`soak ${points.join(', ')}`, ...(failure.length === 0 ? [] : [failure.join(' ')])].join(' · ');
 }
 
 /**
@@ -78,6 +91,7 @@ export function statusUpdateText(
       : `NEEDS A PERSON: ${person.map((server) => `${server.name} (${personReason(server)})`).join(', ')}`,
   );
   if (summary.notExecuted > 0) parts.push(`${summary.notExecuted} waiting`);
+  if (report.soak !== undefined) parts.push(soakPart(report.soak, timezone));
   parts.push(`failure budget ${summary.failureBudget.used}/${summary.failureBudget.allowed}`);
   if (handoff !== undefined) parts.push(`HANDED OFF: ${describeHandoff(handoff, timezone)}`);
   return parts.join(' · ');

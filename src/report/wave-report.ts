@@ -1,5 +1,7 @@
 import type { CanaryStageState } from '../engine/journal/canary-stage-state.js';
 import type { ServerOutcome, StepName } from '../engine/journal/journal-record.js';
+import type { SoakPointStatus } from '../engine/wave/soak-schedule.js';
+import type { Verdict } from '../gates/gate-verdict.js';
 
 /**
  * The per-wave report: a view of the journal, never a source of truth. Its JSON form is a
@@ -211,6 +213,36 @@ export type CanaryStageEntry = Omit<CanaryStageState, 'decision'> & {
   readonly remainingMs?: number;
 };
 
+/**
+ * One soak point of the wave (campaign `soak.points`), as it stands when the report is built: its
+ * schedule (soak-schedule.ts) without the servers (`SoakReport.servers` has them).
+ */
+export type SoakPointEntry = Omit<SoakPointStatus, 'servers' | 'journaled'> & {
+  /** As campaigns write it: `+1h`. */
+  readonly point: string;
+};
+
+/** One server's soak: its verdict at each point taken, in point order. */
+export interface SoakServerTimeline {
+  readonly server: string;
+  readonly points: readonly {
+    readonly point: string;
+    readonly verdict: Verdict;
+    readonly evidence: string;
+  }[];
+}
+
+/** The wave's soak: hours after, not minutes after. Absent while the wave has not ended or without soak points. */
+export interface SoakReport {
+  readonly points: readonly SoakPointEntry[];
+  /** Servers with a verdict at some point, in the wave's order. */
+  readonly servers: readonly SoakServerTimeline[];
+  /** Servers whose soak failed and that still run the new version: the next wave waits for them. */
+  readonly failed: readonly string[];
+  /** The rollback dbwave recommends for them (it never rolls back by itself after a soak). */
+  readonly rollbackCommands: readonly string[];
+}
+
 export interface WaveReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly campaign: string;
@@ -233,4 +265,6 @@ export interface WaveReport {
   readonly summary: WaveSummary;
   readonly alerts: readonly AlertEntry[];
   readonly servers: readonly ServerReport[];
+  /** The soak points after the wave's end, when the campaign has some and the wave has ended. */
+  readonly soak?: SoakReport;
 }

@@ -226,6 +226,44 @@ const canaryRecordSchema = z.object({
   rollBack: z.array(z.string()).readonly().optional(),
 });
 export type CanaryRecord = z.output<typeof canaryRecordSchema>;
+/** What happens to a soak point: taken (started, then finished), or missed. */
+export const SOAK_EVENTS = ['started', 'finished', 'missed'] as const;
+export type SoakEvent = (typeof SOAK_EVENTS)[number];
+
+const verdictSchema = z.enum(['pass', 'fail', 'inconclusive']);
+
+/**
+ * One soak point of a wave (campaign `soak.points`): `started` before its sampling (write-ahead:
+ * a point started and never finished was interrupted and is taken again), `finished` with the
+ * worst of its servers' verdicts, or `missed` when nothing took it within `soak.tolerance`.
+ */
+const soakRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('soak'),
+  event: z.enum(SOAK_EVENTS),
+  /** The point: milliseconds after the wave ended. */
+  pointMs: z.number().int().nonnegative(),
+  /** When it came due: the wave's end plus the point. */
+  dueAt: z.string(),
+  /** How late it was taken (started) or found missed. */
+  lateMs: z.number().nonnegative(),
+  /** The process that took it (or found it missed). */
+  operator: z.object({ user: z.string(), host: z.string(), pid: z.number() }).optional(),
+  /** finished: the worst of the servers' verdicts. */
+  verdict: verdictSchema.optional(),
+});
+export type SoakRecord = z.output<typeof soakRecordSchema>;
+
+/** One upgraded server's comparison at a soak point, journaled before the point's `finished`. */
+const soakVerdictRecordSchema = z.object({
+  ...recordBase,
+  kind: z.literal('soak-verdict'),
+  server: z.string(),
+  pointMs: z.number().int().nonnegative(),
+  verdict: verdictSchema,
+  evidence: z.string(),
+});
+export type SoakVerdictRecord = z.output<typeof soakVerdictRecordSchema>;
 
 const journalLineSchema = z.discriminatedUnion('kind', [
   waveRecordSchema,
@@ -237,6 +275,8 @@ const journalLineSchema = z.discriminatedUnion('kind', [
   progressRecordSchema,
   handoffRecordSchema,
   canaryRecordSchema,
+  soakRecordSchema,
+  soakVerdictRecordSchema,
 ]);
 
 export type JournalRecord =
@@ -248,7 +288,9 @@ export type JournalRecord =
   | StatsRecord
   | ProgressRecord
   | HandoffRecord
-  | CanaryRecord;
+  | CanaryRecord
+  | SoakRecord
+  | SoakVerdictRecord;
 
 /** What a record is before the journal numbers and stamps it. */
 export type JournalEntry = JournalRecord extends infer R

@@ -1,4 +1,5 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
+import { soakRollbackAdvice } from './soak-rollback-advice.js';
 import { describeRefusal, type WaveOrderRefusal } from './wave-order.js';
 
 /**
@@ -17,6 +18,9 @@ export class WaveOrderError extends DbwaveError {
       [
         `wave ${wave} does not start while the wave before it is not done:`,
         ...refusals.map((refusal) => `  - ${describeRefusal(refusal)}`),
+        ...refusals.flatMap((refusal) =>
+          refusal.kind === 'soak-failed' ? soakRollbackAdvice(plan, refusal.wave, refusal.servers) : [],
+        ),
         `Finish wave ${previous} first (dbwave run ${plan} --wave ${previous} resumes it; dbwave status ${plan} --wave ${previous} shows it),`,
         `or run wave ${wave} anyway: dbwave run ${plan} --wave ${wave} --override-order --reason "why" (journaled, shown in its reports)`,
       ].join('\n'),

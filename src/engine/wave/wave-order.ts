@@ -26,7 +26,19 @@ export type WaveOrderRefusal =
       readonly kind: 'needs-person' | 'needs-user-migration';
       readonly wave: number;
       readonly servers: readonly string[];
-    };
+    }
+  /** A soak point of the previous wave failed: these servers compared worse hours after (soak-gate.ts). */
+  | { readonly kind: 'soak-failed'; readonly wave: number; readonly servers: readonly string[] }
+  /** Soak points with inconclusive servers, where the campaign's `gates.inconclusive` is not continue. */
+  | { readonly kind: 'soak-inconclusive'; readonly wave: number; readonly servers: readonly string[] }
+  /** Gating soak points not taken yet: when each is due. */
+  | {
+      readonly kind: 'soak-pending';
+      readonly wave: number;
+      readonly points: readonly { readonly point: string; readonly dueAt: string }[];
+    }
+  /** Gating soak points that nothing took within the tolerance. */
+  | { readonly kind: 'soak-missed'; readonly wave: number; readonly points: readonly string[] };
 
 /** The outcomes that leave the previous wave waiting for a person: what they are called in a refusal. */
 const BLOCKING_OUTCOMES: ReadonlyMap<ServerOutcome, 'needs-person' | 'needs-user-migration'> = new Map([
@@ -44,6 +56,7 @@ export function waveOrderRefusals(
   waves: readonly PlannedWave[],
   index: number,
   replay: JournalReplay,
+  soak: (wave: number) => readonly WaveOrderRefusal[] = () => [],
 ): WaveOrderRefusal[] {
   if (replay.waves.has(index)) return [];
   const previous = waves
@@ -73,6 +86,7 @@ export function waveOrderRefusals(
     const servers = names.filter((name) => outcomeOf(name) === outcome);
     if (servers.length > 0) refusals.push({ kind, wave: previous.index, servers });
   }
+  refusals.push(...soak(previous.index));
   return refusals;
 }
 
@@ -99,6 +113,14 @@ export function describeRefusal(refusal: WaveOrderRefusal): string {
       return `wave ${refusal.wave} has ${refusal.servers.length} server(s) that need a person: ${serverList(refusal.servers)}`;
     case 'needs-user-migration':
       return `wave ${refusal.wave} has ${refusal.servers.length} server(s) that need a user migration: ${serverList(refusal.servers)}`;
+    case 'soak-failed':
+      return `wave ${refusal.wave} failed its soak: ${serverList(refusal.servers)} compared worse than before the upgrade`;
+    case 'soak-inconclusive':
+      return `wave ${refusal.wave} has an inconclusive soak (gates.inconclusive is not continue): ${serverList(refusal.servers)}`;
+    case 'soak-pending':
+      return `wave ${refusal.wave} has not passed its soak yet: ${refusal.points.map((point) => `${point.point} due ${point.dueAt}`).join(', ')}`;
+    case 'soak-missed':
+      return `wave ${refusal.wave} missed soak point(s) ${refusal.points.join(', ')} (nothing was running to take them)`;
     default:
       return refusal satisfies never;
   }

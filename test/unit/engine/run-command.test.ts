@@ -62,7 +62,8 @@ describe('dbwave run', () => {
   });
 
   it('refuses a wave before its day unless --ignore-date', async () => {
-    const { dir, plan } = await plannedCampaign();
+    // Wave 2 right after wave 1: without soak points it does not wait for wave 1's soak.
+    const { dir, plan } = await plannedCampaign(['soak: {points: []}']);
     const { services: s, fleet } = services(dir);
     await expect(runWaveCommand({ plan, wave: 2, yes: true }, s)).rejects.toThrow(
       /next window is 2026-11-26 02:00-06:00/,

@@ -7,6 +7,7 @@ import { runWaveCommand } from '../../../src/app/run-wave-command.js';
 import { showStatus } from '../../../src/app/show-status.js';
 import { exitStatusFor } from '../../../src/core/errors.js';
 import { parseJournalRecord, type WaveRecord } from '../../../src/engine/journal/journal-record.js';
+import { WaveOrderError } from '../../../src/engine/wave/wave-order-error.js';
 import { plannedCampaign, services } from './fakes/cli-harness.js';
 
 async function waveRecords(dir: string): Promise<WaveRecord[]> {
@@ -50,12 +51,24 @@ describe('dbwave run in wave order', () => {
     expect(asked).toBe(false);
   });
 
-  it('runs wave 2 once wave 1 is done', async () => {
-    const { dir, plan } = await plannedCampaign();
+  it('runs wave 2 once wave 1 is done (a campaign without soak points)', async () => {
+    const { dir, plan } = await plannedCampaign(['soak: {points: []}']);
     const { services: s } = services(dir);
     expect(await runWaveCommand({ plan, wave: 1, yes: true }, s)).toBe(0);
     expect(await runWaveCommand({ plan, ...wave2 }, s)).toBe(0);
     expect((await waveRecords(dir)).some((record) => record.orderOverride !== undefined)).toBe(false);
+  });
+
+  it('refuses wave 2 while wave 1 has not passed its soak, saying when each gating point is due', async () => {
+    const { dir, plan } = await plannedCampaign(['soak: {points: [1h, 4h, 24h], gating: [1h, 4h]}']);
+    const { services: s } = services(dir);
+    expect(await runWaveCommand({ plan, wave: 1, yes: true }, s)).toBe(0);
+    const refusal = await runWaveCommand({ plan, ...wave2 }, s).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(WaveOrderError);
+    expect(exitStatusFor(refusal)).toBe(1);
+    expect(String((refusal as Error).message)).toMatch(
+      /wave 1 has not passed its soak yet: \+1h due \S+, \+4h due \S+\n/,
+    );
   });
 
   it('refuses wave 2 while a server of wave 1 needs a person', async () => {

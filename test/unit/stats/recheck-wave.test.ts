@@ -1,36 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { recheckVerdict, recheckWave } from '../../../src/analysis/recheck-wave.js';
 import type { JournalEntry, JournalRecord } from '../../../src/engine/journal/journal-record.js';
-import { campaignSchema } from '../../../src/model/campaign-schema.js';
-import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { fakeMariadb } from './fake-mariadb.js';
+import { recheckCampaign, recheckServer, steadySeries } from './recheck-fixture.js';
 
-const campaign = campaignSchema.parse({
-  campaign: 'test',
-  fleet: 'hardware-classes',
-  timezone: 'UTC',
-  from: { version: '10.11.18' },
-  to: { version: '10.11.19' },
-  window: { start: '00:00', end: '23:59' },
-  waves: [{ date: '2026-11-24', size: 'rest' }],
-  stats: { samples: 6, interval: '10s' },
-});
-
-const server = (name: string): ResolvedServer => ({
-  name,
-  class: 'small',
-  host: '127.0.1.1',
-  port: 3306,
-  sshPort: 22,
-  transport: 'ssh',
-  datacenter: 'lab',
-  vars: {},
-});
-
-const steady = (level: number): number[] =>
-  [0.98, 1.01, 0.99, 1.02, 1.0, 0.97].map((factor) => level * factor);
-const series = { buffer_pool_reads: steady(20), data_fsyncs: steady(40), row_lock_waits: steady(2) };
+const campaign = recheckCampaign;
+const server = recheckServer;
+const series = steadySeries;
 
 let seq = 0;
 function record(fields: JournalEntry): JournalRecord {
@@ -74,7 +51,11 @@ describe('rechecking a wave hours later', () => {
       clock,
       signal: new AbortController().signal,
     });
-    expect(results[1]).toEqual({ server: 'db-02', skipped: 'not upgraded (RolledBack)' });
+    expect(results[1]).toEqual({
+      server: 'db-02',
+      skipped: 'not upgraded (RolledBack)',
+      because: 'not-upgraded',
+    });
     const first = results[0];
     if (first === undefined || !('gate' in first)) throw new Error(`no comparison: ${JSON.stringify(first)}`);
     expect(first.gate.verdict).toBe('pass');

@@ -13,7 +13,8 @@ import { FROM, TO } from './fake-versions.js';
 export const WAVE_DAY = '2026-11-24';
 
 /** A campaign of four servers in two classes, planned by `dbwave plan`, in a fresh folder. */
-export async function plannedCampaign(): Promise<{ dir: string; plan: string }> {
+/** A planned two-wave campaign of four fake servers; `extra` lines are added to its campaign file. */
+export async function plannedCampaign(extra: readonly string[] = []): Promise<{ dir: string; plan: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'dbwave-run-'));
   await mkdir(join(dir, 'classes'));
   for (const [id, names] of [
@@ -51,6 +52,7 @@ export async function plannedCampaign(): Promise<{ dir: string; plan: string }> 
       '  installedVersion: fake installed-version {{name}}',
       '  upgrade: fake upgrade {{name}}',
       '  rollback: fake rollback {{name}}',
+      ...extra,
       '',
     ].join('\n'),
   );
