@@ -90,6 +90,10 @@ export function campaignDocument(
     prechecks: { maxTransactionAge: '60s', minFreeDiskMb: 100 },
     concurrency: { wave: 3, perClass: 1 },
     failureBudget: 1,
+    // The lab runs its waves back to back (the demo, the tests, the bench): no soak points. A
+    // production campaign keeps the default, +1h, +4h and +24h, each gating the next wave
+    // (docs/soak.md); the soak's own tests set seconds.
+    soak: { points: [] },
     // A lab fleet under `fleet load`: short sampling windows keep a wave to minutes. A production
     // campaign keeps the defaults (6 x 10 s after a 60 s warm-up).
     stats: { samples: 5, interval: '2s', warmup: '5s' },
