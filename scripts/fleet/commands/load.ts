@@ -56,9 +56,9 @@ async function sysbenchOnce(
       `--time=${seconds}`,
       '--threads=1',
       '--report-interval=0',
-      // Every row equally likely: the working set is the whole tables (several times the
-      // smallest buffer pool), not the few hot pages sysbench's default skew touches, so a
-      // server whose buffer pool is too small really reads from disk.
+      // Every row equally likely: the working set is the whole tables (larger than the smallest
+      // buffer pool, smaller than every class's), not the few hot pages sysbench's default skew
+      // touches, so a server whose buffer pool is too small really reads from disk.
       '--rand-type=uniform',
       'run',
     ],
