@@ -7,7 +7,7 @@ import { sqlConnection } from './bench-fleet.js';
  * larger buffer pool (resized at runtime; the next start is back to my.cnf's size), a table
  * about as large as it, and random single-row updates from several connections, so that nearly
  * every page of the pool is dirty and a clean shutdown has real flushing to do. The fleet's own
- * sysbench tables (2 x 10,000 rows) are too small to dirty more than a few hundred pages.
+ * sysbench tables (2 x 16,000 rows, some 7.5 MiB) are too small to dirty enough pages.
  */
 
 export const BENCH_DATABASE = 'dbwave_bench';

@@ -13,7 +13,7 @@ import { sleep } from './processes.js';
 
 export const SYSBENCH_DB = 'sbtest';
 export const SYSBENCH_TABLES = 2;
-export const SYSBENCH_ROWS = 10_000;
+export const SYSBENCH_ROWS = 16_000;
 /** Where the long-transaction fault writes its uncommitted rows. */
 export const FAULT_DB = 'fleet_fault';
 

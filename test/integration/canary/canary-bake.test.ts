@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectFault } from '../../../scripts/fleet/faults.js';
 import { FleetPaths } from '../../../scripts/fleet/fleet-paths.js';
 import type { FleetManifest } from '../../../scripts/fleet/manifest.js';
-import type { CanaryRecord, StatsRecord } from '../../../src/engine/journal/journal-record.js';
+import type { CanaryRecord, JournalRecord, StatsRecord } from '../../../src/engine/journal/journal-record.js';
 import { METRIC_CATALOG } from '../../../src/stats/compare/metric-catalog.js';
+import { median } from '../../../src/stats/compare/metric-comparison.js';
 import {
   type EngineCampaign,
   engineCampaign,
@@ -53,6 +54,18 @@ async function pickCanary(fleet: FleetManifest): Promise<string> {
   if (alone === undefined) throw new Error('wave 1 has no server outside a replication cluster');
   expect(fleet.servers.filter((server) => server.class === alone.class)).toHaveLength(2);
   return alone.name;
+}
+
+/** The median `queries` rate of the bake's recheck samplings of a canary, or of its control. */
+function recheckQueries(records: readonly JournalRecord[], canary: string, of: 'canary' | 'control'): number {
+  const samplings = records
+    .filter((record): record is StatsRecord => record.kind === 'stats')
+    .filter((record) =>
+      of === 'canary'
+        ? record.phase === 'recheck' && record.server === canary
+        : record.controlPhase === 'recheck' && record.controlFor === canary,
+    );
+  return median(samplings.flatMap((record) => record.series.queries ?? []));
 }
 
 async function canaryRecords(campaign: EngineCampaign): Promise<CanaryRecord[]> {
@@ -148,6 +161,13 @@ describe('the canary stage on the local fleet, under load', () => {
     expect(Date.parse(decided?.at ?? '') - Date.parse(begun?.at ?? '')).toBeGreaterThanOrEqual(45_000);
     expect(records.filter((record) => record.event === 'bake-check').length).toBeGreaterThanOrEqual(3);
     const { records: all, replay } = await journalOf(campaign);
+    // The load came back to the restarted canary: it carries about what its control does (before
+    // the load started sysbench again on a restarted server, it had a sixth of it).
+    const canaryQueries = recheckQueries(all, canary, 'canary');
+    const controlQueries = recheckQueries(all, canary, 'control');
+    expect(canaryQueries, `${canaryQueries} vs ${controlQueries} queries/s`).toBeGreaterThan(
+      controlQueries / 2,
+    );
     for (const server of campaign.wave1) expect(replay.servers.get(server.name)?.outcome).toBe('Upgraded');
     // The rest started only after the decision.
     const firstOfRest = all.find(
