@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DbwaveError, ErrorCode, TransportError } from '../../core/errors.js';
 import type { CommandTemplates } from '../../model/campaign-schema.js';
 import type { TemplateCommand } from '../../model/campaign-templates.js';
@@ -11,14 +12,27 @@ import type {
   ErrorLogTail,
   HostCommands,
   HostWatch,
+  PackageSwitch,
+  RunningAndLogSize,
   RunningOrExited,
+  StopAndWatch,
 } from '../ports/host-commands.js';
 import type { CommandResult, RemoteShell } from '../ports/remote-shell.js';
 import type { CommandOutputSink } from '../ports/server-connectors.js';
+import { type BatchEntry, type BatchResults, batchScript, parseBatchOutput } from './command-batch.js';
 import { commandFailed } from './command-failed.js';
 import { diskFreeCommand, parseDfAvailableKb } from './disk-free.js';
 import { errorLogSizeCommand, parseErrorLogSize } from './error-log-size.js';
 import { errorLogTailCommand, parseErrorLogTail } from './error-log-tail.js';
+
+/** What a batch's own headers and fences take of its answer, with room to spare. */
+const BATCH_FRAMING_BYTES = 1_024;
+
+/** The watch's own lines before the log's text ("exited", the log's size). */
+const WATCH_LINE_BYTES = 64;
+
+/** A command the batch did not run, for the error that says so. */
+const notRun: CommandResult = { exitCode: null, stdout: '', stderr: 'not run', durationMs: 0 };
 
 export interface ShellHostCommandsOptions {
   readonly server: ResolvedServer;
@@ -77,11 +91,6 @@ export class ShellHostCommands implements HostCommands {
     return result.exitCode === 0;
   }
 
-  /**
-   * The host repeats `running` every `watch.everyS` seconds, up to `watch.rounds` times: the exit
-   * is noticed there within that interval, not one SSH round trip (0.2-0.5 s on a busy machine)
-   * after the next poll. One round is a single check.
-   */
   async runningOrErrorLog(
     step: StepName,
     path: string,
@@ -89,10 +98,74 @@ export class ShellHostCommands implements HostCommands {
     maxBytes: number,
     watch: HostWatch,
   ): Promise<RunningOrExited> {
+    const result = await this.exec(
+      step,
+      'running-or-error-log',
+      this.watchLine(path, offset, maxBytes, watch),
+    );
+    return this.readWatch(result, offset);
+  }
+
+  async switchPackage(step: StepName, command: 'upgrade' | 'rollback'): Promise<PackageSwitch> {
+    const [running, switched, version] = await this.execBatch(step, [
+      { label: 'running', line: this.renderSet('running') },
+      { label: command, line: this.renderSet(command), after: 'failure' },
+      { label: 'installedVersion', line: this.renderSet('installedVersion'), after: 'success' },
+    ]);
+    if (running?.exitCode === 0) return { running: true };
+    if (switched === undefined || switched.exitCode !== 0) {
+      throw commandFailed(this.options.server, command, switched ?? notRun);
+    }
+    if (version === undefined || version.exitCode !== 0) {
+      throw commandFailed(this.options.server, 'installedVersion', version ?? notRun);
+    }
+    return { running: false, installedVersion: version.stdout.trim() };
+  }
+
+  async stopAndWatch(
+    step: StepName,
+    path: string,
+    offset: number,
+    maxBytes: number,
+    watch: HostWatch,
+  ): Promise<StopAndWatch> {
+    // The log read fits the watch's share of the answer (a cut answer would lose its first
+    // line); a log that gained more comes back partial, and the step reads it on its own.
+    const logBytes = Math.max(1, Math.min(maxBytes, this.batchShare(2) - WATCH_LINE_BYTES));
+    const [stop, watched] = await this.execBatch(step, [
+      { label: 'stop', line: this.renderSet('stop') },
+      {
+        label: 'running-or-error-log',
+        line: this.watchLine(path, offset, logBytes, watch),
+        after: 'success',
+      },
+    ]);
+    const stopped = stop ?? notRun;
+    return watched === undefined
+      ? { stop: stopped }
+      : { stop: stopped, watch: this.readWatch(watched, offset) };
+  }
+
+  async runningAndErrorLogSize(step: StepName, path: string): Promise<RunningAndLogSize> {
+    const [running, size] = await this.execBatch(step, [
+      { label: 'running', line: this.renderSet('running') },
+      { label: 'error-log-size', line: errorLogSizeCommand(path) },
+    ]);
+    return { running: running?.exitCode === 0, errorLogSize: parseErrorLogSize(size ?? notRun) };
+  }
+
+  /**
+   * The host repeats `running` every `watch.everyS` seconds, up to `watch.rounds` times: the exit
+   * is noticed there within that interval, not one SSH round trip (0.2-0.5 s on a busy machine)
+   * after the next poll. One round is a single check. Once it exited, the error log since `offset`.
+   */
+  private watchLine(path: string, offset: number, maxBytes: number, watch: HostWatch): string {
     const running = this.renderSet('running');
     const rounds = Math.max(1, Math.floor(watch.rounds));
-    const line = `n=0; while ( ${running} ) >/dev/null 2>&1; do n=$((n+1)); if [ "$n" -ge ${rounds} ]; then echo running; exit 0; fi; sleep ${watch.everyS}; done; echo exited; ${errorLogTailCommand(path, offset, maxBytes)}`;
-    const result = await this.exec(step, 'running-or-error-log', line);
+    return `n=0; while ( ${running} ) >/dev/null 2>&1; do n=$((n+1)); if [ "$n" -ge ${rounds} ]; then echo running; exit 0; fi; sleep ${watch.everyS}; done; echo exited; ${errorLogTailCommand(path, offset, maxBytes)}`;
+  }
+
+  private readWatch(result: CommandResult, offset: number): RunningOrExited {
     const newline = result.stdout.indexOf('\n');
     const first = (newline === -1 ? result.stdout : result.stdout.slice(0, newline)).trim();
     if (first === 'running') return { running: true };
@@ -145,6 +218,57 @@ export class ShellHostCommands implements HostCommands {
       );
     }
     return line;
+  }
+
+  /**
+   * Runs several command lines as one script, one round trip (command-batch.ts), and keeps each
+   * command's output as if it had run alone. A batch without a whole answer (the session was
+   * lost, the connection dropped) is a transport failure: what ran is for the probes to find.
+   */
+  private async execBatch(step: StepName, entries: readonly BatchEntry[]): Promise<BatchResults> {
+    const { templates, server } = this.options;
+    const nonce = randomBytes(8).toString('hex');
+    const shell = await this.options.shell();
+    const at = new Date(this.options.clock.now()).toISOString();
+    const batch = await shell.exec(batchScript(entries, nonce, this.batchShare(entries.length)), {
+      timeoutMs: templates.timeout * entries.length,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+    const results = batch.exitCode === 0 ? parseBatchOutput(batch.stdout, entries, nonce) : undefined;
+    const saved = (entry: BatchEntry, result: CommandResult) =>
+      this.options.output
+        .save({
+          server: server.name,
+          step,
+          label: entry.label,
+          command: entry.line,
+          at,
+          exitCode: result.exitCode,
+          durationMs: result.durationMs,
+          stdout: result.stdout,
+          stderr: result.stderr,
+        })
+        .catch(() => undefined);
+    if (results === undefined) {
+      await saved({ label: entries.map((entry) => entry.label).join('+'), line: '(batch)' }, batch);
+      throw new TransportError(
+        server.host,
+        `${entries.map((entry) => entry.label).join(', ')}: no whole answer from the host (exit ${batch.exitCode ?? 'none'})`,
+      );
+    }
+    await Promise.all(
+      entries.map((entry, index) => {
+        const result = results[index];
+        return result === undefined ? undefined : saved(entry, result);
+      }),
+    );
+    return results;
+  }
+
+  /** What each command's stdout (and stderr) may put in a batch's answer: an equal share of it. */
+  private batchShare(commands: number): number {
+    const share = (this.options.templates.maxOutputBytes - BATCH_FRAMING_BYTES) / (2 * commands);
+    return Math.max(1, Math.floor(share));
   }
 
   /** Runs a command line built here (already quoted) and keeps its output. */

@@ -24,6 +24,23 @@ export type RunningOrExited =
   /** `tail` is undefined when the log could not be read. */
   | { readonly running: false; readonly tail: ErrorLogTail | undefined };
 
+/** What a package switch found: mysqld running (nothing switched), or the version installed after it. */
+export type PackageSwitch =
+  | { readonly running: true }
+  | { readonly running: false; readonly installedVersion: string };
+
+/** The `stop` command's result and, when it succeeded, what the watch for the exit saw next. */
+export interface StopAndWatch {
+  readonly stop: CommandResult;
+  readonly watch?: RunningOrExited;
+}
+
+/** Whether mysqld runs, and the error log's size (undefined when unreadable), read together. */
+export interface RunningAndLogSize {
+  readonly running: boolean;
+  readonly errorLogSize: number | undefined;
+}
+
 /** Whether the error log can be read, and what the host said when it cannot. */
 export type ErrorLogAccess =
   | { readonly readable: true }
@@ -61,6 +78,25 @@ export interface HostCommands {
     maxBytes: number,
     watch: HostWatch,
   ): Promise<RunningOrExited>;
+  /**
+   * `running`, then (only when it says not running) the package switch (`upgrade` or `rollback`),
+   * then (only when the switch succeeded) `installedVersion`, in one round trip. A switch or a
+   * version read that fails is thrown as {@link run}'s non-zero exit would be by runChecked.
+   */
+  switchPackage(step: StepName, command: 'upgrade' | 'rollback'): Promise<PackageSwitch>;
+  /**
+   * `stop` and, only when it exited 0, the watch of {@link runningOrErrorLog}, in one round trip:
+   * a shutdown that ends within the watch is noticed without a second one.
+   */
+  stopAndWatch(
+    step: StepName,
+    path: string,
+    offset: number,
+    maxBytes: number,
+    watch: HostWatch,
+  ): Promise<StopAndWatch>;
+  /** {@link isRunning} and {@link errorLogSize} in one round trip. */
+  runningAndErrorLogSize(step: StepName, path: string): Promise<RunningAndLogSize>;
   /** What the `installedVersion` command prints, trimmed. */
   installedVersion(step: StepName): Promise<string>;
   /** Whether the error log can be read: it is how a clean shutdown is told from a crash. */

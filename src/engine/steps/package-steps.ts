@@ -9,8 +9,9 @@ function refuse(context: StepContext, message: string): never {
 
 /**
  * Switches the installed package: `upgrade` to the campaign's `to`, `rollback-package` back to
- * `from`. Only ever with mysqld stopped, and never after an unclean shutdown (checked here
- * again, whatever path led here). The installed version is verified afterwards.
+ * `from`. Only ever with mysqld stopped (the host checks `running` right before the switch, in
+ * the same round trip), and never after an unclean shutdown (checked here again, whatever path
+ * led here). The installed version is verified afterwards.
  */
 function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHandler<S> {
   const forward = step === 'upgrade';
@@ -29,10 +30,10 @@ function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHan
           `${shutdownStep} was not clean: the package is never touched after an unclean shutdown`,
         );
       }
-      if (await context.commands.isRunning(step))
-        refuse(context, `mysqld is running: refusing to ${command}`);
-      await context.commands.runChecked(step, command);
-      const installed = await context.commands.installedVersion(step);
+      // The guard, the switch and the version read: one round trip inside the window.
+      const switched = await context.commands.switchPackage(step, command);
+      if (switched.running) refuse(context, `mysqld is running: refusing to ${command}`);
+      const installed = switched.installedVersion;
       if (!versionMatches(installed, target(context))) {
         refuse(context, `after ${command} the installed version is "${installed}", not ${target(context)}`);
       }

@@ -72,6 +72,11 @@ async function exitedCleanly(context: StepContext, step: ShutdownStepName): Prom
   return CLEAN_SHUTDOWN_LINE.test(text);
 }
 
+/** The tail holds less than the log gained since its start: its end is not in it. */
+function isPartial(tail: ErrorLogTail): boolean {
+  return Buffer.byteLength(tail.text) < tail.size - tail.start;
+}
+
 function afterCleanExit(step: ShutdownStepName): Next {
   return { step: step === 'shutdown' ? 'upgrade' : 'rollback-package' };
 }
@@ -109,10 +114,19 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
           resumed: true,
         };
       }
-      // A rollback may find mysqld already down (the new version never started): nothing to stop.
-      const wasRunning = step === 'shutdown' || (await context.commands.isRunning(step));
       const path = errorLogPath(context);
-      return { errorLogOffset: (await context.commands.errorLogSize(step, path)) ?? 0, wasRunning };
+      if (step === 'shutdown') {
+        // Read by window-open before the window, mysqld running since: no round trip inside it.
+        // A reopened window (a resumed run) says nothing of what happened meanwhile: read again.
+        const opened = context.detail('window-open');
+        if (opened.errorLogOffset !== undefined && opened.reopen !== true) {
+          return { errorLogOffset: opened.errorLogOffset, wasRunning: true };
+        }
+        return { errorLogOffset: (await context.commands.errorLogSize(step, path)) ?? 0, wasRunning: true };
+      }
+      // A rollback may find mysqld already down (the new version never started): nothing to stop.
+      const seen = await context.commands.runningAndErrorLogSize(step, path);
+      return { errorLogOffset: seen.errorLogSize ?? 0, wasRunning: seen.running };
     },
 
     async run(context, prepared): Promise<StepResult<S>> {
@@ -128,18 +142,21 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
           `${server.name}: mysqld does not answer SQL, so innodb_fast_shutdown=0 cannot be set; not stopping it`,
         );
       }
-      const stop = await commands.run(step, 'stop');
-      if (stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
-        throw commandFailed(server, 'stop', stop);
-      }
-
       // Journaled with the outcome: reports read the limits the wait applied.
       const limits = shutdownLimits(campaign);
       const { budgetMs: budget, hardLimitMs: hardLimit } = limits;
       const samples: DrainSample[] = [];
       const logPath = errorLogPath(context);
       const logOffset = prepared.errorLogOffset ?? 0;
-      let exitLog: ErrorLogTail | undefined;
+      // The stop and the host's first watch for the exit in one round trip: a shutdown that ends
+      // within the watch (most, after a pre-flush) costs no other.
+      const stopped = await commands.stopAndWatch(step, logPath, logOffset, ERROR_LOG_MAX_BYTES, HOST_WATCH);
+      if (stopped.stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
+        throw commandFailed(server, 'stop', stopped.stop);
+      }
+      const exitedAtOnce = stopped.watch?.running === false;
+      let exitLog: ErrorLogTail | undefined =
+        stopped.watch?.running === false ? stopped.watch.tail : undefined;
       let overBudget = false;
       let lastJournaled = Number.NEGATIVE_INFINITY;
       const report = async (message: string, fields: Omit<DrainSample, 'at'> & { etaMs?: number }) => {
@@ -150,56 +167,57 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
       };
 
       try {
-        await waitUntil({
-          what: `${server.name}: mysqld to exit`,
-          clock: context.clock,
-          timeoutMs: hardLimit,
-          // Start to start: once SQL is gone a check watches on the host for up to 2 s, and the
-          // next one follows at once.
-          intervalMs: POLL_MS,
-          signal: context.signal,
-          check: async (elapsedMs) => {
-            if (!overBudget && isOverShutdownBudget(elapsedMs, budget)) {
-              overBudget = true;
-              await context.alert(
-                'shutdown-over-budget',
-                `clean shutdown still running after ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)}; policy ${campaign.shutdown.overBudget}`,
+        if (!exitedAtOnce)
+          await waitUntil({
+            what: `${server.name}: mysqld to exit`,
+            clock: context.clock,
+            timeoutMs: hardLimit,
+            // Start to start: once SQL is gone a check watches on the host for up to 2 s, and the
+            // next one follows at once.
+            intervalMs: POLL_MS,
+            signal: context.signal,
+            check: async (elapsedMs) => {
+              if (!overBudget && isOverShutdownBudget(elapsedMs, budget)) {
+                overBudget = true;
+                await context.alert(
+                  'shutdown-over-budget',
+                  `clean shutdown still running after ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)}; policy ${campaign.shutdown.overBudget}`,
+                );
+              }
+              if (sql) {
+                try {
+                  const counters = await drainCounters(sql);
+                  samples.push({ at: context.clock.now(), ...counters });
+                  pruneDrainSamples(samples);
+                  const etaMs = estimateShutdownEta(samples);
+                  await report(
+                    `shutting down: ${counters.dirtyPages ?? '?'} dirty pages, history list ${counters.historyListLength ?? '?'}${etaMs === undefined ? '' : `, ETA ${formatDuration(etaMs)}`}`,
+                    { ...counters, ...(etaMs === undefined ? {} : { etaMs }) },
+                  );
+                  return undefined;
+                } catch {
+                  sql = undefined;
+                  await context.dropSql();
+                }
+              }
+              const watch = await commands.runningOrErrorLog(
+                step,
+                logPath,
+                logOffset,
+                ERROR_LOG_MAX_BYTES,
+                HOST_WATCH,
               );
-            }
-            if (sql) {
-              try {
-                const counters = await drainCounters(sql);
-                samples.push({ at: context.clock.now(), ...counters });
-                pruneDrainSamples(samples);
-                const etaMs = estimateShutdownEta(samples);
+              if (watch.running) {
                 await report(
-                  `shutting down: ${counters.dirtyPages ?? '?'} dirty pages, history list ${counters.historyListLength ?? '?'}${etaMs === undefined ? '' : `, ETA ${formatDuration(etaMs)}`}`,
-                  { ...counters, ...(etaMs === undefined ? {} : { etaMs }) },
+                  `waiting for mysqld to exit (${formatDuration(elapsedMs)} of ${formatDuration(budget)})`,
+                  {},
                 );
                 return undefined;
-              } catch {
-                sql = undefined;
-                await context.dropSql();
               }
-            }
-            const watch = await commands.runningOrErrorLog(
-              step,
-              logPath,
-              logOffset,
-              ERROR_LOG_MAX_BYTES,
-              HOST_WATCH,
-            );
-            if (watch.running) {
-              await report(
-                `waiting for mysqld to exit (${formatDuration(elapsedMs)} of ${formatDuration(budget)})`,
-                {},
-              );
-              return undefined;
-            }
-            exitLog = watch.tail;
-            return true;
-          },
-        });
+              exitLog = watch.tail;
+              return true;
+            },
+          });
       } catch (error) {
         if (error instanceof TimeoutError) {
           return {
@@ -216,8 +234,11 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
       }
       await context.dropSql();
       const elapsedMs = context.clock.now() - started;
+      // A log the watch read only the start of is read again whole (up to its own limit).
       const clean =
-        exitLog === undefined ? await exitedCleanly(context, step) : CLEAN_SHUTDOWN_LINE.test(exitLog.text);
+        exitLog === undefined || isPartial(exitLog)
+          ? await exitedCleanly(context, step)
+          : CLEAN_SHUTDOWN_LINE.test(exitLog.text);
       // The log does not grow while mysqld is down: its size now is where the next start's lines begin.
       const logSize = exitLog === undefined ? {} : { errorLogSizeAfter: exitLog.size };
       if (!clean) {
