@@ -3,8 +3,11 @@ import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 import { waitUntil } from './wait-until.js';
 
-/** A started server is polled often: every moment it answers unseen is 503 time for its users. */
-const POLL_MS = 200;
+/**
+ * A started server is polled often (a connection attempt, refused at once until it listens):
+ * every moment it answers unseen is 503 time for its users.
+ */
+const POLL_MS = 100;
 /**
  * While it does not answer yet, whether mysqld still runs is asked of the host at most this
  * often: a start that dies is noticed within a second, and one that answers within it (most)
