@@ -33,7 +33,8 @@ const SEPARATOR = '\x1e';
 /**
  * The batch as one script. `outputBytes` bounds what each command prints into the batch's answer
  * (its tail is kept, as a command's own output is kept), so that the answer fits the output a
- * command may return and its headers are never cut.
+ * command may return and its headers are never cut. An empty output costs no `tail`: on a busy
+ * host every process the script starts is time inside the window.
  */
 export function batchScript(entries: readonly BatchEntry[], nonce: string, outputBytes: number): string {
   if (!/^[0-9a-f]{8,}$/.test(nonce)) throw new TypeError('a batch nonce is hex, at least 8 digits');
@@ -42,7 +43,7 @@ export function batchScript(entries: readonly BatchEntry[], nonce: string, outpu
     `n=${nonce}`,
     `d=$(mktemp -d "\${TMPDIR:-/tmp}/dbwave-batch.XXXXXX") || exit 98`,
     `trap 'rm -rf "$d"' EXIT`,
-    `dbwave_answer() { printf '\\036%s %s %s %s %s\\n' "$n" "$1" "$x" "\${s:--}" "\${EPOCHREALTIME:--}"; tail -c ${limit} "$d/o"; printf '\\n\\036%s\\n' "$n"; tail -c ${limit} "$d/e"; printf '\\n\\036%s\\n' "$n"; }`,
+    `dbwave_answer() { printf '\\036%s %s %s %s %s\\n' "$n" "$1" "$x" "\${s:--}" "\${EPOCHREALTIME:--}"; [ ! -s "$d/o" ] || tail -c ${limit} "$d/o"; printf '\\n\\036%s\\n' "$n"; [ ! -s "$d/e" ] || tail -c ${limit} "$d/e"; printf '\\n\\036%s\\n' "$n"; }`,
     `dbwave_end() { printf '\\036%s end\\n' "$n"; exit 0; }`,
   ];
   entries.forEach((entry, index) => {

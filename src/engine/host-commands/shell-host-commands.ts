@@ -226,40 +226,22 @@ export class ShellHostCommands implements HostCommands {
    * lost, the connection dropped) is a transport failure: what ran is for the probes to find.
    */
   private async execBatch(step: StepName, entries: readonly BatchEntry[]): Promise<BatchResults> {
-    const { templates, server } = this.options;
     const nonce = randomBytes(8).toString('hex');
-    const shell = await this.options.shell();
-    const at = new Date(this.options.clock.now()).toISOString();
-    const batch = await shell.exec(batchScript(entries, nonce, this.batchShare(entries.length)), {
-      timeoutMs: templates.timeout * entries.length,
-      ...(this.options.signal ? { signal: this.options.signal } : {}),
-    });
+    const script = batchScript(entries, nonce, this.batchShare(entries.length));
+    const { at, result: batch } = await this.runLine(script, entries.length);
     const results = batch.exitCode === 0 ? parseBatchOutput(batch.stdout, entries, nonce) : undefined;
-    const saved = (entry: BatchEntry, result: CommandResult) =>
-      this.options.output
-        .save({
-          server: server.name,
-          step,
-          label: entry.label,
-          command: entry.line,
-          at,
-          exitCode: result.exitCode,
-          durationMs: result.durationMs,
-          stdout: result.stdout,
-          stderr: result.stderr,
-        })
-        .catch(() => undefined);
+    const labels = entries.map((entry) => entry.label);
     if (results === undefined) {
-      await saved({ label: entries.map((entry) => entry.label).join('+'), line: '(batch)' }, batch);
+      await this.keep(step, labels.join('+'), '(batch)', at, batch);
       throw new TransportError(
-        server.host,
-        `${entries.map((entry) => entry.label).join(', ')}: no whole answer from the host (exit ${batch.exitCode ?? 'none'})`,
+        this.options.server.host,
+        `${labels.join(', ')}: no whole answer from the host (exit ${batch.exitCode ?? 'none'})`,
       );
     }
     await Promise.all(
       entries.map((entry, index) => {
         const result = results[index];
-        return result === undefined ? undefined : saved(entry, result);
+        return result === undefined ? undefined : this.keep(step, entry.label, entry.line, at, result);
       }),
     );
     return results;
@@ -273,18 +255,30 @@ export class ShellHostCommands implements HostCommands {
 
   /** Runs a command line built here (already quoted) and keeps its output. */
   private async exec(step: StepName, label: string, line: string): Promise<CommandResult> {
+    const { at, result } = await this.runLine(line, 1);
+    await this.keep(step, label, line, at, result);
+    return result;
+  }
+
+  /** Runs a line on the server's shell with the timeout of `commands` commands; `at`: when it began. */
+  private async runLine(line: string, commands: number): Promise<{ at: string; result: CommandResult }> {
     const shell = await this.options.shell();
     const at = new Date(this.options.clock.now()).toISOString();
     const result = await shell.exec(line, {
-      timeoutMs: this.options.templates.timeout,
+      timeoutMs: this.options.templates.timeout * commands,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
-    await this.options.output
+    return { at, result };
+  }
+
+  /** Keeps one command's output in the state dir; a store that fails never fails the command. */
+  private keep(step: StepName, label: string, command: string, at: string, result: CommandResult) {
+    return this.options.output
       .save({
         server: this.options.server.name,
         step,
         label,
-        command: line,
+        command,
         at,
         exitCode: result.exitCode,
         durationMs: result.durationMs,
@@ -292,6 +286,5 @@ export class ShellHostCommands implements HostCommands {
         stderr: result.stderr,
       })
       .catch(() => undefined);
-    return result;
   }
 }
