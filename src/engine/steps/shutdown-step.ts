@@ -150,6 +150,11 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
       const logOffset = prepared.errorLogOffset ?? 0;
       // The stop and the host's first watch for the exit in one round trip: a shutdown that ends
       // within the watch (most, after a pre-flush) costs no other.
+      // Shown, not journaled: the watch may hold the answer for 2 s, the display says why.
+      await context.progress(step, {
+        message: 'stopping: innodb_fast_shutdown=0, sending stop, watching for the exit',
+        elapsedMs: 0,
+      });
       const stopped = await commands.stopAndWatch(step, logPath, logOffset, ERROR_LOG_MAX_BYTES, HOST_WATCH);
       if (stopped.stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
         throw commandFailed(server, 'stop', stopped.stop);
