@@ -99,7 +99,16 @@ export async function planVariant(fleet: FleetManifest, variant: CampaignVariant
     },
     ssh: { ...ssh, identity: absolute(base, ssh.identity), knownHosts: absolute(base, ssh.knownHosts) },
     mysql: { ...mysql, passwordFile: absolute(base, mysql.passwordFile) },
-    maintenance: { ...maintenance, socket: absolute(base, maintenance.socket) },
+    maintenance: {
+      ...maintenance,
+      socket: absolute(base, maintenance.socket),
+      ...(Array.isArray(maintenance.sockets)
+        ? { sockets: maintenance.sockets.map((socket: unknown) => absolute(base, socket)) }
+        : {}),
+    },
+    // Cluster and role are dropped above on purpose: the servers' real topology (db2 replicates
+    // from db1) would not match them, and the run would rightly refuse to start.
+    topologyPrecheck: false,
   };
   const campaignFile = join(dir, 'campaign.yaml');
   const planFile = join(dir, 'campaign.plan.yaml');

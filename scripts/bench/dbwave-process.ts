@@ -23,6 +23,13 @@ export interface DbwaveRun {
 
 const RSS_SAMPLE_MS = 250;
 
+/**
+ * The checkout whose dbwave runs: this one, or DBWAVE_BENCH_ENGINE (another commit's tree with
+ * its node_modules, e.g. `git archive BASE | tar -x -C DIR`), so that an engine before and after
+ * a change is measured by the same bench, on the same fleet, against the same baseline.
+ */
+export const ENGINE_ROOT = process.env.DBWAVE_BENCH_ENGINE ?? REPO_ROOT;
+
 function rssKibOf(pid: number): number | undefined {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -60,7 +67,7 @@ export async function runDbwave(planFile: string, stateDir: string): Promise<Dbw
       '--state-dir',
       stateDir,
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ENGINE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const keep = (chunk: Buffer): void => {

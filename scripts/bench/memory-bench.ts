@@ -78,10 +78,11 @@ class BigOutputCommands extends FakeHostCommands {
     super(host, server, templates);
   }
 
-  override async run(step: StepName, command: TemplateCommand): Promise<CommandResult> {
-    const result = await super.run(step, command);
+  protected override answer(step: StepName, command: TemplateCommand): CommandResult {
+    const result = super.answer(step, command);
     // The fake host logs every call for the unit tests' assertions: not the engine's memory.
     this.host.calls.length = 0;
+    this.host.roundTrips.length = 0;
     this.counter.bytes += OUTPUT_BYTES;
     // On stderr, which the engine only reads on failure: stdout stays what the fake printed.
     const noise = Buffer.alloc(Math.max(0, OUTPUT_BYTES - result.stderr.length), 'x').toString();

@@ -5,14 +5,17 @@ import { planVariant } from './bench-campaign.js';
 import { backgroundFleetLoad, type FleetState, restoreServer } from './bench-fleet.js';
 import { medianOf, seconds, type TargetResult } from './bench-report.js';
 import { WINDOW_STEPS } from './journal-timings.js';
+import { shardUrls, type UsersSideWindow, watchUsersSide } from './users-side-window.js';
 import { runProblem, watchedRun } from './watched-run.js';
 
 /**
- * Target 2: a server's 503 window under dbwave (journal: window-open `started` -> window-close
- * `succeeded`) against the plain script's stop + switch + start + post-upgrade of the same
- * server, trial after trial on the same servers, each put back on the older build in between.
- * When dbwave costs more than a second, the steps inside its window say where. Measured idle and
- * under the fleet's load (`npm run fleet -- load`), side by side in one run.
+ * Target 2: a server's 503 window under dbwave against the plain script's (bare-upgrade.ts: one
+ * SSH exec of stop + switch + start + post-upgrade) on the same server, trial after trial on the
+ * same servers, each put back on the older build in between. Both windows are measured the same
+ * way, from the users' side (users-side-window.ts: the shard polled through every HAProxy); the
+ * journal's window (window-open `started` -> window-close `succeeded`) and its steps say where
+ * dbwave's time goes. Measured idle and under the fleet's load (`npm run fleet -- load`), side
+ * by side in one run.
  */
 
 export const WINDOW_OVERHEAD_LIMIT_MS = 1_000;
@@ -32,8 +35,13 @@ const LOADED_TRIAL_S = 90;
 
 interface ConditionFigures {
   readonly condition: WindowCondition;
+  /** The users' side: first 503 -> served again, per trial. */
   readonly dbwaveMs: readonly number[];
   readonly bareMs: readonly number[];
+  /** dbwave's journal: window-open `started` -> window-close `succeeded`, per trial. */
+  readonly dbwaveJournalMs: readonly number[];
+  /** The plain script's maint -> ready as the bench set them, per trial. */
+  readonly bareScriptMs: readonly number[];
   readonly noticeLagMs: readonly number[];
   readonly perServer: Readonly<Record<string, { dbwave: number[]; bare: number[] }>>;
   readonly stepMedians: Readonly<Record<string, number>>;
@@ -69,7 +77,7 @@ export async function windowOverheadBench(
     }
   }
   const describe = (entry: ConditionFigures): string =>
-    `${entry.condition} (load average ${entry.loadAverage[0].toFixed(1)}-${entry.loadAverage[1].toFixed(1)}): dbwave median **${seconds(medianOf(entry.dbwaveMs))}** vs plain script **${seconds(medianOf(entry.bareMs))}**: overhead **${seconds(entry.overheadMs)}** (steps, median s: ${breakdownOf(entry.stepMedians)})`;
+    `${entry.condition} (load average ${entry.loadAverage[0].toFixed(1)}-${entry.loadAverage[1].toFixed(1)}): users' side, dbwave median **${seconds(medianOf(entry.dbwaveMs))}** vs plain script **${seconds(medianOf(entry.bareMs))}**: overhead **${seconds(entry.overheadMs)}** (journal window ${seconds(medianOf(entry.dbwaveJournalMs))}, script's maint->ready ${seconds(medianOf(entry.bareScriptMs))}; steps, median s: ${breakdownOf(entry.stepMedians)})`;
   return {
     noticeLagMs: figures.flatMap((entry) => entry.noticeLagMs),
     target: {
@@ -102,6 +110,8 @@ async function conditionTrials(
   const loadAtStart = loadavg()[0] ?? Number.NaN;
   const dbwaveMs: number[] = [];
   const bareMs: number[] = [];
+  const dbwaveJournalMs: number[] = [];
+  const bareScriptMs: number[] = [];
   const noticeLagMs: number[] = [];
   const stepSamples = new Map<string, number[]>();
   const perServer: Record<string, { dbwave: number[]; bare: number[] }> = {};
@@ -115,14 +125,17 @@ async function conditionTrials(
     });
     for (let trial = 1; trial <= trials; trial += 1) {
       await restoreServer(fleet, server);
+      const dbwaveUsers = watchUsersSide(shardUrls(fleet, server));
       const watched = await watchedRun(state, planned.planFile, [server]);
+      const dbwaveSeen = usersWindow(await dbwaveUsers.stop(), `dbwave on ${server.name}`);
       const problem = runProblem(watched, [server]);
       if (problem !== undefined)
         throw new Error(`window bench (${condition}), ${server.name} trial ${trial}:\n${problem}`);
+      dbwaveMs.push(dbwaveSeen);
+      perServer[server.name]?.dbwave.push(dbwaveSeen);
       const timing = watched.timings.get(server.name);
       if (timing) {
-        dbwaveMs.push(timing.windowMs);
-        perServer[server.name]?.dbwave.push(timing.windowMs);
+        dbwaveJournalMs.push(timing.windowMs);
         for (const [step, ms] of Object.entries(timing.steps)) {
           stepSamples.set(step, [...(stepSamples.get(step) ?? []), ms]);
         }
@@ -130,12 +143,15 @@ async function conditionTrials(
       const lag = watched.noticeLagMs.get(server.name);
       if (lag !== undefined) noticeLagMs.push(lag);
       await restoreServer(fleet, server);
-      const bare = await bareUpgrade(fleet, server, 'upgrade');
+      const bareUsers = watchUsersSide(shardUrls(fleet, server));
+      const bareRun = await bareUpgrade(fleet, server, 'upgrade');
+      const bare = usersWindow(await bareUsers.stop(), `the plain script on ${server.name}`);
       bareMs.push(bare);
+      bareScriptMs.push(bareRun.scriptWindowMs);
       perServer[server.name]?.bare.push(bare);
       await restoreServer(fleet, server);
       log(
-        `  window ${condition} ${server.name} trial ${trial}: dbwave ${seconds(timing?.windowMs ?? Number.NaN)}, bare script ${seconds(bare)}, load average ${(loadavg()[0] ?? 0).toFixed(1)}`,
+        `  window ${condition} ${server.name} trial ${trial}: users' side dbwave ${seconds(dbwaveSeen)} (journal ${seconds(timing?.windowMs ?? Number.NaN)}), plain script ${seconds(bare)} (maint->ready ${seconds(bareRun.scriptWindowMs)}), load average ${(loadavg()[0] ?? 0).toFixed(1)}`,
       );
     }
   }
@@ -146,17 +162,26 @@ async function conditionTrials(
       .map((step) => [step, medianOf(stepSamples.get(step) ?? [])]),
   );
   log(
-    `  window ${condition}: dbwave median ${seconds(medianOf(dbwaveMs))}, bare median ${seconds(medianOf(bareMs))}, overhead ${seconds(overheadMs)}`,
+    `  window ${condition} (users' side): dbwave median ${seconds(medianOf(dbwaveMs))}, plain script median ${seconds(medianOf(bareMs))}, overhead ${seconds(overheadMs)}`,
   );
   log(`  window ${condition} steps (median s): ${breakdownOf(stepMedians)}`);
   return {
     condition,
     dbwaveMs,
     bareMs,
+    dbwaveJournalMs,
+    bareScriptMs,
     noticeLagMs,
     perServer,
     stepMedians,
     overheadMs,
     loadAverage: [loadAtStart, loadavg()[0] ?? Number.NaN],
   };
+}
+
+/** The users' window of a trial; a trial in which users saw no 503 measured nothing. */
+function usersWindow(seen: UsersSideWindow, what: string): number {
+  if (seen.windowMs === undefined)
+    throw new Error(`window bench: the users saw no 503 during ${what} (${seen.requests} requests)`);
+  return seen.windowMs;
 }

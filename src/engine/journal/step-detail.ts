@@ -122,6 +122,11 @@ const windowOpenDetail = z.object({
   openedAt: z.number().optional(),
   /** A resumed run reopened the window before the step it resumes at. */
   reopen: z.boolean().optional(),
+  /**
+   * The error log's size before the window opened (`started`, mysqld running): where the
+   * shutdown's lines begin, read here so that no round trip for it falls inside the window.
+   */
+  errorLogOffset: z.number().optional(),
   /** Draining before maint (HAProxy's `state drain`): how long it took. */
   drainMs: z.number().optional(),
   /** The drain ran out of `maintenance.drainTimeout` and the window opened anyway. */

@@ -25,6 +25,26 @@ export type RunningOrExited =
   /** `tail` is undefined when the log could not be read. */
   | { readonly running: false; readonly tail: ErrorLogTail | undefined };
 
+/** What a package step runs while mysqld is down: a package switch, or a restart's configuration. */
+export type PackageCommand = 'upgrade' | 'rollback' | 'configure';
+
+/** What a package switch found: mysqld running (nothing switched), or the version installed after it. */
+export type PackageSwitch =
+  | { readonly running: true }
+  | { readonly running: false; readonly installedVersion: string };
+
+/** The `stop` command's result and, when it succeeded, what the watch for the exit saw next. */
+export interface StopAndWatch {
+  readonly stop: CommandResult;
+  readonly watch?: RunningOrExited;
+}
+
+/** Whether mysqld runs, and the error log's size (undefined when unreadable), read together. */
+export interface RunningAndLogSize {
+  readonly running: boolean;
+  readonly errorLogSize: number | undefined;
+}
+
 /** Whether the error log can be read, and what the host said when it cannot. */
 export type ErrorLogAccess =
   | { readonly readable: true }
@@ -71,6 +91,29 @@ export interface HostCommands {
     maxBytes: number,
     watch: HostWatch,
   ): Promise<RunningOrExited>;
+  /**
+   * `running`, then (only when it says not running) the package step's command (`upgrade`,
+   * `rollback`, or a rolling restart's `configure`),
+   * then (only when the switch succeeded) `installedVersion`, in one round trip. A switch or a
+   * version read that fails is thrown as {@link run}'s non-zero exit would be by runChecked.
+   */
+  switchPackage(step: StepName, command: PackageCommand): Promise<PackageSwitch>;
+  /**
+   * `stop` and, only when it exited 0, the watch of {@link runningOrErrorLog}, in one round trip:
+   * a shutdown that ends within the watch is noticed without a second one. The stop is cut at
+   * `stopTimeoutMs` (the shutdown's hard limit: a blocking stop lasts the whole shutdown), not at
+   * commands.timeout; the watch keeps commands.timeout.
+   */
+  stopAndWatch(
+    step: StepName,
+    path: string,
+    offset: number,
+    maxBytes: number,
+    watch: HostWatch,
+    stopTimeoutMs: number,
+  ): Promise<StopAndWatch>;
+  /** {@link isRunning} and {@link errorLogSize} in one round trip. */
+  runningAndErrorLogSize(step: StepName, path: string): Promise<RunningAndLogSize>;
   /** What the `installedVersion` command prints, trimmed. */
   installedVersion(step: StepName): Promise<string>;
   /** Whether the error log can be read: it is how a clean shutdown is told from a crash. */

@@ -1,6 +1,6 @@
 import { DbwaveError, ErrorCode } from '../../core/errors.js';
-import type { TemplateCommand } from '../../model/campaign-templates.js';
 import { versionMatches } from '../../model/version-match.js';
+import type { PackageCommand } from '../ports/host-commands.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 
@@ -13,7 +13,7 @@ function refuse(context: StepContext, message: string): never {
  * rolling restart applies its configuration (`configure`) and puts it back (`rollback`), and a
  * restart without one has nothing to run while the server is down.
  */
-function commandOf(context: StepContext, forward: boolean): TemplateCommand | undefined {
+function commandOf(context: StepContext, forward: boolean): PackageCommand | undefined {
   if (context.campaign.kind === 'upgrade') return forward ? 'upgrade' : 'rollback';
   const command = forward ? 'configure' : 'rollback';
   return context.commands.has(command) ? command : undefined;
@@ -22,8 +22,9 @@ function commandOf(context: StepContext, forward: boolean): TemplateCommand | un
 /**
  * Switches the installed package: `upgrade` to the campaign's `to`, `rollback-package` back to
  * `from` (a rolling restart: its `configure`, and `rollback` to undo it). Only ever with mysqld
- * stopped, and never after an unclean shutdown (checked here again, whatever path led here).
- * The installed version is verified afterwards.
+ * stopped (the host checks `running` right before the switch, in the same round trip), and never
+ * after an unclean shutdown (checked here again, whatever path led here). The installed version
+ * is verified afterwards.
  */
 function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHandler<S> {
   const forward = step === 'upgrade';
@@ -45,10 +46,10 @@ function packageStep<S extends 'upgrade' | 'rollback-package'>(step: S): StepHan
       if (command === undefined) {
         return { event: 'skipped', next, detail: { reason: 'a rolling restart with no commands.configure' } };
       }
-      if (await context.commands.isRunning(step))
-        refuse(context, `mysqld is running: refusing to ${command}`);
-      await context.commands.runChecked(step, command);
-      const installed = await context.commands.installedVersion(step);
+      // The guard, the command and the version read: one round trip inside the window.
+      const switched = await context.commands.switchPackage(step, command);
+      if (switched.running) refuse(context, `mysqld is running: refusing to ${command}`);
+      const installed = switched.installedVersion;
       if (!versionMatches(installed, target(context))) {
         refuse(context, `after ${command} the installed version is "${installed}", not ${target(context)}`);
       }

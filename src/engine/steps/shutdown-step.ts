@@ -72,6 +72,11 @@ async function exitedCleanly(context: StepContext, step: ShutdownStepName): Prom
   return hasCleanShutdownLine(text, journaledFlavour(context));
 }
 
+/** The tail holds less than the log gained since its start: its end is not in it. */
+function isPartial(tail: ErrorLogTail): boolean {
+  return Buffer.byteLength(tail.text) < tail.size - tail.start;
+}
+
 function afterCleanExit(step: ShutdownStepName): Next {
   return { step: step === 'shutdown' ? 'upgrade' : 'rollback-package' };
 }
@@ -109,10 +114,19 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
           resumed: true,
         };
       }
-      // A rollback may find mysqld already down (the new version never started): nothing to stop.
-      const wasRunning = step === 'shutdown' || (await context.commands.isRunning(step));
       const path = errorLogPath(context);
-      return { errorLogOffset: (await context.commands.errorLogSize(step, path)) ?? 0, wasRunning };
+      if (step === 'shutdown') {
+        // Read by window-open before the window, mysqld running since: no round trip inside it.
+        // A reopened window (a resumed run) says nothing of what happened meanwhile: read again.
+        const opened = context.detail('window-open');
+        if (opened.errorLogOffset !== undefined && opened.reopen !== true) {
+          return { errorLogOffset: opened.errorLogOffset, wasRunning: true };
+        }
+        return { errorLogOffset: (await context.commands.errorLogSize(step, path)) ?? 0, wasRunning: true };
+      }
+      // A rollback may find mysqld already down (the new version never started): nothing to stop.
+      const seen = await context.commands.runningAndErrorLogSize(step, path);
+      return { errorLogOffset: seen.errorLogSize ?? 0, wasRunning: seen.running };
     },
 
     async run(context, prepared): Promise<StepResult<S>> {
@@ -131,21 +145,47 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
       // Journaled with the outcome: reports read the limits the wait applied.
       const limits = shutdownLimits(campaign);
       const { budgetMs: budget, hardLimitMs: hardLimit } = limits;
-      // A stop that blocks for the whole shutdown (`systemctl stop`, `service mysql stop`) is
-      // given the hard limit, not commands.timeout: cutting it would leave mysqld flushing with
-      // dbwave gone. Whatever it took counts against the budget.
-      const stop = await commands.run(step, 'stop', hardLimit);
-      if (stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
-        throw commandFailed(server, 'stop', stop);
-      }
-      const stopMs = context.clock.now() - started;
       const flavour = journaledFlavour(context);
       const statusFacts = innodbStatusFacts(flavour);
       const samples: DrainSample[] = [];
       const logPath = errorLogPath(context);
       const logOffset = prepared.errorLogOffset ?? 0;
-      let exitLog: ErrorLogTail | undefined;
+      // The stop and the host's first watch for the exit in one round trip: a shutdown that ends
+      // within the watch (most, after a pre-flush) costs no other.
+      // Shown, not journaled: the watch may hold the answer for 2 s, the display says why.
+      await context.progress(step, {
+        message: 'stopping: innodb_fast_shutdown=0, sending stop, watching for the exit',
+        elapsedMs: 0,
+      });
+      // A stop that blocks for the whole shutdown (`systemctl stop`, `service mysql stop`) is
+      // given the hard limit, not commands.timeout: cutting it would leave mysqld flushing with
+      // dbwave gone. Whatever it took (and the watch after it) counts against the budget.
+      const stopped = await commands.stopAndWatch(
+        step,
+        logPath,
+        logOffset,
+        ERROR_LOG_MAX_BYTES,
+        HOST_WATCH,
+        hardLimit,
+      );
+      if (stopped.stop.exitCode !== 0 && (await context.trySql()) !== undefined) {
+        throw commandFailed(server, 'stop', stopped.stop);
+      }
+      const stopMs = context.clock.now() - started;
+      const exitedAtOnce = stopped.watch?.running === false;
+      let exitLog: ErrorLogTail | undefined =
+        stopped.watch?.running === false ? stopped.watch.tail : undefined;
       let overBudget = false;
+      const noteOverBudget = async (elapsedMs: number) => {
+        if (overBudget || !isOverShutdownBudget(elapsedMs, budget)) return;
+        overBudget = true;
+        await context.alert(
+          'shutdown-over-budget',
+          `clean shutdown still running after ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)}; policy ${campaign.shutdown.overBudget}`,
+        );
+      };
+      // A blocking stop may have used the budget up before the wait begins (or is skipped).
+      await noteOverBudget(stopMs);
       let lastJournaled = Number.NEGATIVE_INFINITY;
       const report = async (message: string, fields: Omit<DrainSample, 'at'> & { etaMs?: number }) => {
         const now = context.clock.now();
@@ -155,57 +195,52 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
       };
 
       try {
-        await waitUntil({
-          what: `${server.name}: mysqld to exit`,
-          clock: context.clock,
-          timeoutMs: Math.max(0, hardLimit - stopMs),
-          // Start to start: once SQL is gone a check watches on the host for up to 2 s, and the
-          // next one follows at once.
-          intervalMs: POLL_MS,
-          signal: context.signal,
-          check: async (waitedMs) => {
-            const elapsedMs = stopMs + waitedMs;
-            if (!overBudget && isOverShutdownBudget(elapsedMs, budget)) {
-              overBudget = true;
-              await context.alert(
-                'shutdown-over-budget',
-                `clean shutdown still running after ${formatDuration(elapsedMs)}, over the budget ${formatDuration(budget)}; policy ${campaign.shutdown.overBudget}`,
+        if (!exitedAtOnce)
+          await waitUntil({
+            what: `${server.name}: mysqld to exit`,
+            clock: context.clock,
+            timeoutMs: Math.max(0, hardLimit - stopMs),
+            // Start to start: once SQL is gone a check watches on the host for up to 2 s, and the
+            // next one follows at once.
+            intervalMs: POLL_MS,
+            signal: context.signal,
+            check: async (waitedMs) => {
+              const elapsedMs = stopMs + waitedMs;
+              await noteOverBudget(elapsedMs);
+              if (sql) {
+                try {
+                  const counters = await drainCounters(sql, statusFacts);
+                  samples.push({ at: context.clock.now(), ...counters });
+                  pruneDrainSamples(samples);
+                  const etaMs = estimateShutdownEta(samples);
+                  await report(
+                    `shutting down: ${counters.dirtyPages ?? '?'} dirty pages, history list ${counters.historyListLength ?? '?'}${etaMs === undefined ? '' : `, ETA ${formatDuration(etaMs)}`}`,
+                    { ...counters, ...(etaMs === undefined ? {} : { etaMs }) },
+                  );
+                  return undefined;
+                } catch {
+                  sql = undefined;
+                  await context.dropSql();
+                }
+              }
+              const watch = await commands.runningOrErrorLog(
+                step,
+                logPath,
+                logOffset,
+                ERROR_LOG_MAX_BYTES,
+                HOST_WATCH,
               );
-            }
-            if (sql) {
-              try {
-                const counters = await drainCounters(sql, statusFacts);
-                samples.push({ at: context.clock.now(), ...counters });
-                pruneDrainSamples(samples);
-                const etaMs = estimateShutdownEta(samples);
+              if (watch.running) {
                 await report(
-                  `shutting down: ${counters.dirtyPages ?? '?'} dirty pages, history list ${counters.historyListLength ?? '?'}${etaMs === undefined ? '' : `, ETA ${formatDuration(etaMs)}`}`,
-                  { ...counters, ...(etaMs === undefined ? {} : { etaMs }) },
+                  `waiting for mysqld to exit (${formatDuration(elapsedMs)} of ${formatDuration(budget)})`,
+                  {},
                 );
                 return undefined;
-              } catch {
-                sql = undefined;
-                await context.dropSql();
               }
-            }
-            const watch = await commands.runningOrErrorLog(
-              step,
-              logPath,
-              logOffset,
-              ERROR_LOG_MAX_BYTES,
-              HOST_WATCH,
-            );
-            if (watch.running) {
-              await report(
-                `waiting for mysqld to exit (${formatDuration(elapsedMs)} of ${formatDuration(budget)})`,
-                {},
-              );
-              return undefined;
-            }
-            exitLog = watch.tail;
-            return true;
-          },
-        });
+              exitLog = watch.tail;
+              return true;
+            },
+          });
       } catch (error) {
         if (error instanceof TimeoutError) {
           // Closing the window now would send users to a server that is still flushing and will
@@ -224,8 +259,9 @@ export function shutdownStep<S extends ShutdownStepName>(step: S): StepHandler<S
       }
       await context.dropSql();
       const elapsedMs = context.clock.now() - started;
+      // A log the watch read only the start of is read again whole (up to its own limit).
       const clean =
-        exitLog === undefined
+        exitLog === undefined || isPartial(exitLog)
           ? await exitedCleanly(context, step)
           : hasCleanShutdownLine(exitLog.text, flavour);
       // The log does not grow while mysqld is down: its size now is where the next start's lines begin.

@@ -3,8 +3,17 @@ import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because, needsPerson, rollBack } from './transitions.js';
 import { waitUntil } from './wait-until.js';
 
-/** A started server is polled often: every moment it answers unseen is 503 time for its users. */
-const POLL_MS = 200;
+/**
+ * A started server is polled often (a connection attempt, refused at once until it listens):
+ * every moment it answers unseen is 503 time for its users.
+ */
+const POLL_MS = 100;
+/**
+ * While it does not answer yet, whether mysqld still runs is asked of the host at most this
+ * often: a start that dies is noticed within a second, and one that answers within it (most)
+ * costs no round trip beyond the start command's.
+ */
+const RUNNING_CHECK_MS = 1_000;
 
 async function answers(context: StepContext): Promise<boolean> {
   const sql = await context.trySql();
@@ -42,6 +51,8 @@ function startStep<S extends 'start' | 'rollback-start'>(step: S): StepHandler<S
       await context.dropSql();
       await context.commands.runChecked(step, 'start');
       const started = context.clock.now();
+      // The start command has just seen it launched.
+      let lastRunningCheck = started;
       await waitUntil({
         what: `${context.server.name}: mysqld to answer SQL after start`,
         clock: context.clock,
@@ -50,6 +61,8 @@ function startStep<S extends 'start' | 'rollback-start'>(step: S): StepHandler<S
         signal: context.signal,
         check: async () => {
           if (await answers(context)) return true;
+          if (context.clock.now() - lastRunningCheck < RUNNING_CHECK_MS) return undefined;
+          lastRunningCheck = context.clock.now();
           if (!(await context.commands.isRunning(step))) {
             throw new DbwaveError(
               ErrorCode.StepFailed,

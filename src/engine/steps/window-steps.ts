@@ -14,6 +14,8 @@ const CLOSE_RETRY_MS = 2_000;
  * current ones end or the drain times out, then maint): the step succeeds only once every load
  * balancer has stopped sending the server traffic. `openedAt` (clock ms) is kept for the
  * window's measure, which starts when the server leaves (the drain is journaled on its own).
+ * Before it (`prepare`, journaled with `started`) the first window reads the error log's size,
+ * where the shutdown's lines will begin: one round trip less inside the window.
  */
 function openStep<S extends 'window-open' | 'rollback-window-open'>(
   step: S,
@@ -22,6 +24,17 @@ function openStep<S extends 'window-open' | 'rollback-window-open'>(
 ): StepHandler<S> {
   return {
     step,
+    // The first window's shutdown reads its lines from here; the rollback's reads its own
+    // (whether mysqld still runs must be looked at then anyway).
+    ...(step === 'window-open'
+      ? {
+          async prepare(context: StepContext): Promise<StepDetail<S>> {
+            const path = context.detail('precheck').errorLog;
+            const size = path === undefined ? undefined : await context.commands.errorLogSize(step, path);
+            return size === undefined ? {} : { errorLogOffset: size };
+          },
+        }
+      : {}),
     async run(context): Promise<StepResult<S>> {
       const drain = context.window.drain;
       const drained: StepDetail<'window-open'> =

@@ -133,7 +133,7 @@ describe('dbwave run on the local fleet', () => {
     expect(replay.servers.get(victim.name)?.outcome).toBe('Upgraded');
   });
 
-  it('gives up on a mysqld that hangs during its shutdown, never kills it, and closes the window', async () => {
+  it('gives up on a mysqld that hangs during its shutdown, never kills it, and leaves its window open for a person', async () => {
     const campaign = await engineCampaign('hang', {
       prechecks: { maxTransactionAge: '1h' },
       shutdown: { budget: '2s', overBudget: 'wait', hardLimit: '8s' },
@@ -151,7 +151,8 @@ describe('dbwave run on the local fleet', () => {
     const result = await run.done;
     expect(result.code, result.stdout).toBe(1);
     const { replay } = await journalOf(campaign);
-    expect(replay.servers.get(victim.name)).toMatchObject({ outcome: 'NeedsPerson', window: 'closed' });
+    // Closing the window would send users to a server still flushing and about to exit (issue 11).
+    expect(replay.servers.get(victim.name)).toMatchObject({ outcome: 'NeedsPerson', window: 'open' });
     const installed = await sshRun(fleet, victim, `${victim.fleetctl} installed-version`);
     expect(installed.stdout.trim()).toBe(fleet.versions.from);
     // Thawed, the frozen shutdown goes on to its end: wait for it before the next test resets the host.

@@ -6,6 +6,8 @@ import { Harness } from './fakes/harness.js';
 describe('replaying the journal', () => {
   it('gives an upgraded server its outcome, versions, window time and step timings', async () => {
     const harness = new Harness();
+    // A shutdown that outlasts the host's first watch, so that the window takes fake time.
+    harness.fleet.host('db1').exitAfterPolls = 3;
     await harness.wave([fakeServer('db1')]);
     const state = replayJournal(harness.journal.records).servers.get('db1');
     expect(state).toMatchObject({

@@ -8,19 +8,21 @@ import { Harness } from './fakes/harness.js';
 
 const db1 = fakeServer('db1');
 
+const RESTART_COMMANDS = {
+  stop: 'fake stop {{name}}',
+  start: 'fake start {{name}}',
+  running: 'fake running {{name}}',
+  installedVersion: 'fake installed-version {{name}}',
+  configure: 'fake configure {{name}}',
+  rollback: 'fake restore-config {{name}}',
+  postUpgrade: 'fake post-upgrade {{name}}',
+};
+
 /** A rolling restart of FROM with a new buffer pool size, written while mysqld is down. */
 function restartCampaign(verified = 268_435_456) {
   return fakeCampaign({
     to: { version: FROM },
-    commands: {
-      stop: 'fake stop {{name}}',
-      start: 'fake start {{name}}',
-      running: 'fake running {{name}}',
-      installedVersion: 'fake installed-version {{name}}',
-      configure: 'fake configure {{name}}',
-      rollback: 'fake restore-config {{name}}',
-      postUpgrade: 'fake post-upgrade {{name}}',
-    },
+    commands: RESTART_COMMANDS,
     verify: { variables: { innodb_buffer_pool_size: verified } },
   });
 }
@@ -43,6 +45,18 @@ describe('the pre-flush on a server without some of its variables', () => {
 });
 
 describe('a rolling restart', () => {
+  it('skips the package step, with no round trip, when the restart has no configure', async () => {
+    const { configure: _, ...commands } = RESTART_COMMANDS;
+    const harness = new Harness(fakeCampaign({ to: { version: FROM }, commands }));
+    const host = harness.fleet.host('db1');
+    const result = await harness.upgrade(db1);
+    expect(result.outcome).toBe('Upgraded');
+    expect(host.configures).toBe(0);
+    expect(host.upgrades).toBe(0);
+    expect(harness.steps('db1')).toContain('upgrade:skipped');
+    expect(host.roundTrips.filter((trip) => trip.step === 'upgrade')).toEqual([]);
+  });
+
   it('configures while down, skips the system-table upgrade and verifies the setting through SQL', async () => {
     const harness = new Harness(restartCampaign());
     const host = harness.fleet.host('db1');
@@ -53,6 +67,10 @@ describe('a rolling restart', () => {
     expect(host.starts).toBe(1);
     expect(harness.steps('db1')).toContain('post-upgrade:skipped');
     expect(harness.detail('db1', 'upgrade')).toMatchObject({ command: 'configure' });
+    // The guard, the configuration and the version read: one round trip inside the window.
+    expect(host.roundTrips.filter((trip) => trip.step === 'upgrade')).toEqual([
+      { step: 'upgrade', calls: ['running', 'configure', 'installedVersion'] },
+    ]);
     expect(harness.detail('db1', 'verify')).toMatchObject({
       version: `${FROM}-MariaDB-log`,
       variables: { innodb_buffer_pool_size: '268435456' },

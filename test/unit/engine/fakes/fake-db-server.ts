@@ -1,4 +1,5 @@
 import { TransportError } from '../../../../src/core/errors.js';
+import type { StepName } from '../../../../src/engine/journal/journal-record.js';
 import type { ErrorLogTail } from '../../../../src/engine/ports/host-commands.js';
 import type { CommandResult } from '../../../../src/engine/ports/remote-shell.js';
 import type { SqlRow } from '../../../../src/engine/ports/sql-session.js';
@@ -77,6 +78,8 @@ export class FakeDbServer {
    * or one of the engine's own reads (`error-log-size`, `df`, `running-or-error-log`...).
    */
   readonly calls: string[] = [];
+  /** The same calls grouped by round trip to the host: a batch is one round trip of several. */
+  readonly roundTrips: { readonly step: StepName; readonly calls: string[] }[] = [];
   /** Called as a template command reaches the server, before it acts: a test's hold on that moment. */
   onCommand: ((command: TemplateCommand) => void) | undefined;
   upgrades = 0;
