@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SYSBENCH_ROWS } from '../../../scripts/fleet/mariadb-host.js';
 import { loadFleet, queryOne, sql, sshRun } from './fleet-fixture.js';
 
 const fleet = loadFleet();
@@ -23,7 +24,7 @@ describe('the fleet over SQL', () => {
         const [rows] = (await connection.query('SELECT COUNT(*) AS n FROM sbtest.sbtest1')) as unknown as [
           [{ n: number }],
         ];
-        expect(Number(rows[0].n)).toBe(10_000);
+        expect(Number(rows[0].n)).toBe(SYSBENCH_ROWS);
         const [tables] = (await connection.query(
           'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
           [server.database, 'requests'],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSBENCH_ROWS } from '../../../scripts/fleet/mariadb-host.js';
 import {
   cleanShutdown,
   loadFleet,
@@ -55,7 +56,7 @@ describe('an upgrade by the campaign commands over SSH', () => {
     );
     expect(Number(kept.n)).toBe(1);
     expect(Number((await queryOne(fleet, target, 'SELECT COUNT(*) AS n FROM sbtest.sbtest2')).n)).toBe(
-      10_000,
+      SYSBENCH_ROWS,
     );
 
     const post = await fleetctl('post-upgrade');
