@@ -5,7 +5,7 @@ import { writeFileAtomically } from '../core/write-file-atomically.js';
 import { displayPath } from '../inventory/display-path.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { planToYaml } from '../inventory/plan-yaml.js';
-import { describeChange, describePointOfNoReturn } from '../model/campaign-change.js';
+import { describeChangeAndPointOfNoReturn } from '../model/campaign-change.js';
 import { canaryIssues, plannedCanaries } from '../planner/canary-selection.js';
 import { planWaves } from '../planner/plan-waves.js';
 import type { CommandStreams, OutputFlags } from './command-services.js';
@@ -59,7 +59,7 @@ export async function planCampaign(
       `\`dbwave check ${shownPlan}\`. Servers are listed in execution order; each day's capacity is`,
       'informational (`dbwave show` recomputes it).',
       ...canaryLines,
-      `The campaign: ${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}.`,
+      `The campaign: ${describeChangeAndPointOfNoReturn(campaign)}.`,
     ]),
   );
   try {

@@ -4,7 +4,7 @@ import { formatDuration } from '../core/duration.js';
 import { ExitStatus } from '../core/errors.js';
 import { timePhase } from '../core/phase-timing.js';
 import { loadPlan } from '../inventory/load-plan.js';
-import { describeChange, describePointOfNoReturn } from '../model/campaign-change.js';
+import { describeChange, describeChangeAndPointOfNoReturn } from '../model/campaign-change.js';
 import type { Plan } from '../model/plan.js';
 import { plannedCanaries } from '../planner/canary-selection.js';
 import { type DayCapacity, estimateCapacity } from '../planner/capacity-estimate.js';
@@ -50,7 +50,7 @@ export async function showPlanFile(
     return ExitStatus.Ok;
   }
   const owners = inventory.campaign.owners === undefined ? undefined : dayOwners(inventory.campaign.owners);
-  const changeLine = `${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}`;
+  const changeLine = describeChangeAndPointOfNoReturn(campaign);
   streams.stdout.write(
     timePhase('output', () => renderPlan(plan, capacity, classIds, { owners, canaries, change: changeLine })),
   );

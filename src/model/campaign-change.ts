@@ -27,3 +27,8 @@ export function describePointOfNoReturn(campaign: ChangeFields): string {
     : '';
   return `after ${step}${why}; past it a failed server is marked NeedsUserMigration, not downgraded`;
 }
+
+/** The change and its point of no return in one line, as `plan` and `show` print them under the title. */
+export function describeChangeAndPointOfNoReturn(campaign: ChangeFields): string {
+  return `${describeChange(campaign)}; point of no return: ${describePointOfNoReturn(campaign)}`;
+}
