@@ -56,16 +56,30 @@ async function heldRequest(url: string, seconds: number): Promise<UsersAnswer> {
   return { status: response.status, endedAt: Date.now() };
 }
 
-/** The first time HAProxy (the first of the pair) holds the server in maint, watched from outside. */
-function watchMaint(target: FleetServer): { readonly at: Promise<number>; stop: () => void } {
+/**
+ * When HAProxy (the first of the pair) first held the server in maint, watched from outside by
+ * polling: it happened after `clearAt` (when the last poll that still saw it serving was sent)
+ * and before `seenAt` (when the first poll that saw maint answered). A poll's answer is late by
+ * up to its interval, so each claim about the order of maint and a user's request uses the bound
+ * that makes it exact.
+ */
+interface MaintSeen {
+  readonly clearAt: number;
+  readonly seenAt: number;
+}
+
+function watchMaint(target: FleetServer): { readonly at: Promise<MaintSeen>; stop: () => void } {
   let watching = true;
   const at = (async () => {
+    let clearAt = Date.now();
     while (watching) {
+      const sentAt = Date.now();
       const [first] = await maintenanceOnEachInstance(target).catch(() => [false]);
-      if (first) return Date.now();
+      if (first) return { clearAt, seenAt: Date.now() };
+      clearAt = sentAt;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return Number.NaN;
+    return { clearAt: Number.NaN, seenAt: Number.NaN };
   })();
   return {
     at,
@@ -209,7 +223,7 @@ describe('dbwave run drains the server before its window opens', () => {
 
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(answer.status).toBe(200);
-    expect(maintAt).toBeGreaterThanOrEqual(answer.endedAt);
+    expect(maintAt.seenAt).toBeGreaterThanOrEqual(answer.endedAt);
     const { records, replay } = await journalOf(campaign);
     expect(replay.servers.get(target.name)).toMatchObject({ outcome: 'Upgraded', window: 'closed' });
     const detail = windowOpened(records, target.name);
@@ -222,9 +236,9 @@ describe('dbwave run drains the server before its window opens', () => {
     const { run, answer, maintAt } = await runWithHeldRequest(campaign, target, 14);
 
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    // The held request was still running when the server left: it did not get its answer (maint
-    // cuts it, so the two may fall in the same millisecond).
-    expect(maintAt).toBeLessThanOrEqual(answer.endedAt);
+    // The held request was still running when the server left: it did not get its answer. Maint
+    // cuts it, so its end is seen at about the time maint is set: compare with the poll before.
+    expect(maintAt.clearAt).toBeLessThanOrEqual(answer.endedAt);
     expect(answer.status).not.toBe(200);
     const { records } = await journalOf(campaign);
     expect(windowOpened(records, target.name)).toMatchObject({ drainTimedOut: true, sessionsLeft: 1 });
