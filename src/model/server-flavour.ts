@@ -198,12 +198,18 @@ export function allChannelsStatement(server: ServerFlavour | undefined): string 
 
 /** Where a server publishes the history list length the purge still has to do. */
 export type HistoryListSource =
-  /** `SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'` (MariaDB 10.0+, Percona). */
+  /**
+   * `SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'`: XtraDB's (MariaDB 5.5 to 10.1,
+   * Percona 5.5+) and MariaDB's own InnoDB from 10.5.0.
+   */
   | 'status'
-  /** `information_schema.INNODB_METRICS` row `trx_rseg_history_len` (MySQL 5.6+). */
+  /** `information_schema.INNODB_METRICS` row `trx_rseg_history_len` (MySQL 5.6+, MariaDB 10.2-10.4). */
   | 'metrics'
-  /** Only in SHOW ENGINE INNODB STATUS text (MySQL 5.1/5.5, MariaDB 5.5): not read. */
-  | 'none';
+  /**
+   * Only in SHOW ENGINE INNODB STATUS text (MySQL 5.1/5.5): the sampler parses it, the
+   * shutdown's progress line goes without.
+   */
+  | 'engine-status';
 
 /** The InnoDB status this server publishes. */
 export interface InnodbStatusFacts {
@@ -214,22 +220,85 @@ export interface InnodbStatusFacts {
   readonly innodbMetrics: boolean;
 }
 
-/** What this server's InnoDB publishes. An unknown server is asked for every source in turn. */
+/**
+ * What this server's InnoDB publishes. An unknown server is asked for every source in turn.
+ * MariaDB's history list: XtraDB, its default engine up to 10.1, had the status variable; 10.2
+ * went back to MySQL's InnoDB, which has only the INNODB_METRICS row, and 10.5.0 added the
+ * variable to InnoDB (MariaDB's documentation of Innodb_history_list_length: "XtraDB only until
+ * introduced in MariaDB 10.5.0").
+ */
 export function innodbStatusFacts(server: ServerFlavour | undefined): InnodbStatusFacts {
   const dirtyPages = 'Innodb_buffer_pool_pages_dirty';
   if (server === undefined) return { dirtyPages, historyList: 'status', innodbMetrics: true };
   if (server.flavour === 'mariadb') {
-    const modern = versionAtLeast(server.version, [10, 0, 0]);
-    return { dirtyPages, historyList: modern ? 'status' : 'none', innodbMetrics: modern };
+    const innodbOnly =
+      versionAtLeast(server.version, [10, 2, 0]) && !versionAtLeast(server.version, [10, 5, 0]);
+    return {
+      dirtyPages,
+      historyList: innodbOnly ? 'metrics' : 'status',
+      innodbMetrics: versionAtLeast(server.version, [10, 0, 0]),
+    };
   }
   const metrics = versionAtLeast(server.version, [5, 6, 0]);
   // Percona's XtraDB publishes it as a status variable from 5.5 on.
   const status = server.flavour === 'percona' && versionAtLeast(server.version, [5, 5, 0]);
   return {
     dirtyPages,
-    historyList: status ? 'status' : metrics ? 'metrics' : 'none',
+    historyList: status ? 'status' : metrics ? 'metrics' : 'engine-status',
     innodbMetrics: metrics,
   };
+}
+
+/** A place the InnoDB sampler could read that this server does not have, and why. */
+export interface AbsentInnodbSource {
+  /** A status variable (`Innodb_rows_read`) or `information_schema.INNODB_METRICS`. */
+  readonly source: string;
+  readonly reason: string;
+}
+
+/** The status variables that count InnoDB's rows: MySQL's, and MariaDB's before 10.6. */
+const INNODB_ROW_COUNTERS = [
+  'Innodb_rows_read',
+  'Innodb_rows_inserted',
+  'Innodb_rows_updated',
+  'Innodb_rows_deleted',
+];
+
+/**
+ * The sources the InnoDB sampler may read that this server lacks, each with the reason the
+ * journal gives. Measured on this machine's servers (SHOW GLOBAL STATUS of MariaDB 10.11.19 and
+ * 11.8.9, MySQL 9.7.4: test/unit/stats/fixtures) and from the projects' documentation. Empty for
+ * an unknown server: it is asked for everything.
+ */
+export function absentInnodbSources(server: ServerFlavour | undefined): readonly AbsentInnodbSource[] {
+  if (server === undefined) return [];
+  const name = describeServer(server);
+  const facts = innodbStatusFacts(server);
+  const absent: AbsentInnodbSource[] = [];
+  if (!facts.innodbMetrics) {
+    const since = server.flavour === 'mariadb' ? 'MariaDB 10.0' : 'MySQL 5.6';
+    absent.push({
+      source: 'information_schema.INNODB_METRICS',
+      reason: `${name} has no INNODB_METRICS (${since} added it)`,
+    });
+  }
+  if (facts.historyList !== 'status') {
+    const where =
+      facts.historyList === 'metrics' ? 'INNODB_METRICS trx_rseg_history_len' : 'SHOW ENGINE INNODB STATUS';
+    absent.push({
+      source: 'Innodb_history_list_length',
+      reason: `${name} has no Innodb_history_list_length status variable (read from ${where})`,
+    });
+  }
+  if (server.flavour === 'mariadb' && versionAtLeast(server.version, [10, 6, 0])) {
+    for (const source of INNODB_ROW_COUNTERS) {
+      absent.push({
+        source,
+        reason: `${name} has no ${source} (MariaDB 10.6 dropped it; rows come from Rows_read and Handler_*)`,
+      });
+    }
+  }
+  return absent;
 }
 
 // ---------------------------------------------------------------- pre-flush variables

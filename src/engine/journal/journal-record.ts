@@ -148,6 +148,14 @@ const statsRecordSchema = z.object({
   series: z.record(z.string(), z.array(z.number()).readonly()).readonly(),
   /** Intervals dropped because the server restarted inside them (counters went down). */
   droppedIntervals: z.number().optional(),
+  /**
+   * Sources the server's flavour does not publish, left unread, each with why (`MariaDB
+   * 10.11.19 has no Innodb_rows_read ...`): a metric missing from `series` is explained here.
+   */
+  skipped: z
+    .array(z.object({ source: z.string(), reason: z.string() }))
+    .readonly()
+    .optional(),
   /** The wait before sampling: buffer pool load (`completed`, `not-enabled`, `timed-out`...) and warm-up. */
   warmup: z.object({ bufferPoolLoad: z.string(), waitedMs: z.number() }).optional(),
 });

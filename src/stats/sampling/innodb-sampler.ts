@@ -1,5 +1,12 @@
 import type { Clock } from '../../engine/ports/clock.js';
 import type { SqlSession } from '../../engine/ports/sql-session.js';
+import {
+  type AbsentInnodbSource,
+  absentInnodbSources,
+  FLAVOUR_QUERY,
+  type ServerFlavour,
+  serverFlavour,
+} from '../../model/server-flavour.js';
 import { type MetricSeries, seriesFromReadings } from '../compare/series-from-readings.js';
 import type { StatusReading } from '../compare/status-reading.js';
 import { StatusReader } from './status-reader.js';
@@ -20,6 +27,8 @@ export interface InnodbSampling {
   readonly intervalMs: number;
   readonly series: MetricSeries;
   readonly droppedIntervals: number;
+  /** The sources this server's flavour does not have, left unread, and why (none: omitted). */
+  readonly skipped?: readonly AbsentInnodbSource[];
 }
 
 /**
@@ -28,7 +37,8 @@ export interface InnodbSampling {
  * sampling), turned into per-interval rates and gauge readings. Never compares raw counters.
  */
 export async function sampleInnodb(session: SqlSession, options: SamplingOptions): Promise<InnodbSampling> {
-  const reader = new StatusReader(session, options.clock);
+  const server = await readServerFlavour(session);
+  const reader = new StatusReader(session, options.clock, server);
   const readings: StatusReading[] = [await reader.read()];
   const start = options.clock.now();
   for (let index = 1; index <= options.samples; index++) {
@@ -40,7 +50,26 @@ export async function sampleInnodb(session: SqlSession, options: SamplingOptions
     readings,
     options.includeRaw === undefined ? {} : { includeRaw: options.includeRaw },
   );
-  return { intervalMs: options.intervalMs, series, droppedIntervals };
+  const skipped = absentInnodbSources(server);
+  return {
+    intervalMs: options.intervalMs,
+    series,
+    droppedIntervals,
+    ...(skipped.length === 0 ? {} : { skipped }),
+  };
+}
+
+/**
+ * The sampled server's flavour, which decides where its InnoDB statistics are read. A server
+ * that does not answer the question is sampled as an unknown one: asked everywhere.
+ */
+async function readServerFlavour(session: SqlSession): Promise<ServerFlavour | undefined> {
+  try {
+    const [row] = await session.query(FLAVOUR_QUERY);
+    return serverFlavour(String(row?.version ?? ''), String(row?.comment ?? ''));
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ControlSession {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../engine/ports/clock.js';
 import type { SqlSession } from '../../engine/ports/sql-session.js';
+import { innodbStatusFacts, type ServerFlavour } from '../../model/server-flavour.js';
 import type { InnodbMetricReading, StatusReading } from '../compare/status-reading.js';
 import { column, numericValue, textValue, variableMap } from './sql-values.js';
 
@@ -37,16 +38,25 @@ const HISTORY_LIST_LENGTH = /History list length\s+(\d+)/;
 
 /**
  * Reads one StatusReading from a server: SHOW GLOBAL STATUS, the enabled INNODB_METRICS rows
- * and the history list length. Remembers what the server lacks (INNODB_METRICS before 5.6) so
- * that later readings of the same sampling ask only what it has.
+ * and the history list length, asking only where the server's flavour publishes them
+ * (server-flavour.ts). A server whose flavour is not known is asked everywhere; what it turns
+ * out to lack (INNODB_METRICS before 5.6) is remembered so that later readings of the same
+ * sampling ask only what it has.
  */
 export class StatusReader {
-  private innodbMetricsAvailable = true;
+  private innodbMetricsAvailable: boolean;
+  /** SHOW ENGINE INNODB STATUS is parsed only where the history list is nowhere else. */
+  private readonly engineStatusFallback: boolean;
 
   constructor(
     private readonly session: SqlSession,
     private readonly clock: Clock,
-  ) {}
+    server?: ServerFlavour,
+  ) {
+    const facts = innodbStatusFacts(server);
+    this.innodbMetricsAvailable = facts.innodbMetrics;
+    this.engineStatusFallback = server === undefined || facts.historyList === 'engine-status';
+  }
 
   async read(): Promise<StatusReading> {
     const startedAt = this.clock.now();
@@ -59,7 +69,8 @@ export class StatusReader {
     }
     const hasHistory =
       innodbMetrics.trx_rseg_history_len !== undefined || status.Innodb_history_list_length !== undefined;
-    const engineHistoryListLength = hasHistory ? undefined : await this.readEngineHistoryListLength();
+    const engineHistoryListLength =
+      hasHistory || !this.engineStatusFallback ? undefined : await this.readEngineHistoryListLength();
     const atMs = (startedAt + this.clock.now()) / 2;
     return {
       atMs,

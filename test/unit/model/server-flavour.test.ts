@@ -81,6 +81,20 @@ const SHUTDOWNS = [
     // design: sid's mysql-server-core 9.7.4 run here
     line: '[System] [MY-010910] [Server] /usr/sbin/mysqld: Shutdown complete (mysqld 9.7.4-2)  (Debian).',
   },
+  {
+    server: 'MariaDB 5.5',
+    version: '5.5.60-MariaDB',
+    comment: 'MariaDB Server',
+    // library id 40002184762 (CentOS 7's mariadb-server 5.5.60 error log, 2019): after InnoDB's own line
+    line: '190811  9:39:32  InnoDB: Shutdown completed; log sequence number 1597945\n190811  9:39:32 [Note] /usr/libexec/mysqld: Shutdown complete',
+  },
+  {
+    server: 'MariaDB 11.8 (Debian trixie)',
+    version: '11.8.9-MariaDB-0+deb13u1 from Debian',
+    comment: '-- Please help get to 10k stars at https://github.com/MariaDB/Server',
+    // container: dbwave-mariadb:11.8.9 stopped with SIGTERM here, 2026-12-02
+    line: '2026-12-02 19:36:34 0 [Note] Shutdown completed; log sequence number 45568; transaction id 15\n2026-12-02 19:36:34 0 [Note] mariadbd: Shutdown complete',
+  },
 ] as const;
 
 describe('a server’s flavour and version', () => {
@@ -138,6 +152,29 @@ describe('the start line', () => {
     ];
     expect(serverStarts(lines)).toEqual([{ version: '10.11.19-MariaDB-0+deb12u1', line: 0 }]);
   });
+
+  it('reads MariaDB 5.5’s start, which names mysqld, after XtraDB’s own "started" line', () => {
+    // library id 46632272363 (CentOS 7's mariadb-server 5.5.56 error log, 2019)
+    const lines = [
+      '190118 19:56:49 Percona XtraDB (http://www.percona.com) 5.5.52-MariaDB-38.3 started; log sequence number 1597945',
+      '190118 19:56:50 [Note] /usr/libexec/mysqld: ready for connections.',
+      "Version: '5.5.56-MariaDB'  socket: '/var/lib/mysql/mysql.sock'  port: 3306  MariaDB Server",
+    ];
+    expect(serverStarts(lines)).toEqual([{ version: '5.5.56-MariaDB', line: 1 }]);
+    expect(serverFlavour('5.5.56-MariaDB', 'MariaDB Server')).toEqual({
+      flavour: 'mariadb',
+      version: [5, 5, 56],
+    });
+  });
+
+  it('reads MySQL 9.7’s one-line start (Debian sid, run here)', () => {
+    // container: dbwave-mysql:9.7.4, 2026-12-02
+    const lines = [
+      "2026-12-02T19:35:22.428167Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '9.7.4-2'  socket: '/run/mysqld/mysqld.sock'  port: 3306  (Debian).",
+      "2026-12-02T19:35:22.428520Z 0 [System] [MY-011323] [Server] X Plugin ready for connections. Bind-address: '::' port: 33060, socket: /var/run/mysqld/mysqlx.sock",
+    ];
+    expect(serverStarts(lines)).toEqual([{ version: '9.7.4-2', line: 0 }]);
+  });
 });
 
 describe('the replication statements a server understands', () => {
@@ -172,7 +209,7 @@ describe('InnoDB status and pre-flush variables', () => {
     expect(innodbStatusFacts(serverFlavour('10.11.19-MariaDB')).historyList).toBe('status');
     expect(innodbStatusFacts(serverFlavour('9.7.4-2')).historyList).toBe('metrics');
     expect(innodbStatusFacts(serverFlavour('8.0.36-28', 'Percona Server (GPL)')).historyList).toBe('status');
-    expect(innodbStatusFacts(serverFlavour('5.1.44')).historyList).toBe('none');
+    expect(innodbStatusFacts(serverFlavour('5.1.44')).historyList).toBe('engine-status');
     expect(innodbStatusFacts(serverFlavour('5.1.44')).innodbMetrics).toBe(false);
   });
 
