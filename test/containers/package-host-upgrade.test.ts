@@ -120,6 +120,64 @@ describeWithDocker('dbwave upgrading a package-manager host over SSH', (environm
     await rm(files.stateDir, { recursive: true, force: true });
   });
 
+  it('rolls back inside the window from what prepare downloaded: nothing fetched, back on the old build', async () => {
+    await writeKnownHosts(join(directory, 'known_hosts'), [only().knownHostsLine]);
+    // The same host and campaign, with a readiness gate that only the old build passes: it
+    // fails inside the window, before any point of no return (10.11 -> 10.11 has none).
+    const failing = await writeCampaign(join(directory, 'rollback'), {
+      campaign: EXAMPLE,
+      hardwareClass: CLASS_FILE,
+      servers: [
+        {
+          name: only().name,
+          host: '127.0.0.1',
+          port: only().port,
+          sshPort: only().sshPort,
+          shard: `shard-${only().name}`,
+          dataDir: '/var/lib/mysql',
+          errorLog: '/var/log/mysql/error.log',
+        },
+      ],
+      versions: {
+        from: { version: upstream(from), package: from },
+        to: { version: upstream(to), package: to },
+      },
+      changes: {
+        ssh: { user: 'dbwave', identity: only().identityFile, knownHosts: join(directory, 'known_hosts') },
+        gates: {
+          smokeQueries: [
+            { name: 'the old build', sql: `SELECT VERSION() LIKE '${upstream(from)}-%'`, expect: 1 },
+          ],
+        },
+      },
+    });
+    await runDbwaveExpecting(0, ['plan', failing.campaignFile, '--out', failing.planFile], password);
+    await runDbwaveExpecting(1, ['run', failing.planFile, '--wave', '1', '--yes', '--ignore-date'], password);
+
+    const report = serverReport(await waveReport(failing.planFile, 1, password), only().name);
+    expect(report.outcome).toBe('RolledBack');
+    expect(await installedPackageVersion(only())).toBe(from);
+    expect(await installedPackageVersion(only(), 'mariadb-server')).toBe(from);
+    expect(await serverVersion(only())).toMatch(new RegExp(`^${upstream(from).replaceAll('.', '\\.')}-`));
+    expect(await rowDigest(only())).toEqual(rowsBefore);
+    // prepare fetched both builds and checked both against SHA256SUMS...
+    const prepareOutput = await commandOutput(failing.stateDir, only().name, 'prepare', 'prepare');
+    for (const version of [to, from]) {
+      expect(prepareOutput).toMatch(
+        new RegExp(`Get:\\d+ copy:\\S+ \\./ mariadb-server ${version.replace('+', '\\+')} `),
+      );
+      expect(prepareOutput).toContain(`mariadb-server_${version.replace(':', '%3a')}_amd64.deb: OK`);
+    }
+    // ...so that the way back, inside the window, only unpacked: apt fetched nothing.
+    const rollbackOutput = await commandOutput(failing.stateDir, only().name, 'rollback-package', 'rollback');
+    expect(rollbackOutput).toMatch(/Unpacking mariadb-server /);
+    expect(rollbackOutput).not.toMatch(/Get:\d+/);
+    const history = await onHost(only(), 'cat /var/log/apt/history.log');
+    expect(history).toMatch(/Commandline: apt-get install --yes -q --no-download --allow-downgrades/);
+    // The upgrade below starts from an empty cache, as a host's first campaign does.
+    await onHost(only(), 'apt-get clean');
+  });
+
   it('upgrades the package with the pinned host key: apt-get, the init script, mariadb-upgrade', async () => {
     await writeKnownHosts(join(directory, 'known_hosts'), [only().knownHostsLine]);
     await runDbwaveExpecting(0, ['run', files.planFile, '--wave', '1', '--yes', '--ignore-date'], password);
