@@ -20,7 +20,8 @@ import { type RowDigest, rowDigest, seedRows, serverVersion } from './support/ta
  * examples/containers/major-upgrade.yaml: MariaDB 10.11 (bookworm) -> 11.8 (trixie) on the same
  * datadir, run by dbwave's CLI. Three hosts on the newer 10.11 image: one that upgrades, one whose
  * upgrade fails before the point of no return (the first start of 11.8) and is rolled back to
- * 10.11, one whose readiness gate fails after it and is left on 11.8 for a user migration.
+ * 10.11, one whose readiness gate fails after it and is left on 11.8 for a user migration. The
+ * last one's campaign leaves pointOfNoReturn unset: the change of series makes it the first start.
  */
 
 const MAJOR_EXAMPLE = 'major-upgrade.yaml';
@@ -153,20 +154,43 @@ describeWithDocker('a major upgrade, MariaDB 10.11 -> 11.8, in containers', (env
     });
   });
 
-  describe('a gate that fails after the point of no return', () => {
+  describe('a gate that fails after the default point of no return (the campaign leaves it unset)', () => {
     let files: WrittenCampaign;
+    let planText: string;
+    let checklist: string;
 
     beforeAll(async () => {
       // An application's own smoke query that only 10.11 passes: the readiness gate fails after
-      // 11.8 has started on the datadir.
-      files = await plannedFor(host(2), {
-        gates: {
-          smokeQueries: [
-            { name: 'the application expects 10.11', sql: "SELECT VERSION() LIKE '10.11.%'", expect: 1 },
-          ],
+      // 11.8 has started on the datadir. No pointOfNoReturn: the 10.11 -> 11.8 change decides it.
+      files = await writeExampleCampaign(
+        join(fixture.directory(), host(2).host.name),
+        [host(2)],
+        versions,
+        {
+          waves: [{ date: '2026-12-01', size: 'rest' }],
+          pointOfNoReturn: undefined,
+          gates: {
+            smokeQueries: [
+              { name: 'the application expects 10.11', sql: "SELECT VERSION() LIKE '10.11.%'", expect: 1 },
+            ],
+          },
         },
-      });
+        MAJOR_EXAMPLE,
+      );
+      expect(await readFile(files.campaignFile, 'utf8')).not.toMatch(/pointOfNoReturn/);
+      await runDbwaveExpecting(0, ['plan', files.campaignFile, '--out', files.planFile], fixture.password);
+      // The plan file's header says what the campaign does, for the reviewer who commits it.
+      planText = await readFile(files.planFile, 'utf8');
+      checklist = (
+        await runDbwaveExpecting(0, ['checklist', files.planFile, '--wave', '1'], fixture.password)
+      ).stdout;
       await runWave(files, 1);
+    });
+
+    it('plan and checklist say the point of no return is the first start of 11.8, by default', () => {
+      const line = /after the first start on the new version \(the default for a change of release series/;
+      expect(planText).toMatch(line);
+      expect(checklist).toMatch(/Point of no return: after the first start on the new version \(the default/);
     });
 
     it('marks the host "needs user migration" and leaves it on 11.8, not downgraded', async () => {
