@@ -17,7 +17,8 @@
 #   --package-host  `dbwave-mariadb-host:<older build>`: a host as a package manager keeps it:
 #                   sshd, sudo and the full `mariadb-server` package (init script, /etc/mysql) at
 #                   the older bookworm build, and a local apt repository in the image
-#                   (/var/local/dbwave-apt, SHA256SUMS beside it) holding the .deb files of both
+#                   (/var/local/dbwave-apt, signed with a key made at the build, SHA256SUMS
+#                   beside it) holding the .deb files of both
 #                   builds, so that apt-get can upgrade and downgrade it with no network
 #                   (entrypoint scripts/containers/package-host-entrypoint.sh).
 #   --all           all four.
@@ -70,6 +71,8 @@ readonly HOST_PINNED_PACKAGES=(mariadb-server mariadb-server-core mariadb-client
 readonly HOST_TOOLS=(openssh-server sudo procps apt-utils)
 # The local apt repository inside the package host image.
 readonly HOST_REPOSITORY_DIR=/var/local/dbwave-apt
+# The public key that signs it (made per image build: sign_host_repository).
+readonly HOST_REPOSITORY_KEYRING=/usr/share/keyrings/dbwave-local-apt.gpg
 # Package lists of trixie and sid older than this are refreshed before their newest build is read.
 readonly APT_LISTS_MAX_AGE_MIN="${DBWAVE_APT_LISTS_MAX_AGE_MIN:-1440}"
 
@@ -330,6 +333,31 @@ installed_mariadb_packages() { # installed_mariadb_packages ROOT
     awk -F'|' '$1 ~ /^ii/ && $3 == "mariadb" { sub(/:.*/, "", $2); print $2 }'
 }
 
+# Signs the host's local repository with a key made for this image build: InRelease and
+# Release.gpg beside Release, the public key in HOST_REPOSITORY_KEYRING. The key is made and used
+# in a temporary GnuPG home on the builder, which is deleted: the secret key never enters the
+# image, and no two builds share one.
+sign_host_repository() { # sign_host_repository ROOT
+  local root=$1
+  command -v gpg >/dev/null 2>&1 || {
+    say "signing the package host's apt repository needs gpg on this machine: apt-get install -y gpg"
+    exit 3
+  }
+  local home
+  home=$(mktemp -d)
+  local repository="${root}${HOST_REPOSITORY_DIR}"
+  gpg --homedir "$home" --batch --quiet --passphrase '' \
+    --quick-generate-key 'dbwave package-host test repository <dbwave@localhost>' ed25519 sign never
+  gpg --homedir "$home" --batch --quiet --yes --clearsign --output "${repository}/InRelease" "${repository}/Release"
+  gpg --homedir "$home" --batch --quiet --yes --armor --detach-sign --output "${repository}/Release.gpg" \
+    "${repository}/Release"
+  mkdir -p "${root}$(dirname "$HOST_REPOSITORY_KEYRING")"
+  gpg --homedir "$home" --batch --quiet --export >"${root}${HOST_REPOSITORY_KEYRING}"
+  chmod 0644 "${root}${HOST_REPOSITORY_KEYRING}"
+  gpgconf --homedir "$home" --kill all >/dev/null 2>&1 || true
+  rm -rf "$home"
+}
+
 install_package_host() { # install_package_host ROOT LOG FROM_DEBIAN_VERSION TO_DEBIAN_VERSION
   local root=$1 log=$2 from=$3 to=$4
   local pins
@@ -346,11 +374,13 @@ install_package_host() { # install_package_host ROOT LOG FROM_DEBIAN_VERSION TO_
   say "downloading ${#downloads[@]} .deb files into the image's local apt repository"
   in_root "$root" "$log" sh -c "cd ${HOST_REPOSITORY_DIR} && apt-get download -q $(printf '%q ' "${downloads[@]}")"
   in_root "$root" "$log" sh -c "cd ${HOST_REPOSITORY_DIR} && apt-ftparchive packages . >Packages && apt-ftparchive release . >Release && sha256sum ./*.deb >SHA256SUMS"
+  sign_host_repository "$root"
   # From now on the host knows only its local repository: an upgrade in a test never depends on
   # the network, and apt's copy: method copies each .deb into /var/cache/apt/archives (checking
   # its SHA256 from Packages), so `apt-get install --download-only` really fetches before the
-  # window. The repository is unsigned, hence trusted=yes; a real fleet's mirror is signed.
-  echo "deb [trusted=yes] copy:${HOST_REPOSITORY_DIR} ./" >"${root}/etc/apt/sources.list"
+  # window. Signed like a real mirror: apt checks InRelease against the one key signed-by names,
+  # and refuses the repository if either is wrong (no trusted=yes, no allow-unauthenticated).
+  echo "deb [signed-by=${HOST_REPOSITORY_KEYRING}] copy:${HOST_REPOSITORY_DIR} ./" >"${root}/etc/apt/sources.list"
   in_root "$root" "$log" apt-get update -q
 
   # The server's own settings file (60-dbwave.cnf) is written by the entrypoint, as a host's
@@ -475,10 +505,17 @@ build_package_host() {
     say "${image} holds ${previous_to}, not ${to}: rebuilding it"
     docker image rm "$image" >/dev/null 2>&1 || true
   fi
-  ensure_image "$image" "$HOST_ENTRYPOINT_SOURCE" "mariadb-host-${from_version}-${to_version}" \
+  # An image from before its repository was signed (trusted=yes) is rebuilt, on a new root.
+  if docker image inspect "$image" >/dev/null 2>&1 &&
+    [ "$(image_label "$image" dbwave.package-host.repository)" != signed ]; then
+    say "${image} has an unsigned apt repository: rebuilding it"
+    docker image rm "$image" >/dev/null 2>&1 || true
+  fi
+  ensure_image "$image" "$HOST_ENTRYPOINT_SOURCE" "mariadb-host-signed-${from_version}-${to_version}" \
     "$SUITE" install_package_host "${from} ${to}" 22 \
     "dbwave.server.flavour=mariadb" "dbwave.server.version=${from_version}" \
-    "dbwave.package-host.from=${from}" "dbwave.package-host.to=${to}"
+    "dbwave.package-host.from=${from}" "dbwave.package-host.to=${to}" \
+    "dbwave.package-host.repository=signed"
   echo "PACKAGE_HOST_IMAGE=${image}"
   echo "PACKAGE_HOST_FROM=${from}"
   echo "PACKAGE_HOST_TO=${to}"

@@ -103,6 +103,31 @@ describeWithDocker('dbwave upgrading a package-manager host over SSH', (environm
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
+  it('trusts its apt repository by signature only: signed-by its key, and a changed index is refused', async () => {
+    const sources = await onHost(
+      only(),
+      'cat /etc/apt/sources.list; cat /etc/apt/sources.list.d/* 2>/dev/null || true',
+    );
+    expect(sources).toMatch(/^deb \[signed-by=\/usr\/share\/keyrings\/dbwave-local-apt\.gpg\] copy:/m);
+    expect(sources).not.toMatch(/trusted=yes/);
+    expect(await onHost(only(), 'apt-config dump')).not.toMatch(
+      /AllowUnauthenticated "(true|1)"|AllowInsecure/i,
+    );
+    // The same repository with one byte of its signed index changed, read through its own lists:
+    // apt refuses it (BADSIG), as it would a mirror that served a forged index.
+    const tampered = await onHost(
+      only(),
+      [
+        'rm -rf /tmp/tampered && cp -a /var/local/dbwave-apt /tmp/tampered && mkdir -p /tmp/tampered-lists/partial',
+        "sed -i 's/^Date: /Date:  /' /tmp/tampered/InRelease",
+        'echo "deb [signed-by=/usr/share/keyrings/dbwave-local-apt.gpg] copy:/tmp/tampered ./" >/tmp/tampered.list',
+        'apt-get update -o Dir::Etc::SourceList=/tmp/tampered.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=/tmp/tampered-lists 2>&1; echo "exit=$?"',
+      ].join(' && '),
+    );
+    expect(tampered).toMatch(/BADSIG|invalid|not signed/i);
+    expect(tampered).toMatch(/exit=100/);
+  });
+
   it('never touches a host whose SSH host key is not the pinned one', async () => {
     const stranger = join(directory, 'stranger');
     await runShell(`ssh-keygen -q -t ed25519 -N '' -f '${stranger}'`);
