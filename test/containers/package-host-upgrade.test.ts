@@ -111,7 +111,7 @@ describeWithDocker('dbwave upgrading a package-manager host over SSH', (environm
     expect(sources).toMatch(/^deb \[signed-by=\/usr\/share\/keyrings\/dbwave-local-apt\.gpg\] copy:/m);
     expect(sources).not.toMatch(/trusted=yes/);
     expect(await onHost(only(), 'apt-config dump')).not.toMatch(
-      /AllowUnauthenticated "(true|1)"|AllowInsecure/i,
+      /(AllowUnauthenticated|AllowInsecureRepositories) "(true|1)"/i,
     );
     // The same repository with one byte of its signed index changed, read through its own lists:
     // apt refuses it (BADSIG), as it would a mirror that served a forged index.
