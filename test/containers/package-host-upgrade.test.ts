@@ -64,18 +64,12 @@ describeWithDocker('dbwave upgrading a package-manager host over SSH', (environm
     return host;
   };
 
-  beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'dbwave-containers-apt-'));
-    host = await startPackageHost({
-      name: `dbw-apt-${process.pid}`,
-      image,
-      directory: join(directory, 'keys'),
-      password,
-    });
-    await seedRows(only(), 5_000);
-    rowsBefore = await rowDigest(only());
-    await onHost(only(), `echo '${DBA_EDIT}' >> ${PACKAGE_CONFFILE}`);
-    files = await writeCampaign(directory, {
+  /** The example campaign for the one host, under `campaignDirectory`, with `changes` to its top-level keys. */
+  function writeHostCampaign(
+    campaignDirectory: string,
+    changes: Readonly<Record<string, unknown>> = {},
+  ): Promise<WrittenCampaign> {
+    return writeCampaign(campaignDirectory, {
       campaign: EXAMPLE,
       hardwareClass: CLASS_FILE,
       servers: [
@@ -93,8 +87,25 @@ describeWithDocker('dbwave upgrading a package-manager host over SSH', (environm
         from: { version: upstream(from), package: from },
         to: { version: upstream(to), package: to },
       },
-      changes: { ssh: { user: 'dbwave', identity: only().identityFile, knownHosts: 'known_hosts' } },
+      changes: {
+        ssh: { user: 'dbwave', identity: only().identityFile, knownHosts: join(directory, 'known_hosts') },
+        ...changes,
+      },
     });
+  }
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'dbwave-containers-apt-'));
+    host = await startPackageHost({
+      name: `dbw-apt-${process.pid}`,
+      image,
+      directory: join(directory, 'keys'),
+      password,
+    });
+    await seedRows(only(), 5_000);
+    rowsBefore = await rowDigest(only());
+    await onHost(only(), `echo '${DBA_EDIT}' >> ${PACKAGE_CONFFILE}`);
+    files = await writeHostCampaign(directory);
     await runDbwaveExpecting(0, ['plan', files.campaignFile, '--out', files.planFile], password);
   });
 
@@ -149,31 +160,11 @@ describeWithDocker('dbwave upgrading a package-manager host over SSH', (environm
     await writeKnownHosts(join(directory, 'known_hosts'), [only().knownHostsLine]);
     // The same host and campaign, with a readiness gate that only the old build passes: it
     // fails inside the window, before any point of no return (10.11 -> 10.11 has none).
-    const failing = await writeCampaign(join(directory, 'rollback'), {
-      campaign: EXAMPLE,
-      hardwareClass: CLASS_FILE,
-      servers: [
-        {
-          name: only().name,
-          host: '127.0.0.1',
-          port: only().port,
-          sshPort: only().sshPort,
-          shard: `shard-${only().name}`,
-          dataDir: '/var/lib/mysql',
-          errorLog: '/var/log/mysql/error.log',
-        },
-      ],
-      versions: {
-        from: { version: upstream(from), package: from },
-        to: { version: upstream(to), package: to },
-      },
-      changes: {
-        ssh: { user: 'dbwave', identity: only().identityFile, knownHosts: join(directory, 'known_hosts') },
-        gates: {
-          smokeQueries: [
-            { name: 'the old build', sql: `SELECT VERSION() LIKE '${upstream(from)}-%'`, expect: 1 },
-          ],
-        },
+    const failing = await writeHostCampaign(join(directory, 'rollback'), {
+      gates: {
+        smokeQueries: [
+          { name: 'the old build', sql: `SELECT VERSION() LIKE '${upstream(from)}-%'`, expect: 1 },
+        ],
       },
     });
     await runDbwaveExpecting(0, ['plan', failing.campaignFile, '--out', failing.planFile], password);

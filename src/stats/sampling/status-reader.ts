@@ -45,7 +45,10 @@ const HISTORY_LIST_LENGTH = /History list length\s+(\d+)/;
  */
 export class StatusReader {
   private innodbMetricsAvailable: boolean;
-  /** SHOW ENGINE INNODB STATUS is parsed only where the history list is nowhere else. */
+  /**
+   * SHOW ENGINE INNODB STATUS is parsed only where no status variable has the history list: an
+   * INNODB_METRICS counter can be switched off (innodb_monitor_disable), the text cannot.
+   */
   private readonly engineStatusFallback: boolean;
 
   constructor(
@@ -55,7 +58,7 @@ export class StatusReader {
   ) {
     const facts = innodbStatusFacts(server);
     this.innodbMetricsAvailable = facts.innodbMetrics;
-    this.engineStatusFallback = server === undefined || facts.historyList === 'engine-status';
+    this.engineStatusFallback = server === undefined || facts.historyList !== 'status';
   }
 
   async read(): Promise<StatusReading> {
