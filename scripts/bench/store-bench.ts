@@ -18,6 +18,13 @@ import {
   startPrivateMariadb,
 } from '../../test/integration/support/private-mariadb.js';
 import type { TargetResult } from './bench-report.js';
+import {
+  type BenchStore,
+  type SharedWaveResult,
+  type SimulatedServer,
+  sharedWave,
+  simulatedServers,
+} from './store-wave-bench.js';
 
 /**
  * `npm run bench -- --only store`: what one MySQL state store sustains, on a real mariadbd of its
@@ -28,15 +35,14 @@ import type { TargetResult } from './bench-report.js';
  *   runner of its own campaign (one store, many campaigns), and all of them appending to one
  *   campaign under one lease (several runners on one wave: they contend for the seq row lock);
  * - lease heartbeats per second, 1 and 16 runners beating at once;
- * - a wave of 10,000 simulated servers (a real wave's records per server, renamed) appended by
- *   16 appenders: rows, bytes (JSON and InnoDB's data + index), the time it took, and the time to
- *   read it back and replay it.
- *
- * Claims per second: a part for the claim API (one transaction per claim, SELECT ... FOR UPDATE
- * SKIP LOCKED) is one more {@link StorePartResult} among those `storeBench` collects, measured
- * like `oneCampaign`: 1, 4 and 16 runners claiming the simulated wave's servers at once.
- * TODO(claims): add that `claims` part once the claim API (several runners per wave, branch
- * wt-w12run) is on main.
+ * - claims per second: 1, 4 and 16 runners of one wave claiming its servers at once through the
+ *   real claim code (MysqlWaveClaims: one transaction per claim under the wave's row lock), each
+ *   settling a server as soon as it claimed it, with the wave's limits checked from the claim rows;
+ * - a wave of N simulated servers (default 10,000) run by 16 runners with 10 servers in flight
+ *   each: every server claimed, its real records (26, from a real wave's journal) written one after
+ *   the other through MysqlJournalStore, its claim settled; rows, bytes (JSON and InnoDB's data +
+ *   index), the time it took, the claims, the limits from the rows, and the time to read the
+ *   journal back and replay it.
  */
 
 /** A real wave's journal (130 records, 5 servers) whose per-server records are replicated. */
@@ -53,11 +59,18 @@ const FIXTURE = join(
 
 export const STORE_APPENDERS = [1, 4, 16] as const;
 export const WAVE_SERVERS = 10_000;
+/** The simulated wave's runners and what each keeps in flight: 16 runners x 10 servers. */
+const WAVE_RUNNERS = 16;
+const WAVE_IN_FLIGHT = 10;
+const WAVE_PER_CLASS = 64;
+/** The claims part: a wave of this many servers, each runner keeping this many in flight. */
+const CLAIM_SERVERS = 1_000;
+const CLAIM_IN_FLIGHT = 4;
 /** How long each rate is measured for. */
 const RATE_WINDOW_MS = 5_000;
 const PASSWORD = randomBytes(12).toString('hex');
 
-/** One measured part of the store bench; a claims part joins these (see the TODO above). */
+/** One measured part of the store bench. */
 export interface StorePartResult {
   readonly part: string;
   readonly figures: Record<string, number>;
@@ -73,22 +86,20 @@ function fixtureEntries(): JournalEntry[] {
     });
 }
 
-/** The records of `servers` simulated servers: the fixture's per-server records, renamed. */
-function simulatedWave(servers: number): JournalEntry[] {
+/** The records one simulated server writes: those of a real wave's server, renamed, in their order. */
+function serverRecords(): (server: SimulatedServer) => readonly JournalEntry[] {
   const entries = fixtureEntries().filter((entry) => 'server' in entry && entry.server !== undefined);
   const names = [...new Set(entries.map((entry) => ('server' in entry ? entry.server : '')))];
-  const wave: JournalEntry[] = [];
-  for (let index = 0; index < servers; index++) {
-    const template = names[index % names.length];
-    const name = `sim${String(index + 1).padStart(5, '0')}`;
-    for (const entry of entries)
-      if ('server' in entry && entry.server === template)
-        wave.push({ ...entry, server: name } as JournalEntry);
-  }
-  return wave;
+  const templates = names.map((name) =>
+    entries.filter((entry) => 'server' in entry && entry.server === name),
+  );
+  return (server) => {
+    const template = templates[Number(server.name.slice(3)) % templates.length] ?? [];
+    return template.map((entry) => ({ ...entry, server: server.name }) as JournalEntry);
+  };
 }
 
-class StoreUnderBench {
+class StoreUnderBench implements BenchStore {
   private databases = 0;
 
   constructor(private readonly server: PrivateMariadb) {}
@@ -244,18 +255,48 @@ async function heartbeats(bench: StoreUnderBench, runners: number): Promise<numb
   }
 }
 
-/** The 10,000-server wave: appended by 16 appenders, then sized and read back and replayed. */
+/** Claims per second with `runners` runners of one wave, each settling a server as soon as it claimed it. */
+async function claimRate(bench: StoreUnderBench, runners: number) {
+  const wave = await sharedWave(bench, simulatedServers(CLAIM_SERVERS), {
+    runners,
+    inFlight: CLAIM_IN_FLIGHT,
+    perClass: Math.max(1, Math.floor((runners * CLAIM_IN_FLIGHT) / 2)),
+    recordsOf: () => [],
+    retryMs: 20,
+  });
+  return { ...wave, perSecond: (wave.claims * 1000) / wave.ms };
+}
+
+/** Whether the limits held in a shared wave, from its claim rows. */
+function limitsHeld(wave: SharedWaveResult, limit: number, perClass: number): boolean {
+  return (
+    wave.maxInFlight <= limit &&
+    wave.maxPerClass <= perClass &&
+    wave.maxPerCluster <= 1 &&
+    wave.primariesEarly === 0
+  );
+}
+
+/** The simulated wave: 16 runners, 10 servers in flight each; then sized, read back and replayed. */
 async function simulatedWaveCost(bench: StoreUnderBench, servers: number, log: (line: string) => void) {
-  const entries = simulatedWave(servers);
-  log(`  wave of ${servers} simulated servers: appending ${entries.length} records with 16 appenders`);
-  const appended = await oneCampaign(bench, 16, entries, {});
-  const connection = bench.connect(appended.store);
+  log(
+    `  wave of ${servers} simulated servers: ${WAVE_RUNNERS} runners x ${WAVE_IN_FLIGHT} in flight, every server claimed, its records written, settled`,
+  );
+  const fleet = simulatedServers(servers);
+  const ran = await sharedWave(bench, fleet, {
+    runners: WAVE_RUNNERS,
+    inFlight: WAVE_IN_FLIGHT,
+    perClass: WAVE_PER_CLASS,
+    recordsOf: serverRecords(),
+    retryMs: 100,
+  });
+  const connection = bench.connect(ran.store);
   try {
-    await connection.query('ANALYZE TABLE dbwave_journal');
+    await connection.query('ANALYZE TABLE dbwave_journal, dbwave_claim');
     const [size] = await connection.query<{ json: number; innodb: number }[]>(
       `SELECT (SELECT SUM(LENGTH(record)) FROM dbwave_journal WHERE campaign = 'wave') AS json,
-              (SELECT data_length + index_length FROM information_schema.TABLES
-                 WHERE table_schema = DATABASE() AND table_name = 'dbwave_journal') AS innodb`,
+              (SELECT SUM(data_length + index_length) FROM information_schema.TABLES
+                 WHERE table_schema = DATABASE() AND table_name LIKE 'dbwave_%') AS innodb`,
     );
     const reader = new MysqlJournalStore(connection, 'wave', systemClock);
     const started = Date.now();
@@ -263,11 +304,18 @@ async function simulatedWaveCost(bench: StoreUnderBench, servers: number, log: (
     const readMs = Date.now() - started;
     const replay = replayJournal(records);
     const replayMs = Date.now() - started;
-    if (records.length !== entries.length || replay.servers.size !== servers)
+    if (records.length !== ran.rows || replay.servers.size !== servers)
       throw new Error(`read back ${records.length} records of ${replay.servers.size} servers`);
     return {
-      rows: appended.rows,
-      appendMs: appended.ms,
+      rows: ran.rows,
+      appendMs: ran.ms,
+      claims: ran.claims,
+      claimTransactions: ran.claimTransactions,
+      maxInFlight: ran.maxInFlight,
+      maxPerClass: ran.maxPerClass,
+      maxPerCluster: ran.maxPerCluster,
+      primariesEarly: ran.primariesEarly,
+      limitsHeld: limitsHeld(ran, WAVE_RUNNERS * WAVE_IN_FLIGHT, WAVE_PER_CLASS) ? 1 : 0,
       jsonBytes: Number(size?.json ?? 0),
       innodbBytes: Number(size?.innodb ?? 0),
       readMs,
@@ -324,16 +372,43 @@ export async function storeBench(log: (line: string) => void, servers = WAVE_SER
       `  heartbeats: ${beats.runners1.toFixed(0)}/s with 1 runner, ${beats.runners16.toFixed(0)}/s with 16`,
     );
     parts.push({ part: 'lease-heartbeats-per-s', figures: beats });
+    const claimRuns = [];
+    for (const runners of STORE_APPENDERS) {
+      const run = await claimRate(bench, runners);
+      claimRuns.push({ runners, ...run });
+      log(
+        `  ${runners} runners claiming: ${run.perSecond.toFixed(0)} claims/s (${run.claimTransactions} claim transactions for ${run.claims} servers), most in flight ${run.maxInFlight} of ${runners * CLAIM_IN_FLIGHT}, per class ${run.maxPerClass}, per cluster ${run.maxPerCluster}, primaries early ${run.primariesEarly}`,
+      );
+    }
+    const claimsHeld = claimRuns.every((run) =>
+      limitsHeld(
+        run,
+        run.runners * CLAIM_IN_FLIGHT,
+        Math.max(1, Math.floor((run.runners * CLAIM_IN_FLIGHT) / 2)),
+      ),
+    );
+    parts.push({
+      part: 'claims-per-s',
+      figures: Object.fromEntries([
+        ...claimRuns.map((run) => [`runners${run.runners}`, run.perSecond]),
+        ...claimRuns.map((run) => [`transactions${run.runners}`, run.claimTransactions]),
+        ['limitsHeld', claimsHeld ? 1 : 0],
+      ]),
+    });
     const wave = await simulatedWaveCost(bench, servers, log);
     parts.push({ part: 'simulated-wave', figures: { servers, ...wave } });
     const rates = (figures: Record<string, number>): string =>
       STORE_APPENDERS.map((count) => (figures[`appenders${count}`] ?? 0).toFixed(0)).join(' / ');
+    const waveS = wave.appendMs / 1000;
     return {
       id: '6',
-      target: `MySQL state store: 16 appenders on one campaign >= ${(NEEDED_ROWS_PER_S * HEADROOM).toFixed(0)} journal rows/s (${HEADROOM}x what 16 runners x 10 servers write), a ${servers.toLocaleString('en')}-server wave read and replayed < ${REPLAY_LIMIT_MS / 1000} s; rows/s with ${STORE_APPENDERS.join(', ')} appenders, heartbeats/s, the wave's rows and bytes`,
-      measured: `rows/s (1 / 4 / 16 appenders): own campaigns ${rates(separate)}, one campaign ${rates(shared)}; heartbeats/s ${beats.runners1.toFixed(0)} (1 runner), ${beats.runners16.toFixed(0)} (16); ${servers.toLocaleString('en')}-server wave: ${wave.rows.toLocaleString('en')} rows, ${mib(wave.jsonBytes)} JSON, ${mib(wave.innodbBytes)} InnoDB, appended in ${(wave.appendMs / 1000).toFixed(0)} s by 16, read ${(wave.readMs / 1000).toFixed(1)} s + replay ${((wave.replayMs - wave.readMs) / 1000).toFixed(1)} s; mariadbd ${build.version}, innodb_flush_log_at_trx_commit=1`,
+      target: `MySQL state store: 16 appenders on one campaign >= ${(NEEDED_ROWS_PER_S * HEADROOM).toFixed(0)} journal rows/s (${HEADROOM}x what 16 runners x 10 servers write), the wave's limits held with 1-16 runners claiming, a ${servers.toLocaleString('en')}-server wave read and replayed < ${REPLAY_LIMIT_MS / 1000} s; rows/s with ${STORE_APPENDERS.join(', ')} appenders, heartbeats/s, claims/s, the wave's rows, time and bytes`,
+      measured: `rows/s (1 / 4 / 16 appenders): own campaigns ${rates(separate)}, one campaign ${rates(shared)}; heartbeats/s ${beats.runners1.toFixed(0)} (1 runner), ${beats.runners16.toFixed(0)} (16); claims/s (1 / 4 / 16 runners, ${CLAIM_SERVERS.toLocaleString('en')}-server wave) ${claimRuns.map((run) => run.perSecond.toFixed(0)).join(' / ')}, limits ${claimsHeld ? 'held' : 'EXCEEDED'}; ${servers.toLocaleString('en')}-server wave by ${WAVE_RUNNERS} runners x ${WAVE_IN_FLIGHT}: ${wave.rows.toLocaleString('en')} rows in ${waveS.toFixed(0)} s (${(wave.rows / waveS).toFixed(0)} rows/s, ${(wave.claims / waveS).toFixed(1)} claims/s, ${wave.claimTransactions.toLocaleString('en')} claim transactions), limits ${wave.limitsHeld === 1 ? 'held' : 'EXCEEDED'} (most in flight ${wave.maxInFlight}), ${mib(wave.jsonBytes)} JSON, ${mib(wave.innodbBytes)} InnoDB, read ${(wave.readMs / 1000).toFixed(1)} s + replay ${((wave.replayMs - wave.readMs) / 1000).toFixed(1)} s; mariadbd ${build.version}, innodb_flush_log_at_trx_commit=1`,
       verdict:
-        (shared.appenders16 ?? 0) >= NEEDED_ROWS_PER_S * HEADROOM && wave.replayMs <= REPLAY_LIMIT_MS
+        (shared.appenders16 ?? 0) >= NEEDED_ROWS_PER_S * HEADROOM &&
+        wave.replayMs <= REPLAY_LIMIT_MS &&
+        claimsHeld &&
+        wave.limitsHeld === 1
           ? 'pass'
           : 'fail',
       data: parts,

@@ -223,6 +223,9 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       action: options.action,
       ...(options.rollbackReason === undefined ? {} : { rollbackReason: options.rollbackReason }),
       ...(claims === undefined ? {} : { shared: { claims, wave: due } }),
+      ...(claims === undefined && servers.length < due.length
+        ? { outsideShare: due.filter((server) => !servers.includes(server)).map((server) => server.name) }
+        : {}),
       ...(orderOverride === undefined ? {} : { orderOverride }),
       ...(canary === undefined ? {} : { canary }),
       ...(services.abort ? { signal: services.abort } : {}),

@@ -1,5 +1,6 @@
 import { recordMissedSoakPoint, takeSoakPoint } from '../analysis/soak-point.js';
 import { formatDuration, soakPointLabel } from '../core/duration.js';
+import { DbwaveError, ErrorCode } from '../core/errors.js';
 import type { JournalRecord, SoakVerdictRecord } from '../engine/journal/journal-record.js';
 import { LockedError } from '../engine/lock/locked-error.js';
 import { soakRollbackAdvice } from '../engine/wave/soak-rollback-advice.js';
@@ -105,7 +106,9 @@ export async function takeDueSoakPoints(options: SoakRoundOptions): Promise<Soak
       },
     );
   } catch (error) {
-    if (error instanceof LockedError) return { settled: [], busy: error.message.split('\n')[0] ?? '' };
+    // The file store's lock (LockedError) or the MySQL store's live lease (a Locked DbwaveError).
+    if (error instanceof LockedError || (error instanceof DbwaveError && error.code === ErrorCode.Locked))
+      return { settled: [], busy: error.message.split('\n')[0] ?? '' };
     throw error;
   }
 }

@@ -68,6 +68,12 @@ export function leaseOwner(lease: LeaseRow): LockOwner {
   };
 }
 
+/** A runner's own lease row as a fenced transaction reads it: its token, and whether it expired. */
+export interface OwnLeaseRow {
+  readonly token: number | string;
+  readonly expired: number | string;
+}
+
 /** The lease a run holds: what it was granted and whom it took over from. */
 export interface GrantedLease {
   readonly lease: MysqlCampaignLease;
@@ -148,25 +154,41 @@ export class MysqlCampaignLease implements JournalFence {
     return { lease, tookOverFrom: granted.tookOverFrom };
   }
 
-  /** Checks, inside the caller's transaction, that this lease still holds its token and is live. */
+  /**
+   * Checks, inside the caller's transaction, that this lease still holds its token, locking this
+   * runner's own lease row only (a take-over deletes that row, so it waits for this transaction):
+   * other runners' heartbeats, claims and appends are not held up by it.
+   */
   async assertHeldIn(connection: Connection): Promise<void> {
     if (this.lost) throw this.lost;
-    const leases = await leasesOf(connection, this.campaign, 'FOR UPDATE');
-    const mine = leases.find((lease) => lease.runner === this.identity.runner && lease.token === this.token);
-    if (mine === undefined) {
-      const now = leases.find((lease) => lease.runner === this.identity.runner) ?? leases[0];
+    const [rows] = await connection.query(
+      'SELECT token, expires <= NOW(6) AS expired FROM dbwave_lease WHERE campaign = ? AND runner = ? FOR UPDATE',
+      [this.campaign, this.identity.runner],
+    );
+    await this.assertLeaseRow(connection, (rows as OwnLeaseRow[])[0]);
+  }
+
+  /**
+   * Judges this runner's own lease row as a caller's transaction read it, locked (the journal's
+   * append reads it in the same statement that takes the campaign's row): it must hold this token;
+   * an expired one that still does is renewed, since nobody took it over (that deletes the row).
+   */
+  async assertLeaseRow(connection: Connection, row: OwnLeaseRow | undefined): Promise<void> {
+    if (this.lost) throw this.lost;
+    if (row === undefined || Number(row.token) !== this.token) {
+      const now = await leasesOf(connection, this.campaign);
+      const holder = now.find((lease) => lease.runner === this.identity.runner) ?? now[0];
       this.lost = new DbwaveError(
         ErrorCode.Locked,
         `runner ${this.identity.runner} lost its lease on ${this.campaign} (token ${this.token}): ${
-          now === undefined
+          holder === undefined
             ? 'it was released or removed'
-            : `runner ${now.runner} (${now.operator}@${now.host} pid ${now.pid}) holds it now with token ${now.token}`
+            : `runner ${holder.runner} (${holder.operator}@${holder.host} pid ${holder.pid}) holds it now with token ${holder.token}`
         }. This run stops before its next side effect; the holder, or the next run, resumes from the journal`,
       );
       throw this.lost;
     }
-    // Expired and still this token's: nobody took it over (that deletes the row), so it is renewed.
-    if (mine.expired) await this.renew(connection);
+    if (Number(row.expired)) await this.renew(connection);
   }
 
   private async renew(connection: Connection): Promise<void> {

@@ -109,7 +109,11 @@ export class MysqlStateConnection {
       try {
         return await work(await this.open());
       } catch (error) {
-        if (isDeadlock(error) && attempt < DEADLOCK_RETRIES) continue;
+        if (isDeadlock(error) && attempt < DEADLOCK_RETRIES) {
+          // A random pause, growing with the attempts: victims run again at once meet again.
+          await this.clock.sleep(Math.random() * 5 * (attempt + 1));
+          continue;
+        }
         if (!isStoreAway(error)) throw this.clean(error);
         this.connection?.destroy();
         this.connection = undefined;

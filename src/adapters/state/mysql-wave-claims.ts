@@ -33,7 +33,7 @@ export class MysqlWaveClaims implements WaveClaims {
 
   async claim<S extends SchedulableServer>(request: ClaimRequest<S>): Promise<WaveClaim<S>> {
     const claimed = await this.store.transaction(async (connection) => {
-      const { claims, leases } = await this.lockWave(connection);
+      const { claims, finishedAt } = await this.lockWave(connection);
       const decided = decideClaim({ ...request, token: this.lease.token, claims });
       if (decided.kind !== 'claim' && decided.kind !== 'take-over') return { decided };
       await connection.query(
@@ -43,26 +43,26 @@ export class MysqlWaveClaims implements WaveClaims {
            claimed_at = NOW(6), settled_at = NULL`,
         [this.campaign, this.wave, decided.server.name, this.lease.identity.runner, this.lease.token],
       );
-      await connection.query('UPDATE dbwave_wave SET finished_at = NULL WHERE campaign = ? AND wave = ?', [
-        this.campaign,
-        this.wave,
-      ]);
-      if (decided.kind === 'take-over') {
-        // The gone runner's lease goes with its first server taken over: it can never renew.
-        await connection.query(
-          'DELETE FROM dbwave_lease WHERE campaign = ? AND runner = ? AND token = ? AND expires <= NOW(6)',
-          [this.campaign, decided.from.runner, decided.from.token],
-        );
+      if (finishedAt !== null) {
+        await connection.query('UPDATE dbwave_wave SET finished_at = NULL WHERE campaign = ? AND wave = ?', [
+          this.campaign,
+          this.wave,
+        ]);
       }
-      const holder = leases.find(
-        (lease) =>
-          decided.kind === 'take-over' &&
-          lease.runner === decided.from.runner &&
-          lease.token === decided.from.token,
+      if (decided.kind !== 'take-over') return { decided };
+      // Read before its row goes: the alert names the gone runner's host, pid and last heartbeat.
+      const holder = (await leasesOf(connection, this.campaign)).find(
+        (lease) => lease.runner === decided.from.runner && lease.token === decided.from.token,
+      );
+      // The gone runner's lease goes with its first server taken over: it can never renew.
+      await connection.query(
+        'DELETE FROM dbwave_lease WHERE campaign = ? AND runner = ? AND token = ? AND expires <= NOW(6)',
+        [this.campaign, decided.from.runner, decided.from.token],
       );
       return { decided, holder };
     });
-    const { decided: decision, holder } = claimed;
+    const { decided: decision } = claimed;
+    const holder = 'holder' in claimed ? claimed.holder : undefined;
     if (decision.kind !== 'claim' && decision.kind !== 'take-over') return decision;
     const tookOver = decision.kind === 'take-over';
     // Another runner touched it: the resume starts from the journal as it is now.
@@ -94,12 +94,8 @@ export class MysqlWaveClaims implements WaveClaims {
 
   async finishWave(servers: readonly string[]): Promise<boolean> {
     return this.store.transaction(async (connection) => {
-      const { claims } = await this.lockWave(connection);
-      const [rows] = await connection.query(
-        'SELECT finished_at FROM dbwave_wave WHERE campaign = ? AND wave = ?',
-        [this.campaign, this.wave],
-      );
-      if ((rows as { finished_at: string | null }[])[0]?.finished_at !== null) return false;
+      const { claims, finishedAt } = await this.lockWave(connection);
+      if (finishedAt !== null) return false;
       const stateOf = new Map(claims.map((claim) => [claim.server, claim.state]));
       const settled =
         claims.every((claim) => claim.state !== 'running') &&
@@ -114,41 +110,57 @@ export class MysqlWaveClaims implements WaveClaims {
   }
 
   /**
-   * Checks this runner's fence, takes the wave's row lock (creating the row on the first claim),
-   * and reads every runner's claims of the wave with whether their holder still holds its lease.
+   * Takes the wave's row lock and this runner's own lease row in one statement (creating the
+   * wave's row on its first claim), checks this runner's fence on it, and reads every runner's
+   * claims of the wave with whether their holder still holds its lease (one join). Three round
+   * trips; other runners' lease rows are not locked.
    */
-  private async lockWave(
-    connection: Connection,
-  ): Promise<{ claims: ClaimRow[]; leases: readonly LeaseRow[] }> {
-    await this.lease.assertHeldIn(connection);
-    await connection.query('INSERT IGNORE INTO dbwave_wave (campaign, wave) VALUES (?, ?)', [
-      this.campaign,
-      this.wave,
-    ]);
-    await connection.query('SELECT wave FROM dbwave_wave WHERE campaign = ? AND wave = ? FOR UPDATE', [
-      this.campaign,
-      this.wave,
-    ]);
+  private async lockWave(connection: Connection): Promise<{ claims: ClaimRow[]; finishedAt: string | null }> {
+    let wave:
+      | { finished_at: string | null; token: number | string | null; expired: number | string | null }
+      | undefined;
+    for (;;) {
+      const [rows] = await connection.query(
+        `SELECT w.finished_at, l.token, l.expires <= NOW(6) AS expired
+         FROM dbwave_wave w LEFT JOIN dbwave_lease l ON l.campaign = w.campaign AND l.runner = ?
+         WHERE w.campaign = ? AND w.wave = ? FOR UPDATE`,
+        [this.lease.identity.runner, this.campaign, this.wave],
+      );
+      wave = (rows as (typeof wave)[])[0];
+      if (wave !== undefined) break;
+      // The wave's first claim: its row is made once (a second runner's insert is ignored).
+      await connection.query('INSERT IGNORE INTO dbwave_wave (campaign, wave) VALUES (?, ?)', [
+        this.campaign,
+        this.wave,
+      ]);
+    }
+    await this.lease.assertLeaseRow(
+      connection,
+      wave.token === null ? undefined : { token: wave.token, expired: wave.expired ?? 0 },
+    );
     const [rows] = await connection.query(
-      'SELECT server, runner, token, state FROM dbwave_claim WHERE campaign = ? AND wave = ?',
+      `SELECT c.server, c.runner, c.token, c.state, l.expires > NOW(6) AS holder_live
+       FROM dbwave_claim c LEFT JOIN dbwave_lease l
+         ON l.campaign = c.campaign AND l.runner = c.runner AND l.token = c.token
+       WHERE c.campaign = ? AND c.wave = ?`,
       [this.campaign, this.wave],
     );
-    const leases = await leasesOf(connection, this.campaign);
-    const claims = (rows as { server: string; runner: string; token: number; state: ClaimState }[]).map(
-      (row) => {
-        const token = Number(row.token);
-        return {
-          server: row.server,
-          runner: row.runner,
-          token,
-          state: row.state,
-          holderLive: leases.some(
-            (lease) => lease.runner === row.runner && lease.token === token && !lease.expired,
-          ),
-        };
-      },
-    );
-    return { claims, leases };
+    const claims = (
+      rows as {
+        server: string;
+        runner: string;
+        token: number;
+        state: ClaimState;
+        holder_live: number | null;
+      }[]
+    ).map((row) => ({
+      server: row.server,
+      runner: row.runner,
+      token: Number(row.token),
+      state: row.state,
+      holderLive: Number(row.holder_live ?? 0) === 1,
+    }));
+    return { claims, finishedAt: wave.finished_at };
   }
 }
 

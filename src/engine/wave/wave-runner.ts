@@ -63,6 +63,12 @@ export interface WaveRunOptions {
    * `run` only; a rollback is one runner's.
    */
   readonly shared?: { readonly claims: WaveClaims; readonly wave: readonly ResolvedServer[] };
+  /**
+   * `run --only` with the file store (one runner, no claims): the wave's servers outside this
+   * run's share. The wave is journaled finished only once they too have ended (by an earlier
+   * run's share); until then it stays running, for the run that takes the rest.
+   */
+  readonly outsideShare?: readonly string[];
 }
 
 export interface ServerResult {
@@ -457,17 +463,19 @@ export async function runWave(options: WaveRunOptions): Promise<WaveRunResult> {
   ) {
     haltedBecause = 'some servers could not start (see their reasons)';
   }
-  // A shared wave is finished once, by the runner that sees every server of it settled; until
-  // then it is still running (with other runners).
+  // A shared wave is finished once, by the runner that sees every server of it settled, and a
+  // file-store run of one share only once the rest ended too; until then it is still running.
   const finalBefore = (name: string): boolean =>
     isFinalOutcome(replay.servers.get(name)?.outcome ?? 'NotExecuted');
-  const stillShared =
-    options.shared !== undefined &&
+  const restPending = (options.outsideShare ?? []).some((name) => !finalBefore(name));
+  const waveGoesOn =
     haltedBecause === undefined &&
-    !(await options.shared.claims
-      .finishWave(options.shared.wave.map((server) => server.name).filter((name) => !finalBefore(name)))
-      .catch(() => false));
-  if (!stillShared)
+    (restPending ||
+      (options.shared !== undefined &&
+        !(await options.shared.claims
+          .finishWave(options.shared.wave.map((server) => server.name).filter((name) => !finalBefore(name)))
+          .catch(() => false))));
+  if (!waveGoesOn)
     await emitForWave(() =>
       events.emit('wave', {
         at: now(),

@@ -331,6 +331,89 @@ describe.skipIf(build === undefined)('the journal stores', () => {
       await db.close();
     });
 
+    it('numbers the appends of runners writing at once 1..N, no gap, no duplicate, each runner in its own order', async () => {
+      const store = await freshDatabase();
+      const runners = ['phx1', 'scl2', 'iad1', 'ams1'];
+      const held = await Promise.all(
+        runners.map(async (runner) => {
+          const db = connection(store);
+          const { lease } = await MysqlCampaignLease.acquire(
+            db,
+            'test',
+            { runner, host: 'ops-1', pid: 1, operator: 'dba', purpose: 'run --wave 1' },
+            store.lease,
+          );
+          return { runner, db, lease, journal: new MysqlJournalStore(db, 'test', systemClock, lease) };
+        }),
+      );
+      // Each runner's servers append without waiting for one another, as a runner's wave does.
+      const appended = await Promise.all(
+        held.map(({ journal }) => Promise.all(ENTRIES.slice(0, 25).map((entry) => journal.append(entry)))),
+      );
+      const read = (await held[0]?.journal.read())?.records ?? [];
+      expect(read.map((record) => record.seq)).toEqual(read.map((_, index) => index + 1));
+      expect(read).toHaveLength(runners.length * 25);
+      for (const records of appended) {
+        const seqs = records.map((record) => record.seq);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        expect(records.map(({ seq: _seq, at: _at, ...entry }) => entry)).toEqual(
+          ENTRIES.slice(0, 25).map((entry) => ({ v: 1, campaign: 'test', ...entry })),
+        );
+      }
+      const writers = await held[0]?.db.query<{ runner: string; appended: number }[]>(
+        'SELECT runner, COUNT(*) AS appended FROM dbwave_journal WHERE campaign = ? GROUP BY runner ORDER BY runner',
+        ['test'],
+      );
+      expect(writers?.map((row) => [row.runner, Number(row.appended)])).toEqual(
+        [...runners].sort().map((runner) => [runner, 25]),
+      );
+      for (const { lease, db } of held) {
+        await lease.release();
+        await db.close();
+      }
+    }, 120_000);
+
+    it("locks only the writer's own lease row: another runner beats and appends while it is held", async () => {
+      const store = await freshDatabase();
+      const leaseOf = async (runner: string, db: MysqlStateConnection) =>
+        (
+          await MysqlCampaignLease.acquire(
+            db,
+            'test',
+            { runner, host: 'ops-1', pid: 1, operator: 'dba', purpose: 'run --wave 1' },
+            store.lease,
+          )
+        ).lease;
+      const phxDb = connection(store);
+      const sclDb = connection(store);
+      const phx = await leaseOf('phx1', phxDb);
+      const scl = await leaseOf('scl2', sclDb);
+      const sclJournal = new MysqlJournalStore(sclDb, 'test', systemClock, scl);
+      let release: () => void = () => undefined;
+      let fenced: () => void = () => undefined;
+      const locked = new Promise<void>((resolve) => {
+        fenced = resolve;
+      });
+      const holding = phxDb.transaction(async (session) => {
+        // phx1's fence held open, as in the middle of its claim or append.
+        await phx.assertHeldIn(session);
+        fenced();
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      });
+      await locked;
+      // With every lease row locked by phx1's fence these would wait for it (lock wait timeout).
+      await scl.beat();
+      await expect(sclJournal.append(ENTRIES[0] as JournalEntry)).resolves.toMatchObject({ seq: 1 });
+      release();
+      await holding;
+      await phx.release();
+      await scl.release();
+      await phxDb.close();
+      await sclDb.close();
+    }, 60_000);
+
     it('waits for a store that restarts under an append, then appends once', async () => {
       const store = await freshDatabase();
       const db = connection(store);

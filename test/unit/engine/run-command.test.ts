@@ -37,6 +37,24 @@ describe('dbwave run', () => {
     expect(out.join('')).toMatch(/every server upgraded/);
   });
 
+  it('journals a wave finished only once every share of it ran (file store, --only)', async () => {
+    const { dir, plan } = await plannedCampaign();
+    const { services: s, fleet } = services(dir);
+    const first = (await readFile(join(dir, plan), 'utf8')).match(/name: (db\d)/)?.[1] ?? 'db1';
+    const waveEvents = async (): Promise<string[]> =>
+      (await readFile(join(dir, '.dbwave', 'test', 'journal.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { kind: string; event?: string })
+        .filter((record) => record.kind === 'wave')
+        .map((record) => record.event ?? '');
+    expect(await runWaveCommand({ plan, wave: 1, yes: true, only: [`name=${first}`] }, s)).toBe(0);
+    expect(await waveEvents()).toEqual(['started']);
+    expect(await runWaveCommand({ plan, wave: 1, yes: true }, s)).toBe(0);
+    expect(await waveEvents()).toEqual(['started', 'resumed', 'finished']);
+    expect(fleet.hosts.size).toBe(2);
+  });
+
   it('refuses an --only that matches no server of the wave, touching nothing (exit 2)', async () => {
     const { dir, plan } = await plannedCampaign();
     const { services: s, fleet } = services(dir);
