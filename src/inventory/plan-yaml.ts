@@ -1,6 +1,6 @@
-import { Document, isMap, isSeq } from 'yaml';
 import type { Plan } from '../model/plan.js';
 import { fastPlanYaml } from './plan-yaml-fast-path.js';
+import { yamlPackage } from './yaml-package.js';
 
 /**
  * The plan as the YAML file a DBA reviews: a header saying where it came from, and one line per
@@ -14,6 +14,7 @@ export function planToYaml(plan: Plan, header: readonly string[] = []): string {
 
 /** The plan through the yaml package's Document: any value, quoted as YAML needs. */
 export function planToYamlDocument(plan: Plan, header: readonly string[] = []): string {
+  const { Document, isMap, isSeq } = yamlPackage();
   const document = new Document(plan);
   const waves = document.get('waves', true);
   if (isSeq(waves)) {

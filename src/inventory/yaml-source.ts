@@ -1,18 +1,9 @@
-import {
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  type ScalarTag,
-  visit,
-} from 'yaml';
+import type { Document, Node, ScalarTag } from 'yaml';
 import type { InputIssue } from '../core/errors.js';
 import type { KeyPath } from '../core/source-locator.js';
 import { INPUT_LIMITS } from './input-limits.js';
 import { readPlainYaml } from './yaml-fast-path.js';
+import { yamlPackage } from './yaml-package.js';
 
 /** A parsed YAML file that can say on which line each key was written. */
 export interface YamlSource {
@@ -77,6 +68,7 @@ export function parseYamlSource(text: string, file: string, options: YamlSourceO
 
 /** The yaml package's parse, with every node's position. */
 function parsePrecisely(text: string, file: string, options: YamlSourceOptions): YamlSource {
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     version: options.version ?? '1.2',
@@ -149,12 +141,12 @@ function aliasMessage(error: ReferenceError): string {
 
 /** Every string value longer than {@link INPUT_LIMITS.stringLength}, as an issue at its line. */
 function overlongStrings(
-  document: ReturnType<typeof parseDocument>,
+  document: Document.Parsed,
   file: string,
   line: (offset: number | undefined) => number | undefined,
 ): InputIssue[] {
   const issues: InputIssue[] = [];
-  visit(document, {
+  yamlPackage().visit(document, {
     Scalar(_, node, path) {
       if (typeof node.value !== 'string' || node.value.length <= INPUT_LIMITS.stringLength) return;
       const at = line(rangeStart(node));
@@ -168,6 +160,7 @@ function overlongStrings(
 
 /** The key path of the last node of a visitor's ancestor chain: pair keys and sequence indexes. */
 function keyPathOf(chain: readonly unknown[]): KeyPath {
+  const { isPair, isScalar, isSeq } = yamlPackage();
   const key: (string | number)[] = [];
   chain.forEach((node, index) => {
     const child = chain[index + 1];

@@ -55,13 +55,14 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
   const blackout = new Set(campaign.blackout);
 
   // Where each server is: wave (0-based position in the plan), day position, execution position.
+  // Its key path is built only for a message: at 100,000 servers an array per server shows.
   interface Placement {
     readonly wave: number;
     readonly day: number;
     readonly order: number;
-    readonly key: KeyPath;
   }
   const placements = new Map<string, Placement>();
+  const serverKey = (wave: number, order: number): KeyPath => ['waves', wave, 'servers', order];
 
   plan.waves.forEach((wave, waveIndex) => {
     const waveKey: KeyPath = ['waves', waveIndex];
@@ -97,29 +98,34 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
 
     const classesInWave = new Set<string>();
     wave.servers.forEach((server, order) => {
-      const serverKey: KeyPath = [...waveKey, 'servers', order];
       const known = view.byName.get(server.name);
       if (known === undefined) {
-        fail([...serverKey, 'name'], `${server.name} is not a server of the fleet`);
+        fail([...serverKey(waveIndex, order), 'name'], `${server.name} is not a server of the fleet`);
         return;
       }
       if (known.classId !== server.class) {
-        fail([...serverKey, 'class'], `${server.name} is of class ${known.classId}, not ${server.class}`);
+        fail(
+          [...serverKey(waveIndex, order), 'class'],
+          `${server.name} is of class ${known.classId}, not ${server.class}`,
+        );
       }
       classesInWave.add(known.classId);
       const day = dayPosition.get(server.date);
       if (day === undefined) {
         fail(
-          [...serverKey, 'date'],
+          [...serverKey(waveIndex, order), 'date'],
           `${server.name} runs on ${server.date}, which is not a day of wave ${wave.index}`,
         );
       }
       const earlier = placements.get(server.name);
       if (earlier !== undefined) {
-        fail(serverKey, `${server.name} is planned twice: also at ${earlier.key.join('.')}`);
+        fail(
+          serverKey(waveIndex, order),
+          `${server.name} is planned twice: also at ${serverKey(earlier.wave, earlier.order).join('.')}`,
+        );
         return;
       }
-      placements.set(server.name, { wave: waveIndex, day: day ?? 0, order, key: serverKey });
+      placements.set(server.name, { wave: waveIndex, day: day ?? 0, order });
     });
     for (const hardwareClass of view.classes) {
       if (!classesInWave.has(hardwareClass.id)) {
@@ -143,7 +149,7 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
       const message = comesBefore(at, replicaAt);
       if (message !== undefined) {
         fail(
-          at.key,
+          serverKey(at.wave, at.order),
           `primary ${primary.name} ${message} its replica ${replica.name} (cluster ${cluster.name})`,
         );
       }

@@ -13,6 +13,7 @@ export interface FleetServer {
   readonly substratum: string;
   readonly cluster?: string;
   readonly role?: 'primary' | 'replica';
+  /** {@link stableHash} of its name. */
   readonly hash: number;
 }
 

@@ -13,9 +13,15 @@ export function stableHash(text: string): number {
   return hash >>> 0;
 }
 
+/** A name with its {@link stableHash}, computed once (a sort compares each name many times). */
+export interface HashedName {
+  readonly name: string;
+  readonly hash: number;
+}
+
 /** Compares names by their stable hash, then by the name itself (hash collisions). */
-export function byStableHash(left: string, right: string): number {
-  const difference = stableHash(left) - stableHash(right);
+export function byStableHash(left: HashedName, right: HashedName): number {
+  const difference = left.hash - right.hash;
   if (difference !== 0) return difference;
-  return left < right ? -1 : left > right ? 1 : 0;
+  return left.name < right.name ? -1 : left.name > right.name ? 1 : 0;
 }

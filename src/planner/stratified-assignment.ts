@@ -88,7 +88,7 @@ function spreadAcrossStrata(
   }
   const ordered = [...strata.entries()]
     .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
-    .map(([, members]) => members.sort((left, right) => byStableHash(left.name, right.name)));
+    .map(([, members]) => members.sort(byStableHash));
   const stratumByWave = apportion(
     ordered.map((members) => members.length),
     countsPerWave,
