@@ -19,7 +19,16 @@ export function statsAndGatesPorts(options: {
 }): StatsAndGatesPorts {
   const { store, resolver } = options;
   return {
-    record: (entry) => store.append(entry),
+    record: (entry) => {
+      // A gate's verdict is evidence for its step's outcome: it goes down with that outcome and
+      // the record after it (before anything the verdict leads to), at no fsync of its own
+      // inside the window. A crash before then loses both, and the gates run again.
+      if (entry.kind === 'gate' && store.appendLater !== undefined) {
+        store.appendLater(entry).catch(() => undefined);
+        return Promise.resolve();
+      }
+      return store.append(entry);
+    },
     sql: options.sql,
     statsFor: async (name) =>
       (await store.read()).records.filter(

@@ -11,8 +11,7 @@ export function tapJournal<Store extends JournalStore>(
   store: Store,
   onRecord: (record: JournalRecord) => void,
 ): Store {
-  const append: JournalStore['append'] = async (entry) => {
-    const record = await store.append(entry);
+  const seen = (record: JournalRecord): JournalRecord => {
     try {
       onRecord(record);
     } catch {
@@ -20,9 +19,14 @@ export function tapJournal<Store extends JournalStore>(
     }
     return record;
   };
+  const append: JournalStore['append'] = async (entry) => seen(await store.append(entry));
+  const appendLater = store.appendLater;
+  const later: JournalStore['appendLater'] =
+    appendLater === undefined ? undefined : async (entry) => seen(await appendLater.call(store, entry));
   return new Proxy(store, {
     get(target, property) {
       if (property === 'append') return append;
+      if (property === 'appendLater') return later;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -25,14 +25,10 @@ export class HaproxyInstancesMaintenance implements MaintenanceWindow {
     if (options.drainTimeoutMs > 0) {
       this.drain = {
         timeoutMs: options.drainTimeoutMs,
-        begin: async (server) => {
-          await this.everyInstance('drain', (instance) => instance.beginDrain(server));
-        },
+        begin: async (server) =>
+          sum(await this.everyInstance('drain', (instance) => instance.beginDrain(server))),
         sessions: async (server) =>
-          (await this.everyInstance('count sessions', (instance) => instance.sessions(server))).reduce(
-            (sum, sessions) => sum + sessions,
-            0,
-          ),
+          sum(await this.everyInstance('count sessions', (instance) => instance.sessions(server))),
       };
     }
   }
@@ -83,4 +79,8 @@ export class HaproxyInstancesMaintenance implements MaintenanceWindow {
       { cause: first.error, retryable: false },
     );
   }
+}
+
+function sum(counts: readonly number[]): number {
+  return counts.reduce((total, count) => total + count, 0);
 }

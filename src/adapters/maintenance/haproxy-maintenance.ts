@@ -43,16 +43,24 @@ export class HaproxyMaintenance implements MaintenanceWindow {
     return this.options.api.description;
   }
 
-  /** `set server ... state drain`, verified: no new sessions, the current ones go on. */
-  beginDrain(server: ResolvedServer): Promise<void> {
-    return this.setState(server, 'drain');
+  /**
+   * `set server ... state drain`, verified: no new sessions, the current ones go on. Answers the
+   * sessions left, counted on the same connection: with none left, the drain costs one round trip.
+   */
+  async beginDrain(server: ResolvedServer): Promise<number> {
+    const { backend } = this.names(server);
+    const [stat = ''] = await this.setState(server, 'drain', [statCommand(backend)]);
+    return this.sessionsIn(server, stat);
   }
 
   /** The server's current sessions on this HAProxy (`scur` of `show stat`). */
   async sessions(server: ResolvedServer): Promise<number> {
+    const { backend } = this.names(server);
+    return this.sessionsIn(server, await this.options.api.command(statCommand(backend)));
+  }
+
+  private sessionsIn(server: ResolvedServer, answer: string): number {
     const { backend, name } = this.names(server);
-    // Servers only (type 4) of the one backend, so the answer stays small on a large HAProxy.
-    const answer = await this.options.api.command(`show stat ${backend} 4 -1`);
     const found = parseStatSessions(answer).find((row) => row.backend === backend && row.server === name);
     if (found === undefined) {
       throw new TransportError(
@@ -76,21 +84,34 @@ export class HaproxyMaintenance implements MaintenanceWindow {
     await this.state(server);
   }
 
-  open(server: ResolvedServer): Promise<void> {
-    return this.setState(server, 'maint');
+  async open(server: ResolvedServer): Promise<void> {
+    await this.setState(server, 'maint');
   }
 
-  close(server: ResolvedServer): Promise<void> {
-    return this.setState(server, 'ready');
+  async close(server: ResolvedServer): Promise<void> {
+    await this.setState(server, 'ready');
   }
 
   async isOpen(server: ResolvedServer): Promise<boolean> {
     return (await this.state(server)).forcedMaintenance;
   }
 
-  private async setState(server: ResolvedServer, state: 'maint' | 'ready' | 'drain'): Promise<void> {
+  /**
+   * The change and its verification on one connection, with any read-only `also` commands after
+   * them: their answers come back in order, after the verification's.
+   */
+  private async setState(
+    server: ResolvedServer,
+    state: 'maint' | 'ready' | 'drain',
+    also: readonly string[] = [],
+  ): Promise<string[]> {
     const { backend, name } = this.names(server);
-    const answer = (await this.options.api.command(`set server ${backend}/${name} state ${state}`)).trim();
+    const [set = '', shown = '', ...rest] = await this.options.api.commands([
+      `set server ${backend}/${name} state ${state}`,
+      stateCommand(backend),
+      ...also,
+    ]);
+    const answer = set.trim();
     // Success is an empty answer; anything else is HAProxy saying why not ("No such server.").
     if (answer !== '') {
       throw new TransportError(
@@ -99,7 +120,7 @@ export class HaproxyMaintenance implements MaintenanceWindow {
         { retryable: false },
       );
     }
-    const seen = await this.state(server);
+    const seen = this.stateIn(server, shown);
     const draining = (seen.adminState & SrvAdmin.ForcedDrain) !== 0;
     const took = {
       maint: seen.forcedMaintenance,
@@ -112,11 +133,16 @@ export class HaproxyMaintenance implements MaintenanceWindow {
         `${backend}/${name}: asked for state ${state}, but show servers state reports srv_admin_state ${seen.adminState} on ${this.description}`,
       );
     }
+    return rest;
   }
 
   private async state(server: ResolvedServer): Promise<HaproxyServerState> {
+    const { backend } = this.names(server);
+    return this.stateIn(server, await this.options.api.command(stateCommand(backend)));
+  }
+
+  private stateIn(server: ResolvedServer, answer: string): HaproxyServerState {
     const { backend, name } = this.names(server);
-    const answer = await this.options.api.command(`show servers state ${backend}`);
     const found = parseServersState(answer).find((row) => row.backend === backend && row.server === name);
     if (found === undefined) {
       throw new TransportError(
@@ -147,4 +173,13 @@ export class HaproxyMaintenance implements MaintenanceWindow {
       name: render(this.options.server, 'maintenance.server'),
     };
   }
+}
+
+function stateCommand(backend: string): string {
+  return `show servers state ${backend}`;
+}
+
+/** Servers only (type 4) of the one backend, so the answer stays small on a large HAProxy. */
+function statCommand(backend: string): string {
+  return `show stat ${backend} 4 -1`;
 }

@@ -25,9 +25,11 @@ export function describeAddress(address: RuntimeApiAddress): string {
 }
 
 /**
- * One command per connection on HAProxy's runtime API (the non-interactive mode: send a line,
- * read until HAProxy closes). The caller makes sure a command holds no `;` or newline, which
- * the API would take as a second command.
+ * HAProxy's runtime API in its non-interactive mode: one connection per line, read until HAProxy
+ * closes. A line holds one command, or several (`commands`) that HAProxy runs in order and
+ * answers one after another: on a busy machine each connection is time inside the 503 window.
+ * The caller makes sure a command holds no `;` or newline, which the API would take as another
+ * command.
  */
 export class HaproxyRuntimeApi {
   constructor(
@@ -43,6 +45,31 @@ export class HaproxyRuntimeApi {
     if (/[;\r\n]/.test(command)) {
       return Promise.reject(new Error(`refusing a runtime API command with ; or a newline: ${command}`));
     }
+    return this.send(command);
+  }
+
+  /**
+   * Several commands on one connection, each one's answer apart. HAProxy ends every answer with
+   * an empty line, so the split holds only for commands whose answer has no empty line of its
+   * own: `set server` (nothing, or one line saying why not), `show servers state`, `show stat`.
+   */
+  async commands(commands: readonly string[]): Promise<string[]> {
+    const chained = commands.find((command) => /[;\r\n]/.test(command));
+    if (chained !== undefined) {
+      throw new Error(`refusing a runtime API command with ; or a newline: ${chained}`);
+    }
+    const answer = await this.send(commands.join('; '));
+    const answers = splitAnswers(answer, commands.length);
+    if (answers === undefined) {
+      throw new TransportError(
+        'haproxy',
+        `runtime API ${this.description}: not ${commands.length} answers to "${commands.join('; ')}": ${JSON.stringify(answer.slice(0, 200))}`,
+      );
+    }
+    return answers;
+  }
+
+  private send(command: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const socket: Socket =
         this.address.kind === 'unix'
@@ -66,4 +93,20 @@ export class HaproxyRuntimeApi {
       });
     });
   }
+}
+
+/**
+ * The answers of `count` commands sent on one line: each is its text (empty, or lines ending in
+ * a newline) followed by the empty line that ends it. undefined when the answer has another shape.
+ */
+export function splitAnswers(answer: string, count: number): string[] | undefined {
+  const answers: string[] = [];
+  let rest = answer;
+  for (let index = 0; index < count; index++) {
+    const end = rest.startsWith('\n') ? 0 : rest.indexOf('\n\n') + 1;
+    if (end === 0 && !rest.startsWith('\n')) return undefined;
+    answers.push(rest.slice(0, end));
+    rest = rest.slice(end + 1);
+  }
+  return rest === '' ? answers : undefined;
 }

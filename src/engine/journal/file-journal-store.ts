@@ -68,6 +68,8 @@ export class FileJournalStore implements JournalStore {
   private damaged: unknown;
   private nextSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Records handed to `appendLater`, in order: the next write takes them first. */
+  private later: LaterRecord[] = [];
 
   constructor(options: FileJournalStoreOptions) {
     this.options = options;
@@ -75,6 +77,8 @@ export class FileJournalStore implements JournalStore {
   }
 
   async read(): Promise<JournalReadResult> {
+    // This process's own records first: a reader here must see every record the engine emitted.
+    await this.writeLater();
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -85,21 +89,75 @@ export class FileJournalStore implements JournalStore {
     return parseJournal(this.file, text);
   }
 
-  /** Numbers, stamps and durably appends one record; appends are serialised in call order. */
+  /**
+   * Numbers, stamps and durably appends one record, after any `appendLater` records before it
+   * (one write, one fsync); appends are serialised in call order.
+   */
   append(entry: JournalEntry): Promise<JournalRecord> {
-    const result = this.queue.then(() => this.write(entry));
-    this.queue = result.catch(() => undefined);
-    return result;
+    const later = this.takeLater();
+    const own: LaterRecord = { entry, at: undefined, settle: () => undefined };
+    return this.enqueue(async () => {
+      const records = await this.write([...later, own]);
+      return records[records.length - 1] as JournalRecord;
+    });
   }
 
-  /** Closes the file; a later append reopens it. */
+  /** Held until the next append, `read` or `close` (see JournalStore.appendLater), stamped now. */
+  appendLater(entry: JournalEntry): Promise<JournalRecord> {
+    return new Promise((resolve, reject) => {
+      this.later.push({
+        entry,
+        at: this.options.clock.now(),
+        settle: (record, error) => (record === undefined ? reject(error) : resolve(record)),
+      });
+    });
+  }
+
+  /** Writes what `appendLater` holds, then closes the file; a later append reopens it. */
   async close(): Promise<void> {
+    await this.writeLater();
     await this.queue;
     await this.handle?.close();
     this.handle = undefined;
   }
 
-  private async write(entry: JournalEntry): Promise<JournalRecord> {
+  /** Writes the records `appendLater` holds; a failure reaches their own promises. */
+  private async writeLater(): Promise<void> {
+    const later = this.takeLater();
+    if (later.length > 0) await this.enqueue(() => this.write(later)).catch(() => undefined);
+  }
+
+  private takeLater(): LaterRecord[] {
+    const later = this.later;
+    this.later = [];
+    return later;
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Writes the records as one write and one fsync, and settles each one's promise. A failure
+   * fails them all (the file is cut back to its last whole record) and is thrown for the last.
+   */
+  private async write(batch: readonly LaterRecord[]): Promise<JournalRecord[]> {
+    try {
+      const records = await this.writeRecords(batch);
+      for (const [index, item] of batch.entries()) item.settle(records[index]);
+      return records;
+    } catch (error) {
+      for (const item of batch) item.settle(undefined, error);
+      throw error;
+    }
+  }
+
+  private async writeRecords(batch: readonly LaterRecord[]): Promise<JournalRecord[]> {
+    const last = batch.at(-1);
+    if (last === undefined) return [];
+    const { entry } = last;
     if (this.damaged !== undefined) throw new JournalUnwritableError(this.file, entry, this.damaged);
     try {
       await this.options.fence?.assertHeld();
@@ -113,23 +171,26 @@ export class FileJournalStore implements JournalStore {
       if (error instanceof JournalCorruptError) throw error;
       throw new JournalUnwritableError(this.file, entry, error);
     }
-    const record = stampRecord(entry, {
-      v: JOURNAL_VERSION,
-      seq: this.nextSeq,
-      at: new Date(this.options.clock.now()).toISOString(),
-      campaign: this.options.campaign,
-    });
-    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    const now = this.options.clock.now();
+    const records = batch.map((item, index) =>
+      stampRecord(item.entry, {
+        v: JOURNAL_VERSION,
+        seq: this.nextSeq + index,
+        at: new Date(item.at ?? now).toISOString(),
+        campaign: this.options.campaign,
+      }),
+    );
+    const lines = Buffer.from(records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'utf8');
     try {
-      await writeWhole(handle, line);
+      await writeWhole(handle, lines);
       await handle.datasync();
     } catch (error) {
       await this.cutBackToWholeRecords(handle);
       throw new JournalUnwritableError(this.file, entry, error);
     }
-    this.wholeRecordsLength += line.length;
-    this.nextSeq += 1;
-    return record;
+    this.wholeRecordsLength += lines.length;
+    this.nextSeq += records.length;
+    return records;
   }
 
   /** Removes what a failed append left, so that the file ends on its last whole record. */
@@ -170,6 +231,13 @@ export class FileJournalStore implements JournalStore {
     this.handle = handle;
     return handle;
   }
+}
+
+/** A record waiting to be written: `at` is when it was handed over (undefined: when written). */
+interface LaterRecord {
+  readonly entry: JournalEntry;
+  readonly at: number | undefined;
+  readonly settle: (record: JournalRecord | undefined, error?: unknown) => void;
 }
 
 /** Writes all of `bytes`: write(2) may stop short (a disk filling up) without failing. */

@@ -4,7 +4,9 @@ import type { JournalStore } from '../ports/journal-store.js';
 /**
  * Writes the engine's events to the journal. Its listeners resolve only once the record is
  * durable, and the engine awaits its emits: so a step's `started` record is on disk before the
- * step's side effect begins. Returns the function that detaches it.
+ * step's side effect begins. A step's outcome is the exception where the store can hold it
+ * (`appendLater`): it is written with the next record, in one fsync. Returns the function that
+ * detaches it.
  */
 export function attachJournal(events: EngineEvents, store: JournalStore): () => void {
   const detachers = [
@@ -12,7 +14,16 @@ export function attachJournal(events: EngineEvents, store: JournalStore): () => 
       await store.append({ kind: 'wave', ...wave });
     }),
     events.on('step', async ({ at: _at, durationMs: _durationMs, ...step }) => {
-      await store.append({ kind: 'step', ...step });
+      const entry = { kind: 'step', ...step } as const;
+      // An outcome goes down with the record that follows it (the next step's `started`, the
+      // server's outcome), which is durable before anything else happens on the server. Not a
+      // window closed on the way out of an interrupted run: no record of that run follows it.
+      if (step.event !== 'started' && !closedOnTheWayOut(step) && store.appendLater !== undefined) {
+        // Its failure is the failure of the append it goes down with, which the engine sees.
+        store.appendLater(entry).catch(() => undefined);
+        return;
+      }
+      await store.append(entry);
     }),
     events.on('outcome', async ({ at: _at, ...outcome }) => {
       await store.append({ kind: 'outcome', ...outcome });
@@ -30,4 +41,8 @@ export function attachJournal(events: EngineEvents, store: JournalStore): () => 
   return () => {
     for (const detach of detachers) detach();
   };
+}
+
+function closedOnTheWayOut(step: { readonly detail?: object }): boolean {
+  return step.detail !== undefined && 'afterInterruption' in step.detail;
 }

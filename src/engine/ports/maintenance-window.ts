@@ -30,8 +30,11 @@ export interface MaintenanceWindow {
 export interface SessionDrain {
   /** How long the engine waits for the sessions to end before it opens the window anyway. */
   readonly timeoutMs: number;
-  /** Stops new sessions to the server everywhere (every load balancer); idempotent. */
-  begin(server: ResolvedServer): Promise<void>;
+  /**
+   * Stops new sessions to the server everywhere (every load balancer); idempotent. Answers the
+   * sessions still open then, as `sessions` would: with none, the window opens at once.
+   */
+  begin(server: ResolvedServer): Promise<number>;
   /** The server's sessions still open, summed over every load balancer. */
   sessions(server: ResolvedServer): Promise<number>;
 }

@@ -8,9 +8,10 @@ import { waitUntil } from './wait-until.js';
 /**
  * How often the load balancers are asked for the server's sessions while it drains: a server
  * that drains takes no new sessions, so its users already see 503s, and the last session's end
- * should be seen within a tenth of a second. A `show stat` on a runtime API costs next to nothing.
+ * (a user's request takes milliseconds) should be seen within a few tens of them. A `show stat`
+ * on a runtime API costs next to nothing.
  */
-const DRAIN_POLL_MS = 100;
+const DRAIN_POLL_MS = 20;
 
 /** What a drain journals with the window's opening. */
 export type DrainFacts = Pick<StepDetail<'window-open'>, 'drainMs' | 'drainTimedOut' | 'sessionsLeft'>;
@@ -28,9 +29,10 @@ export async function drainSessions(
 ): Promise<DrainFacts> {
   const { server, clock } = context;
   const started = clock.now();
-  await drain.begin(server);
   let left = 0;
   let timedOut = false;
+  // The first check begins the drain, which counts the sessions left on the same connection.
+  let count = (): Promise<number> => drain.begin(server);
   try {
     await waitUntil({
       what: `${server.name}: its sessions to end`,
@@ -39,7 +41,8 @@ export async function drainSessions(
       intervalMs: DRAIN_POLL_MS,
       signal: context.signal,
       check: async (elapsedMs) => {
-        left = await drain.sessions(server);
+        left = await count();
+        count = () => drain.sessions(server);
         if (left === 0) return true;
         await context.progress(step, { message: `draining: ${left} session(s) still open`, elapsedMs });
         return undefined;

@@ -8,6 +8,7 @@ import { HaproxyMaintenance } from '../../../src/adapters/maintenance/haproxy-ma
 import {
   HaproxyRuntimeApi,
   parseRuntimeApiAddress,
+  splitAnswers,
 } from '../../../src/adapters/maintenance/haproxy-runtime-api.js';
 import { parseServersState } from '../../../src/adapters/maintenance/haproxy-servers-state.js';
 import { parseStatSessions } from '../../../src/adapters/maintenance/haproxy-stat.js';
@@ -62,6 +63,23 @@ describe('parseServersState', () => {
   });
 });
 
+describe('splitAnswers', () => {
+  it('parts the answers HAProxy 2.6 gave to `set ...; show servers state ...; set ...` on one line', () => {
+    const state = stateAnswer([{ backend: 'shard-1', server: 'db1', admin: 0 }]);
+    expect(splitAnswers(`\n${state}No such server.\n\n`, 3)).toEqual([
+      '',
+      state.slice(0, -1),
+      'No such server.\n',
+    ]);
+  });
+
+  it('refuses an answer with fewer or more answers than commands', () => {
+    expect(splitAnswers('\n\n', 1)).toBeUndefined();
+    expect(splitAnswers('\n', 2)).toBeUndefined();
+    expect(splitAnswers('cut short', 1)).toBeUndefined();
+  });
+});
+
 describe('parseRuntimeApiAddress', () => {
   it('reads tcp://host:port and takes anything else for a unix socket path', () => {
     expect(parseRuntimeApiAddress('tcp://127.0.0.1:9999')).toEqual({
@@ -77,9 +95,14 @@ describe('parseRuntimeApiAddress', () => {
   });
 });
 
-/** A stand-in for HAProxy's runtime API on a unix socket: one command per connection, like the real one. */
+/**
+ * A stand-in for HAProxy's runtime API on a unix socket: one line per connection, like the real
+ * one, its commands separated by `; ` and answered in order.
+ */
 class FakeRuntimeApi {
   readonly commands: string[] = [];
+  /** The lines received, one per connection. */
+  readonly lines: string[] = [];
   readonly admin = new Map<string, number>([['shard-1/db-01', 0]]);
   /** `scur` per server, as `show stat` reports it. */
   readonly sessions = new Map<string, number>([['shard-1/db-01', 0]]);
@@ -93,9 +116,11 @@ class FakeRuntimeApi {
       socket.on('data', (chunk) => {
         input += chunk.toString();
         if (!input.endsWith('\n')) return;
-        const command = input.trim();
-        this.commands.push(command);
-        socket.end(this.answer(command));
+        const line = input.trim();
+        this.lines.push(line);
+        const commands = line.split('; ');
+        this.commands.push(...commands);
+        socket.end(commands.map((command) => this.answer(command)).join(''));
       });
     });
   }
@@ -135,7 +160,7 @@ class FakeRuntimeApi {
         }));
       return rows.length === 0 ? "Can't find backend.\n\n" : stateAnswer(rows);
     }
-    return 'Unknown command.\n';
+    return 'Unknown command.\n\n';
   }
 }
 
@@ -272,13 +297,26 @@ describe('HaproxyInstancesMaintenance (an HA pair)', () => {
     expect(drain.timeoutMs).toBe(30_000);
     apis[0]?.sessions.set('shard-1/db-01', 2);
     apis[1]?.sessions.set('shard-1/db-01', 1);
-    await drain.begin(db01);
+    expect(await drain.begin(db01)).toBe(3);
     expect(apis.map((api) => api.admin.get('shard-1/db-01'))).toEqual([8, 8]);
     expect(await drain.sessions(db01)).toBe(3);
     // Draining is neither open nor closed: both probes run their step again.
     expect(await pair.isOpen(db01)).toBeUndefined();
     await pair.open(db01);
     expect(apis.map((api) => api.admin.get('shard-1/db-01'))).toEqual([1, 1]);
+  });
+
+  it('drains, verifies and counts on one connection per instance, and opens on one more', async () => {
+    const drain = pair.drain;
+    if (drain === undefined) throw new Error('no drain');
+    expect(await drain.begin(db01)).toBe(0);
+    await pair.open(db01);
+    for (const api of apis) {
+      expect(api.lines).toEqual([
+        'set server shard-1/db-01 state drain; show servers state shard-1; show stat shard-1 4 -1',
+        'set server shard-1/db-01 state maint; show servers state shard-1',
+      ]);
+    }
   });
 
   it('has no drain with a drain timeout of 0', () => {

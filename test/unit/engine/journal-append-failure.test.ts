@@ -31,7 +31,11 @@ class ScriptedFile implements JournalFileHandle {
     return { bytesWritten: count };
   }
 
-  async datasync(): Promise<void> {}
+  datasyncs = 0;
+
+  async datasync(): Promise<void> {
+    this.datasyncs += 1;
+  }
 
   async truncate(length: number): Promise<void> {
     if (this.truncateFails) throw new Error('EIO: i/o error, ftruncate');
@@ -125,5 +129,54 @@ describe('a journal append that the file system cuts short', () => {
     const writesBefore = file.writeCalls;
     await expect(journal.append(started('db3'))).rejects.toThrow(/could not be cut back/);
     expect(file.writeCalls).toBe(writesBefore);
+  });
+});
+
+describe('a record held for the next append (appendLater)', () => {
+  it('goes down before the next record, in one write and one datasync, and resolves then', async () => {
+    const file = new ScriptedFile();
+    const journal = await storeOn(file);
+    await journal.append(started('db1'));
+    const [writes, syncs] = [file.writeCalls, file.datasyncs];
+    let held = false;
+    const later = journal.appendLater(succeeded('db1')).then((record) => {
+      held = true;
+      return record;
+    });
+    await Promise.resolve();
+    expect(held).toBe(false);
+    expect(parseJournal('j', file.text).records).toHaveLength(1);
+    const next = await journal.append(started('db2'));
+    expect((await later).seq).toBe(2);
+    expect(next.seq).toBe(3);
+    expect([file.writeCalls - writes, file.datasyncs - syncs]).toEqual([1, 1]);
+    expect(
+      parseJournal('j', file.text).records.map((record) => record.kind === 'step' && record.event),
+    ).toEqual(['started', 'succeeded', 'started']);
+  });
+
+  it('fails with the append it goes down with, and leaves the file on its last whole record', async () => {
+    const file = new ScriptedFile();
+    const journal = await storeOn(file);
+    await journal.append(started('db1'));
+    const before = file.text;
+    const later = journal.appendLater(succeeded('db1'));
+    file.script = [{ upTo: 30 }, { fail: 'ENOSPC: no space left on device, write' }];
+    await expect(journal.append(started('db2'))).rejects.toBeInstanceOf(JournalUnwritableError);
+    await expect(later).rejects.toBeInstanceOf(JournalUnwritableError);
+    expect(file.text).toBe(before);
+  });
+
+  it('is written by a read or a close when no append follows', async () => {
+    const file = new ScriptedFile();
+    const journal = await storeOn(file);
+    const first = journal.appendLater(started('db1'));
+    await journal.read();
+    expect((await first).seq).toBe(1);
+    expect(parseJournal('j', file.text).records).toHaveLength(1);
+    const second = journal.appendLater(succeeded('db1'));
+    await journal.close();
+    expect((await second).seq).toBe(2);
+    expect(parseJournal('j', file.text).records).toHaveLength(2);
   });
 });

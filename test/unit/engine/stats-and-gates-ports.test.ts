@@ -31,6 +31,24 @@ const outcome = (server: string, value: 'Upgraded' | 'RolledBack' | 'PrecheckFai
 });
 
 describe('the stats and gates ports of dbwave run', () => {
+  it('writes a gate record with the next record, in journal order, and a stats record at once', async () => {
+    const store = new MemoryJournalStore(new FakeClock());
+    const gates = ports(store);
+    await gates.record({
+      kind: 'gate',
+      wave: 1,
+      server: 'db1',
+      phase: 'readiness',
+      gate: 'reachable',
+      verdict: 'pass',
+      evidence: 'SELECT 1 answered',
+      durationMs: 3,
+    });
+    expect(store.records).toEqual([]);
+    await store.append({ kind: 'step', wave: 1, server: 'db1', step: 'readiness-gates', event: 'succeeded' });
+    expect(store.records.map((record) => `${record.seq}:${record.kind}`)).toEqual(['1:gate', '2:step']);
+  });
+
   it('takes controls of the same class that still run the old version and are not in flight', async () => {
     const store = new MemoryJournalStore(new FakeClock());
     await store.append(outcome('db2', 'Upgraded'));

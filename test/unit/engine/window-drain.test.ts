@@ -35,7 +35,7 @@ describe('draining before the window opens', () => {
     expect(window.log.slice(0, 2)).toEqual(['drain db1', 'open db1']);
     const detail = windowOpened(harness);
     expect(detail).toMatchObject({ drainTimedOut: false, sessionsLeft: 0 });
-    // Polled every 100 ms: the first poll that sees no session is at 12 s.
+    // Polled every 20 ms: the first poll that sees no session is at 12 s.
     expect(detail?.drainMs).toBe(12_000);
     expect(alerts(harness).filter((alert) => /draining/.test(alert.message))).toEqual([]);
   });

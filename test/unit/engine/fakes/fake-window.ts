@@ -56,12 +56,14 @@ export function fakeDrain(
   options: { readonly timeoutMs: number; readonly lastsMs: number; readonly sessions: number },
 ): SessionDrain {
   let began = Number.POSITIVE_INFINITY;
+  const sessions = async (): Promise<number> => (now() - began < options.lastsMs ? options.sessions : 0);
   return {
     timeoutMs: options.timeoutMs,
     begin: async (server) => {
       began = now();
       window.log.push(`drain ${server.name}`);
+      return sessions();
     },
-    sessions: async () => (now() - began < options.lastsMs ? options.sessions : 0),
+    sessions,
   };
 }

@@ -26,7 +26,9 @@ export class Harness {
     this.journal = new MemoryJournalStore(this.clock, records);
   }
 
+  /** The events of a new dbwave process: what the last one held unwritten is gone. */
   private events(): EngineEvents {
+    this.journal.forgetUnwritten();
     const events = new EngineEvents();
     attachJournal(events, this.journal);
     return events;
