@@ -13,8 +13,11 @@ export function innodbGate(comparison: InnodbComparison, gate = 'innodb'): GateV
   const failed = judged.filter((metric) => metric.finding === 'fail');
   const noisy = judged.filter((metric) => metric.finding === 'inconclusive');
   const withData = judged.filter((metric) => metric.finding !== 'no data');
-  const controls =
+  const against =
     comparison.controls.length === 0 ? 'no controls' : `controls ${comparison.controls.join(', ')}`;
+  // Which baseline judged the server is part of every verdict a person reads (gate records, reports).
+  const controls =
+    comparison.baseline === undefined ? against : `baseline ${comparison.baseline}; ${against}`;
   if (failed.length > 0) {
     return { gate, verdict: 'fail', evidence: `${controls}; worse: ${failed.map(line).join('; ')}` };
   }
