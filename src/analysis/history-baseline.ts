@@ -32,7 +32,8 @@ export interface HistoryWindow {
 
 /**
  * The same-hour windows of the past days: one `width` wide, centred on the comparison's time of
- * day, on each day that lies wholly in the `days` before the server's baseline (its window).
+ * day, on each of the `days` days before the server's baseline (its window) whose window ends
+ * before that baseline.
  * Never after the baseline: the server was being upgraded then, and what follows is the upgrade.
  * A comparison hours after the window (a soak point) still gets `days` windows, further back.
  * Oldest first. Pure.
@@ -46,7 +47,8 @@ export function sameHourWindows(options: {
   readonly widthMs: number;
 }): HistoryWindow[] {
   const { at, baselineAt, days, widthMs } = options;
-  const earliest = baselineAt - days * DAY_MS;
+  // Half a window of slack: the day exactly `days` before still counts at the same time of day.
+  const earliest = baselineAt - days * DAY_MS - widthMs / 2;
   const windows: HistoryWindow[] = [];
   const furthest = Math.ceil((at - earliest) / DAY_MS) + 1;
   for (let daysAgo = 1; daysAgo <= furthest; daysAgo++) {
