@@ -25,8 +25,8 @@ import { loadFleet, sql } from '../fleet/fleet-fixture.js';
  * Debian's Prometheus scrapes the exporter, and seven past days of that server's series at this
  * hour are backfilled with `promtool tsdb create-blocks-from openmetrics` before Prometheus
  * starts. The server was quiet in the minute sampled before its window and is busy now (commits
- * in a loop): the sampled minute reads that as the upgrade's effect (data_fsyncs up, `compare`
- * fails), while its history says this hour is busy on a normal day, between 0.6 and 1.4 times
+ * in a loop): the sampled minute reads that as the upgrade's effect (queries up, `compare`
+ * fails), while its history says this hour is busy on a normal day, between 0.5 and 1.8 times
  * today's rate (`compare` passes). Prometheus and the exporter run on ports of their own and
  * stop after the file.
  */
@@ -34,8 +34,12 @@ import { loadFleet, sql } from '../fleet/fleet-fixture.js';
 const run = promisify(execFile);
 const fleet = loadFleet();
 const DAY_MS = 86_400_000;
-/** The past days' rates at this hour, as multiples of today's: a normal daily swing of ±40%. */
-const DAILY_FACTORS = [1, 0.6, 1.4, 0.8, 1.2, 0.7, 1.3, 1];
+/**
+ * The past days' rates at this hour, as multiples of the rate measured before the backfill: a
+ * busy server's normal swing from day to day (and room for the shared machine's own swing
+ * between that measurement and `compare`'s).
+ */
+const DAILY_FACTORS = [1, 0.5, 1.8, 0.7, 1.5, 0.6, 1.7, 1.1];
 
 let folder: string;
 let target: ResolvedServer;
@@ -81,7 +85,7 @@ beforeAll(async () => {
   );
 
   stopLoad = await commitInALoop();
-  const rate = await dataFsyncRate();
+  const rate = await queryRate();
 
   // Seven past days (and one more) of the exporter's series at this hour, as Prometheus would
   // have scraped them: the same labels as the live scrape below.
@@ -147,12 +151,12 @@ describe('a history baseline from Prometheus', () => {
 
     const minute = await compare('minute');
     expect(minute.output).toMatch(/baseline sampled [0-9]+ s before the window/);
-    expect(minute.output).toMatch(/data_fsyncs\s+fail/);
+    expect(minute.output).toMatch(/queries\s+fail/);
     expect(minute.status).toBe(1);
 
     const history = await compare('history');
     expect(history.output).toContain(`baseline Prometheus ${prometheusUrl}, 7 day(s) at this hour`);
-    expect(history.output).toMatch(/data_fsyncs\s+pass .*daily swing/);
+    expect(history.output).toMatch(/queries\s+pass .*daily swing/);
     expect(history.status).toBe(0);
 
     const stats = await journaledStats();
@@ -160,7 +164,7 @@ describe('a history baseline from Prometheus', () => {
     expect(journaled?.history?.for).toBe('recheck');
     expect(journaled?.history?.fellBack).toBeUndefined();
     expect(journaled?.history?.daysWithData).toBeGreaterThanOrEqual(6);
-    expect(journaled?.series.data_fsyncs?.length).toBeGreaterThan(30);
+    expect(journaled?.series.queries?.length).toBeGreaterThan(30);
   });
 
   it('falls back to the sampled minute, and says why, when Prometheus does not answer', async () => {
@@ -200,8 +204,14 @@ async function writeCampaignsAndPlan(): Promise<number> {
         samples: 4,
         interval: '2s',
         controls: 1,
-        // This test judges data_fsyncs: the commit loop also lengthens the purge history a little.
-        thresholds: { history_list_length: { relative: 0.5, floor: 1_000_000 } },
+        // The campaign judges its query rate (informational by default): the workload metric a
+        // daily swing moves most. The commit loop moves fsyncs and the purge lag by a varying
+        // little, which this test does not judge.
+        thresholds: {
+          queries: { relative: 0.5, floor: 1, direction: 'higher-is-worse' },
+          data_fsyncs: { relative: 0.5, floor: 1_000_000 },
+          history_list_length: { relative: 0.5, floor: 1_000_000 },
+        },
       },
       ...(baselines[variant] === undefined ? {} : { baseline: baselines[variant] }),
     };
@@ -274,7 +284,7 @@ async function journaledStats(): Promise<StatsRecord[]> {
 
 /**
  * Samples the quiet minute first (target and control), then commits one row at a time on the
- * target until stopped: every commit is an fsync, so data_fsyncs is the load's own measure.
+ * target until stopped: its query rate is the load's own measure.
  */
 async function commitInALoop(): Promise<() => Promise<void>> {
   for (const server of [target, control]) {
@@ -300,11 +310,11 @@ async function commitInALoop(): Promise<() => Promise<void>> {
   };
 }
 
-/** The target's data_fsyncs per second under the commit loop, as dbwave samples it. */
-async function dataFsyncRate(): Promise<number> {
-  const values = (await sampleFor(target))?.series.data_fsyncs ?? [];
+/** The target's queries per second under the commit loop, as dbwave samples it. */
+async function queryRate(): Promise<number> {
+  const values = (await sampleFor(target))?.series.queries ?? [];
   const rate = values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-  if (!(rate > 5)) throw new Error(`the commit loop gives only ${rate} fsyncs/s`);
+  if (!(rate > 20)) throw new Error(`the commit loop gives only ${rate} queries/s`);
   return rate;
 }
 
@@ -319,12 +329,12 @@ async function sampleFor(server: ResolvedServer) {
 }
 
 /**
- * OpenMetrics text of the exporter's data_fsyncs counter on each past day, from 45 minutes before
+ * OpenMetrics text of the exporter's Questions counter on each past day, from 45 minutes before
  * to 45 after this time of day, one sample every 15 s, at that day's rate. Oldest first: a
  * series' samples must come in time order.
  */
 function backfill(labels: string, rate: number, now: number): string {
-  const name = 'mysql_global_status_innodb_data_fsyncs';
+  const name = 'mysql_global_status_questions';
   const lines = [`# TYPE ${name} unknown`];
   let total = 0;
   for (let daysAgo = DAILY_FACTORS.length; daysAgo >= 1; daysAgo--) {
