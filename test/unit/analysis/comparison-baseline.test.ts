@@ -90,7 +90,7 @@ describe("a recheck with campaign baseline.prometheus (compare, the canary bake 
     expect(result.comparison.baseline).toBe(
       'Prometheus http://***@prom:9090, 7 day(s) at this hour, 7 of 7 day(s) at this hour with data',
     );
-    expect(result.gate.evidence).toMatch(/^baseline Prometheus /);
+    expect(result.gate.evidence).toMatch(/; baseline Prometheus http:\/\/\*\*\*@prom:9090, /);
     const fsyncs = result.comparison.metrics.find((metric) => metric.name === 'data_fsyncs');
     expect(fsyncs?.before).toBe(15);
     expect(fsyncs?.reason).toContain('daily swing');
@@ -109,7 +109,7 @@ describe("a recheck with campaign baseline.prometheus (compare, the canary bake 
       history: { fellBack: 'unreachable: connect ECONNREFUSED' },
     });
     expect(result.gate.evidence).toMatch(
-      /^baseline sampled 1 min before the window \(Prometheus .*unreachable/,
+      /; baseline sampled 1 min before the window \(Prometheus .*unreachable/,
     );
   });
 
