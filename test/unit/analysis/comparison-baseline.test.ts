@@ -5,7 +5,7 @@ import type { MetricHistory } from '../../../src/engine/ports/metric-history.js'
 import { campaignFields } from '../../../src/model/campaign-schema.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { fakeMariadb } from '../stats/fake-mariadb.js';
-import { recheckCampaign, recheckServer, steadySeries } from '../stats/recheck-fixture.js';
+import { recheckCampaign, recheckServer, upgradedWithBaseline } from '../stats/recheck-fixture.js';
 
 const baseline = campaignFields.shape.baseline.parse({ prometheus: 'http://user:secret@prom:9090', days: 7 });
 const campaign = { ...recheckCampaign, baseline };
@@ -16,17 +16,7 @@ function record(fields: JournalEntry): JournalRecord {
   return { v: 1, seq, at: '2026-11-24T10:00:00.000Z', campaign: 'test', ...fields } as JournalRecord;
 }
 
-const journal: JournalRecord[] = [
-  record({
-    kind: 'stats',
-    wave: 1,
-    server: 'db-01',
-    phase: 'baseline',
-    intervalMs: 10_000,
-    series: steadySeries,
-  }),
-  record({ kind: 'outcome', wave: 1, server: 'db-01', outcome: 'Upgraded' }),
-];
+const journal: JournalRecord[] = upgradedWithBaseline.map(record);
 
 /** A fake history: what it was asked, and the series it answers for each window. */
 function fakeHistory(answer: (daysAgo: number) => Record<string, number[]>): MetricHistory & {
