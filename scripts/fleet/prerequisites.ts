@@ -14,6 +14,10 @@ export const REQUIRED_PACKAGES = [
   // `ip` to bring up the loopback of the hidden host's own network namespace.
   'openssh-client',
   'iproute2',
+  // The history baseline's test (test/integration/stats/prometheus-baseline.test.ts): a real
+  // Prometheus (and promtool, to backfill past days) scraping a real mysqld_exporter.
+  'prometheus',
+  'prometheus-mysqld-exporter',
 ] as const;
 
 export async function missingPackages(packages: readonly string[]): Promise<string[]> {

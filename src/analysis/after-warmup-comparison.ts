@@ -3,6 +3,7 @@ import { waitForWarmup } from '../stats/sampling/buffer-pool-warmup.js';
 import { recordSampling } from '../stats/sampling/record-sampling.js';
 import type { AnalysisPorts } from './analysis-ports.js';
 import { journaledBaselines } from './baseline-selection.js';
+import { comparisonBaseline } from './comparison-baseline.js';
 import { compareFreshSampling } from './fresh-sampling-comparison.js';
 import type { InnodbComparison } from './innodb-comparison.js';
 
@@ -27,7 +28,22 @@ export async function compareAfterWarmup(
     loadTimeoutMs: campaign.stats.bufferPoolLoadTimeout,
     signal: context.signal,
   });
+  const at = context.clock.now();
   const sampled = await recordSampling(context, ports, 'after', controls, warmup);
   if (baselines.server === undefined) return undefined;
-  return compareFreshSampling(baselines.server.series, baselines.controls, sampled, campaign.stats);
+  const baseline = await comparisonBaseline({
+    campaign,
+    server,
+    wave: context.wave,
+    sampled: baselines.server,
+    laterPhase: 'after',
+    at,
+    history: ports.metricHistory,
+    record: ports.record,
+    signal: context.signal,
+  });
+  return {
+    ...compareFreshSampling(baseline, baselines.controls, sampled, campaign.stats),
+    baseline: baseline.source,
+  };
 }

@@ -1,4 +1,5 @@
 import type { StatsRecord } from '../engine/journal/journal-record.js';
+import type { MetricHistory } from '../engine/ports/metric-history.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import type { SamplingPorts } from '../stats/sampling/record-sampling.js';
 
@@ -15,4 +16,6 @@ export interface AnalysisPorts extends SamplingPorts {
    * `sql` (see controlCandidates). At most campaign `stats.controls` of them are sampled.
    */
   controlsFor(server: ResolvedServer): Promise<readonly ResolvedServer[]>;
+  /** The servers' history (campaign `baseline.prometheus`); undefined: the sampled minute is the baseline. */
+  readonly metricHistory?: MetricHistory | undefined;
 }

@@ -2,6 +2,7 @@ import type { CanaryCheck } from '../engine/journal/journal-record.js';
 import type { CanaryComparison } from '../engine/ports/canary-comparison.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
+import type { MetricHistory } from '../engine/ports/metric-history.js';
 import type { SqlSession } from '../engine/ports/sql-session.js';
 import type { Campaign } from '../model/campaign-schema.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
@@ -19,6 +20,7 @@ export function canaryBakeComparison(options: {
   readonly fleet: readonly ResolvedServer[];
   readonly journal: Pick<JournalStore, 'append' | 'read'>;
   readonly sql: (server: ResolvedServer) => Promise<SqlSession>;
+  readonly metricHistory?: MetricHistory | undefined;
   readonly clock: Clock;
 }): CanaryComparison {
   return async (canaries, signal) => {
@@ -30,6 +32,7 @@ export function canaryBakeComparison(options: {
       history: (await options.journal.read()).records,
       journal: options.journal,
       sql: options.sql,
+      metricHistory: options.metricHistory,
       clock: options.clock,
       signal,
     });

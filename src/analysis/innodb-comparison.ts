@@ -16,6 +16,8 @@ export interface InnodbComparisonInput {
   /** After the warm-up (phase `after`) or hours later (phase `recheck`). */
   readonly after: MetricSeries;
   readonly controls?: readonly PairedControl[];
+  /** Per metric, the daily swing a history baseline allows (see MetricSamples.swing). */
+  readonly swing?: Readonly<Record<string, number>>;
 }
 
 export interface InnodbComparison {
@@ -23,6 +25,8 @@ export interface InnodbComparison {
   readonly metrics: readonly MetricComparison[];
   /** Names of the controls that took part. */
   readonly controls: readonly string[];
+  /** Which baseline the server was compared with, in words (history-baseline.ts); absent: not said. */
+  readonly baseline?: string;
 }
 
 /**
@@ -45,6 +49,7 @@ export function compareInnodb(input: InnodbComparisonInput, settings: Comparison
         name,
         before: input.baseline[name] ?? [],
         after: input.after[name] ?? [],
+        swing: input.swing?.[name] ?? 0,
         controls: controls.map((control) => ({
           server: control.server,
           before: control.baseline[name] ?? [],

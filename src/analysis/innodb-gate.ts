@@ -15,21 +15,27 @@ export function innodbGate(comparison: InnodbComparison, gate = 'innodb'): GateV
   const withData = judged.filter((metric) => metric.finding !== 'no data');
   const controls =
     comparison.controls.length === 0 ? 'no controls' : `controls ${comparison.controls.join(', ')}`;
+  // Which baseline judged the server ends every verdict a person reads (gate records, reports).
+  const baseline = comparison.baseline === undefined ? '' : `; baseline ${comparison.baseline}`;
   if (failed.length > 0) {
-    return { gate, verdict: 'fail', evidence: `${controls}; worse: ${failed.map(line).join('; ')}` };
+    return {
+      gate,
+      verdict: 'fail',
+      evidence: `${controls}; worse: ${failed.map(line).join('; ')}${baseline}`,
+    };
   }
   if (noisy.length > 0) {
     return {
       gate,
       verdict: 'inconclusive',
-      evidence: `${controls}; worse but within noise: ${noisy.map(line).join('; ')}`,
+      evidence: `${controls}; worse but within noise: ${noisy.map(line).join('; ')}${baseline}`,
     };
   }
   if (withData.length === 0) {
     return {
       gate,
       verdict: 'inconclusive',
-      evidence: `${controls}; no judged metric has samples before and after`,
+      evidence: `${controls}; no judged metric has samples before and after${baseline}`,
     };
   }
   const explained = judged.filter((metric) => metric.verdict === 'worse' && metric.finding === 'pass');
@@ -39,7 +45,7 @@ export function innodbGate(comparison: InnodbComparison, gate = 'innodb'): GateV
     ...(explained.length > 0 ? [`explained by the controls: ${explained.map(line).join('; ')}`] : []),
     ...(noData.length > 0 ? [`no data: ${noData.map((metric) => metric.name).join(', ')}`] : []),
   ];
-  return { gate, verdict: 'pass', evidence: `${controls}; ${notes.join('; ')}` };
+  return { gate, verdict: 'pass', evidence: `${controls}; ${notes.join('; ')}${baseline}` };
 }
 
 function line(metric: MetricComparison): string {

@@ -3,6 +3,7 @@ import { campaignFields } from '../model/campaign-schema.js';
 import type { ComparisonSettings } from '../stats/compare/comparison-settings.js';
 import { controlSeries } from './baseline-selection.js';
 import { pairControls } from './control-pairing.js';
+import { journaledBaseline } from './history-baseline.js';
 import { compareInnodb, type InnodbComparison } from './innodb-comparison.js';
 
 /** A server's journaled samplings to compare: what the report and the live metrics hold. */
@@ -12,13 +13,16 @@ export interface JournaledSamplings {
   readonly after: StatsRecord;
   /** Control samplings journaled for this server (`phase: control`, `controlFor`), in journal order. */
   readonly controls: readonly StatsRecord[];
+  /** The history baseline journaled with the later sampling (historyBeside); absent: the sampled minute. */
+  readonly history?: StatsRecord | undefined;
 }
 
 /** The campaign's `stats` defaults: how a report or the metrics compare without the campaign at hand. */
 const CAMPAIGN_STATS_DEFAULTS: ComparisonSettings = campaignFields.shape.stats.parse(undefined);
 
 /**
- * Compares a server's journaled later sampling with its baseline, each control's sampling beside
+ * Compares a server's journaled later sampling with its baseline (the history journaled with
+ * it, if any, else the sampled minute), each control's sampling beside
  * the baseline paired with its sampling beside the later one (see controlSeries). Pure.
  */
 export function compareJournaled(
@@ -28,9 +32,11 @@ export function compareJournaled(
   const { baseline, after, controls } = samplings;
   const server = after.server;
   const laterPhase = after.phase === 'recheck' ? 'recheck' : 'after';
-  return compareInnodb(
+  const chosen = journaledBaseline(baseline, samplings.history);
+  const comparison = compareInnodb(
     {
-      baseline: baseline.series,
+      baseline: chosen.series,
+      swing: chosen.swing,
       after: after.series,
       controls: pairControls(
         controlSeries(controls, server, 'baseline'),
@@ -39,4 +45,5 @@ export function compareJournaled(
     },
     settings,
   );
+  return { ...comparison, baseline: chosen.source };
 }

@@ -1,14 +1,16 @@
 import pLimit from 'p-limit';
-import type { JournalRecord, StatsRecord } from '../engine/journal/journal-record.js';
+import type { JournalEntry, JournalRecord, StatsRecord } from '../engine/journal/journal-record.js';
 import { replayJournal } from '../engine/journal/journal-replay.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
+import type { MetricHistory } from '../engine/ports/metric-history.js';
 import type { SqlSession } from '../engine/ports/sql-session.js';
 import { type GateVerdict, worstVerdict } from '../gates/gate-verdict.js';
 import type { Campaign } from '../model/campaign-schema.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 import { recordSampling } from '../stats/sampling/record-sampling.js';
 import { journaledBaselines } from './baseline-selection.js';
+import { comparisonBaseline } from './comparison-baseline.js';
 import { fitAsControl, journalOutcome } from './control-servers.js';
 import { compareFreshSampling } from './fresh-sampling-comparison.js';
 import type { InnodbComparison } from './innodb-comparison.js';
@@ -26,6 +28,8 @@ export interface RecheckOptions {
   /** Where the `recheck` and control records go (the caller holds the campaign lock). */
   readonly journal: Pick<JournalStore, 'append'>;
   readonly sql: (server: ResolvedServer) => Promise<SqlSession>;
+  /** The servers' history (campaign `baseline.prometheus`); undefined: the sampled minute is the baseline. */
+  readonly metricHistory?: MetricHistory | undefined;
   readonly clock: Clock;
   readonly signal: AbortSignal;
   /** Only this server of the wave. */
@@ -81,6 +85,8 @@ export async function recheckWave(options: RecheckOptions): Promise<RecheckResul
         try {
           session = await options.sql(server);
           const opened = session;
+          const at = options.clock.now();
+          const record = (entry: JournalEntry) => options.journal.append(entry);
           const sampled = await recordSampling(
             {
               server,
@@ -90,16 +96,25 @@ export async function recheckWave(options: RecheckOptions): Promise<RecheckResul
               signal: options.signal,
               sql: async () => opened,
             },
-            { record: (entry) => options.journal.append(entry), sql: options.sql },
+            { record, sql: options.sql },
             'recheck',
             controls,
           );
-          const comparison = compareFreshSampling(
-            baseline.series,
-            baselines.controls,
-            sampled,
-            options.campaign.stats,
-          );
+          const chosen = await comparisonBaseline({
+            campaign: options.campaign,
+            server,
+            wave: options.wave,
+            sampled: baseline,
+            laterPhase: 'recheck',
+            at,
+            history: options.metricHistory,
+            record,
+            signal: options.signal,
+          });
+          const comparison = {
+            ...compareFreshSampling(chosen, baselines.controls, sampled, options.campaign.stats),
+            baseline: chosen.source,
+          };
           return { server: server.name, comparison, gate: innodbGate(comparison) };
         } catch (error) {
           return { server: server.name, error: error instanceof Error ? error.message : String(error) };

@@ -2,19 +2,24 @@ import { campaignChildEnvironment } from '../adapters/local/child-environment.js
 import { createMaintenanceWindow } from '../adapters/maintenance/maintenance-window-factory.js';
 import { connectMysql } from '../adapters/mysql/mysql-session.js';
 import { type MysqlSettings, mysqlSettingsFromCampaign } from '../adapters/mysql/mysql-settings.js';
+import { prometheusHistory } from '../adapters/prometheus/prometheus-history.js';
 import { ShellPool } from '../adapters/shell/shell-pool.js';
 import { sshSettingsFromCampaign } from '../adapters/ssh/ssh-config.js';
 import { InputError } from '../core/errors.js';
 import type { MaintenanceWindow } from '../engine/ports/maintenance-window.js';
+import type { MetricHistory } from '../engine/ports/metric-history.js';
 import type { ServerConnectors } from '../engine/ports/server-connectors.js';
 import type { SqlSession } from '../engine/ports/sql-session.js';
 import { type Campaign, DEFAULT_MAX_OUTPUT_BYTES } from '../model/campaign-schema.js';
+import { historyLabels } from '../model/history-labels.js';
 import type { ResolvedServer } from '../model/resolved-server.js';
 
 export interface CampaignAdapters {
   /** SSH/local shells (one per server for the run) and MySQL sessions. */
   readonly connectors: ServerConnectors;
   readonly maintenance: MaintenanceWindow;
+  /** The servers' history in Prometheus (campaign `baseline.prometheus`); undefined without it. */
+  readonly metricHistory?: MetricHistory | undefined;
   /** Closes every connection the run opened. */
   close(): Promise<void>;
 }
@@ -64,5 +69,15 @@ export async function campaignAdapters(options: CampaignAdaptersOptions): Promis
     maxOutputBytes,
     childEnvironment,
   });
-  return { connectors, maintenance, close: () => shells.closeAll() };
+  const baseline = campaign.baseline;
+  const metricHistory =
+    baseline === undefined
+      ? undefined
+      : prometheusHistory({
+          url: baseline.prometheus,
+          labelsFor: (server) => historyLabels(server, campaign, campaignFile),
+          stepMs: baseline.step,
+          timeoutMs: baseline.timeout,
+        });
+  return { connectors, maintenance, metricHistory, close: () => shells.closeAll() };
 }

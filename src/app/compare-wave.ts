@@ -55,6 +55,7 @@ export async function compareWave(args: CompareArguments, services: CompareServi
         history: history.records,
         journal,
         sql: (server) => adapters.connectors.sql(server),
+        metricHistory: adapters.metricHistory,
         clock: services.clock,
         signal: services.signal,
         ...(args.server === undefined ? {} : { only: args.server }),

@@ -8,6 +8,7 @@ import type { JournalRecord } from '../engine/journal/journal-record.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
+import type { MetricHistory } from '../engine/ports/metric-history.js';
 import type { ServerConnectors } from '../engine/ports/server-connectors.js';
 import type { CanaryStageOptions } from '../engine/wave/canary-stage.js';
 import { runWave } from '../engine/wave/wave-runner.js';
@@ -192,6 +193,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
           store,
           resolver,
           sql: (server) => connectors.sql(server),
+          metricHistory: adapters.metricHistory,
           ask: askWithViewHeld(services.interactive ? services.askInconclusive : undefined, observers),
         }),
       );
@@ -203,7 +205,13 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
     );
     const canary =
       options.action === 'run'
-        ? canaryStage(runnable, { store, resolver, clock, sql: (server) => connectors.sql(server) })
+        ? canaryStage(runnable, {
+            store,
+            resolver,
+            clock,
+            sql: (server) => connectors.sql(server),
+            metricHistory: adapters.metricHistory,
+          })
         : undefined;
     const result = await runWave({
       campaign,
@@ -272,6 +280,7 @@ function canaryStage(
     readonly resolver: ServerResolver;
     readonly clock: Clock;
     readonly sql: (server: ResolvedServer) => ReturnType<ServerConnectors['sql']>;
+    readonly metricHistory: MetricHistory | undefined;
   },
 ): CanaryStageOptions | undefined {
   const { campaign } = runnable.loaded.inventory;
@@ -288,6 +297,7 @@ function canaryStage(
       fleet: ports.resolver.all(),
       journal: ports.store,
       sql: ports.sql,
+      metricHistory: ports.metricHistory,
       clock: ports.clock,
     }),
   };

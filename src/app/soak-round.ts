@@ -90,6 +90,7 @@ export async function takeDueSoakPoints(options: SoakRoundOptions): Promise<Soak
             history: history.records,
             journal,
             sql: (server) => adapters.connectors.sql(server),
+            metricHistory: adapters.metricHistory,
             clock: services.clock,
             signal: options.signal,
             point,

@@ -16,6 +16,7 @@ export function statsAndGatesPorts(options: {
   readonly resolver: ServerResolver;
   readonly sql: StatsAndGatesPorts['sql'];
   readonly ask?: StatsAndGatesPorts['ask'] | undefined;
+  readonly metricHistory?: StatsAndGatesPorts['metricHistory'];
 }): StatsAndGatesPorts {
   const { store, resolver } = options;
   return {
@@ -38,5 +39,6 @@ export function statsAndGatesPorts(options: {
     controlsFor: async (server) =>
       controlCandidates(server, resolver.all(), replayJournal((await store.read()).records)),
     ...(options.ask === undefined ? {} : { ask: options.ask }),
+    ...(options.metricHistory === undefined ? {} : { metricHistory: options.metricHistory }),
   };
 }

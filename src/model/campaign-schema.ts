@@ -762,6 +762,64 @@ const metricsSchema = z.strictObject({
     ),
 });
 
+/**
+ * Where a server's baseline comes from. Without it (the default) the baseline is the minute of
+ * samples taken before the server's window; with `prometheus`, the comparisons (analysis gate,
+ * `dbwave compare`, canary bake, soak) compare with mysqld_exporter's series for the server at
+ * the same hour on each of the past `days` days before its window, so its normal daily swing is
+ * not read as the upgrade's effect (docs/baseline.md).
+ */
+const baselineSchema = z
+  .strictObject({
+    prometheus: z
+      .url({ protocol: /^https?$/ })
+      .describe(
+        "Prometheus's base URL (http://prometheus:9090), whose /api/v1/query_range answers for mysqld_exporter's series.",
+      ),
+    days: z
+      .number()
+      .int()
+      .min(1)
+      .max(90)
+      .default(7)
+      .describe(
+        'How many days before the window to look back: one same-hour window per day, so 7 covers every weekday once (default 7).',
+      ),
+    minDays: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe(
+        'Fewer days with data than this and the history is not used: the comparison falls back to the sampled minute and says so (default 2: one day shows no swing).',
+      ),
+    window: duration
+      .default(3_600_000)
+      .describe("Each past day's window, centred on the comparison's time of day, a duration (default 1h)."),
+    step: duration
+      .default(60_000)
+      .describe(
+        "One history value per step inside each window; a counter's rate is taken over 4 steps, a duration (default 1m).",
+      ),
+    labels: z
+      .record(
+        z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name'),
+        textLine.min(1),
+      )
+      .optional()
+      .describe(
+        "The labels that pick the server's mysqld_exporter series, each a template ({{host}}, {{name}}, {{vars.NAME}}, ...). Optional; default { instance: metrics.instance }.",
+      ),
+    timeout: duration
+      .default(10_000)
+      .describe('How long one query to Prometheus may take, a duration (default 10s).'),
+  })
+  .refine((baseline) => baseline.minDays <= baseline.days, {
+    message: 'minDays must not exceed days',
+    path: ['minDays'],
+  });
+export type BaselineSpec = z.output<typeof baselineSchema>;
+
 /** What a campaign does to each server: derived from its versions (`kind`). */
 export const CAMPAIGN_KINDS = ['upgrade', 'restart'] as const;
 export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
@@ -992,6 +1050,11 @@ export const campaignFields = z.strictObject({
     .optional()
     .describe(
       "Who is in charge of each day of the campaign: people: [{name, contact}] and days: [{date | dates: FIRST..LAST, name}]. The checklist, plan, show and status name the day's owner; dbwave handoff hands the day to another of the people. Optional.",
+    ),
+  baseline: baselineSchema
+    .optional()
+    .describe(
+      "Where the baseline comes from: { prometheus: URL, days: 7 } compares with mysqld_exporter's history at the same hour of the past days. Optional; default the minute sampled before each server's window.",
     ),
   metrics: metricsSchema
     .default(metricsSchema.parse({}))

@@ -40,6 +40,9 @@ export function campaignTemplates(campaign: Campaign): CampaignTemplate[] {
   };
   for (const command of TEMPLATE_COMMANDS) add(['commands', command], campaign.commands?.[command], 'shell');
   add(['metrics', 'instance'], campaign.metrics.instance, 'plain');
+  for (const [label, value] of Object.entries(campaign.baseline?.labels ?? {})) {
+    add(['baseline', 'labels', label], value, 'plain');
+  }
   const maintenance = campaign.maintenance;
   switch (maintenance.adapter) {
     case 'haproxy':

@@ -1,4 +1,5 @@
 import { laterSampling, latestSampling } from '../analysis/baseline-selection.js';
+import { historyBeside } from '../analysis/history-baseline.js';
 import {
   type AlertRecord,
   type GateRecord,
@@ -325,7 +326,12 @@ function innodbOf(name: string, records: ServerRecords, compare: InnodbComparer)
   const baseline = latestSampling(records.stats, name, 'baseline');
   const after = laterSampling(records.stats, name);
   if (baseline === undefined || after === undefined) return undefined;
-  return compare({ baseline, after, controls: records.controls });
+  return compare({
+    baseline,
+    after,
+    controls: records.controls,
+    history: historyBeside(records.stats, after),
+  });
 }
 
 function buildServer(

@@ -43,6 +43,7 @@ export function createInnodbComparer(settings?: ComparisonSettings): InnodbCompa
       verdict,
       afterPhase: input.after.phase === 'recheck' ? 'recheck' : 'after',
       controls: result.controls,
+      ...(result.baseline === undefined ? {} : { baseline: result.baseline }),
       metrics,
     };
   };

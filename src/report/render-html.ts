@@ -271,7 +271,7 @@ function serverSection(server: ServerReport, timezone: string): string {
   const innodb =
     server.innodb === undefined
       ? ''
-      : `<p>InnoDB (${escapeHtml(server.innodb.afterPhase)} vs baseline) ${badge(server.innodb.verdict, server.innodb.verdict)} controls: ${escapeHtml(server.innodb.controls.join(', ') || 'none')}</p>${htmlTable(
+      : `<p>InnoDB (${escapeHtml(server.innodb.afterPhase)} vs baseline${server.innodb.baseline === undefined ? '' : ` ${escapeHtml(server.innodb.baseline)}`}) ${badge(server.innodb.verdict, server.innodb.verdict)} controls: ${escapeHtml(server.innodb.controls.join(', ') || 'none')}</p>${htmlTable(
           ['Metric', 'Before', 'After', 'Change', 'Control shift', 'Verdict', 'Why'],
           server.innodb.metrics.map((metric) => [
             escapeHtml(metric.name),

@@ -211,7 +211,7 @@ function serverSection(server: ServerReport, timezone: string): string[] {
     const controls = server.innodb.controls.length === 0 ? 'none' : server.innodb.controls.join(', ');
     lines.push(
       '',
-      `InnoDB (${server.innodb.afterPhase} vs baseline, verdict **${server.innodb.verdict}**, controls: ${controls}):`,
+      `InnoDB (${server.innodb.afterPhase} vs baseline${server.innodb.baseline === undefined ? '' : ` ${server.innodb.baseline}`}, verdict **${server.innodb.verdict}**, controls: ${controls}):`,
       '',
       ...table(
         ['Metric', 'Before', 'After', 'Change', 'Control shift', 'Verdict', 'Why'],

@@ -114,6 +114,8 @@ export interface InnodbTable {
   readonly verdict: 'pass' | 'fail' | 'inconclusive';
   /** `after` or `recheck`: which samples the table compares to the baseline. */
   readonly afterPhase: 'after' | 'recheck';
+  /** Which baseline: the minute sampled before the window, or Prometheus's history (and why not, when it fell back). */
+  readonly baseline?: string;
   readonly controls: readonly string[];
   readonly metrics: readonly InnodbMetricRow[];
 }

@@ -132,13 +132,33 @@ const gateRecordSchema = z.object({
 });
 export type GateRecord = z.output<typeof gateRecordSchema>;
 
+/** What a history baseline record says of itself: the report names the baseline by it. */
+const historyBaselineSchema = z.object({
+  /** The sampling it is the baseline of. */
+  for: z.enum(['after', 'recheck']),
+  /** Prometheus's URL, secrets masked. */
+  source: z.string(),
+  /** Days looked back, and how many of them had data at this hour. */
+  days: z.number().int(),
+  daysWithData: z.number().int(),
+  /** Per metric: how far a normal past day strayed from the baseline value (what the threshold adds). */
+  swing: z.record(z.string(), z.number()).readonly(),
+  /** Why the history was not used and the sampled minute was (unreachable, too little history). */
+  fellBack: z.string().optional(),
+});
+export type HistoryBaselineInfo = z.output<typeof historyBaselineSchema>;
+
 /** A set of InnoDB samples (rates per second and gauges) taken from one server. */
 const statsRecordSchema = z.object({
   ...recordBase,
   kind: z.literal('stats'),
   server: z.string(),
-  /** baseline: before the window; after: after warm-up; recheck: `dbwave compare`; control: a not-yet-upgraded peer. */
-  phase: z.enum(['baseline', 'after', 'recheck', 'control']),
+  /**
+   * baseline: before the window; after: after warm-up; recheck: `dbwave compare`; control: a
+   * not-yet-upgraded peer; history: the baseline taken from Prometheus for the `after` or
+   * `recheck` sampling journaled just before it (campaign `baseline.prometheus`).
+   */
+  phase: z.enum(['baseline', 'after', 'recheck', 'control', 'history']),
   /** For a control: the upgraded server it is a control for. */
   controlFor: z.string().optional(),
   /** For a control: which of the server's samplings it ran beside (a control is sampled at both). */
@@ -158,6 +178,8 @@ const statsRecordSchema = z.object({
     .optional(),
   /** The wait before sampling: buffer pool load (`completed`, `not-enabled`, `timed-out`...) and warm-up. */
   warmup: z.object({ bufferPoolLoad: z.string(), waitedMs: z.number() }).optional(),
+  /** For phase history: where it came from and how much of it there was. */
+  history: historyBaselineSchema.optional(),
 });
 export type StatsRecord = z.output<typeof statsRecordSchema>;
 

@@ -191,6 +191,8 @@ export class WaveMetrics {
   private readonly stepOf = new Map<string, StepName>();
   private readonly baselines = new Map<string, StatsRecord>();
   private readonly controls = new Map<string, StatsRecord[]>();
+  /** Each server's latest `after` or `recheck` sampling, which a `history` record is the baseline of. */
+  private readonly laterSamplings = new Map<string, StatsRecord>();
 
   constructor(options: WaveMetricsOptions) {
     this.options = options;
@@ -343,10 +345,19 @@ export class WaveMetrics {
       }
       return;
     }
+    // A history baseline is journaled just after the sampling it is for: compare that sampling again.
+    const later = record.phase === 'history' ? this.laterSamplings.get(record.server) : record;
+    if (later === undefined) return;
+    if (record.phase !== 'history') this.laterSamplings.set(record.server, record);
     const baseline = this.baselines.get(record.server);
     if (baseline === undefined) return;
     const comparison = compareJournaled(
-      { baseline, after: record, controls: this.controls.get(record.server) ?? [] },
+      {
+        baseline,
+        after: later,
+        controls: this.controls.get(record.server) ?? [],
+        history: record.phase === 'history' ? record : undefined,
+      },
       this.options.innodbSettings,
     );
     const labels = this.labels(record.wave, record.server);

@@ -45,12 +45,15 @@ export function metricRule(name: string, settings: ComparisonSettings): Resolved
   return catalog === undefined ? { threshold, direction } : { threshold, direction, catalog };
 }
 
-/** The largest change from `before` that is still not flagged. */
-export function allowedChange(before: number, threshold: Threshold): number {
-  return Math.max(threshold.floor, threshold.relative * Math.abs(before));
+/**
+ * The largest change from `before` that is still not flagged: the threshold's, plus the
+ * metric's normal daily swing when the baseline is a history (0 for a sampled one).
+ */
+export function allowedChange(before: number, threshold: Threshold, swing = 0): number {
+  return Math.max(threshold.floor, threshold.relative * Math.abs(before)) + swing;
 }
 
-/** Whether going from `before` to `after` is beyond the threshold, either way. */
-export function exceedsThreshold(before: number, after: number, threshold: Threshold): boolean {
-  return Math.abs(after - before) > allowedChange(before, threshold);
+/** Whether going from `before` to `after` is beyond the threshold (and the swing), either way. */
+export function exceedsThreshold(before: number, after: number, threshold: Threshold, swing = 0): boolean {
+  return Math.abs(after - before) > allowedChange(before, threshold, swing);
 }

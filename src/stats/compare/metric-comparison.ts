@@ -61,6 +61,13 @@ export interface MetricSamples {
   readonly before: readonly number[];
   readonly after: readonly number[];
   readonly controls: readonly ControlSeries[];
+  /**
+   * How far this metric's value strayed from the baseline on a normal past day at this hour
+   * (a history baseline, analysis/history-baseline.ts): added to the change the threshold
+   * allows, so that the server's daily swing is not read as the upgrade's effect. 0 or absent
+   * for a sampled baseline.
+   */
+  readonly swing?: number;
 }
 
 /**
@@ -93,7 +100,8 @@ export function compareMetric(samples: MetricSamples, settings: ComparisonSettin
   const before = aggregate(samples.before);
   const after = aggregate(samples.after);
   const change = before === 0 ? undefined : (after - before) / Math.abs(before);
-  const verdict = thresholdVerdict(before, after, rule.threshold, rule.direction);
+  const swing = samples.swing ?? 0;
+  const verdict = thresholdVerdict(before, after, rule.threshold, rule.direction, swing);
   const changeTest = mannWhitneyU(samples.before, samples.after);
   const controls = controlComparison(samples, before, rule.threshold, aggregate, settings.alpha);
   const finding = judged
@@ -110,7 +118,12 @@ export function compareMetric(samples: MetricSamples, settings: ComparisonSettin
     ...(controls.pValue === undefined ? {} : { controlPValue: controls.pValue }),
     control: controls.finding,
     finding,
-    reason: describe(before, after, change, verdict, rule.threshold, controls, finding, changeTest),
+    reason: describe(
+      { before, after, change, verdict, threshold: rule.threshold, swing },
+      controls,
+      finding,
+      changeTest,
+    ),
   };
 }
 
@@ -119,8 +132,9 @@ function thresholdVerdict(
   after: number,
   threshold: Threshold,
   direction: MetricDirection,
+  swing: number,
 ): MetricVerdict {
-  if (direction === 'informational' || !exceedsThreshold(before, after, threshold)) return 'ok';
+  if (direction === 'informational' || !exceedsThreshold(before, after, threshold, swing)) return 'ok';
   const up = after > before;
   return up === (direction === 'higher-is-worse') ? 'worse' : 'better';
 }
@@ -177,19 +191,26 @@ function metricFinding(
   return testCanTell && changeTest.pValue < alpha ? 'fail' : 'inconclusive';
 }
 
+interface ThresholdOutcome {
+  readonly before: number;
+  readonly after: number;
+  readonly change: number | undefined;
+  readonly verdict: MetricVerdict;
+  readonly threshold: Threshold;
+  readonly swing: number;
+}
+
 function describe(
-  before: number,
-  after: number,
-  change: number | undefined,
-  verdict: MetricVerdict,
-  threshold: Threshold,
+  outcome: ThresholdOutcome,
   controls: ControlResult,
   finding: MetricFinding,
   changeTest: MannWhitneyResult | undefined,
 ): string {
+  const { before, after, change, verdict, threshold, swing } = outcome;
+  const allowed = formatNumber(allowedChange(before, threshold, swing));
   const parts = [
     `${formatNumber(before)} -> ${formatNumber(after)}${change === undefined ? '' : ` (${formatPercent(change)})`}`,
-    `${verdict} (allowed ±${formatNumber(allowedChange(before, threshold))})`,
+    `${verdict} (allowed ±${allowed}${swing > 0 ? `, daily swing ±${formatNumber(swing)} included` : ''})`,
   ];
   if (changeTest) parts.push(`p=${formatP(changeTest.pValue)}`);
   if (controls.finding !== 'no controls') {

@@ -4,7 +4,7 @@ import type { JournalEntry, JournalRecord } from '../../../src/engine/journal/jo
 import type { SoakPointStatus } from '../../../src/engine/wave/soak-schedule.js';
 import { FakeClock } from '../engine/fakes/fake-clock.js';
 import { fakeMariadb } from '../stats/fake-mariadb.js';
-import { recheckCampaign, recheckServer, steadySeries } from '../stats/recheck-fixture.js';
+import { recheckCampaign, recheckServer, upgradedWithBaseline } from '../stats/recheck-fixture.js';
 
 const campaign = recheckCampaign;
 const server = recheckServer;
@@ -44,15 +44,7 @@ function point(clock: FakeClock): SoakPointStatus {
 
 async function seeded() {
   const journal = memoryJournal();
-  await journal.append({
-    kind: 'stats',
-    wave: 1,
-    server: 'db-01',
-    phase: 'baseline',
-    intervalMs: 10_000,
-    series: steadySeries,
-  });
-  await journal.append({ kind: 'outcome', wave: 1, server: 'db-01', outcome: 'Upgraded' });
+  for (const entry of upgradedWithBaseline) await journal.append(entry);
   await journal.append({ kind: 'outcome', wave: 1, server: 'db-02', outcome: 'Upgraded' });
   return journal;
 }

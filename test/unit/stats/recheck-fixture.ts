@@ -1,3 +1,4 @@
+import type { JournalEntry } from '../../../src/engine/journal/journal-record.js';
 import { campaignSchema } from '../../../src/model/campaign-schema.js';
 import type { ResolvedServer } from '../../../src/model/resolved-server.js';
 
@@ -34,3 +35,9 @@ export const steadySeries = {
   data_fsyncs: steady(40),
   row_lock_waits: steady(2),
 };
+
+/** db-01 sampled before its window, then upgraded: what a recheck or a soak point compares. */
+export const upgradedWithBaseline: readonly JournalEntry[] = [
+  { kind: 'stats', wave: 1, server: 'db-01', phase: 'baseline', intervalMs: 10_000, series: steadySeries },
+  { kind: 'outcome', wave: 1, server: 'db-01', outcome: 'Upgraded' },
+];
