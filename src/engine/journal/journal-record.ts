@@ -148,6 +148,8 @@ const statsRecordSchema = z.object({
   series: z.record(z.string(), z.array(z.number()).readonly()).readonly(),
   /** Intervals dropped because the server restarted inside them (counters went down). */
   droppedIntervals: z.number().optional(),
+  /** When the server last started (ISO): the last reading's time less its Uptime. */
+  serverStartedAt: z.string().optional(),
   /** The wait before sampling: buffer pool load (`completed`, `not-enabled`, `timed-out`...) and warm-up. */
   warmup: z.object({ bufferPoolLoad: z.string(), waitedMs: z.number() }).optional(),
 });

@@ -20,6 +20,11 @@ export interface InnodbSampling {
   readonly intervalMs: number;
   readonly series: MetricSeries;
   readonly droppedIntervals: number;
+  /**
+   * When the server last started (ISO): the last reading's time less its `Uptime`. Two samplings
+   * that disagree on it have a restart between them (analysis/crash-count.ts).
+   */
+  readonly serverStartedAt?: string;
 }
 
 /**
@@ -40,7 +45,17 @@ export async function sampleInnodb(session: SqlSession, options: SamplingOptions
     readings,
     options.includeRaw === undefined ? {} : { includeRaw: options.includeRaw },
   );
-  return { intervalMs: options.intervalMs, series, droppedIntervals };
+  const last = readings.at(-1);
+  const serverStartedAt =
+    last?.uptimeSeconds === undefined
+      ? undefined
+      : new Date(last.atMs - last.uptimeSeconds * 1000).toISOString();
+  return {
+    intervalMs: options.intervalMs,
+    series,
+    droppedIntervals,
+    ...(serverStartedAt === undefined ? {} : { serverStartedAt }),
+  };
 }
 
 export interface ControlSession {
