@@ -26,6 +26,7 @@ import { type HeldCampaign, openCampaignState } from './campaign-state.js';
 import { resolveNotifyTargets } from './notify-targets.js';
 import { attachRunObservers, type RunObservers } from './run-observers.js';
 import type { RunServices } from './run-services.js';
+import { takeSoakPointsWhileRunning } from './run-soak-points.js';
 import type { RunnableWave } from './runnable-wave.js';
 import { statsAndGatesPorts } from './stats-and-gates-ports.js';
 import { waveCanaries } from './wave-canaries.js';
@@ -205,6 +206,23 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       options.action === 'run'
         ? canaryStage(runnable, { store, resolver, clock, sql: (server) => connectors.sql(server) })
         : undefined;
+    // The run holds the campaign: the soak points of the other waves that come due meanwhile are
+    // its to take (a shared wave's runners all hold it at once, so there `dbwave soak` takes them).
+    const soakPoints =
+      options.action === 'run' && claims === undefined && campaign.soak.points.length > 0
+        ? takeSoakPointsWhileRunning({
+            loaded,
+            waves: loaded.plan.waves.map((planned) => planned.index).filter((index) => index !== wave.index),
+            // The held journal, not the run's tapped one: the run's views are of its own wave.
+            journal,
+            sql: (server) => connectors.sql(server),
+            clock,
+            signal: services.abort ?? new AbortController().signal,
+            say: (line) => {
+              void held.holdView(async () => streams.stdout.write(`${line}\n`));
+            },
+          })
+        : undefined;
     const result = await runWave({
       campaign,
       campaignFile: shownCampaign,
@@ -228,7 +246,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       ...(services.abort ? { signal: services.abort } : {}),
       ...(services.halt ? { halt: services.halt } : {}),
       operator: { user: services.identity.user, host: services.identity.host, pid: services.identity.pid },
-    });
+    }).finally(() => soakPoints?.stop());
     streams.stdout.write(`\n${waveSummary(result, options.action)}\n`);
     if (result.journalUnwritable) {
       streams.stderr.write(`dbwave: ${printable(result.journalUnwritable.message)}\n`);
