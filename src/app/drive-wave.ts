@@ -1,15 +1,18 @@
 import { join, relative, resolve } from 'node:path';
 import { CommandOutputStore } from '../adapters/output/command-output-store.js';
 import { canaryBakeComparison } from '../analysis/canary-bake-comparison.js';
+import { formatDuration } from '../core/duration.js';
 import { ExitStatus } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { EngineEvents, type OrderOverride } from '../engine/events/engine-events.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
+import { replayJournal } from '../engine/journal/journal-replay.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
 import type { ServerConnectors } from '../engine/ports/server-connectors.js';
 import type { CanaryStageOptions } from '../engine/wave/canary-stage.js';
+import { SharedCanaryStageError } from '../engine/wave/shared-canary-error.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { DEFAULT_BROADCAST_EVERY_MS } from '../model/campaign-schema.js';
@@ -110,6 +113,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   let observers: RunObservers<HeldCampaign['journal']> | undefined;
   try {
     const history = await journal.read();
+    if (claims !== undefined) refuseSharedCanaryStage(runnable, options.plan, history.records);
     const orderOverride = options.order?.(history.records);
     const due = options.servers(history.records);
     const servers = options.only === undefined ? due : due.filter(options.only);
@@ -306,4 +310,20 @@ function canaryStage(
       clock: ports.clock,
     }),
   };
+}
+
+/**
+ * A wave shared by runners (the store gives claims) skips no canary stage silently: while the
+ * stage has not decided, the run is refused before anything is journaled or claimed.
+ */
+function refuseSharedCanaryStage(
+  runnable: RunnableWave,
+  plan: string,
+  records: readonly JournalRecord[],
+): void {
+  const { canary } = runnable.loaded.inventory.campaign;
+  const canaries = waveCanaries(runnable);
+  if (canary === undefined || canaries === undefined) return;
+  if (replayJournal(records).waves.get(runnable.wave.index)?.canary?.decision !== undefined) return;
+  throw new SharedCanaryStageError(plan, runnable.wave.index, canaries, formatDuration(canary.bake));
 }
