@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { FleetPaths, HostPaths } from './fleet-paths.js';
 import { faultPid, mariadbdPid, sshdPid } from './fleet-processes.js';
-import { FAULT_DB, rootConnection } from './mariadb-host.js';
+import { FAULT_DB, fleetctl, rootConnection } from './mariadb-host.js';
 import { signal, sleep, spawnDetached, terminate, waitForExit } from './processes.js';
 import { startSshd } from './sshd.js';
 
@@ -20,6 +20,7 @@ export const FAULT_KINDS = [
   'ssh-down',
   'long-transaction',
   'hang',
+  'crash',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -93,6 +94,26 @@ async function resizeBufferPool(host: HostPaths, bytes: number): Promise<void> {
   }
 }
 
+/**
+ * A crash, as mysqld_safe or systemd would see one: a committed write (so InnoDB has redo past
+ * its checkpoint to recover), SIGKILL, then a start as the supervisor would do it. The error
+ * log gets the next start's "InnoDB: Starting crash recovery", and Uptime starts again.
+ */
+async function crashAndRestart(host: HostPaths, name: string): Promise<number> {
+  const pid = requireRunning(host, name, 'crash');
+  const connection = await rootConnection(host);
+  try {
+    await connection.query(`INSERT INTO ${FAULT_DB}.ballast (pad) VALUES ('crash')`);
+  } finally {
+    await connection.end();
+  }
+  signal(pid, 'SIGKILL');
+  if (!(await waitForExit(pid, 10_000))) throw new Error(`${name}'s mariadbd (pid ${pid}) outlived SIGKILL`);
+  await fleetctl(host, 'start');
+  (await rootConnection(host)).destroy();
+  return pid;
+}
+
 export async function injectFault(paths: FleetPaths, name: string, kind: FaultKind): Promise<string> {
   const host = paths.host(name);
   if (!existsSync(host.home)) throw new Error(`no host ${name} in ${paths.hostsDir}`);
@@ -119,6 +140,11 @@ export async function injectFault(paths: FleetPaths, name: string, kind: FaultKi
       const pid = await startLongTransaction(host, name);
       await record(host, kind, pid);
       return `${name}: a connection holds ${LONG_TRANSACTION_ROWS} uncommitted rows (client pid ${pid})`;
+    }
+    case 'crash': {
+      const pid = await crashAndRestart(host, name);
+      await record(host, kind, pid);
+      return `${name}: mariadbd (pid ${pid}) killed with SIGKILL and started again (crash recovery)`;
     }
     case 'hang': {
       const pid = requireRunning(host, name, kind);

@@ -1,16 +1,19 @@
 import { join, relative, resolve } from 'node:path';
 import { CommandOutputStore } from '../adapters/output/command-output-store.js';
 import { canaryBakeComparison } from '../analysis/canary-bake-comparison.js';
+import { formatDuration } from '../core/duration.js';
 import { ExitStatus } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { EngineEvents, type OrderOverride } from '../engine/events/engine-events.js';
 import type { JournalRecord } from '../engine/journal/journal-record.js';
+import { replayJournal } from '../engine/journal/journal-replay.js';
 import { describeNarrowed } from '../engine/lock/private-state-dir.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
 import type { MetricHistory } from '../engine/ports/metric-history.js';
 import type { ServerConnectors } from '../engine/ports/server-connectors.js';
 import type { CanaryStageOptions } from '../engine/wave/canary-stage.js';
+import { SharedCanaryStageError } from '../engine/wave/shared-canary-error.js';
 import { runWave } from '../engine/wave/wave-runner.js';
 import { createStatsAndGatesHooks, type StatsAndGatesPorts } from '../gates/probes/stats-and-gates-hooks.js';
 import { DEFAULT_BROADCAST_EVERY_MS } from '../model/campaign-schema.js';
@@ -27,6 +30,7 @@ import { type HeldCampaign, openCampaignState } from './campaign-state.js';
 import { resolveNotifyTargets } from './notify-targets.js';
 import { attachRunObservers, type RunObservers } from './run-observers.js';
 import type { RunServices } from './run-services.js';
+import { takeSoakPointsWhileRunning } from './run-soak-points.js';
 import type { RunnableWave } from './runnable-wave.js';
 import { statsAndGatesPorts } from './stats-and-gates-ports.js';
 import { waveCanaries } from './wave-canaries.js';
@@ -110,6 +114,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
   let observers: RunObservers<HeldCampaign['journal']> | undefined;
   try {
     const history = await journal.read();
+    if (claims !== undefined) refuseSharedCanaryStage(runnable, options.plan, history.records);
     const orderOverride = options.order?.(history.records);
     const due = options.servers(history.records);
     const servers = options.only === undefined ? due : due.filter(options.only);
@@ -213,6 +218,24 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
             metricHistory: adapters.metricHistory,
           })
         : undefined;
+    // The run holds the campaign: the soak points of the other waves that come due meanwhile are
+    // its to take (a shared wave's runners all hold it at once, so there `dbwave soak` takes them).
+    const soakPoints =
+      options.action === 'run' && claims === undefined && campaign.soak.points.length > 0
+        ? takeSoakPointsWhileRunning({
+            loaded,
+            waves: loaded.plan.waves.map((planned) => planned.index).filter((index) => index !== wave.index),
+            // The held journal, not the run's tapped one: the run's views are of its own wave.
+            journal,
+            sql: (server) => connectors.sql(server),
+            metricHistory: adapters.metricHistory,
+            clock,
+            signal: services.abort ?? new AbortController().signal,
+            say: (line) => {
+              void held.holdView(async () => streams.stdout.write(`${line}\n`));
+            },
+          })
+        : undefined;
     const result = await runWave({
       campaign,
       campaignFile: shownCampaign,
@@ -239,7 +262,7 @@ export async function driveWave(options: DriveWaveOptions): Promise<ExitStatus> 
       ...(services.abort ? { signal: services.abort } : {}),
       ...(services.halt ? { halt: services.halt } : {}),
       operator: { user: services.identity.user, host: services.identity.host, pid: services.identity.pid },
-    });
+    }).finally(() => soakPoints?.stop());
     streams.stdout.write(`\n${waveSummary(result, options.action)}\n`);
     if (result.journalUnwritable) {
       streams.stderr.write(`dbwave: ${printable(result.journalUnwritable.message)}\n`);
@@ -301,4 +324,20 @@ function canaryStage(
       clock: ports.clock,
     }),
   };
+}
+
+/**
+ * A wave shared by runners (the store gives claims) skips no canary stage silently: while the
+ * stage has not decided, the run is refused before anything is journaled or claimed.
+ */
+function refuseSharedCanaryStage(
+  runnable: RunnableWave,
+  plan: string,
+  records: readonly JournalRecord[],
+): void {
+  const { canary } = runnable.loaded.inventory.campaign;
+  const canaries = waveCanaries(runnable);
+  if (canary === undefined || canaries === undefined) return;
+  if (replayJournal(records).waves.get(runnable.wave.index)?.canary?.decision !== undefined) return;
+  throw new SharedCanaryStageError(plan, runnable.wave.index, canaries, formatDuration(canary.bake));
 }

@@ -12,7 +12,7 @@ import {
 import { loadPlan } from '../inventory/load-plan.js';
 import { formatInstant } from '../report/report-format.js';
 import type { CommandServices } from './command-services.js';
-import { takeDueSoakPoints } from './soak-round.js';
+import { DEFAULT_SOAK_POLL_MS, takeDueSoakPoints } from './soak-round.js';
 import { planWave } from './wave-context.js';
 import { readJournal } from './wave-journal-report.js';
 
@@ -34,9 +34,6 @@ export interface SoakServices extends CommandServices {
    */
   readonly pollMs?: number;
 }
-
-/** How long `dbwave soak` sleeps between looks at most, unless told otherwise. */
-const DEFAULT_SOAK_POLL_MS = 15_000;
 
 /**
  * `dbwave soak PLAN [--wave N]`: left running by a DBA, it takes each soak point of the campaign's

@@ -26,6 +26,8 @@ export const ErrorCode = {
   JournalUnwritable: 'JOURNAL_UNWRITABLE',
   /** `run --wave N` while the wave before it is not done (see engine/wave/wave-order.ts): exit 1. */
   WaveOrder: 'WAVE_ORDER',
+  /** `run` of a wave whose canary stage has not decided, through a store whose runners share waves: exit 1. */
+  SharedCanaryStage: 'SHARED_CANARY_STAGE',
   /** Anything unexpected: a bug in dbwave. */
   Internal: 'INTERNAL',
 } as const;

@@ -117,6 +117,21 @@ export const START_LINE = {
   versionNextLine: /^\s*Version: '([^']+)'/,
 } as const;
 
+/**
+ * What a crash leaves in the error log, by shape:
+ * - `signal`: the dying server's own line, MySQL and MariaDB alike (`240716 17:42:53 [ERROR]
+ *   mysqld got signal 6 ;`, MariaDB 10.10; MySQL 8 prefixes it with its ISO time and `UTC - `);
+ * - `recovery`: the next start's InnoDB crash recovery: MariaDB 10.8 and later `[Note] InnoDB:
+ *   Starting crash recovery from checkpoint LSN=44894` (this fleet's 10.11.18 after a SIGKILL),
+ *   MySQL 5.x and MariaDB before 10.8 `InnoDB: Database was not shutdown normally!` then
+ *   `InnoDB: Starting crash recovery.`, MySQL 8 `[Note] [MY-012552] [InnoDB] Starting crash
+ *   recovery.`. A SIGKILL or an OOM kill writes no signal line: the recovery is all there is.
+ */
+export const CRASH_LINE = {
+  signal: /\bm(?:ysql|ariadb)d got signal \d+/,
+  recovery: /(?:InnoDB:|\[InnoDB\]) (?:Starting crash recovery|Database was not shut ?down normally)/,
+} as const;
+
 // ---------------------------------------------------------------- replication
 
 /** Which replication statements a server understands, and the names of their columns. */

@@ -25,6 +25,7 @@ import type { CampaignKind } from '../model/campaign-schema.js';
 import { isOverShutdownBudget } from '../model/shutdown-limits.js';
 import { isRollbackStep } from '../model/step-facts.js';
 import { canaryStageEntry } from './canary-stage-entry.js';
+import { buildCrashReport } from './crash-report.js';
 import { createInnodbComparer, type InnodbComparer } from './innodb-table.js';
 import { buildSoakReport, type SoakReportInput } from './soak-report.js';
 import {
@@ -449,6 +450,13 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
   const canary = canaryStageEntry(replay.waves.get(input.wave)?.canary, input.plannedCanaries, input.now);
   const soak =
     input.soak === undefined ? undefined : buildSoakReport(records, input.wave, input.soak, input.now);
+  const crashes = buildCrashReport(
+    records,
+    servers.map((server) => ({
+      name: server.name,
+      ...(server.class === undefined ? {} : { class: server.class }),
+    })),
+  );
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     campaign: input.campaign,
@@ -485,5 +493,6 @@ export function buildWaveReport(input: WaveReportInput): WaveReport {
     alerts: records.filter((record): record is AlertRecord => record.kind === 'alert').map(alertEntry),
     servers,
     ...(soak === undefined ? {} : { soak }),
+    ...(crashes === undefined ? {} : { crashes }),
   };
 }

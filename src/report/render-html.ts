@@ -211,6 +211,19 @@ function soakSection(report: WaveReport, timezone: string): string {
   ].join('\n');
 }
 
+/** Per class: crashes before the campaign and unplanned restarts since the upgrade. */
+function crashSection(report: WaveReport): string {
+  if (report.crashes === undefined) return '';
+  const { header, rows } = words.crashTable(report.crashes);
+  return [
+    '<h2>Crashes</h2>',
+    htmlTable(
+      header,
+      rows.map((row) => row.map(escapeHtml)),
+    ),
+  ].join('\n');
+}
+
 function overviewTable(report: WaveReport, timezone: string): string {
   return htmlTable(
     ['Server', 'Class', 'Outcome', '503 window', 'Shutdown', 'Before → after'],
@@ -326,6 +339,7 @@ export function renderReportHtml(report: WaveReport, options: HtmlRenderOptions 
 ${summarySection(report, timezone)}
 ${alerts}
 ${soakSection(report, timezone)}
+${crashSection(report)}
 <h2>Charts</h2>
 ${chartsSection(report, options.innodbBand ?? 0.5)}
 <h2>Servers</h2>

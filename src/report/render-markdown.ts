@@ -2,6 +2,7 @@ import { formatDuration } from '../core/duration.js';
 import { SERVER_OUTCOMES } from '../engine/journal/journal-record.js';
 import { describeCanaryStage } from './canary-stage-entry.js';
 import {
+  crashTable,
   describeDecision,
   describeOrderOverride,
   describeSoakPoint,
@@ -146,6 +147,13 @@ function soakSection(report: WaveReport, timezone: string): string[] {
   ];
 }
 
+/** Per class: crashes before the campaign and unplanned restarts since the upgrade. */
+function crashSection(report: WaveReport): string[] {
+  if (report.crashes === undefined) return [];
+  const { header, rows } = crashTable(report.crashes);
+  return ['## Crashes', '', ...table(header, rows), ''];
+}
+
 function overviewSection(report: WaveReport, timezone: string): string[] {
   return [
     '## Servers',
@@ -245,6 +253,7 @@ export function renderReportMarkdown(report: WaveReport, options: RenderOptions 
     ...alertsSection(report, timezone),
     ...(report.alerts.length > 0 ? [''] : []),
     ...soakSection(report, timezone),
+    ...crashSection(report),
     ...overviewSection(report, timezone),
     '',
     ...report.servers.flatMap((server) => serverSection(server, timezone)),

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { formatDuration } from '../core/duration.js';
 import type { ServerOutcome } from '../engine/journal/journal-record.js';
 import type {
+  CrashReport,
   GateVerdictEntry,
   OrderOverrideEntry,
   PreflushSummary,
@@ -217,4 +218,31 @@ export function soakCell(point: SoakPointEntry, timeline: SoakServerTimeline): s
   const entry = timeline.points.find((candidate) => candidate.point === point.point);
   if (entry !== undefined) return entry.verdict;
   return point.state === 'missed' ? 'missed' : point.state === 'done' ? 'not compared' : '-';
+}
+
+/**
+ * The crash table's header and rows, one row per class, as every rendering shows it: servers,
+ * the crashes before the campaign and over how long, the unplanned restarts since the upgrade
+ * and over how long.
+ */
+export function crashTable(crashes: CrashReport): { header: string[]; rows: string[][] } {
+  const over = (ms: number | undefined): string => (ms === undefined ? '' : ` over ${formatDuration(ms)}`);
+  return {
+    header: [
+      'Class',
+      'Servers',
+      'Crashes before the campaign (error log)',
+      'Unplanned restarts since upgrade',
+    ],
+    rows: crashes.classes.map((entry) => [
+      entry.class,
+      entry.servers.map((row) => row.server).join(', '),
+      entry.before.servers === 0
+        ? 'not read'
+        : `${entry.before.crashes} (${entry.before.servers} server(s)${over(entry.before.overMs)})`,
+      entry.sinceUpgrade.servers === 0
+        ? 'not upgraded yet'
+        : `${entry.sinceUpgrade.unplannedRestarts} (${entry.sinceUpgrade.servers} server(s)${over(entry.sinceUpgrade.overMs)})`,
+    ]),
+  };
 }

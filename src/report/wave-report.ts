@@ -1,3 +1,4 @@
+import type { ServerCrashes } from '../analysis/crash-count.js';
 import type { CanaryStageState } from '../engine/journal/canary-stage-state.js';
 import type { ServerOutcome, StepName } from '../engine/journal/journal-record.js';
 import type { SoakPointStatus } from '../engine/wave/soak-schedule.js';
@@ -245,6 +246,26 @@ export interface SoakReport {
   readonly rollbackCommands: readonly string[];
 }
 
+/** One hardware class of the wave in the crash table: its servers, before the campaign and since their upgrade. */
+export interface CrashClassEntry {
+  readonly class: string;
+  /** Each server with something known: its error log's crashes before, its unplanned restarts since. */
+  readonly servers: readonly ({ readonly server: string } & ServerCrashes)[];
+  /** Crashes the error logs told of at precheck; `overMs`: the longest history read (from its first stamped line). */
+  readonly before: { readonly servers: number; readonly crashes: number; readonly overMs?: number };
+  /** Restarts dbwave did not do, since each server's upgrade; `overMs`: the longest time watched. */
+  readonly sinceUpgrade: {
+    readonly servers: number;
+    readonly unplannedRestarts: number;
+    readonly overMs?: number;
+  };
+}
+
+/** "Did the upgrade end the crashes?": per class, before the campaign and since the upgrade. */
+export interface CrashReport {
+  readonly classes: readonly CrashClassEntry[];
+}
+
 export interface WaveReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly campaign: string;
@@ -269,4 +290,6 @@ export interface WaveReport {
   readonly servers: readonly ServerReport[];
   /** The soak points after the wave's end, when the campaign has some and the wave has ended. */
   readonly soak?: SoakReport;
+  /** Crashes and unplanned restarts per class, before the campaign and since the upgrade (crash-report.ts). */
+  readonly crashes?: CrashReport;
 }

@@ -176,6 +176,8 @@ const statsRecordSchema = z.object({
     .array(z.object({ source: z.string(), reason: z.string() }))
     .readonly()
     .optional(),
+  /** When the server last started (ISO): the last reading's time less its Uptime. */
+  serverStartedAt: z.string().optional(),
   /** The wait before sampling: buffer pool load (`completed`, `not-enabled`, `timed-out`...) and warm-up. */
   warmup: z.object({ bufferPoolLoad: z.string(), waitedMs: z.number() }).optional(),
   /** For phase history: where it came from and how much of it there was. */

@@ -56,6 +56,20 @@ const precheckDetail = z.object({
   systemdStopTimeoutMs: z.union([z.number(), z.literal('infinity')]).optional(),
   /** It is shorter than shutdown.hardLimit: what the alert said. */
   systemdStopTimeoutWarning: z.string().optional(),
+  /**
+   * The crashes the error log tells of before the campaign touched the server: its last
+   * CRASH_HISTORY_MAX_BYTES (the whole log when it is smaller), read at precheck.
+   */
+  crashHistory: z
+    .object({
+      crashes: z.number().int().nonnegative(),
+      /** The first stamped line read (ISO): the history covers from there to the precheck. */
+      logFrom: z.string().optional(),
+      bytesRead: z.number().int().nonnegative(),
+      /** The whole log was read (false: only its end). */
+      wholeLog: z.boolean(),
+    })
+    .optional(),
 });
 
 /**

@@ -1,8 +1,10 @@
 import { formatDuration } from '../../core/duration.js';
 import { DbwaveError, ErrorCode, errorMessage } from '../../core/errors.js';
+import { CRASH_HISTORY_MAX_BYTES, crashesInErrorLog } from '../../model/error-log-crashes.js';
 import { shutdownLimits } from '../../model/shutdown-limits.js';
 import { judgeStopTimeout } from '../../model/systemd-stop-timeout.js';
 import { serverVersionIs, versionMatches } from '../../model/version-match.js';
+import type { StepDetail } from '../journal/step-detail.js';
 import { globalVariable, oldestTransactionSeconds, serverVersionTexts } from './innodb-queries.js';
 import type { StepContext, StepHandler, StepResult } from './step-context.js';
 import { because } from './transitions.js';
@@ -67,6 +69,7 @@ export const precheckStep: StepHandler<'precheck'> = {
       refuse(context, 'no error log (set errorLog for the server): a clean shutdown could not be confirmed');
     const access = await commands.errorLogAccess('precheck', errorLog);
     if (!access.readable) refuse(context, `cannot read the error log ${errorLog}: ${access.reason}`);
+    const crashHistory = await readCrashHistory(context, errorLog);
 
     let freeMb: number | undefined;
     if (dataDir) {
@@ -109,6 +112,7 @@ export const precheckStep: StepHandler<'precheck'> = {
         freeMb,
         oldestTransactionS: oldestS,
         ...stopTimeout,
+        ...(crashHistory === undefined ? {} : { crashHistory }),
       },
     };
   },
@@ -140,4 +144,30 @@ async function checkStopTimeout(
     return { systemdStopTimeoutMs: read.timeout, systemdStopTimeoutWarning: verdict.message };
   }
   return { systemdStopTimeoutMs: read.timeout };
+}
+
+/**
+ * The crashes the error log tells of before the campaign: its last CRASH_HISTORY_MAX_BYTES (a
+ * bounded read, outside any window). Undefined when the log cannot be sized or read, which the
+ * access check above already refused; a report then shows no history rather than "none".
+ */
+async function readCrashHistory(
+  context: StepContext,
+  errorLog: string,
+): Promise<StepDetail<'precheck'>['crashHistory']> {
+  const size = await context.commands.errorLogSize('precheck', errorLog);
+  if (size === undefined) return undefined;
+  const from = Math.max(0, size - CRASH_HISTORY_MAX_BYTES);
+  const tail = await context.commands.errorLogSince('precheck', errorLog, from, CRASH_HISTORY_MAX_BYTES);
+  if (tail === undefined) return undefined;
+  const wholeLog = tail.start === 0;
+  // Read from the middle of a line: that part line is not a line to count.
+  const text = wholeLog ? tail.text : tail.text.slice(tail.text.indexOf('\n') + 1);
+  const found = crashesInErrorLog(text);
+  return {
+    ...(found.firstLineAt === undefined ? {} : { logFrom: found.firstLineAt }),
+    crashes: found.crashes,
+    bytesRead: Buffer.byteLength(tail.text),
+    wholeLog,
+  };
 }

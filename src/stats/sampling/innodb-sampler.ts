@@ -29,6 +29,11 @@ export interface InnodbSampling {
   readonly droppedIntervals: number;
   /** The sources this server's flavour does not have, left unread, and why (none: omitted). */
   readonly skipped?: readonly AbsentInnodbSource[];
+  /**
+   * When the server last started (ISO): the last reading's time less its `Uptime`. Two samplings
+   * that disagree on it have a restart between them (analysis/crash-count.ts).
+   */
+  readonly serverStartedAt?: string;
 }
 
 /**
@@ -51,11 +56,17 @@ export async function sampleInnodb(session: SqlSession, options: SamplingOptions
     options.includeRaw === undefined ? {} : { includeRaw: options.includeRaw },
   );
   const skipped = absentInnodbSources(server);
+  const last = readings.at(-1);
+  const serverStartedAt =
+    last?.uptimeSeconds === undefined
+      ? undefined
+      : new Date(last.atMs - last.uptimeSeconds * 1000).toISOString();
   return {
     intervalMs: options.intervalMs,
     series,
     droppedIntervals,
     ...(skipped.length === 0 ? {} : { skipped }),
+    ...(serverStartedAt === undefined ? {} : { serverStartedAt }),
   };
 }
 

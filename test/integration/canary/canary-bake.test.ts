@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectFault } from '../../../scripts/fleet/faults.js';
 import { FleetPaths } from '../../../scripts/fleet/fleet-paths.js';
-import type { FleetManifest } from '../../../scripts/fleet/manifest.js';
 import type { CanaryRecord, JournalRecord, StatsRecord } from '../../../src/engine/journal/journal-record.js';
-import { METRIC_CATALOG } from '../../../src/stats/compare/metric-catalog.js';
 import { median } from '../../../src/stats/compare/metric-comparison.js';
 import {
   type EngineCampaign,
@@ -12,48 +10,16 @@ import {
   resetFleet,
   startDbwave,
 } from '../engine/engine-fleet.js';
+import { pickLoneServer, slowBuildCampaign } from '../engine/slow-build-campaign.js';
 import { loadFleet, server } from '../fleet/fleet-fixture.js';
 import { type RunningLoad, startLoad, versionOf } from '../gates/gates-fleet.js';
 
 /** The bake, shortened by the campaign: three comparisons of 5 samples 2 s apart, 15 s apart. */
 const BAKE = { bake: '45s', every: '15s' };
 
-/**
- * The campaign of these tests: wave 1 of 3 servers (one canary, named), and gates that judge
- * what the buffer pool does: every metric informational but buffer_pool_reads, so that the
- * load's ups and downs on other counters never decide them.
- */
+/** The campaign of these tests (slow-build-campaign.ts), with one named canary when given. */
 function canaryCampaign(canary?: string): Record<string, unknown> {
-  const informational = Object.fromEntries(
-    METRIC_CATALOG.map((metric) => [metric.name, { relative: 0.5, floor: 1, direction: 'informational' }]),
-  );
-  return {
-    waves: [
-      { date: '2026-11-23', size: 3 },
-      { date: '2026-11-24', size: 'rest' },
-    ],
-    failureBudget: 3,
-    stats: {
-      samples: 5,
-      interval: '2s',
-      warmup: '2s',
-      controls: 1,
-      thresholds: {
-        ...informational,
-        buffer_pool_reads: { relative: 3, floor: 10, direction: 'higher-is-worse' },
-      },
-    },
-    ...(canary === undefined ? {} : { canary: { servers: [canary], ...BAKE } }),
-  };
-}
-
-/** A server of wave 1 outside any replication cluster: its class-mate is its control. */
-async function pickCanary(fleet: FleetManifest): Promise<string> {
-  const planned = await engineCampaign('canary-pick', canaryCampaign());
-  const alone = planned.wave1.find((server) => server.cluster === undefined);
-  if (alone === undefined) throw new Error('wave 1 has no server outside a replication cluster');
-  expect(fleet.servers.filter((server) => server.class === alone.class)).toHaveLength(2);
-  return alone.name;
+  return slowBuildCampaign(canary === undefined ? {} : { canary: { servers: [canary], ...BAKE } });
 }
 
 /** The median `queries` rate of the bake's recheck samplings of a canary, or of its control. */
@@ -80,7 +46,7 @@ describe('the canary stage on the local fleet, under load', () => {
   beforeAll(async () => {
     await resetFleet(fleet);
     load = startLoad(1200);
-    canary = await pickCanary(fleet);
+    canary = await pickLoneServer(fleet);
   });
   afterAll(async () => {
     await load?.stop();

@@ -48,6 +48,7 @@ describe('a wave shared by runners through the MySQL store', () => {
   /** The fleet's campaign under a name of its own, its state in the fleet's store, short leases. */
   async function sharedCampaign(
     name: string,
+    overrides: Record<string, unknown> = {},
   ): Promise<{ campaign: EngineCampaign; store: MysqlStateSettings; campaignName: string }> {
     const state = {
       store: 'mysql',
@@ -65,6 +66,7 @@ describe('a wave shared by runners through the MySQL store', () => {
       campaign: campaignName,
       state,
       concurrency: LIMITS,
+      ...overrides,
     });
     const init = await startDbwave(['state', 'init', campaign.planFile]).done;
     expect(init.code, init.stderr).toBe(0);
@@ -224,6 +226,31 @@ describe('a wave shared by runners through the MySQL store', () => {
     expect(claims.map((claim) => claim.state)).toEqual(campaign.wave1.map(() => 'succeeded'));
     await expectWindowsClosed(fleet, campaign);
   }, 900_000);
+  it('refuses a canary stage its runners would skip, says the way out, and writes nothing', async () => {
+    const waves = [
+      { date: '2026-11-23', size: 3 },
+      { date: '2026-11-24', size: 'rest' },
+    ];
+    // A canary outside any replication cluster: a primary with its replica in the wave cannot be one.
+    const picked = await engineCampaign('shared-canary-pick', { waves });
+    const canary = picked.wave1.find((server) => server.cluster === undefined)?.name;
+    if (canary === undefined) throw new Error('wave 1 has no server outside a replication cluster');
+    const { campaign, store, campaignName } = await sharedCampaign('shared-canary', {
+      waves,
+      canary: { servers: [canary], bake: '30s' },
+    });
+
+    const run = await wave([], campaign, 'phx1').done;
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
+    expect(run.stderr).toContain(`wave 1 has a canary stage (${canary}, bake 30s)`);
+    expect(run.stderr).toContain('Nothing was started');
+    expect(run.stderr).toContain(`--wave 1 --only name=${canary}   # the canaries alone`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const rows = await storeRows(store, campaignName);
+    expect(rows.records).toEqual([]);
+    expect(rows.claims).toEqual([]);
+    expect(rows.leases).toEqual([]);
+  }, 300_000);
 });
 
 function stepsStarted(records: readonly JournalRecord[], server: string, step: string): number {
