@@ -214,6 +214,12 @@ class ServerUpgrade {
       return { cursor: this.beginRollback(rollback.reason) };
     }
     if (!last) return { cursor: { step: 'precheck' } };
+    const next = last.detail?.next;
+    // A window closed after an interruption names the step that was in flight: probe it first.
+    // Whether or not the close finished, the resumed run reopens the window before that step.
+    if (next !== undefined && 'step' in next && closedAfterInterruption(last)) {
+      return { cursor: next, probeFirst: next.step };
+    }
     if (last.event === 'started') {
       if (runsBeforeWindow(last.step)) {
         await this.undoUnfinishedPreflush();
@@ -221,14 +227,11 @@ class ServerUpgrade {
       }
       return { cursor: { step: last.step }, probeFirst: last.step };
     }
-    const next = last.detail?.next;
     if (next === undefined) {
       return {
         cursor: { outcome: 'NeedsPerson', reason: `the journal does not say what follows ${last.step}` },
       };
     }
-    // A window closed after an interruption names the step that was in flight: probe it first.
-    if ('step' in next && closedAfterInterruption(last)) return { cursor: next, probeFirst: next.step };
     return { cursor: next };
   }
 
@@ -399,16 +402,15 @@ class ServerUpgrade {
     if (!this.windowMaybeOpen) return;
     const step = this.secondWindow ? 'rollback-window-close' : 'window-close';
     const reason = errorMessage(cause);
-    await this.emitStep(step, 'started', { afterInterruption: reason }).catch(() => undefined);
+    // `next` names where the run stopped: a later run resumes there and reopens the window. It is
+    // in `started` too, so that a run killed inside this close still resumes there, not after it.
+    const resumeAt = this.currentStep;
+    const detail = { afterInterruption: reason, ...(resumeAt ? { next: { step: resumeAt } } : {}) };
+    await this.emitStep(step, 'started', detail).catch(() => undefined);
     try {
       await this.options.window.close(this.options.server);
       this.windowMaybeOpen = false;
-      // `next` repeats where the run stopped: a later run resumes there and reopens the window.
-      const resumeAt = this.currentStep;
-      await this.emitStep(step, 'succeeded', {
-        afterInterruption: reason,
-        ...(resumeAt ? { next: { step: resumeAt } } : {}),
-      }).catch(() => undefined);
+      await this.emitStep(step, 'succeeded', detail).catch(() => undefined);
     } catch (error) {
       await this.emitStep(step, 'failed', { afterInterruption: reason }, summarizeError(error)).catch(
         () => undefined,

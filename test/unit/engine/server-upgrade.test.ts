@@ -357,6 +357,45 @@ describe('the per-server step machine', () => {
     expect(host.upgrades).toBe(1);
     expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
   });
+
+  it('resumes at the interrupted step when it was killed inside the close that followed the interruption', async () => {
+    const harness = new Harness(fakeCampaign({ shutdown: { budget: '10m' } }));
+    const host = harness.fleet.host('db1');
+    host.exitAfterPolls = 1_000;
+    const controller = new AbortController();
+    host.onCommand = (command) => {
+      if (command === 'stop') controller.abort(new Error('operator pressed Ctrl-C twice'));
+    };
+    // The kill lands once the close's `started` is journaled: the window call never happens.
+    harness.journal.beforeAppend = (entry) => {
+      harness.fleet.crash.tick();
+      if (entry.kind === 'step' && entry.step === 'window-close' && entry.event === 'started') {
+        harness.fleet.crash.crashAfter = harness.fleet.crash.calls;
+      }
+    };
+    await harness.upgrade(db1, controller.signal).catch(() => undefined);
+    expect(harness.steps('db1').slice(-2)).toEqual(['shutdown:started', 'window-close:started']);
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(true);
+
+    harness.journal.beforeAppend = () => undefined;
+    harness.fleet.crash.crashAfter = Number.POSITIVE_INFINITY;
+    host.onCommand = undefined;
+    host.exitAfterPolls = 1;
+    const resumed = await harness.upgrade(db1);
+    expect(resumed.outcome).toBe('Upgraded');
+    expect(host.upgrades).toBe(1);
+    expect(host.runningVersion).toBe(TO);
+    // It went back to the shutdown (window reopened first; the probe found mysqld down), not on to
+    // the analysis gates.
+    const afterKill = harness.steps('db1').slice(harness.steps('db1').indexOf('window-close:started') + 1);
+    expect(afterKill.slice(0, 3)).toEqual([
+      'window-open:started',
+      'window-open:succeeded',
+      'shutdown:succeeded',
+    ]);
+    expect(afterKill).toContain('upgrade:succeeded');
+    expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
+  });
 });
 
 /** The detail of the pre-flush's outcome record. */
