@@ -1,4 +1,5 @@
 import { controlCandidates } from '../analysis/control-servers.js';
+import { appendWithNext } from '../engine/journal/append-with-next.js';
 import type { JournalRecord, StatsRecord } from '../engine/journal/journal-record.js';
 import { replayJournal } from '../engine/journal/journal-replay.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
@@ -24,10 +25,7 @@ export function statsAndGatesPorts(options: {
       // A gate's verdict is evidence for its step's outcome: it goes down with that outcome and
       // the record after it (before anything the verdict leads to), at no fsync of its own
       // inside the window. A crash before then loses both, and the gates run again.
-      if (entry.kind === 'gate' && store.appendLater !== undefined) {
-        store.appendLater(entry).catch(() => undefined);
-        return Promise.resolve();
-      }
+      if (entry.kind === 'gate') return appendWithNext(store, entry);
       return store.append(entry);
     },
     sql: options.sql,

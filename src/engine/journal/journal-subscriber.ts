@@ -1,5 +1,6 @@
 import type { EngineEvents } from '../events/engine-events.js';
 import type { JournalStore } from '../ports/journal-store.js';
+import { appendWithNext } from './append-with-next.js';
 
 /**
  * Writes the engine's events to the journal. Its listeners resolve only once the record is
@@ -18,12 +19,8 @@ export function attachJournal(events: EngineEvents, store: JournalStore): () => 
       // An outcome goes down with the record that follows it (the next step's `started`, the
       // server's outcome), which is durable before anything else happens on the server. Not a
       // window closed on the way out of an interrupted run: no record of that run follows it.
-      if (step.event !== 'started' && !closedOnTheWayOut(step) && store.appendLater !== undefined) {
-        // Its failure is the failure of the append it goes down with, which the engine sees.
-        store.appendLater(entry).catch(() => undefined);
-        return;
-      }
-      await store.append(entry);
+      if (step.event !== 'started' && !closedOnTheWayOut(step)) await appendWithNext(store, entry);
+      else await store.append(entry);
     }),
     events.on('outcome', async ({ at: _at, ...outcome }) => {
       await store.append({ kind: 'outcome', ...outcome });
