@@ -2,7 +2,6 @@ import { recordMissedSoakPoint, type SoakPointOptions, takeSoakPoint } from '../
 import { formatDuration, soakPointLabel } from '../core/duration.js';
 import { DbwaveError, ErrorCode } from '../core/errors.js';
 import type { JournalRecord, SoakVerdictRecord } from '../engine/journal/journal-record.js';
-import { LockedError } from '../engine/lock/locked-error.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { JournalStore } from '../engine/ports/journal-store.js';
 import { soakRollbackAdvice } from '../engine/wave/soak-rollback-advice.js';
@@ -72,8 +71,9 @@ export async function takeDueSoakPoints(options: SoakRoundOptions): Promise<Soak
       }),
     );
   } catch (error) {
-    // The file store's lock (LockedError) or the MySQL store's live lease (a Locked DbwaveError).
-    if (error instanceof LockedError || (error instanceof DbwaveError && error.code === ErrorCode.Locked))
+    // Another holder: the file store's lock (held, or lost to it mid-round) or the MySQL store's
+    // live lease; all say ErrorCode.Locked. The points stay due for the next round.
+    if (error instanceof DbwaveError && error.code === ErrorCode.Locked)
       return { settled: [], busy: error.message.split('\n')[0] ?? '' };
     throw error;
   }
