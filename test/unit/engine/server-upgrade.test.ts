@@ -340,13 +340,7 @@ describe('the per-server step machine', () => {
   });
 
   it('closes the window when dbwave is interrupted inside it, and leaves the server to a resume', async () => {
-    const harness = new Harness(fakeCampaign({ shutdown: { budget: '10m' } }));
-    const host = harness.fleet.host('db1');
-    host.exitAfterPolls = 1_000;
-    const controller = new AbortController();
-    host.onCommand = (command) => {
-      if (command === 'stop') controller.abort(new Error('operator pressed Ctrl-C twice'));
-    };
+    const { harness, host, controller } = interruptedAtStop();
     const result = await harness.upgrade(db1, controller.signal);
     expect(result.outcome).toBe('InProgress');
     expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
@@ -359,13 +353,7 @@ describe('the per-server step machine', () => {
   });
 
   it('resumes at the interrupted step when it was killed inside the close that followed the interruption', async () => {
-    const harness = new Harness(fakeCampaign({ shutdown: { budget: '10m' } }));
-    const host = harness.fleet.host('db1');
-    host.exitAfterPolls = 1_000;
-    const controller = new AbortController();
-    host.onCommand = (command) => {
-      if (command === 'stop') controller.abort(new Error('operator pressed Ctrl-C twice'));
-    };
+    const { harness, host, controller } = interruptedAtStop();
     // The kill lands once the close's `started` is journaled: the window call never happens.
     harness.journal.beforeAppend = (entry) => {
       harness.fleet.crash.tick();
@@ -397,6 +385,21 @@ describe('the per-server step machine', () => {
     expect(harness.fleet.window.isOpenNow('db1')).toBe(false);
   });
 });
+
+/**
+ * A harness whose db1 takes long to stop, and an operator who interrupts dbwave as the stop
+ * command goes out: the run is inside its window, at the shutdown.
+ */
+function interruptedAtStop() {
+  const harness = new Harness(fakeCampaign({ shutdown: { budget: '10m' } }));
+  const host = harness.fleet.host('db1');
+  host.exitAfterPolls = 1_000;
+  const controller = new AbortController();
+  host.onCommand = (command) => {
+    if (command === 'stop') controller.abort(new Error('operator pressed Ctrl-C twice'));
+  };
+  return { harness, host, controller };
+}
 
 /** The detail of the pre-flush's outcome record. */
 function preflushDetail(harness: Harness): Readonly<Record<string, unknown>> | undefined {
