@@ -44,6 +44,40 @@ const yargsShimPath = {
   },
 };
 
+/**
+ * string-width (through yargs' help layout) builds an `Intl.Segmenter` and an RGI-emoji pattern
+ * when it loads, 30-35 ms of ICU data and set building per run (CPU profile of `dbwave
+ * --version`), yet only a help or usage text measures a string. Each is built on its first use;
+ * a string-width that builds them some other way fails the build rather than go unnoticed.
+ */
+const STRING_WIDTH = /[\\/]string-width[\\/]index\.js$/;
+const DEFERRED = [
+  {
+    eager: 'const segmenter = new Intl.Segmenter();',
+    lazy: 'let segmenterOnce; const segmenter = { segment: (text) => (segmenterOnce ??= new Intl.Segmenter()).segment(text) };',
+    marker: 'new Intl.Segmenter',
+  },
+  {
+    eager: 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;',
+    lazy: 'let rgiEmojiOnce; const rgiEmojiRegex = { test: (text) => (rgiEmojiOnce ??= /^\\p{RGI_Emoji}$/v).test(text) };',
+    marker: 'RGI_Emoji}$/v',
+  },
+];
+const deferStringWidthSetup = {
+  name: 'defer-string-width-setup',
+  setup(bundle) {
+    bundle.onLoad({ filter: STRING_WIDTH }, ({ path }) => {
+      let source = readFileSync(path, 'utf8');
+      for (const { eager, lazy, required } of DEFERRED) {
+        if (source.includes(eager)) source = source.replace(eager, lazy);
+        else if (required)
+          throw new Error(`${path} no longer contains "${eager}": check what it builds when it loads`);
+      }
+      return { contents: source, loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: [join(outdir, 'main.js')],
   bundle: true,
@@ -60,7 +94,7 @@ const result = await build({
   },
   // esbuild follows tsc's source maps, so these map back to src/.
   sourcemap: 'linked',
-  plugins: [yargsShimPath],
+  plugins: [yargsShimPath, deferStringWidthSetup],
   write: false,
   logLevel: 'warning',
 });
