@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitStatus } from '../core/errors.js';
 import { commands } from './command-list.js';
@@ -25,7 +25,24 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exit(ExitStatus.InvalidInput);
     });
   for (const command of commands) cli = cli.command(command);
+  skipHelpCache(cli);
   await cli.parseAsync();
+}
+
+/** The one yargs internal main.ts touches (yargs 18's `getInternalMethods`, not in its types). */
+interface YargsWithUsage {
+  readonly getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage: () => void } };
+}
+
+/**
+ * yargs lays out the chosen command's whole help text each time it starts a handler, in case an
+ * async handler asks for it later (`showHelp`); no dbwave handler does (a failure prints one line,
+ * see `fail` above), and laying it out was 25-40 ms of every run. `--help` and usage errors build
+ * their text as before. Should a later yargs drop the method, the text is built again, unseen.
+ */
+function skipHelpCache(cli: Argv): void {
+  const usage = (cli as unknown as YargsWithUsage).getInternalMethods?.().getUsageInstance();
+  if (usage) usage.cacheHelpMessage = () => {};
 }
 
 await main(process.argv);
