@@ -2,6 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitStatus } from '../core/errors.js';
+import { tolerateClosedOutput } from './closed-output.js';
 import { commands } from './command-list.js';
 
 /**
@@ -9,6 +10,8 @@ import { commands } from './command-list.js';
  * 2 invalid input or usage.
  */
 async function main(argv: readonly string[]): Promise<void> {
+  tolerateClosedOutput(process.stdout);
+  tolerateClosedOutput(process.stderr);
   let cli = yargs(hideBin([...argv]))
     .scriptName('dbwave')
     .usage('$0 <command> [options]\n\nUpgrade a fleet of MySQL/MariaDB servers in rolling, dated waves.')

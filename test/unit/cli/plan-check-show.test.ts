@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { writeFleetFiles } from '../../../scripts/bench/fleet-files.js';
 import { checkPlanFile } from '../../../src/app/check-plan-file.js';
 import { planCampaign } from '../../../src/app/plan-campaign.js';
 import { showPlanFile } from '../../../src/app/show-plan-file.js';
@@ -17,18 +18,41 @@ function dbwave(
   args: readonly string[],
   cwd: string,
 ): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, cliArguments(args), {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, DBWAVE_DEBUG: '' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** node's arguments that run the CLI from source with `args`. */
+function cliArguments(args: readonly string[]): string[] {
   // tsx is resolved from the repository: the command runs in a temporary folder.
   const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
-  const result = spawnSync(
-    process.execPath,
-    ['--import', tsx, join(ROOT, 'src', 'cli', 'main.ts'), ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, DBWAVE_DEBUG: '' },
-    },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return ['--import', tsx, join(ROOT, 'src', 'cli', 'main.ts'), ...args];
+}
+
+/**
+ * The CLI with a reader of stdout that goes away early, as `| head -1` does: its exit status and
+ * what it wrote on stderr.
+ */
+function dbwaveReadByHead(
+  args: readonly string[],
+  cwd: string,
+): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, cliArguments(args), {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DBWAVE_DEBUG: '' },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+  });
+  // Gone before the first write: the pipe then holds nothing for it, whatever the timing.
+  child.stdout.destroy();
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stderr })));
 }
 
 /** Streams that keep what a command writes, for the assertions. */
@@ -238,5 +262,16 @@ describe('the dbwave command line', { timeout: 120_000 }, () => {
     const broken = dbwave(['check', 'broken.plan.yaml'], dir);
     expect(broken.status).toBe(2);
     expect(broken.stderr).toMatch(/^dbwave: broken\.plan\.yaml:line \d: YAML syntax error/);
+  });
+
+  it('stops writing when its reader goes away (| head) and ends with its own status, no stack trace', async () => {
+    // 1,000 servers: `plan --json` writes about 120 KB, enough to fail with EPIPE.
+    const fleet = await writeFleetFiles(join(dir, 'large'), 1_000);
+    const args = ['plan', fleet.campaignFile, '--out', join(fleet.dir, 'head.plan.yaml'), '--json'];
+    const whole = dbwave(args, fleet.dir);
+    expect(whole.stdout.length).toBeGreaterThan(100_000);
+    const cut = await dbwaveReadByHead(args, fleet.dir);
+    expect(cut.stderr).not.toMatch(/EPIPE|node:events|\n\s+at /);
+    expect(cut.status).toBe(whole.status);
   });
 });
