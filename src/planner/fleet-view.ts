@@ -9,6 +9,8 @@ export interface FleetServer {
   readonly classIndex: number;
   /** Index in its class file's `servers:` list, for error locations. */
   readonly serverIndex: number;
+  /** Index in the view's `servers`: what per-server tables of a check are indexed by. */
+  readonly position: number;
   /** md layout and datacenter: the planner spreads each class across these inside every wave. */
   readonly substratum: string;
   readonly cluster?: string;
@@ -52,6 +54,7 @@ export function fleetView(fleet: readonly HardwareClass[]): FleetView {
         classId: hardwareClass.id,
         classIndex,
         serverIndex,
+        position: servers.length,
         substratum: `${spec.mdLayout ?? '-'} @ ${serverDatacenter(spec, hardwareClass)}`,
         cluster: spec.cluster,
         role: spec.role,
