@@ -72,19 +72,25 @@ const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 /**
  * The lines of content (comments and blank lines dropped), as offsets into the text: no string
- * or object per line. For line `i`: its text is `text.slice(starts[i], ends[i])`, after
- * `indents[i]` spaces.
+ * or object per line. For line `i < count`: its text is `text.slice(starts[i], ends[i])`, after
+ * `indents[i]` spaces. Typed arrays sized by the text's line count: a million pushes onto growing
+ * arrays showed in a 100,000-server fleet.
  */
 interface Lines {
-  readonly starts: number[];
-  readonly ends: number[];
-  readonly indents: number[];
+  readonly count: number;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly indents: Int32Array;
 }
 
 function contentLines(text: string): Lines {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const indents: number[] = [];
+  let lineCount = 1;
+  for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', newline + 1))
+    lineCount += 1;
+  const starts = new Int32Array(lineCount);
+  const ends = new Int32Array(lineCount);
+  const indents = new Int32Array(lineCount);
+  let count = 0;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -92,13 +98,14 @@ function contentLines(text: string): Lines {
     let content = start;
     while (content < end && text.charCodeAt(content) === SPACE) content += 1;
     if (content < end && text.charCodeAt(content) !== HASH) {
-      starts.push(content);
-      ends.push(end);
-      indents.push(content - start);
+      starts[count] = content;
+      ends[count] = end;
+      indents[count] = content - start;
+      count += 1;
     }
     start = end + 1;
   }
-  return { starts, ends, indents };
+  return { count, starts, ends, indents };
 }
 
 const isLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
@@ -121,9 +128,10 @@ function isKeyWord(text: string, at: number, end: number): boolean {
 
 class Reader {
   private index = 0;
-  private readonly starts: number[];
-  private readonly ends: number[];
-  private readonly indents: number[];
+  private readonly count: number;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly indents: Int32Array;
   /** {@link take}'s strings, and where in the text each was taken from. */
   private readonly taken: string[] = new Array<string>(TAKEN_SLOTS).fill('');
   private readonly takenAt = new Int32Array(TAKEN_SLOTS);
@@ -133,21 +141,22 @@ class Reader {
     lines: Lines,
     private readonly maxStringLength: number,
   ) {
+    this.count = lines.count;
     this.starts = lines.starts;
     this.ends = lines.ends;
     this.indents = lines.indents;
   }
 
   document(): unknown {
-    if (this.starts.length === 0 || this.indents[0] !== 0) return decline();
+    if (this.count === 0 || this.indents[0] !== 0) return decline();
     const value = this.block(0);
-    if (this.index < this.starts.length) return decline();
+    if (this.index < this.count) return decline();
     return value;
   }
 
   /** The indentation of line `index`, or -1 past the last line. */
   private indentAt(index: number): number {
-    return index < this.indents.length ? (this.indents[index] as number) : -1;
+    return index < this.count ? (this.indents[index] as number) : -1;
   }
 
   /** Whether the text from `at` to `end` is `-` alone or starts with `- `. */
@@ -503,7 +512,7 @@ export function readPlainYaml(text: string, maxStringLength: number): FastYamlVa
   if (UNSUPPORTED_CHARACTERS.test(text)) return undefined;
   try {
     const lines = contentLines(text);
-    for (let index = 0; index < lines.starts.length; index += 1) {
+    for (let index = 0; index < lines.count; index += 1) {
       if (lines.indents[index] !== 0) continue;
       const start = lines.starts[index] as number;
       if (text.startsWith('---', start) || text.startsWith('...', start) || text.charCodeAt(start) === 37)
