@@ -341,8 +341,8 @@ describe('readPlainYaml with many alike strings', () => {
       )
       .join('\n')}\n`;
     const fast = expectSameAsYamlPackage(text);
-    expect(fast).toBeDefined();
-    const servers = (fast?.value as { servers: { name: string; tags: string[] }[] }).servers;
+    if (fast === undefined) throw new Error('the fast path declined a file in its subset');
+    const servers = (fast.value as { servers: { name: string; tags: string[] }[] }).servers;
     expect(servers.map((server) => server.name)).toStrictEqual(values);
     expect(servers.map((server) => server.tags[1])).toStrictEqual(values);
   });
