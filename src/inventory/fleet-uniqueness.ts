@@ -7,6 +7,8 @@ interface FirstSeen {
   readonly lines: YamlLines;
   readonly index: number;
   readonly name: string;
+  /** Its MySQL port (the campaign's when it gives none). */
+  readonly port: number;
 }
 
 /**
@@ -18,6 +20,9 @@ interface FirstSeen {
 export class FleetUniqueness {
   readonly #defaultPort: number;
   readonly #names = new Map<string, FirstSeen>();
+  /** The first server on each host (lower case). */
+  readonly #hosts = new Map<string, FirstSeen>();
+  /** By `host:port`, the first server on each endpoint of a host that more than one server shares. */
   readonly #endpoints = new Map<string, FirstSeen>();
   readonly #issues: InputIssue[] = [];
 
@@ -37,8 +42,9 @@ export class FleetUniqueness {
     for (let index = 0; index < servers.length; index += 1) {
       const server: RawServer = servers[index] ?? {};
       if (typeof server.name !== 'string') continue;
-      // One record per server, shared by both maps: at 100,000 servers every allocation shows.
-      const seen: FirstSeen = { lines, index, name: server.name };
+      const port = typeof server.port === 'number' ? server.port : this.#defaultPort;
+      // One record per server, shared by the maps: at 100,000 servers every allocation shows.
+      const seen: FirstSeen = { lines, index, name: server.name, port };
       const first = this.#names.get(server.name);
       if (first === undefined) this.#names.set(server.name, seen);
       else
@@ -51,8 +57,16 @@ export class FleetUniqueness {
         );
 
       if (typeof server.host !== 'string') continue;
-      const endpoint = `${server.host.toLowerCase()}:${typeof server.port === 'number' ? server.port : this.#defaultPort}`;
-      const sameEndpoint = this.#endpoints.get(endpoint);
+      const host = server.host.toLowerCase();
+      const firstOnHost = this.#hosts.get(host);
+      if (firstOnHost === undefined) {
+        this.#hosts.set(host, seen);
+        continue;
+      }
+      // Most hosts have one server: only the others get a `host:port` key made and hashed. The
+      // first server on a host is the first on its endpoint, so it need not be in #endpoints.
+      const endpoint = `${host}:${port}`;
+      const sameEndpoint = firstOnHost.port === port ? firstOnHost : this.#endpoints.get(endpoint);
       if (sameEndpoint === undefined) this.#endpoints.set(endpoint, seen);
       else
         this.#issues.push(

@@ -20,13 +20,28 @@ const decline = (): never => {
 const BLOCK_PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./+:-]*(?: [A-Za-z0-9_./+:-]+)*$/;
 /** In a flow mapping (`{ name: db1, ... }`) also no colon at all. */
 const FLOW_PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./+-]*(?: [A-Za-z0-9_./+-]+)*$/;
+
+/**
+ * Keys and values already judged plain in a flow mapping, or not: every server's line repeats its
+ * three keys, and its class and date are among a few, where six patterns a value were a sixth of
+ * writing a 100,000-server plan. Bounded, like the dates in schema-primitives.ts.
+ */
+const judgedFlowPlain = new Map<string, boolean>();
+const JUDGED_FLOW_PLAIN_LIMIT = 4096;
+
 function scalar(value: unknown, inFlow: boolean): string {
   if (typeof value === 'number')
     return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : decline();
   if (typeof value !== 'string') return decline();
+  const known = inFlow ? judgedFlowPlain.get(value) : undefined;
+  if (known !== undefined) return known ? value : decline();
   const plain = inFlow ? FLOW_PLAIN : BLOCK_PLAIN;
-  if (!plain.test(value) || resolvesToNonString(value) || /:(?: |$)/.test(value)) return decline();
-  return value;
+  const isPlain = plain.test(value) && !resolvesToNonString(value) && !/:(?: |$)/.test(value);
+  if (inFlow) {
+    if (judgedFlowPlain.size >= JUDGED_FLOW_PLAIN_LIMIT) judgedFlowPlain.clear();
+    judgedFlowPlain.set(value, isPlain);
+  }
+  return isPlain ? value : decline();
 }
 
 function entries(value: unknown): [string, unknown][] {

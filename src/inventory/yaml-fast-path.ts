@@ -44,7 +44,6 @@ const SPECIAL_KEYS = new Set([
   'NULL',
   '__proto__',
 ]);
-const SPECIAL_KEY_FIRST = new Set([...SPECIAL_KEYS].map((key) => key.charCodeAt(0)));
 
 /** The number forms the fast path resolves itself; every other core-schema number declines. */
 const DECIMAL_INT = /^-?(?:0|[1-9][0-9]{0,14})$/;
@@ -66,42 +65,32 @@ for (const character of '-?:,[]{}#&*!|>\'"%@`') INDICATOR[character.charCodeAt(0
 const FLOW_SPECIAL = new Uint8Array(128);
 for (const character of ',[]{}:#') FLOW_SPECIAL[character.charCodeAt(0)] = 1;
 
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+/** How many strings {@link Reader.take} remembers (a power of two). */
+const TAKEN_SLOTS = 1024;
 
-/** The value a core-schema plain scalar resolves to, or a decline when unsure. */
-function plainValue(text: string, maxStringLength: number): unknown {
-  // Only these first characters can start a null, a boolean or a number (yaml-core-schema.ts):
-  // a name or a host name is a string without a regular expression run on it.
-  const first = text.charCodeAt(0);
-  if (first === 126 /* ~ */ || first === 110 /* n */ || first === 78 /* N */) {
-    if (CORE_NULL.test(text)) return null;
-  } else if (first === 116 /* t */ || first === 84 /* T */ || first === 102 /* f */ || first === 70 /* F */) {
-    if (CORE_BOOL.test(text)) return first === 116 || first === 84;
-  } else if (isDigit(first) || first === DASH || first === 43 /* + */ || first === 46 /* . */) {
-    if (DECIMAL_INT.test(text) && text !== '-0') return Number(text);
-    if (DECIMAL_FLOAT.test(text)) return Number.parseFloat(text);
-    // Number-looking strings such as 5.1.44 or 2011-09-20 stay strings; true numbers decline.
-    if (CORE_INT.test(text) || CORE_FLOAT.test(text)) return decline();
-  }
-  if (text.length > maxStringLength) return decline();
-  return text;
-}
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 /**
  * The lines of content (comments and blank lines dropped), as offsets into the text: no string
- * or object per line. For line `i`: its text is `text.slice(starts[i], ends[i])`, after
- * `indents[i]` spaces.
+ * or object per line. For line `i < count`: its text is `text.slice(starts[i], ends[i])`, after
+ * `indents[i]` spaces. Typed arrays sized by the text's line count: a million pushes onto growing
+ * arrays showed in a 100,000-server fleet.
  */
 interface Lines {
-  readonly starts: number[];
-  readonly ends: number[];
-  readonly indents: number[];
+  readonly count: number;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly indents: Int32Array;
 }
 
 function contentLines(text: string): Lines {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const indents: number[] = [];
+  let lineCount = 1;
+  for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', newline + 1))
+    lineCount += 1;
+  const starts = new Int32Array(lineCount);
+  const ends = new Int32Array(lineCount);
+  const indents = new Int32Array(lineCount);
+  let count = 0;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -109,23 +98,24 @@ function contentLines(text: string): Lines {
     let content = start;
     while (content < end && text.charCodeAt(content) === SPACE) content += 1;
     if (content < end && text.charCodeAt(content) !== HASH) {
-      starts.push(content);
-      ends.push(end);
-      indents.push(content - start);
+      starts[count] = content;
+      ends[count] = end;
+      indents[count] = content - start;
+      count += 1;
     }
     start = end + 1;
   }
-  return { starts, ends, indents };
+  return { count, starts, ends, indents };
 }
 
 const isLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 
 /**
- * Whether `text` from `at` to `end` is a mapping key the fast path takes: a word the core schema
- * reads as a string (`[A-Za-z_][A-Za-z0-9_.-]*`, not one of {@link SPECIAL_KEYS}). Judged in place:
- * a copy per key, made and dropped, was a million strings in a 100,000-server fleet.
+ * Whether `text` from `at` to `end` is a word a mapping key may be (`[A-Za-z_][A-Za-z0-9_.-]*`),
+ * judged in place: a copy per key, made and dropped, was a million strings in a 100,000-server
+ * fleet. {@link Reader.key} then refuses the {@link SPECIAL_KEYS}.
  */
-function isPlainKey(text: string, at: number, end: number): boolean {
+function isKeyWord(text: string, at: number, end: number): boolean {
   const first = text.charCodeAt(at);
   if (at >= end || !(isLetter(first) || first === UNDERSCORE)) return false;
   for (let index = at + 1; index < end; index += 1) {
@@ -133,36 +123,40 @@ function isPlainKey(text: string, at: number, end: number): boolean {
     if (!(isLetter(code) || isDigit(code) || code === UNDERSCORE || code === 46 /* . */ || code === DASH))
       return false;
   }
-  // Every special key starts with one of t T f F n N _ : only those are looked up.
-  return !(SPECIAL_KEY_FIRST.has(first) && SPECIAL_KEYS.has(text.slice(at, end)));
+  return true;
 }
 
 class Reader {
   private index = 0;
-  private readonly starts: number[];
-  private readonly ends: number[];
-  private readonly indents: number[];
+  private readonly count: number;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly indents: Int32Array;
+  /** {@link take}'s strings, and where in the text each was taken from. */
+  private readonly taken: string[] = new Array<string>(TAKEN_SLOTS).fill('');
+  private readonly takenAt = new Int32Array(TAKEN_SLOTS);
 
   constructor(
     private readonly text: string,
     lines: Lines,
     private readonly maxStringLength: number,
   ) {
+    this.count = lines.count;
     this.starts = lines.starts;
     this.ends = lines.ends;
     this.indents = lines.indents;
   }
 
   document(): unknown {
-    if (this.starts.length === 0 || this.indents[0] !== 0) return decline();
+    if (this.count === 0 || this.indents[0] !== 0) return decline();
     const value = this.block(0);
-    if (this.index < this.starts.length) return decline();
+    if (this.index < this.count) return decline();
     return value;
   }
 
   /** The indentation of line `index`, or -1 past the last line. */
   private indentAt(index: number): number {
-    return index < this.indents.length ? (this.indents[index] as number) : -1;
+    return index < this.count ? (this.indents[index] as number) : -1;
   }
 
   /** Whether the text from `at` to `end` is `-` alone or starts with `- `. */
@@ -195,7 +189,7 @@ class Reader {
     const colon = this.find(COLON, at, end);
     if (colon <= at) return -1;
     if (!(colon + 1 === end || this.text.charCodeAt(colon + 1) === SPACE)) return -1;
-    if (colon - at > 256 || !isPlainKey(this.text, at, colon)) return decline();
+    if (colon - at > 256 || !isKeyWord(this.text, at, colon)) return decline();
     return colon;
   }
 
@@ -263,7 +257,7 @@ class Reader {
       first = false;
       const colon = this.keyEnd(at, end);
       if (colon < 0) return decline();
-      const key = this.text.slice(at, colon);
+      const key = this.key(at, colon);
       if (Object.hasOwn(map, key)) return decline();
       const rest = this.skipSpaces(colon + 1, end);
       this.index += 1;
@@ -306,40 +300,119 @@ class Reader {
       if (after < end && !(after > cursor.at && this.text.charCodeAt(after) === HASH)) return decline();
       return value;
     }
-    let valueEnd = end;
-    for (let hash = this.find(HASH, at + 1, end); hash >= 0; hash = this.find(HASH, hash + 1, end)) {
-      if (this.text.charCodeAt(hash - 1) === SPACE) {
-        valueEnd = hash - 1;
-        break;
-      }
-    }
-    while (valueEnd > at && this.text.charCodeAt(valueEnd - 1) === SPACE) valueEnd -= 1;
-    return this.plain(at, valueEnd, false);
+    return this.blockPlain(at, end);
   }
 
-  /** The plain scalar from `at` to `end` (trimmed), judged without a copy until it is taken. */
-  private plain(at: number, end: number, inFlow: boolean): unknown {
+  /**
+   * The value a core-schema plain scalar resolves to, or a decline when unsure. The text is copied
+   * out only when it is needed: as a string, or to test a pattern on it.
+   */
+  private plainValue(at: number, end: number): unknown {
     const { text } = this;
-    if (at >= end) return decline();
+    // Only these first characters can start a null, a boolean or a number (yaml-core-schema.ts):
+    // a name or a host name is a string without a regular expression run on it.
     const first = text.charCodeAt(at);
-    if (
+    if (first === 126 /* ~ */ || first === 110 /* n */ || first === 78 /* N */) {
+      if (CORE_NULL.test(this.take(at, end))) return null;
+    } else if (
+      first === 116 /* t */ ||
+      first === 84 /* T */ ||
+      first === 102 /* f */ ||
+      first === 70 /* F */
+    ) {
+      if (CORE_BOOL.test(this.take(at, end))) return first === 116 || first === 84;
+    } else if (isDigit(first) || first === DASH || first === 43 /* + */ || first === 46 /* . */) {
+      const number = this.take(at, end);
+      if (DECIMAL_INT.test(number) && number !== '-0') return Number(number);
+      if (DECIMAL_FLOAT.test(number)) return Number.parseFloat(number);
+      // Number-looking strings such as 5.1.44 or 2011-09-20 stay strings; true numbers decline.
+      if (CORE_INT.test(number) || CORE_FLOAT.test(number)) return decline();
+    }
+    return this.take(at, end);
+  }
+
+  /**
+   * The text from `at` to `end` as a string, declining when it is longer than a string may be.
+   * A key or value met before is returned as the string already made (found by its length and
+   * four of its characters, then compared in the text, from the end, where names differ): the
+   * keys and repeated values of a fleet (a data dir, a layout, a role) are then one string each,
+   * not one per server to copy, keep and collect.
+   */
+  private take(at: number, end: number): string {
+    const { text } = this;
+    const length = end - at;
+    if (length > this.maxStringLength) return decline();
+    const slot =
+      (length * 61 +
+        text.charCodeAt(at) * 31 +
+        text.charCodeAt(at + (length >> 1)) * 11 +
+        text.charCodeAt(end - 2) * 7 +
+        text.charCodeAt(end - 1)) &
+      (TAKEN_SLOTS - 1);
+    const known = this.taken[slot] as string;
+    if (known.length === length) {
+      const knownEnd = (this.takenAt[slot] as number) + length;
+      let same = 1;
+      while (same <= length && text.charCodeAt(knownEnd - same) === text.charCodeAt(end - same)) same += 1;
+      if (same > length) return known;
+    }
+    const fresh = text.slice(at, end);
+    this.taken[slot] = fresh;
+    this.takenAt[slot] = at;
+    return fresh;
+  }
+
+  /** The mapping key from `at` to `end` (a word, see {@link isKeyWord}), unless it is special. */
+  private key(at: number, end: number): string {
+    const key = this.take(at, end);
+    return SPECIAL_KEYS.has(key) ? decline() : key;
+  }
+
+  /** Whether a plain scalar cannot start at `at`: an indicator (but a minus before a digit). */
+  private startsNoPlain(at: number, end: number): boolean {
+    const first = this.text.charCodeAt(at);
+    return (
       first < 128 &&
       INDICATOR[first] === 1 &&
-      !(first === DASH && at + 1 < end && isDigit(text.charCodeAt(at + 1)))
-    )
-      return decline();
+      !(first === DASH && at + 1 < end && isDigit(this.text.charCodeAt(at + 1)))
+    );
+  }
+
+  /**
+   * A plain scalar in block context, from `at` up to the line's `end` or a comment (` #`): one
+   * pass finds where it ends and judges its characters, without a copy until it is taken.
+   */
+  private blockPlain(at: number, end: number): unknown {
+    const { text } = this;
+    if (this.startsNoPlain(at, end)) return decline();
+    let valueEnd = end;
     for (let index = at; index < end; index += 1) {
       const code = text.charCodeAt(index);
       if (code === COLON) {
-        // `a: b` and a trailing `a:` are mappings; in a flow collection any colon is left alone.
-        if (inFlow || index + 1 === end || text.charCodeAt(index + 1) === SPACE) return decline();
-      } else if (code === SPACE) {
+        // `a: b` and a trailing `a:` are mappings.
+        if (index + 1 === end || text.charCodeAt(index + 1) === SPACE) return decline();
+      } else if (code === SPACE && index + 1 < end && text.charCodeAt(index + 1) === HASH) {
+        valueEnd = index;
+        break;
+      }
+    }
+    while (valueEnd > at && text.charCodeAt(valueEnd - 1) === SPACE) valueEnd -= 1;
+    return this.plainValue(at, valueEnd);
+  }
+
+  /** A plain scalar inside a flow collection, from `at` to `end` (trimmed): any colon is left alone. */
+  private flowPlain(at: number, end: number): unknown {
+    const { text } = this;
+    if (at >= end || this.startsNoPlain(at, end)) return decline();
+    for (let index = at; index < end; index += 1) {
+      const code = text.charCodeAt(index);
+      if (code === SPACE) {
         if (index + 1 < end && text.charCodeAt(index + 1) === HASH) return decline();
-      } else if (inFlow && code < 128 && FLOW_SPECIAL[code] === 1) {
+      } else if (code < 128 && FLOW_SPECIAL[code] === 1) {
         return decline();
       }
     }
-    return plainValue(text.slice(at, end), this.maxStringLength);
+    return this.plainValue(at, end);
   }
 
   /** A quoted scalar or a flow collection at `cursor.at`, all before `cursor.end` (this line). */
@@ -349,8 +422,8 @@ class Reader {
     if (first === 34 /* " */) {
       const close = this.find(34 /* " */, cursor.at + 1, cursor.end);
       if (close < 0) return decline();
-      const value = text.slice(cursor.at + 1, close);
-      if (value.includes('\\') || value.length > this.maxStringLength) return decline();
+      if (this.find(92 /* \\ */, cursor.at + 1, close) >= 0) return decline();
+      const value = this.take(cursor.at + 1, close);
       cursor.at = close + 1;
       return value;
     }
@@ -388,7 +461,7 @@ class Reader {
     const start = this.skipSpaces(rawStart, rawEnd);
     let end = rawEnd;
     while (end > start && text.charCodeAt(end - 1) === SPACE) end -= 1;
-    return this.plain(start, end, true);
+    return this.flowPlain(start, end);
   }
 
   private flowCollection(cursor: { at: number; readonly end: number }, isMap: boolean): unknown {
@@ -408,8 +481,8 @@ class Reader {
         while (colon >= 0 && text.charCodeAt(colon + 1) !== SPACE)
           colon = this.find(COLON, colon + 1, cursor.end);
         if (colon <= cursor.at) return decline();
-        if (!isPlainKey(text, cursor.at, colon)) return decline();
-        const key = text.slice(cursor.at, colon);
+        if (!isKeyWord(text, cursor.at, colon)) return decline();
+        const key = this.key(cursor.at, colon);
         if (Object.hasOwn(map, key)) return decline();
         cursor.at = this.skipSpaces(colon + 2, cursor.end);
         map[key] = this.flowValue(cursor, true);
@@ -439,7 +512,7 @@ export function readPlainYaml(text: string, maxStringLength: number): FastYamlVa
   if (UNSUPPORTED_CHARACTERS.test(text)) return undefined;
   try {
     const lines = contentLines(text);
-    for (let index = 0; index < lines.starts.length; index += 1) {
+    for (let index = 0; index < lines.count; index += 1) {
       if (lines.indents[index] !== 0) continue;
       const start = lines.starts[index] as number;
       if (text.startsWith('---', start) || text.startsWith('...', start) || text.charCodeAt(start) === 37)

@@ -26,7 +26,7 @@ const plannedDaySchema = z.strictObject({
     .describe('Informational capacity estimate, recomputed by dbwave show; any content is accepted.'),
 });
 
-const plannedServerSchema = z.strictObject({
+export const plannedServerSchema = z.strictObject({
   name: identifier.describe('The server, as named in its hardware-class file.'),
   class: identifier.describe("The server's hardware class."),
   date: isoDate.describe("The day the server is upgraded, one of its wave's days."),

@@ -13,23 +13,29 @@ export function resolveServer(
   hardwareClass: HardwareClass,
   campaign: Pick<Campaign, 'mysql' | 'ssh'>,
 ): ResolvedServer {
-  return {
+  // Key by key in the interface's order, an optional key only when set: an object literal of
+  // conditional spreads cost a temporary and a slow copy per key, and every server of the fleet
+  // is resolved when a campaign's templates are checked.
+  const resolved: { -readonly [Key in keyof ResolvedServer]?: ResolvedServer[Key] } = {
     name: server.name,
     class: hardwareClass.id,
     host: server.host,
     port: server.port ?? campaign.mysql?.port ?? 3306,
     sshPort: server.sshPort ?? campaign.ssh?.port ?? 22,
-    ...(server.sshUser === undefined ? {} : { sshUser: server.sshUser }),
-    transport: hardwareClass.transport,
-    datacenter: serverDatacenter(server, hardwareClass),
-    ...(server.cluster === undefined ? {} : { cluster: server.cluster }),
-    ...(server.role === undefined ? {} : { role: server.role }),
-    ...(server.shard === undefined ? {} : { shard: server.shard }),
-    ...(server.dataDir === undefined ? {} : { dataDir: server.dataDir }),
-    ...(server.errorLog === undefined ? {} : { errorLog: server.errorLog }),
-    ...(server.mdLayout === undefined ? {} : { mdLayout: server.mdLayout }),
-    vars: { ...hardwareClass.vars, ...server.vars },
   };
+  if (server.sshUser !== undefined) resolved.sshUser = server.sshUser;
+  resolved.transport = hardwareClass.transport;
+  resolved.datacenter = serverDatacenter(server, hardwareClass);
+  if (server.cluster !== undefined) resolved.cluster = server.cluster;
+  if (server.role !== undefined) resolved.role = server.role;
+  if (server.shard !== undefined) resolved.shard = server.shard;
+  if (server.dataDir !== undefined) resolved.dataDir = server.dataDir;
+  if (server.errorLog !== undefined) resolved.errorLog = server.errorLog;
+  if (server.mdLayout !== undefined) resolved.mdLayout = server.mdLayout;
+  resolved.vars =
+    server.vars === undefined ? { ...hardwareClass.vars } : { ...hardwareClass.vars, ...server.vars };
+  // Every required key is set above.
+  return resolved as ResolvedServer;
 }
 
 /** Finds any server of a fleet by name, resolved against the campaign. */

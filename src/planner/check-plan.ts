@@ -3,7 +3,7 @@ import { unlocatedSources } from '../core/source-locator.js';
 import type { Campaign } from '../model/campaign-schema.js';
 import type { Plan } from '../model/plan.js';
 import { campaignCalendar } from './campaign-calendar.js';
-import { clustersOf, type Fleet, viewOf } from './fleet-view.js';
+import { clustersOf, type Fleet, type FleetServer, viewOf } from './fleet-view.js';
 import { waveSizes } from './wave-sizes.js';
 
 /** One broken rule in a plan, at a key of the plan file. */
@@ -54,14 +54,18 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
   }
   const blackout = new Set(campaign.blackout);
 
-  // Where each server is: wave (0-based position in the plan), day position, execution position.
-  // Its key path is built only for a message: at 100,000 servers an array per server shows.
-  interface Placement {
-    readonly wave: number;
-    readonly day: number;
-    readonly order: number;
-  }
-  const placements = new Map<string, Placement>();
+  // Where each fleet server is, by its position in the view: wave (0-based position in the
+  // plan, -1 while it is in none), day position, execution position. Tables, not a map of
+  // records by name: at 100,000 servers the records and lookups showed. A server's key path is
+  // built only for a message, for the same reason. (The fleet is valid: its names are unique.)
+  const placedWave = new Int32Array(view.servers.length).fill(-1);
+  const placedDay = new Int32Array(view.servers.length);
+  const placedOrder = new Int32Array(view.servers.length);
+  const placementOf = (server: FleetServer): Placement | undefined => {
+    const wave = placedWave[server.position] as number;
+    if (wave < 0) return undefined;
+    return { wave, day: placedDay[server.position] as number, order: placedOrder[server.position] as number };
+  };
   const serverKey = (wave: number, order: number): KeyPath => ['waves', wave, 'servers', order];
 
   plan.waves.forEach((wave, waveIndex) => {
@@ -117,7 +121,7 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
           `${server.name} runs on ${server.date}, which is not a day of wave ${wave.index}`,
         );
       }
-      const earlier = placements.get(server.name);
+      const earlier = placementOf(known);
       if (earlier !== undefined) {
         fail(
           serverKey(waveIndex, order),
@@ -125,7 +129,9 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
         );
         return;
       }
-      placements.set(server.name, { wave: waveIndex, day: day ?? 0, order });
+      placedWave[known.position] = waveIndex;
+      placedDay[known.position] = day ?? 0;
+      placedOrder[known.position] = order;
     });
     for (const hardwareClass of view.classes) {
       if (!classesInWave.has(hardwareClass.id)) {
@@ -135,16 +141,16 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
   });
 
   for (const server of view.servers) {
-    if (!placements.has(server.name))
+    if (placedWave[server.position] === -1)
       fail(['waves'], `${server.name} (class ${server.classId}) is in no wave`);
   }
 
   for (const cluster of clustersOf(view.servers)) {
     const primary = cluster.primaries[0];
-    const at = primary === undefined ? undefined : placements.get(primary.name);
+    const at = primary === undefined ? undefined : placementOf(primary);
     if (primary === undefined || at === undefined) continue;
     for (const replica of cluster.replicas) {
-      const replicaAt = placements.get(replica.name);
+      const replicaAt = placementOf(replica);
       if (replicaAt === undefined) continue;
       const message = comesBefore(at, replicaAt);
       if (message !== undefined) {
@@ -171,10 +177,14 @@ export function checkPlan(plan: Plan, fleet: Fleet, campaign: Campaign): PlanChe
   return { violations, warnings };
 }
 
-function comesBefore(
-  primary: { readonly wave: number; readonly day: number; readonly order: number },
-  replica: { readonly wave: number; readonly day: number; readonly order: number },
-): string | undefined {
+/** Where a server is in a plan: wave (0-based position in the plan), day position, execution position. */
+interface Placement {
+  readonly wave: number;
+  readonly day: number;
+  readonly order: number;
+}
+
+function comesBefore(primary: Placement, replica: Placement): string | undefined {
   if (primary.wave !== replica.wave)
     return primary.wave < replica.wave ? 'is in an earlier wave than' : undefined;
   if (primary.day !== replica.day)

@@ -9,6 +9,8 @@ export interface FleetServer {
   readonly classIndex: number;
   /** Index in its class file's `servers:` list, for error locations. */
   readonly serverIndex: number;
+  /** Index in the view's `servers`: what per-server tables of a check are indexed by. */
+  readonly position: number;
   /** md layout and datacenter: the planner spreads each class across these inside every wave. */
   readonly substratum: string;
   readonly cluster?: string;
@@ -52,6 +54,7 @@ export function fleetView(fleet: readonly HardwareClass[]): FleetView {
         classId: hardwareClass.id,
         classIndex,
         serverIndex,
+        position: servers.length,
         substratum: `${spec.mdLayout ?? '-'} @ ${serverDatacenter(spec, hardwareClass)}`,
         cluster: spec.cluster,
         role: spec.role,
@@ -71,8 +74,13 @@ export interface ClusterView {
   readonly replicas: readonly FleetServer[];
 }
 
+interface ClusterEntry {
+  primaries: FleetServer[];
+  replicas: FleetServer[];
+}
+
 export function clustersOf(servers: readonly FleetServer[]): ClusterView[] {
-  const clusters = new Map<string, { primaries: FleetServer[]; replicas: FleetServer[] }>();
+  const clusters = new Map<string, ClusterEntry>();
   for (const server of servers) {
     if (server.cluster === undefined) continue;
     const entry = clusters.get(server.cluster) ?? { primaries: [], replicas: [] };
@@ -80,7 +88,7 @@ export function clustersOf(servers: readonly FleetServer[]): ClusterView[] {
     else if (server.role === 'replica') entry.replicas.push(server);
     clusters.set(server.cluster, entry);
   }
-  return [...clusters.entries()]
-    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
-    .map(([name, entry]) => ({ name, ...entry }));
+  // Names sorted by the default order (UTF-16 code units, as `<` compares strings), without a
+  // comparator that unpacks two entries per comparison.
+  return [...clusters.keys()].sort().map((name) => ({ name, ...(clusters.get(name) as ClusterEntry) }));
 }

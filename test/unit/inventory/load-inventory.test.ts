@@ -88,6 +88,55 @@ describe('serverResolver', () => {
   });
 });
 
+describe('resolveServer', () => {
+  const hardwareClass = {
+    id: 'k',
+    description: '',
+    datacenter: 'phx1',
+    drives: 1,
+    transport: 'ssh' as const,
+    expected: { shutdown: { p50: 1, p95: 2 }, start: { p50: 1, p95: 2 } },
+    servers: [],
+  };
+
+  it('writes its keys in one order, an optional one only when the server sets it (journals and reports print them)', () => {
+    const full = resolveServer(
+      {
+        name: 'a',
+        host: 'a.example.net',
+        sshUser: 'ops',
+        mdLayout: 'raid5',
+        cluster: 'c',
+        role: 'replica',
+        shard: 's',
+        dataDir: '/d',
+        errorLog: '/e',
+        vars: { x: '1' },
+      },
+      { ...hardwareClass, vars: { y: '2', x: '0' } },
+      { mysql: undefined, ssh: undefined },
+    );
+    expect(JSON.stringify(full)).toBe(
+      '{"name":"a","class":"k","host":"a.example.net","port":3306,"sshPort":22,"sshUser":"ops","transport":"ssh","datacenter":"phx1","cluster":"c","role":"replica","shard":"s","dataDir":"/d","errorLog":"/e","mdLayout":"raid5","vars":{"y":"2","x":"1"}}',
+    );
+    const bare = resolveServer({ name: 'b', host: 'b.example.net' }, hardwareClass, {
+      mysql: undefined,
+      ssh: undefined,
+    });
+    expect(Object.keys(bare)).toStrictEqual([
+      'name',
+      'class',
+      'host',
+      'port',
+      'sshPort',
+      'transport',
+      'datacenter',
+      'vars',
+    ]);
+    expect(bare.vars).toStrictEqual({});
+  });
+});
+
 describe('loadInventory refuses bad files', () => {
   let dir = '';
   afterEach(async () => {

@@ -318,6 +318,36 @@ describe('the fast path inside one line', () => {
   });
 });
 
+describe('readPlainYaml with many alike strings', () => {
+  it('keeps apart values and keys that differ in one character, and shares those that are equal', () => {
+    // The reader returns a string met before instead of a new copy, found by its length and a few
+    // of its characters: these differ from each other in one middle character only, or not at all.
+    const values = fc.sample(
+      fc
+        .tuple(
+          fc.constantFrom('a', 'b'),
+          fc.stringMatching(/^[a-c]{0,3}$/),
+          fc.constantFrom('x', 'y'),
+          fc.stringMatching(/^[a-c]{0,3}$/),
+          fc.constantFrom('z', 'zz'),
+        )
+        .map((parts) => parts.join('')),
+      { numRuns: 400, seed: 16 },
+    );
+    const text = `servers:\n${values
+      .map(
+        (value, index) =>
+          `  - name: ${value}\n    ${value}: ${index}\n    tags: [${value}, "${value}"]\n    flow: { ${value}: '${value}' }`,
+      )
+      .join('\n')}\n`;
+    const fast = expectSameAsYamlPackage(text);
+    if (fast === undefined) throw new Error('the fast path declined a file in its subset');
+    const servers = (fast.value as { servers: { name: string; tags: string[] }[] }).servers;
+    expect(servers.map((server) => server.name)).toStrictEqual(values);
+    expect(servers.map((server) => server.tags[1])).toStrictEqual(values);
+  });
+});
+
 describe('parseYamlSource on the fast path', () => {
   it('still names the line of a key, from a precise parse made only when asked', () => {
     const source = parseYamlSource('a: 1\nservers:\n  - name: db1\n  - name: db2\n    host: h\n', 'x.yaml');

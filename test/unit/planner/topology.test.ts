@@ -8,6 +8,7 @@ const server = (name: string, extra: Partial<FleetServer> = {}): FleetServer => 
   classId: 'alpha',
   classIndex: 0,
   serverIndex: 0,
+  position: 0,
   substratum: 'raid10 @ phx1',
   hash: name.length,
   ...extra,
