@@ -1,17 +1,32 @@
 // The second half of `npm run build`: bundles tsc's output, dist/cli/main.js and every module it
-// imports, into dist/cli/main.js (still the package's bin) plus one chunk per command handler's
-// lazily imported module and the chunks they share (dist/cli/chunks/). Node 20 reads, resolves and
-// compiles each ES module on its own: a 1,000-server `plan` loaded 240 of them (95 of zod's), about
-// a fifth of its CPU time (docs/bench.md, 1b, "Fifth pass"). Bundling changes no code path: the
-// input is tsc's JavaScript, and each handler still loads its app/ module only when it runs.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// imports, into one CommonJS script, dist/cli/dbwave.cjs, and leaves V8's code cache of it from a
+// warm-up run (scripts/warm-code-cache.mjs); dist/cli/main.js, still the package's bin, becomes the
+// few lines that start it (src/cli/code-cached-bundle.ts). Node 20 reads, resolves and compiles
+// each ES module on its own, and compiles every function again on its first call in each run: a
+// 1,000-server `plan` loaded 240 modules (95 of zod's), about a fifth of its CPU time, and then
+// compiled what it called, about a tenth (docs/bench.md, 1b, "Fifth pass", "Sixth pass").
+// Bundling changes no code path: the input is tsc's JavaScript, and each handler's app/ module
+// still runs its top level only when the handler imports it.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
-const chunksDir = join(outdir, 'chunks');
+const entry = join(outdir, 'main.js');
+const bundleFile = join(outdir, 'dbwave.cjs');
+/** The bin that starts the bundle, written over tsc's main.js once that is bundled. */
+const STARTER = `#!/usr/bin/env node
+// Written by scripts/bundle-cli.mjs: the CLI is dbwave.cjs, started from V8's code cache.
+import { fileURLToPath } from 'node:url';
+import { startBundledCli } from './code-cached-bundle.js';
+
+startBundledCli(fileURLToPath(new URL('./dbwave.cjs', import.meta.url)));
+`;
+/** The warm-up's fleet: the repository's own example campaign, 130 servers in 3 classes. */
+const WARM_UP_CAMPAIGN = join(root, 'waves', 'mysql-5.1.58.yaml');
 
 /**
  * Left to node at run time: packages with native add-ons (ssh2's optional cpu-features), with
@@ -78,20 +93,24 @@ const deferStringWidthSetup = {
   },
 };
 
+if (readFileSync(entry, 'utf8').includes('startBundledCli(')) {
+  throw new Error(
+    `${entry} is the starter of an earlier bundle, not tsc's output: run tsc -p tsconfig.build.json first`,
+  );
+}
+
 const result = await build({
-  entryPoints: [join(outdir, 'main.js')],
+  entryPoints: [entry],
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outdir,
-  chunkNames: 'chunks/[name]-[hash]',
+  outfile: bundleFile,
   external: EXTERNAL,
-  // Bundled CommonJS packages call require(); an ES module has none of its own.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
+  // The one use of import.meta left in a CommonJS script (yaml-package.ts's and the yargs shim's
+  // createRequire): the bundle's own URL, as each chunk's was when the bundle was ES modules.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // esbuild follows tsc's source maps, so these map back to src/.
   sourcemap: 'linked',
   plugins: [yargsShimPath, deferStringWidthSetup],
@@ -99,9 +118,25 @@ const result = await build({
   logLevel: 'warning',
 });
 
-// Written only now: the entry read above may itself import chunks of an earlier bundle.
-rmSync(chunksDir, { recursive: true, force: true });
+rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
 for (const file of result.outputFiles) {
-  mkdirSync(dirname(file.path), { recursive: true });
-  writeFileSync(file.path, file.contents);
+  // main.ts's `#!` line would end the function node wraps a CommonJS script in; a comment in its
+  // place keeps the source map's line numbers.
+  const text = file.path === bundleFile ? file.text.replace(/^#!.*/, '//') : file.text;
+  writeFileSync(file.path, text);
+}
+writeFileSync(entry, STARTER, { mode: 0o755 });
+// Caches of earlier bundles, or of another node's V8: none of them fits the bundle just written.
+for (const name of readdirSync(outdir)) {
+  if (name.startsWith('dbwave.cjs.') && name.endsWith('.cache')) rmSync(join(outdir, name));
+}
+
+const warmUp = spawnSync(
+  process.execPath,
+  [join(root, 'scripts', 'warm-code-cache.mjs'), bundleFile, WARM_UP_CAMPAIGN],
+  { cwd: root, encoding: 'utf8' },
+);
+if (warmUp.status !== 0) {
+  process.stderr.write(`${warmUp.stdout}${warmUp.stderr}`);
+  throw new Error(`the code cache's warm-up run of ${bundleFile} failed (exit ${warmUp.status})`);
 }

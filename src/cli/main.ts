@@ -48,4 +48,6 @@ function skipHelpCache(cli: Argv): void {
   if (usage) usage.cacheHelpMessage = () => {};
 }
 
-await main(process.argv);
+// Not a top-level await: the bundle this file becomes is a CommonJS script (scripts/bundle-cli.mjs),
+// which has none. A rejection still ends the process with node's report and status 1, as one would.
+void main(process.argv);

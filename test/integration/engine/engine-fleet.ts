@@ -95,16 +95,16 @@ export interface RunningCli {
   readonly done: Promise<CliResult>;
 }
 
-/** Starts the real CLI: `dbwave ARGS` from the repository. */
-export function startDbwave(args: readonly string[]): RunningCli {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+/** How node starts dbwave: from its TypeScript source with tsx, or as built (`npm run build`). */
+export const SOURCE_CLI: readonly string[] = ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts')];
+export const BUILT_CLI: readonly string[] = [join(REPO_ROOT, 'dist', 'cli', 'main.js')];
+
+/** Starts the real CLI: `dbwave ARGS` from the repository (its source unless `cli` says). */
+export function startDbwave(args: readonly string[], cli: readonly string[] = SOURCE_CLI): RunningCli {
+  const child = spawn(process.execPath, [...cli, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const watchers: { pattern: RegExp; resolve: (line: string) => void }[] = [];
@@ -143,8 +143,12 @@ export function startDbwave(args: readonly string[]): RunningCli {
 }
 
 /** `dbwave run PLAN --wave 1 --yes --ignore-date` to its end. */
-export function runWave1(campaign: EngineCampaign, extra: readonly string[] = []): Promise<CliResult> {
-  return startDbwave(['run', campaign.planFile, '--wave', '1', '--yes', '--ignore-date', ...extra]).done;
+export function runWave1(
+  campaign: EngineCampaign,
+  extra: readonly string[] = [],
+  cli: readonly string[] = SOURCE_CLI,
+): Promise<CliResult> {
+  return startDbwave(['run', campaign.planFile, '--wave', '1', '--yes', '--ignore-date', ...extra], cli).done;
 }
 
 export async function journalOf(
