@@ -11,6 +11,7 @@
  * read; one V8 refuses anyway (other flags, another bundle) costs only the compile it would have
  * cost without a cache.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname } from 'node:path';
@@ -23,7 +24,13 @@ export function codeCacheFile(bundleFile: string): string {
 
 /** The bundle as one function of CommonJS's five module arguments, with the cache if given. */
 export function compileBundle(bundleFile: string, cachedData?: Buffer): Script {
-  return new Script(Module.wrap(readFileSync(bundleFile, 'utf8')), { filename: bundleFile, cachedData });
+  return new Script(Module.wrap(sourceOf(bundleFile)), { filename: bundleFile, cachedData });
+}
+
+/** The bundle is ASCII (scripts/bundle-cli.mjs): read as such, without decoding UTF-8, when it is. */
+function sourceOf(bundleFile: string): string {
+  const bytes = readFileSync(bundleFile);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 type ModuleFunction = (
