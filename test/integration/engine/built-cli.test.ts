@@ -24,6 +24,8 @@ import {
 
 const EXAMPLE_CAMPAIGN = 'waves/mysql-5.1.58.yaml';
 const EXAMPLE_PLAN = 'waves/mysql-5.1.58.plan.yaml';
+const CSV_INVENTORY = 'test/unit/importers/fixtures/csv/servers.csv';
+const ANSIBLE_INVENTORY = 'test/unit/importers/fixtures/ansible/inventory.ini';
 
 function dbwave(cli: readonly string[], args: readonly string[], env: NodeJS.ProcessEnv = {}) {
   return run(process.execPath, [...cli, ...args], {
@@ -59,6 +61,9 @@ describe('the built CLI (dist/cli/main.js)', () => {
       { args: ['show', EXAMPLE_PLAN] },
       { args: ['show', EXAMPLE_PLAN, '--json'] },
       { args: ['checklist', EXAMPLE_PLAN, '--wave', '1'] },
+      // The importers require yaml on demand, resolved from where the bundle is.
+      { args: ['import', 'csv', CSV_INVENTORY, '--out', join(work, 'classes'), '--dry-run'] },
+      { args: ['import', 'ansible', ANSIBLE_INVENTORY, '--out', join(work, 'classes'), '--dry-run'] },
       { args: ['plan', 'waves/no-such-campaign.yaml'] },
       { args: ['frobnicate'] },
     ];
