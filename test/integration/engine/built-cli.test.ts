@@ -61,6 +61,7 @@ describe('the built CLI (dist/cli/main.js)', () => {
       { args: ['show', EXAMPLE_PLAN] },
       { args: ['show', EXAMPLE_PLAN, '--json'] },
       { args: ['checklist', EXAMPLE_PLAN, '--wave', '1'] },
+      { args: ['run', EXAMPLE_PLAN, '--wave', '1', '--dry-run', '--ignore-date'] },
       // The importers require yaml on demand, resolved from where the bundle is.
       { args: ['import', 'csv', CSV_INVENTORY, '--out', join(work, 'classes'), '--dry-run'] },
       { args: ['import', 'ansible', ANSIBLE_INVENTORY, '--out', join(work, 'classes'), '--dry-run'] },
