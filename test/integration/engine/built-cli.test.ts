@@ -1,9 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../scripts/fleet/exec.js';
 import { REPO_ROOT } from '../../../scripts/fleet/fleet-paths.js';
+import { codeCacheFile } from '../../../src/cli/code-cached-bundle.js';
+import { cacheVerdictInFreshNode } from '../../support/code-cache-probe.js';
 import { loadFleet, queryOne } from '../fleet/fleet-fixture.js';
 import {
   BUILT_CLI,
@@ -85,20 +88,12 @@ describe('the built CLI (dist/cli/main.js)', () => {
     expect(sameFile(await readFile(builtPlan, 'utf8'))).toBe(await readFile(sourcePlan, 'utf8'));
   });
 
-  it('starts from a code cache that this node accepts', async () => {
-    const probe = [
-      "import { readFileSync } from 'node:fs';",
-      "import { codeCacheFile, compileBundle } from './dist/cli/code-cached-bundle.js';",
-      'const bundle = process.argv[1];',
-      'const script = compileBundle(bundle, readFileSync(codeCacheFile(bundle)));',
-      'console.log(script.cachedDataRejected);',
-    ].join('\n');
+  it('starts from a code cache that this node accepts', () => {
     const bundle = join(REPO_ROOT, 'dist', 'cli', 'dbwave.cjs');
-    const result = await run(process.execPath, ['--input-type=module', '-e', probe, bundle], {
-      cwd: REPO_ROOT,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.stdout.trim()).toBe('false');
+    const starter = pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'code-cached-bundle.js')).href;
+    const verdict = cacheVerdictInFreshNode(starter, bundle, codeCacheFile(bundle), { cwd: REPO_ROOT });
+    expect(verdict.stderr).toBe('');
+    expect(verdict.accepted).toBe(true);
   });
 
   it('runs a wave on the fleet and reports it', async () => {

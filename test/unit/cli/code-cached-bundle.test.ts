@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,27 +9,15 @@ import {
   runBundle,
   startBundledCli,
 } from '../../../src/cli/code-cached-bundle.js';
+import { cacheVerdictInFreshNode } from '../../support/code-cache-probe.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const STARTER = pathToFileURL(join(ROOT, 'src', 'cli', 'code-cached-bundle.ts')).href;
 
-/**
- * Whether a fresh node accepts `cacheFile` for `bundle`. A fresh process, because V8 keeps what it
- * compiled for the life of the isolate and would not even look at the cache for a source it has.
- */
+/** Whether a fresh node accepts `cacheFile` for `bundle`, compiled by this source's starter. */
 function acceptedInFreshNode(bundle: string, cacheFile: string): boolean {
-  const probe = [
-    "import { readFileSync } from 'node:fs';",
-    `import { compileBundle } from ${JSON.stringify(STARTER)};`,
-    'const [bundle, cacheFile] = process.argv.slice(1);',
-    'console.log(!compileBundle(bundle, readFileSync(cacheFile)).cachedDataRejected);',
-  ].join('\n');
-  const output = execFileSync(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', probe, bundle, cacheFile],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  return output.trim() === 'true';
+  return cacheVerdictInFreshNode(STARTER, bundle, cacheFile, { cwd: ROOT, nodeArgs: ['--import', 'tsx'] })
+    .accepted;
 }
 
 /** What a bundle saw of its CommonJS arguments, left on globalThis for the test to read. */
