@@ -35,7 +35,14 @@ function runNext() {
 process.on('beforeExit', runNext);
 process.on('exit', (code) => {
   rmSync(workDir, { recursive: true, force: true });
-  if (code !== 0 || commands.length > 0) return;
+  if (code !== 0) return;
+  if (commands.length > 0) {
+    // A command that ended the process itself would leave a cache of part of the warm-up, and the
+    // build would not know: it fails instead.
+    process.stderr.write(`warm-up: the process ended before \`${commands[0].join(' ')}\` ran\n`);
+    process.exitCode = 1;
+    return;
+  }
   // Renamed into place: a dbwave started meanwhile reads the old cache or the new, never half.
   const cacheFile = codeCacheFile(bundleFile);
   writeFileSync(`${cacheFile}.tmp`, script.createCachedData());
